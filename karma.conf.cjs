@@ -1,0 +1,44 @@
+// Browser specs (test/browser/**/*.spec.ts), bundled by esbuild, run in Debian's headless Chromium with
+// WebGPU and WebGL2 on SwiftShader. Flags: tools/chromium.cjs. Summary line: tools/karma-summary-reporter.cjs.
+const { CHROMIUM_PATH, CHROMIUM_FLAGS } = require('./tools/chromium.cjs');
+
+process.env.CHROME_BIN = CHROMIUM_PATH;
+
+module.exports = function (config) {
+  config.set({
+    frameworks: ['jasmine'],
+    plugins: ['karma-jasmine', 'karma-chrome-launcher', 'karma-esbuild', require('./tools/karma-summary-reporter.cjs')],
+    files: [
+      { pattern: process.env.KARMA_SPECS || 'test/browser/**/*.spec.ts', watched: false },
+      // Served, not included: TF.js wasm binaries, the shipped weights, and the pretrained tracker models.
+      { pattern: 'node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm', included: false, served: true, watched: false },
+      { pattern: 'weights/**/*', included: false, served: true, watched: false, nocache: true },
+    ],
+    proxies: { '/tfjs-wasm/': '/base/node_modules/@tensorflow/tfjs-backend-wasm/dist/', '/weights/': '/base/weights/' },
+    preprocessors: { 'test/browser/**/*.ts': ['esbuild'] },
+    esbuild: {
+      target: 'es2022',
+      sourcemap: true,
+      singleBundle: true,
+      external: ['fs', 'path', 'crypto', 'worker_threads', 'node-fetch', 'util', 'os', 'perf_hooks'],
+    },
+    mime: { 'application/wasm': ['wasm'], 'text/x-typescript': ['ts'] },
+    reporters: ['cpem-summary'],
+    browsers: ['ChromiumWebGPU'],
+    customLaunchers: {
+      // Based on `Chrome`, not `ChromeHeadless`, which would add --disable-gpu and break WebGPU's canvas path.
+      ChromiumWebGPU: { base: 'Chrome', flags: CHROMIUM_FLAGS },
+    },
+    client: { jasmine: { random: false, timeoutInterval: 120000 } },
+    // CPU-bound specs can hold the page for a long time; keep karma from giving up on the browser.
+    captureTimeout: 120000,
+    pingTimeout: 600000,
+    browserNoActivityTimeout: 600000,
+    browserDisconnectTimeout: 60000,
+    browserDisconnectTolerance: 0,
+    singleRun: true,
+    autoWatch: false,
+    concurrency: 1,
+    logLevel: config.LOG_WARN,
+  });
+};

@@ -1,0 +1,120 @@
+// Builds the browser pages with esbuild and serves them, with the static folders they need, over HTTP.
+// tools/serve.mjs is the `npm start` command line around it; specs start it in-process.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+// The repository root: the nearest folder above this file with the package's package.json (this module may
+// also run from a bundle under .cache/).
+function findRoot(from) {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'babylon-cpem') return dir;
+    if (path.dirname(dir) === dir) throw new Error('babylon-cpem: cannot find the repository root');
+  }
+}
+const ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+const OUT = path.join(ROOT, '.cache', 'www');
+
+/** Pages: URL path -> HTML file and the TypeScript entry it loads as /<name>.js. */
+export const PAGES = {
+  '/': { html: 'sample-scene/index.html', entry: 'sample-scene/main.ts', name: 'sample-scene' },
+};
+
+/** Static mounts: URL prefix -> folder (relative to the repository root). */
+export const MOUNTS = {
+  '/weights/': 'weights',
+  '/docs/': 'docs',
+  '/tfjs-wasm/': 'node_modules/@tensorflow/tfjs-backend-wasm/dist',
+};
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.map': 'application/json', '.json': 'application/json', '.wasm': 'application/wasm', '.bin': 'application/octet-stream',
+  '.png': 'image/png', '.jpg': 'image/jpeg', '.svg': 'image/svg+xml', '.css': 'text/css', '.glb': 'model/gltf-binary',
+  '.mp4': 'video/mp4', '.webm': 'video/webm',
+};
+
+function buildOptions() {
+  return {
+    entryPoints: Object.values(PAGES).map((p) => ({ in: path.join(ROOT, p.entry), out: p.name })),
+    outdir: OUT,
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    sourcemap: true,
+    logLevel: 'warning',
+    // TF.js' Node-only fallbacks are never reached in the browser.
+    external: ['fs', 'path', 'crypto', 'worker_threads', 'node-fetch', 'util', 'os', 'perf_hooks'],
+  };
+}
+
+function sendFile(res, file) {
+  fs.stat(file, (err, st) => {
+    if (err || !st.isFile()) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end(`not found: ${path.relative(ROOT, file)}\n`);
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
+      'content-length': st.size,
+      'cache-control': 'no-store',
+    });
+    fs.createReadStream(file).pipe(res);
+  });
+}
+
+function resolveRequest(urlPath) {
+  const page = PAGES[urlPath] ?? PAGES[urlPath.replace(/\/$/, '')];
+  if (page) return path.join(ROOT, page.html);
+  for (const [prefix, dir] of Object.entries(MOUNTS)) {
+    if (urlPath.startsWith(prefix)) return safeJoin(path.join(ROOT, dir), urlPath.slice(prefix.length));
+  }
+  return safeJoin(OUT, urlPath);
+}
+
+function safeJoin(base, rel) {
+  const file = path.resolve(base, `.${path.posix.normalize(`/${decodeURIComponent(rel)}`)}`);
+  return file.startsWith(base) ? file : null;
+}
+
+/**
+ * Builds the pages and starts serving. `watch` rebuilds on change. Resolves with the URL and a close().
+ */
+export async function startServer({ port = 8080, host = '127.0.0.1', watch = false } = {}) {
+  const ctx = await esbuild.context(buildOptions());
+  try {
+    await ctx.rebuild();
+    if (watch) await ctx.watch();
+  } catch (e) {
+    await ctx.dispose();
+    throw e;
+  }
+  const server = http.createServer((req, res) => {
+    const urlPath = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const file = resolveRequest(urlPath);
+    if (!file) {
+      res.writeHead(400);
+      res.end('bad path\n');
+      return;
+    }
+    sendFile(res, file);
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const address = server.address();
+  const url = `http://${host}:${address.port}/`;
+  return {
+    url,
+    async close() {
+      await ctx.dispose();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+

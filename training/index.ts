@@ -1,0 +1,4 @@
+import './tf/register-gradients.js';
+export { identityConsistencyLoss } from './losses/identity-consistency.js';
+export { expressionExclusiveLoss } from './losses/expression-exclusive.js';
+export { stopGradient } from './losses/stop-gradient.js';
