@@ -45,3 +45,13 @@ describe('expression units', () => {
     }
   });
 });
+
+describe('iBUG 68 from face mesh', async () => {
+  const { IBUG68_FROM_FACE_MESH } = await import('../../plugin/landmarks/ibug68-from-face-mesh.js');
+  it('maps 68 distinct face-mesh points', () => {
+    assert.equal(IBUG68_FROM_FACE_MESH.length, 68);
+    // Only the nose-tip column may repeat in published maps; ours is injective.
+    assert.equal(new Set(IBUG68_FROM_FACE_MESH).size, 68);
+    for (const i of IBUG68_FROM_FACE_MESH) assert.ok(Number.isInteger(i) && i >= 0 && i < 468);
+  });
+});
