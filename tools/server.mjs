@@ -28,6 +28,8 @@ export const MOUNTS = {
   '/weights/': 'weights',
   '/docs/': 'docs',
   '/tfjs-wasm/': 'node_modules/@tensorflow/tfjs-backend-wasm/dist',
+  // Development data beside the checkout (never shipped); specs and benches read clips and avatars from it.
+  '/shared/': '../shared',
 };
 
 const MIME = {

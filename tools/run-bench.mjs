@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// `npm run bench`: runs every bench/*.bench.ts in Node and every bench/browser/*.bench.ts in headless Chromium
+// (served by tools/server.mjs), prints one table and writes bench/results/latest.json (and a dated copy).
+//   node tools/run-bench.mjs [--only NAME]   NAME matches the file name without .bench.ts
+// Each bench module's default export is a BenchFunction (bench/support/bench-types.ts).
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
+import { chromium } from 'playwright-core';
+import { bundleForNode } from './node-bundle.mjs';
+import { startServer } from './server.mjs';
+import { CHROMIUM_PATH, CHROMIUM_FLAGS } from './chromium.cjs';
+
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+const sharedDir = fs.existsSync(path.resolve('..', 'shared')) ? path.resolve('..', 'shared') : null;
+const pick = (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir) : [])
+  .filter((f) => f.endsWith('.bench.ts') && (!only || f === `${only}.bench.ts`))
+  .map((f) => path.join(dir, f));
+const log = (m) => process.stderr.write(`${m}\n`);
+const rows = [];
+
+for (const file of pick('bench')) {
+  log(`node: ${file}`);
+  const [out] = await bundleForNode([file], path.join('.cache', 'bench'));
+  const mod = await import(pathToFileURL(path.resolve(out)).href);
+  for (const row of await mod.default({ sharedDir, log })) rows.push({ ...row, env: 'node' });
+}
+
+const browserBenches = pick(path.join('bench', 'browser'));
+if (browserBenches.length > 0) {
+  const outdir = path.resolve('.cache', 'www', 'bench');
+  await esbuild.build({
+    entryPoints: browserBenches,
+    outdir,
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    logLevel: 'warning',
+    external: ['fs', 'path', 'crypto', 'worker_threads', 'node-fetch', 'util', 'os', 'perf_hooks'],
+  });
+  const server = await startServer({ port: 0 });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: false, args: CHROMIUM_FLAGS });
+  try {
+    for (const file of browserBenches) {
+      log(`chromium: ${file}`);
+      const page = await browser.newPage();
+      page.on('console', (m) => log(`  [page] ${m.text()}`));
+      // Any page of the server's origin will do: the bench module is imported into it.
+      await page.goto(`${server.url}bench/`);
+      const moduleUrl = `${server.url}bench/${path.basename(file).replace(/\.ts$/, '.js')}`;
+      // ../shared is reachable from the page through the server's /shared/ mount when present.
+      const result = await page.evaluate(async ({ url, shared }) => {
+        const mod = await import(url);
+        return mod.default({ sharedDir: shared, log: (m) => console.log(m) });
+      }, { url: moduleUrl, shared: sharedDir ? '/shared' : null });
+      for (const row of result) rows.push({ ...row, env: 'chromium' });
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+const fmt = (v) => (v === undefined || v === null || Number.isNaN(v) ? '' : Number.isInteger(v) || Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3));
+const header = ['bench', 'case', 'env', 'backend', 'unit', 'mean', 'p50', 'p95', 'value', 'n', 'note'];
+const table = rows.map((r) => [r.bench, r.case, r.env, r.backend ?? '', r.unit, fmt(r.mean), fmt(r.p50), fmt(r.p95), fmt(r.value), r.n ?? '', r.note ?? ''].map(String));
+const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
+const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+console.log(line(header));
+console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+for (const r of table) console.log(line(r));
+
+const report = { date: new Date().toISOString(), node: process.version, platform: `${process.platform} ${process.arch}`, rows };
+fs.mkdirSync(path.join('bench', 'results'), { recursive: true });
+fs.writeFileSync(path.join('bench', 'results', 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+fs.writeFileSync(path.join('bench', 'results', `bench-${report.date.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(report, null, 2)}\n`);
+log(`wrote bench/results/latest.json (${rows.length} rows)`);
