@@ -12,3 +12,7 @@ export { CpemError, isCpemError } from './errors/cpem-error.js';
 export type { CpemErrorCode } from './errors/cpem-error.js';
 export { createNeutralFaceMotion, assertFaceMotionShape } from './motion/face-motion.js';
 export type { FaceMotion } from './motion/face-motion.js';
+export { OneEuroFilter, resolveOneEuroOptions } from './motion/one-euro-filter.js';
+export type { OneEuroOptions } from './motion/one-euro-filter.js';
+export { FaceMotionFilter } from './motion/face-motion-filter.js';
+export type { FaceMotionFilterOptions } from './motion/face-motion-filter.js';
