@@ -91,3 +91,48 @@ describe('expression-exclusive loss', () => {
     beta.dispose();
   });
 });
+
+describe('landmark, regularisation and sparsity losses', async () => {
+  const { landmarkLoss, contourWeightedLandmarks } = await import('../../training/losses/landmark.js');
+  const { identityRegularization, expressionSparsity } = await import('../../training/losses/regularization.js');
+  before(async () => { await tf.setBackend('cpu'); });
+
+  it('landmark loss is the weighted mean squared distance per sample', async () => {
+    // One sample, three landmarks: squared distances 1, 4, 0 with weights 1, 10, 10 -> (1 + 40) / 21.
+    const p = tf.tensor3d([[[0, 0], [0, 0], [5, 5]]]);
+    const q = tf.tensor3d([[[1, 0], [0, 2], [5, 5]]]);
+    const loss = landmarkLoss(p, q, [1, 10, 10]);
+    close((await loss.data())[0], 41 / 21);
+    // Hiding the second landmark leaves (1) / 11.
+    const vis = tf.tensor2d([[1, 0, 1]]);
+    const masked = landmarkLoss(p, q, [1, 10, 10], vis);
+    close((await masked.data())[0], 1 / 11);
+    tf.dispose([p, q, loss, vis, masked]);
+  });
+
+  it('landmark loss rejects mismatched shapes and weights', () => {
+    const a = tf.zeros([2, 3, 2]) as tf.Tensor3D;
+    const b = tf.zeros([2, 4, 2]) as tf.Tensor3D;
+    assert.throws(() => landmarkLoss(a, b, [1, 1, 1]), CpemError);
+    assert.throws(() => landmarkLoss(a, a, [1, 1]), /2 weights for 3 landmarks/);
+    tf.dispose([a, b]);
+  });
+
+  it('contour landmarks weigh 1 and inner ones 10', () => {
+    const w = contourWeightedLandmarks(68, Array.from({ length: 17 }, (_, i) => i));
+    assert.equal(w[0], 1);
+    assert.equal(w[16], 1);
+    assert.equal(w[17], 10);
+    assert.equal(w.reduce((s, x) => s + x, 0), 17 + 510);
+  });
+
+  it('regulariser and sparsity are ||α||² and |β|₁ averaged over the batch', async () => {
+    const alpha = tf.tensor2d([[1, 2], [0, 3]]); // 5 and 9 -> 7
+    const beta = tf.tensor2d([[0.5, 0.25], [0, 1]]); // 0.75 and 1 -> 0.875
+    const r = identityRegularization(alpha);
+    const s = expressionSparsity(beta);
+    close((await r.data())[0], 7);
+    close((await s.data())[0], 0.875);
+    tf.dispose([alpha, beta, r, s]);
+  });
+});
