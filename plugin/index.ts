@@ -16,3 +16,5 @@ export { OneEuroFilter, resolveOneEuroOptions } from './motion/one-euro-filter.j
 export type { OneEuroOptions } from './motion/one-euro-filter.js';
 export { FaceMotionFilter } from './motion/face-motion-filter.js';
 export type { FaceMotionFilterOptions } from './motion/face-motion-filter.js';
+export { PeNet, PE_NET_FORMAT } from './estimator/pe-net.js';
+export type { PeNetConfig, PeNetOutput } from './estimator/pe-net.js';

@@ -1,0 +1,213 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { CpemError } from '../errors/cpem-error.js';
+
+/** Shape of the parameter-estimation network (PE-Net): an MLP from landmark features to CPEM's parameters. */
+export interface PeNetConfig {
+  /** Features per sample (e.g. 478 landmarks × 3 coordinates). */
+  inputSize: number;
+  /** Widths of the hidden layers (ReLU). */
+  hidden: number[];
+  /** Identity coefficients α (80). */
+  numIdentity: number;
+  /** Expression units β (46), squashed by a sigmoid into [0, 1]. */
+  numExpression: number;
+}
+
+/** One batch of PE-Net outputs; rows are samples. Dispose them (or run inside tf.tidy). */
+export interface PeNetOutput {
+  /** α, [N, numIdentity]. */
+  identity: tf.Tensor2D;
+  /** β in [0, 1], [N, numExpression]. */
+  expression: tf.Tensor2D;
+  /** Head rotation [pitch, yaw, roll] in radians, [N, 3]. */
+  rotation: tf.Tensor2D;
+  /** Translation [tx, ty, log scale] in face-box units, [N, 3]. */
+  translation: tf.Tensor2D;
+}
+
+/** The `format` written into model.json, checked on load. */
+export const PE_NET_FORMAT = 'babylon-cpem/pe-net';
+const FORMAT_VERSION = 1;
+const HEADS = ['identity', 'expression', 'rotation', 'translation'] as const;
+
+function headSize(config: PeNetConfig, head: (typeof HEADS)[number]): number {
+  return head === 'identity' ? config.numIdentity : head === 'expression' ? config.numExpression : 3;
+}
+
+/** Names and shapes of every weight, in a fixed order. */
+function weightShapes(config: PeNetConfig): Array<[string, number[]]> {
+  const shapes: Array<[string, number[]]> = [];
+  let width = config.inputSize;
+  config.hidden.forEach((h, i) => {
+    shapes.push([`dense${i}/kernel`, [width, h]], [`dense${i}/bias`, [h]]);
+    width = h;
+  });
+  for (const head of HEADS) shapes.push([`${head}/kernel`, [width, headSize(config, head)]], [`${head}/bias`, [headSize(config, head)]]);
+  return shapes;
+}
+
+function validateConfig(config: PeNetConfig): void {
+  const positive = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
+  if (!config || !positive(config.inputSize) || !positive(config.numIdentity) || !positive(config.numExpression)
+    || !Array.isArray(config.hidden) || !config.hidden.every(positive)) {
+    throw new CpemError('INVALID_ARGUMENT', `PE-Net config must have positive integer inputSize, numIdentity, numExpression and hidden widths; got ${JSON.stringify(config)}.`);
+  }
+}
+
+/** A deterministic generator of uniform numbers in [0, 1) (mulberry32). */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * PE-Net: landmark features → identity α, expression β (sigmoid), head rotation and translation.
+ * Weights are TF.js variables, so the same object serves inference (plugin) and training (training/).
+ * Saved as a TF.js model: model.json (topology = this config) plus binary weight shards.
+ */
+export class PeNet {
+  private constructor(
+    readonly config: PeNetConfig,
+    private readonly weights: Map<string, tf.Variable>,
+  ) {}
+
+  /** A freshly initialised network (Glorot-uniform kernels, zero biases), reproducible from `seed`. */
+  static create(config: PeNetConfig, seed = 1): PeNet {
+    validateConfig(config);
+    const random = seededRandom(seed);
+    const weights = new Map<string, tf.Variable>();
+    for (const [name, shape] of weightShapes(config)) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const values = new Float32Array(size);
+      if (shape.length === 2) {
+        const limit = Math.sqrt(6 / (shape[0] + shape[1]));
+        for (let i = 0; i < size; i++) values[i] = (2 * random() - 1) * limit;
+      }
+      weights.set(name, tf.variable(tf.tensor(values, shape), true, `pe-net/${name}/${seed}/${Math.random().toString(36).slice(2)}`));
+    }
+    return new PeNet(config, weights);
+  }
+
+  /** Builds a network from TF.js model artifacts; throws WEIGHTS_CORRUPT naming what does not fit. */
+  static fromArtifacts(artifacts: tf.io.ModelArtifacts, source = 'PE-Net weights'): PeNet {
+    const topology = artifacts.modelTopology as { format?: string; version?: number; config?: PeNetConfig } | undefined;
+    const corrupt = (why: string): never => {
+      throw new CpemError('WEIGHTS_CORRUPT', `${source}: ${why}. Re-export the weights with the trainer (npm run train) or use the shipped weights/.`);
+    };
+    if (!topology || topology.format !== PE_NET_FORMAT) corrupt(`model.json is not a ${PE_NET_FORMAT} model (modelTopology.format is ${JSON.stringify(topology?.format)})`);
+    if (topology!.version !== FORMAT_VERSION) corrupt(`format version ${topology!.version} is not supported (expected ${FORMAT_VERSION})`);
+    try {
+      validateConfig(topology!.config!);
+    } catch (e) {
+      corrupt(`bad config: ${(e as Error).message}`);
+    }
+    const config = topology!.config!;
+    if (!artifacts.weightSpecs || !artifacts.weightData) corrupt('no weights in the artifacts');
+    const data = artifacts.weightData instanceof ArrayBuffer ? artifacts.weightData : tf.io.concatenateArrayBuffers(artifacts.weightData as ArrayBuffer[]);
+    const expected = weightShapes(config);
+    const specs = new Map(artifacts.weightSpecs!.map((s) => [s.name, s]));
+    let bytes = 0;
+    for (const [name, shape] of expected) {
+      const spec = specs.get(name);
+      if (!spec) corrupt(`weight ${name} is missing`);
+      if (spec!.dtype !== 'float32' || spec!.shape.join() !== shape.join()) corrupt(`weight ${name} is ${spec!.dtype} [${spec!.shape}], expected float32 [${shape}]`);
+      bytes += shape.reduce((a, b) => a * b, 1) * 4;
+    }
+    if (data.byteLength !== bytes) corrupt(`weight data is ${data.byteLength} bytes, expected ${bytes} (truncated or padded shard?)`);
+    const values = new Float32Array(data);
+    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) corrupt(`weight value ${i} is ${values[i]}`);
+    const decoded = tf.io.decodeWeights(data, artifacts.weightSpecs!);
+    const weights = new Map<string, tf.Variable>();
+    for (const [name] of expected) {
+      weights.set(name, tf.variable(decoded[name], true, `pe-net/${name}/${Math.random().toString(36).slice(2)}`));
+    }
+    tf.dispose(Object.values(decoded));
+    return new PeNet(config, weights);
+  }
+
+  /**
+   * Loads a saved network: a model.json URL (its shards beside it), or any TF.js IOHandler
+   * (tf.io.browserFiles, tf.io.fromMemory, a Node file handler).
+   */
+  static async load(source: string | tf.io.IOHandler): Promise<PeNet> {
+    const handler = typeof source === 'string' ? tf.io.http(source) : source;
+    const name = typeof source === 'string' ? source : 'PE-Net weights';
+    if (!handler.load) throw new CpemError('INVALID_ARGUMENT', `${name}: the IOHandler cannot load.`);
+    let artifacts: tf.io.ModelArtifacts;
+    try {
+      artifacts = await handler.load();
+    } catch (e) {
+      throw new CpemError('WEIGHTS_MISSING', `${name} could not be read (${(e as Error).message}). Check the URL or path; the shipped weights are in weights/.`, { cause: e });
+    }
+    return PeNet.fromArtifacts(artifacts, name);
+  }
+
+  /** Trainable variables, in a fixed order. */
+  get trainableVariables(): tf.Variable[] {
+    return [...this.weights.values()];
+  }
+
+  /** Number of scalar parameters. */
+  get parameterCount(): number {
+    return this.trainableVariables.reduce((s, v) => s + v.size, 0);
+  }
+
+  /** Forward pass on [N, inputSize] features. Outputs are new tensors: dispose them or call within tf.tidy. */
+  predict(input: tf.Tensor2D): PeNetOutput {
+    if (input.rank !== 2 || input.shape[1] !== this.config.inputSize) {
+      throw new CpemError('INVALID_ARGUMENT', `PE-Net expects input [N, ${this.config.inputSize}], got [${input.shape}].`);
+    }
+    return tf.tidy(() => {
+      let x: tf.Tensor2D = input;
+      this.config.hidden.forEach((_, i) => {
+        x = tf.relu(tf.add(tf.matMul(x, this.w(`dense${i}/kernel`)), this.w(`dense${i}/bias`))) as tf.Tensor2D;
+      });
+      const head = (name: string) => tf.add(tf.matMul(x, this.w(`${name}/kernel`)), this.w(`${name}/bias`)) as tf.Tensor2D;
+      const out = {
+        identity: head('identity'),
+        expression: tf.sigmoid(head('expression')) as tf.Tensor2D,
+        rotation: head('rotation'),
+        translation: head('translation'),
+      };
+      return out as unknown as tf.TensorContainerObject;
+    }) as unknown as PeNetOutput;
+  }
+
+  /** Model artifacts (topology + float32 weights) with optional metadata, e.g. for tf.io handlers. */
+  async toArtifacts(metadata: Record<string, {}> = {}): Promise<tf.io.ModelArtifacts> {
+    const named = [...this.weights.entries()].map(([name, tensor]) => ({ name, tensor }));
+    const { data, specs } = await tf.io.encodeWeights(named);
+    return {
+      modelTopology: { format: PE_NET_FORMAT, version: FORMAT_VERSION, config: this.config },
+      format: PE_NET_FORMAT,
+      generatedBy: 'babylon-cpem',
+      weightSpecs: specs,
+      weightData: data,
+      userDefinedMetadata: metadata,
+    };
+  }
+
+  /** Saves through a TF.js IOHandler (e.g. tf.io.browserDownloads, or the trainer's file handler). */
+  async save(handler: tf.io.IOHandler, metadata: Record<string, {}> = {}): Promise<tf.io.SaveResult> {
+    if (!handler.save) throw new CpemError('INVALID_ARGUMENT', 'The IOHandler cannot save.');
+    return handler.save(await this.toArtifacts(metadata));
+  }
+
+  /** Frees every weight tensor. The network cannot be used afterwards. */
+  dispose(): void {
+    for (const v of this.weights.values()) v.dispose();
+    this.weights.clear();
+  }
+
+  private w(name: string): tf.Variable {
+    const v = this.weights.get(name);
+    if (!v) throw new CpemError('INVALID_ARGUMENT', `PE-Net has been disposed (weight ${name} is gone).`);
+    return v;
+  }
+}

@@ -1,0 +1,103 @@
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { PeNet } from '../../plugin/estimator/pe-net.js';
+import { CpemError } from '../../plugin/errors/cpem-error.js';
+
+const config = { inputSize: 12, hidden: [16, 8], numIdentity: 5, numExpression: 46 };
+
+describe('PE-Net', () => {
+  before(async () => { await tf.setBackend('cpu'); });
+
+  it('maps features to α, β in [0, 1], rotation and translation', async () => {
+    const net = PeNet.create(config, 3);
+    assert.equal(net.parameterCount, 12 * 16 + 16 + 16 * 8 + 8 + 8 * 5 + 5 + 8 * 46 + 46 + 2 * (8 * 3 + 3));
+    const x = tf.randomNormal([4, 12], 0, 1, 'float32', 7) as tf.Tensor2D;
+    const out = net.predict(x);
+    assert.deepEqual(out.identity.shape, [4, 5]);
+    assert.deepEqual(out.expression.shape, [4, 46]);
+    assert.deepEqual(out.rotation.shape, [4, 3]);
+    assert.deepEqual(out.translation.shape, [4, 3]);
+    const beta = await out.expression.data();
+    assert.ok(beta.every((b) => b > 0 && b < 1));
+    tf.dispose([x, ...Object.values(out)]);
+    net.dispose();
+  });
+
+  it('is reproducible from its seed', async () => {
+    const a = PeNet.create(config, 11);
+    const b = PeNet.create(config, 11);
+    const c = PeNet.create(config, 12);
+    const x = tf.ones([1, 12]) as tf.Tensor2D;
+    const [ya, yb, yc] = await Promise.all([a, b, c].map(async (n) => {
+      const o = n.predict(x);
+      const v = Array.from(await o.identity.data());
+      tf.dispose(Object.values(o));
+      return v;
+    }));
+    assert.deepEqual(ya, yb);
+    assert.notDeepEqual(ya, yc);
+    x.dispose();
+    [a, b, c].forEach((n) => n.dispose());
+  });
+
+  it('round-trips through TF.js model artifacts with identical outputs', async () => {
+    const net = PeNet.create(config, 5);
+    let saved: tf.io.ModelArtifacts | undefined;
+    await net.save(tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }), { note: 'test' });
+    const loaded = await PeNet.load(tf.io.fromMemory(saved!));
+    const x = tf.randomUniform([3, 12], -1, 1, 'float32', 9) as tf.Tensor2D;
+    const o1 = net.predict(x);
+    const o2 = loaded.predict(x);
+    for (const k of ['identity', 'expression', 'rotation', 'translation'] as const) {
+      assert.deepEqual(Array.from(await o1[k].data()), Array.from(await o2[k].data()));
+    }
+    assert.deepEqual(saved!.userDefinedMetadata, { note: 'test' });
+    tf.dispose([x, ...Object.values(o1), ...Object.values(o2)]);
+    net.dispose();
+    loaded.dispose();
+  });
+
+  it('rejects corrupt, truncated and foreign weights with WEIGHTS_CORRUPT', async () => {
+    const net = PeNet.create(config, 5);
+    const good = await net.toArtifacts();
+    net.dispose();
+    const data = good.weightData as ArrayBuffer;
+    const withNaN = data.slice(0);
+    new Float32Array(withNaN)[10] = NaN;
+    const cases: Array<[string, tf.io.ModelArtifacts, RegExp]> = [
+      ['truncated', { ...good, weightData: data.slice(0, data.byteLength - 8) }, /bytes, expected/],
+      ['NaN weight', { ...good, weightData: withNaN }, /weight value 10 is NaN/],
+      ['foreign model', { ...good, modelTopology: { class_name: 'Sequential' } }, /not a babylon-cpem\/pe-net model/],
+      ['missing weight', { ...good, weightSpecs: good.weightSpecs!.slice(1) }, /dense0\/kernel is missing/],
+    ];
+    for (const [what, artifacts, message] of cases) {
+      assert.throws(() => PeNet.fromArtifacts(artifacts), (e: unknown) => e instanceof CpemError && e.code === 'WEIGHTS_CORRUPT' && message.test(e.message), what);
+    }
+  });
+
+  it('reports an unreadable source as WEIGHTS_MISSING and bad input shapes clearly', async () => {
+    const failing: tf.io.IOHandler = { load: async () => { throw new Error('ENOENT: no such file'); } };
+    await assert.rejects(PeNet.load(failing), (e: unknown) => e instanceof CpemError && e.code === 'WEIGHTS_MISSING');
+    const net = PeNet.create(config);
+    const wrong = tf.zeros([2, 7]) as tf.Tensor2D;
+    assert.throws(() => net.predict(wrong), /expects input \[N, 12\]/);
+    wrong.dispose();
+    net.dispose();
+    assert.throws(() => PeNet.create({ ...config, hidden: [0] }), CpemError);
+  });
+
+  it('leaks no tensors over repeated predictions', () => {
+    const net = PeNet.create(config);
+    const x = tf.zeros([8, 12]) as tf.Tensor2D;
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 50; i++) tf.dispose(Object.values(net.predict(x)));
+    assert.equal(tf.memory().numTensors, before);
+    x.dispose();
+    net.dispose();
+  });
+});
