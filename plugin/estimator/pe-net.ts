@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CpemError } from '../errors/cpem-error.js';
+import { seededRandom } from '../util/seeded-random.js';
 
 /** Shape of the parameter-estimation network (PE-Net): an MLP from landmark features to CPEM's parameters. */
 export interface PeNetConfig {
@@ -54,16 +55,10 @@ function validateConfig(config: PeNetConfig): void {
   }
 }
 
-/** A deterministic generator of uniform numbers in [0, 1) (mulberry32). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+// TF.js variable names are global to the engine; number each network's weights apart.
+let networkCount = 0;
+function variableName(weight: string): string {
+  return `pe-net${networkCount++}/${weight}`;
 }
 
 /**
@@ -87,9 +82,9 @@ export class PeNet {
       const values = new Float32Array(size);
       if (shape.length === 2) {
         const limit = Math.sqrt(6 / (shape[0] + shape[1]));
-        for (let i = 0; i < size; i++) values[i] = (2 * random() - 1) * limit;
+        for (let i = 0; i < size; i++) values[i] = random.uniform(-limit, limit);
       }
-      weights.set(name, tf.variable(tf.tensor(values, shape), true, `pe-net/${name}/${seed}/${Math.random().toString(36).slice(2)}`));
+      weights.set(name, tf.variable(tf.tensor(values, shape), true, variableName(name)));
     }
     return new PeNet(config, weights);
   }
@@ -125,7 +120,7 @@ export class PeNet {
     const decoded = tf.io.decodeWeights(data, artifacts.weightSpecs!);
     const weights = new Map<string, tf.Variable>();
     for (const [name] of expected) {
-      weights.set(name, tf.variable(decoded[name], true, `pe-net/${name}/${Math.random().toString(36).slice(2)}`));
+      weights.set(name, tf.variable(decoded[name], true, variableName(name)));
     }
     tf.dispose(Object.values(decoded));
     return new PeNet(config, weights);
