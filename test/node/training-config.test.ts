@@ -1,0 +1,33 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_TRAINING_CONFIG, lossWeightsAt, resolveTrainingConfig } from '../../training/trainer/training-config.js';
+import { CpemError } from '../../plugin/errors/cpem-error.js';
+
+describe('training config', () => {
+  it('defaults follow the paper: λ_idc 1000, λ_exp 10 from the last third, Adam 1e-4, T = 4', () => {
+    const c = resolveTrainingConfig();
+    assert.equal(c.lossWeights.identityConsistency, 1000);
+    assert.equal(c.lossWeights.expressionExclusive, 10);
+    assert.equal(c.learningRate, 1e-4);
+    assert.equal(c.framesPerPerson, 4);
+    assert.deepEqual(c, DEFAULT_TRAINING_CONFIG);
+  });
+
+  it('switches the expression-exclusive term on for the last third only', () => {
+    const c = resolveTrainingConfig({ steps: 300 });
+    assert.equal(lossWeightsAt(c, 0).expressionExclusive, 0);
+    assert.equal(lossWeightsAt(c, 199).expressionExclusive, 0);
+    assert.equal(lossWeightsAt(c, 200).expressionExclusive, 10);
+    assert.equal(lossWeightsAt(c, 299).identityConsistency, 1000);
+  });
+
+  it('merges partial settings and reports every bad field at once', () => {
+    const c = resolveTrainingConfig({ steps: 10, lossWeights: { identityConsistency: 0 } });
+    assert.equal(c.lossWeights.identityConsistency, 0);
+    assert.equal(c.lossWeights.landmark, 0.1);
+    assert.throws(
+      () => resolveTrainingConfig({ steps: 0, learningRate: 2, lossWeights: { landmark: -1, bogus: 1 } as never, hidden: [] }),
+      (e: unknown) => e instanceof CpemError && ['steps', 'learningRate', 'lossWeights.landmark', 'unknown loss weight bogus', 'hidden'].every((w) => e.message.includes(w)),
+    );
+  });
+});

@@ -1,0 +1,95 @@
+import { CpemError } from '../../plugin/errors/cpem-error.js';
+
+/** Weights of the CPEM loss terms (DESIGN.md: λ_idc 1000, λ_exp 10; landmark 0.1, α-regulariser 1e-4, sparsity 0.1). */
+export interface LossWeights {
+  landmark: number;
+  identityConsistency: number;
+  expressionExclusive: number;
+  identityRegularization: number;
+  expressionSparsity: number;
+  /**
+   * Direct supervision of β, α and pose on synthetic samples, where ground truth exists. Beyond the paper
+   * (which is self-supervised only); 0 switches it off.
+   */
+  syntheticSupervision: number;
+}
+
+export interface TrainingConfig {
+  /** Seed for initial weights and every sampled batch. */
+  seed: number;
+  /** Optimiser steps. */
+  steps: number;
+  /** Adam learning rate (paper: 1e-4). */
+  learningRate: number;
+  /** Persons per batch (P). */
+  persons: number;
+  /** Frames per person (T; paper: 4). */
+  framesPerPerson: number;
+  lossWeights: LossWeights;
+  /** Fraction of training after which the expression-exclusive term switches on (paper: the last third). */
+  expressionExclusiveFrom: number;
+  /** Hidden widths of PE-Net. */
+  hidden: number[];
+  /** Steps between checkpoints (0: only at the end). */
+  checkpointEvery: number;
+  /** Steps between loss-log rows. */
+  logEvery: number;
+}
+
+export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
+  seed: 1,
+  steps: 3000,
+  learningRate: 1e-4,
+  persons: 16,
+  framesPerPerson: 4,
+  lossWeights: {
+    landmark: 0.1,
+    identityConsistency: 1000,
+    expressionExclusive: 10,
+    identityRegularization: 1e-4,
+    expressionSparsity: 0.1,
+    syntheticSupervision: 0,
+  },
+  expressionExclusiveFrom: 2 / 3,
+  hidden: [512, 256],
+  checkpointEvery: 500,
+  logEvery: 10,
+};
+
+/**
+ * Merges a partial config over the defaults and checks every number; throws INVALID_ARGUMENT listing all
+ * bad fields at once.
+ */
+export function resolveTrainingConfig(partial: Partial<Omit<TrainingConfig, 'lossWeights'>> & { lossWeights?: Partial<LossWeights> } = {}): TrainingConfig {
+  const config: TrainingConfig = {
+    ...DEFAULT_TRAINING_CONFIG,
+    ...partial,
+    lossWeights: { ...DEFAULT_TRAINING_CONFIG.lossWeights, ...partial.lossWeights },
+  } as TrainingConfig;
+  const problems: string[] = [];
+  const positiveInt = (name: string, v: unknown) => { if (!Number.isInteger(v) || (v as number) < 1) problems.push(`${name} must be a positive integer (got ${JSON.stringify(v)})`); };
+  const nonNegative = (name: string, v: unknown) => { if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) problems.push(`${name} must be a finite number ≥ 0 (got ${JSON.stringify(v)})`); };
+  positiveInt('seed', config.seed + 1);
+  positiveInt('steps', config.steps);
+  positiveInt('persons', config.persons);
+  positiveInt('framesPerPerson', config.framesPerPerson);
+  positiveInt('logEvery', config.logEvery);
+  nonNegative('checkpointEvery', config.checkpointEvery);
+  if (!(config.learningRate > 0 && config.learningRate < 1)) problems.push(`learningRate must be in (0, 1) (got ${config.learningRate})`);
+  if (!(config.expressionExclusiveFrom >= 0 && config.expressionExclusiveFrom <= 1)) problems.push(`expressionExclusiveFrom must be in [0, 1] (got ${config.expressionExclusiveFrom})`);
+  if (!Array.isArray(config.hidden) || config.hidden.length === 0) problems.push('hidden must list at least one layer width');
+  else config.hidden.forEach((h, i) => positiveInt(`hidden[${i}]`, h));
+  for (const [k, v] of Object.entries(config.lossWeights)) nonNegative(`lossWeights.${k}`, v);
+  const known = new Set([...Object.keys(DEFAULT_TRAINING_CONFIG)]);
+  for (const k of Object.keys(partial)) if (!known.has(k)) problems.push(`unknown field ${k}`);
+  const knownWeights = new Set(Object.keys(DEFAULT_TRAINING_CONFIG.lossWeights));
+  for (const k of Object.keys(partial.lossWeights ?? {})) if (!knownWeights.has(k)) problems.push(`unknown loss weight ${k}`);
+  if (problems.length > 0) throw new CpemError('INVALID_ARGUMENT', `Invalid training config:\n- ${problems.join('\n- ')}`);
+  return config;
+}
+
+/** The loss weights in force at `step` (0-based): the expression-exclusive term only from its start fraction on. */
+export function lossWeightsAt(config: TrainingConfig, step: number): LossWeights {
+  const exclusiveOn = step >= Math.floor(config.expressionExclusiveFrom * config.steps);
+  return { ...config.lossWeights, expressionExclusive: exclusiveOn ? config.lossWeights.expressionExclusive : 0 };
+}
