@@ -18,3 +18,5 @@ export { FaceMotionFilter } from './motion/face-motion-filter.js';
 export type { FaceMotionFilterOptions } from './motion/face-motion-filter.js';
 export { PeNet, PE_NET_FORMAT } from './estimator/pe-net.js';
 export type { PeNetConfig, PeNetOutput } from './estimator/pe-net.js';
+export { IdentityCalibration } from './motion/identity-calibration.js';
+export type { IdentityCalibrationOptions, CalibrationReference, CalibrationState } from './motion/identity-calibration.js';
