@@ -20,3 +20,4 @@ export { PeNet, PE_NET_FORMAT } from './estimator/pe-net.js';
 export type { PeNetConfig, PeNetOutput } from './estimator/pe-net.js';
 export { IdentityCalibration } from './motion/identity-calibration.js';
 export type { IdentityCalibrationOptions, CalibrationReference, CalibrationState } from './motion/identity-calibration.js';
+export { rotationMatrix, projectPoints, projectPointsBatch, rotationMatrices } from './geometry/head-pose.js';
