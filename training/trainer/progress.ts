@@ -6,7 +6,8 @@ export class ProgressBar {
   constructor(
     private readonly total: number,
     private readonly label: string,
-    private readonly out: { write(s: string): unknown; isTTY?: boolean } = process.stderr,
+    /** Where to write: `process.stderr` in Node. */
+    private readonly out: { write(s: string): unknown; isTTY?: boolean },
   ) {}
 
   /** Shows `done` of `total`, with an optional status such as the current loss. */
