@@ -118,6 +118,7 @@ const corrupt = (what: string): never => {
 
 /** Parses and checks a face-model file; throws a {@link CpemError} naming what is wrong. */
 export function decodeFaceModelFile(buffer: ArrayBuffer | Uint8Array): FaceModelFile {
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new CpemError('BACKEND_UNAVAILABLE', 'Face model: this platform is big-endian; the file is little-endian.');
   const bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
   if (bytes.length < 16) corrupt(`only ${bytes.length} bytes, too short to hold the 16-byte preamble (truncated)`);
   const magic = String.fromCharCode(...bytes.subarray(0, 8));
@@ -146,7 +147,9 @@ export function decodeFaceModelFile(buffer: ArrayBuffer | Uint8Array): FaceModel
     const count = s.shape.reduce((a, b) => a * b, 1);
     const end = s.offset + count * BYTES[s.dtype];
     if (s.offset < 16 + headerLength || s.offset % 4 !== 0 || end > bytes.length - 4) invalid(`section ${name} lies outside the file body`);
-    const copy = bytes.slice(s.offset, end);
+    // Copy into a fresh buffer: aligned, and independent of a Node Buffer's shared pool.
+    const copy = new Uint8Array(end - s.offset);
+    copy.set(bytes.subarray(s.offset, end));
     arrays[name] = new Ctor(copy.buffer, 0, count);
   }
   return { header, arrays };

@@ -91,7 +91,7 @@ export function registerCanonical(inp: RegistrationInput): RegistrationResult {
   // 1. Similarity on the shared iBUG points, then identity, alternating.
   const ibugSrc = inp.initialIbug.map((i) => inp.ibugFromFaceMesh[i]);
   const ibugPts = inp.initialIbug.map((i) => vertexPoint(inp.landmarks68[i]));
-  let alpha = new Float64Array(K);
+  let alpha: Float64Array = new Float64Array(K);
   let T = fitTransform(ibugSrc, ibugPts, shape(alpha));
   for (let it = 0; it < 5; it++) {
     alpha = fitAlpha(ibugSrc.map((k, i) => ({ point: ibugPts[i], y: applySimilarity(T, get3(inp.canonical, k)) })));
