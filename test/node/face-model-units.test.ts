@@ -14,7 +14,8 @@ const REGION_LANDMARKS: Record<Region, number[]> = {
   eyeL: [42, 43, 44, 45, 46, 47], eyeR: [36, 37, 38, 39, 40, 41], browL: [22, 23, 24, 25, 26], browR: [17, 18, 19, 20, 21],
   nose: [27, 28, 29, 30, 31, 32, 33, 34, 35], mouth: [48, 51, 54, 57, 62, 66], chin: [7, 8, 9], cheekL: [46, 54, 13], cheekR: [41, 48, 3],
 };
-type Side = 'L' | 'R' | 'C';
+/** L/R: the subject's side; C: centred; D: a sideways motion (jawLeft, mouthLeft), checked by its direction. */
+type Side = 'L' | 'R' | 'C' | 'D';
 /** Where each unit must move the face: allowed regions (nearest to the moving vertices), side, and a direction check. */
 const EXPECT: Record<ExpressionUnitName, { regions: Region[]; side: Side; moves?: [Region, 0 | 1 | 2, 1 | -1] }> = {
   eyeClose_L: { regions: ['eyeL'], side: 'L', moves: ['eyeL', 1, -1] }, eyeClose_R: { regions: ['eyeR'], side: 'R', moves: ['eyeR', 1, -1] },
@@ -28,10 +29,10 @@ const EXPECT: Record<ExpressionUnitName, { regions: Region[]; side: Side; moves?
   browInnerUp: { regions: ['browL', 'browR'], side: 'C' },
   browOuterUp_L: { regions: ['browL'], side: 'L', moves: ['browL', 1, 1] }, browOuterUp_R: { regions: ['browR'], side: 'R', moves: ['browR', 1, 1] },
   jawForward: { regions: ['chin', 'mouth'], side: 'C', moves: ['chin', 2, 1] },
-  jawLeft: { regions: ['chin', 'mouth'], side: 'C', moves: ['chin', 0, 1] },
+  jawLeft: { regions: ['chin', 'mouth'], side: 'D', moves: ['chin', 0, 1] },
   jawOpen: { regions: ['chin', 'mouth'], side: 'C', moves: ['chin', 1, -1] },
-  jawRight: { regions: ['chin', 'mouth'], side: 'C', moves: ['chin', 0, -1] },
-  mouthLeft: { regions: ['mouth'], side: 'C', moves: ['mouth', 0, 1] }, mouthRight: { regions: ['mouth'], side: 'C', moves: ['mouth', 0, -1] },
+  jawRight: { regions: ['chin', 'mouth'], side: 'D', moves: ['chin', 0, -1] },
+  mouthLeft: { regions: ['mouth'], side: 'D', moves: ['mouth', 0, 1] }, mouthRight: { regions: ['mouth'], side: 'D', moves: ['mouth', 0, -1] },
   mouthFrown_L: { regions: ['mouth', 'chin', 'cheekL'], side: 'L' }, mouthFrown_R: { regions: ['mouth', 'chin', 'cheekR'], side: 'R' },
   mouthSmile_L: { regions: ['mouth', 'cheekL'], side: 'L' }, mouthSmile_R: { regions: ['mouth', 'cheekR'], side: 'R' },
   mouthPress_L: { regions: ['mouth', 'cheekL'], side: 'L' }, mouthPress_R: { regions: ['mouth', 'cheekR'], side: 'R' },
@@ -85,7 +86,7 @@ describe('face model expression units', () => {
       if (exp.side === 'L' && !(c[0] > 5)) problems.push(`${name}: centroid x ${c[0].toFixed(1)} is not on the left (+x)`);
       if (exp.side === 'R' && !(c[0] < -5)) problems.push(`${name}: centroid x ${c[0].toFixed(1)} is not on the right (-x)`);
       if (exp.side === 'C' && Math.abs(c[0]) > 3) problems.push(`${name}: centroid x ${c[0].toFixed(1)} is off the midline`);
-      if (exp.side !== 'C' && maxOpposite > 0.1 * max) problems.push(`${name}: the other side moves ${maxOpposite.toFixed(2)} of ${max.toFixed(2)} mm`);
+      if ((exp.side === 'L' || exp.side === 'R') && maxOpposite > 0.1 * max) problems.push(`${name}: the other side moves ${maxOpposite.toFixed(2)} of ${max.toFixed(2)} mm`);
       if (exp.moves) {
         const [r, axis, sign] = exp.moves;
         const vs = regionVertices(r, 12);
