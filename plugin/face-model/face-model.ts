@@ -96,8 +96,7 @@ export class FaceModel {
 
   /** Reads and parses a face-model file from disk (Node only). */
   static async fromFile(path: string): Promise<FaceModel> {
-    // Imported here only, so browser bundles never pull in node:fs.
-    const fs = await import('node:fs/promises');
+    const fs = await nodeImport<{ readFile(path: string): Promise<Uint8Array> }>('node:fs/promises');
     let bytes: Uint8Array;
     try {
       bytes = await fs.readFile(path);
@@ -113,10 +112,10 @@ export class FaceModel {
    */
   static async load(source: string | URL | ArrayBuffer | Uint8Array): Promise<FaceModel> {
     if (source instanceof ArrayBuffer || source instanceof Uint8Array) return FaceModel.fromArrayBuffer(source);
-    const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+    const isNode = !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
     if (source instanceof URL) {
       if (source.protocol === 'file:' && isNode) {
-        const { fileURLToPath } = await import('node:url');
+        const { fileURLToPath } = await nodeImport<{ fileURLToPath(url: string | URL): string }>('node:url');
         return FaceModel.fromFile(fileURLToPath(source));
       }
       return FaceModel.fromUrl(source);
@@ -124,7 +123,7 @@ export class FaceModel {
     if (typeof source !== 'string') throw new CpemError('INVALID_ARGUMENT', 'FaceModel.load: pass a URL, a file path (Node) or an ArrayBuffer.');
     if (isNode && !/^(https?|blob|data):/i.test(source)) {
       if (source.startsWith('file:')) {
-        const { fileURLToPath } = await import('node:url');
+        const { fileURLToPath } = await nodeImport<{ fileURLToPath(url: string | URL): string }>('node:url');
         return FaceModel.fromFile(fileURLToPath(source));
       }
       return FaceModel.fromFile(source);
@@ -202,6 +201,14 @@ export function surfacePointsOf(triangles: Uint32Array, points: SurfacePoints, v
     }
   }
   return out;
+}
+
+/**
+ * Imports a Node built-in at run time. The specifier is not a literal, so browser bundlers (esbuild, Vite, Rollup,
+ * webpack) leave it alone and never pull node:fs into a browser bundle; only the Node file path reaches it.
+ */
+async function nodeImport<T>(specifier: string): Promise<T> {
+  return (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as T;
 }
 
 function dequantise(q: ArrayLike<number>, scales: ArrayLike<number>, stride: number): Float32Array {

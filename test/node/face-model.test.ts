@@ -50,7 +50,7 @@ describe('face model file', () => {
   });
 
   it('loads the same model from an ArrayBuffer, a file: URL and an http URL', async () => {
-    const fromBuffer = FaceModel.fromArrayBuffer(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const fromBuffer = FaceModel.fromArrayBuffer(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
     const fromUrl = await FaceModel.load(new URL(`file://${process.cwd()}/${FILE}`));
     assert.deepEqual(fromBuffer.mean, model.mean);
     assert.deepEqual(fromUrl.expressionBasis, model.expressionBasis);

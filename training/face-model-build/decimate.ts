@@ -78,6 +78,18 @@ export function decimateSymmetric(input: DecimateInput): DecimateResult {
     for (const f of incident.get(v) ?? []) for (let c = 0; c < 3; c++) if (tris[f * 3 + c] !== v) out.add(tris[f * 3 + c]);
     return out;
   };
+  // Normals of the input surface at each vertex: a new triangle must face the way the surface faced at all three
+  // corners, which bounds the drift that a chain of individually small flips could build up.
+  const vertexNormal = new Map<number, Vec3>();
+  for (let f = 0; f < T; f++) {
+    const vs = [0, 1, 2].map((c) => tris[f * 3 + c]);
+    const n = cross(sub(get3(positions, vs[1]), get3(positions, vs[0])), sub(get3(positions, vs[2]), get3(positions, vs[0])));
+    for (const v of vs) {
+      const acc = vertexNormal.get(v) ?? [0, 0, 0];
+      vertexNormal.set(v, [acc[0] + n[0], acc[1] + n[1], acc[2] + n[2]]);
+    }
+  }
+  for (const [v, n] of vertexNormal) { const l = norm(n) || 1; vertexNormal.set(v, [n[0] / l, n[1] / l, n[2] / l]); }
   const heap = new Heap();
   const pushAround = (v: number) => {
     for (const u of ring(v)) {
@@ -110,6 +122,7 @@ export function decimateSymmetric(input: DecimateInput): DecimateResult {
       const n0 = normalOf(...before), n1 = normalOf(...after);
       const l0 = norm(n0), l1 = norm(n1);
       if (l1 < 1e-12 || dot(n0, n1) < 0.5 * l0 * l1) return false;
+      for (const v of vs) if (dot(n1, vertexNormal.get(v === a ? b : v)!) < 0.5 * l1) return false;
       const e2 = [sub(after[1], after[0]), sub(after[2], after[1]), sub(after[0], after[2])].reduce((s, e) => s + dot(e, e), 0);
       if ((2 * Math.sqrt(3) * l1) / e2 < 0.15) return false; // 1 for equilateral, 0 for a needle
     }

@@ -1,23 +1,24 @@
 // `npm run build:face-model`: builds weights/face-model.bin from the ICT face model arrays and MediaPipe's canonical
 // face mesh in ../shared/face-data (see docs/face-model.md).
-//   node tools/run-node.mjs training/face-model-build/build-face-model.ts -- [--shared DIR] [--out FILE]
+//   node tools/run-node.mjs training/cli/build-face-model.ts -- [--shared DIR] [--out FILE]
 import fs from 'node:fs';
 import path from 'node:path';
 import { EXPRESSION_UNITS, MIRRORED_UNIT_INDEX } from '../../plugin/units/expression-units.js';
 import { IBUG68_FROM_FACE_MESH } from '../../plugin/landmarks/ibug68-from-face-mesh.js';
 import { encodeFaceModelFile } from '../../plugin/face-model/face-model-format.js';
-import { ICT_UNIT_RECIPE_LIST } from './ict-unit-mapping.js';
-import { decimateSymmetric } from './decimate.js';
-import { baryPosition, boundaryLoops, get3, mirrorMap, norm, sub, SurfaceQuery, type BaryPoint, type Vec3 } from './geometry.js';
-import { registerCanonical } from './register-canonical.js';
-import { solveSpd } from './linalg.js';
+import { ICT_UNIT_RECIPE_LIST } from '../face-model-build/ict-unit-mapping.js';
+import { decimateSymmetric } from '../face-model-build/decimate.js';
+import { baryPosition, boundaryLoops, get3, mirrorMap, norm, sub, SurfaceQuery, type BaryPoint, type Vec3 } from '../face-model-build/geometry.js';
+import { registerCanonical } from '../face-model-build/register-canonical.js';
+import { solveSpd } from '../face-model-build/linalg.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const SHARED = opt('--shared', '../shared/face-data');
 const OUT = opt('--out', 'weights/face-model.bin');
 const FACE_TARGET = Number(opt('--face-vertices', '4500'));
-const EYE_TARGET = Number(opt('--eye-vertices', '600'));
+const EYE_TARGET = Number(opt('--eye-vertices', '1000'));
+const HOLE_RINGS = 2;
 const IDENTITY_COUNT = 80;
 const CM_TO_MM = 10;
 
@@ -125,6 +126,26 @@ for (let v = 0; v < NV; v++) {
 const loopsOfList = (tris: number[]) => boundaryLoops(tris, Array.from({ length: tris.length / 3 }, (_, i) => i));
 const faceLoops = loopsOfList(faceTris);
 const lockedFace = new Set<number>(faceLoops.flat());
+// The lips and lids curl into the mouth and eye openings within two rings of the hole loops; keeping those rings
+// whole keeps the lip line and lid margins clean (decimating them leaves jagged slivers along the openings).
+{
+  const neighbours = new Map<number, Set<number>>();
+  for (let f = 0; f < faceTris.length / 3; f++) for (let c = 0; c < 3; c++) {
+    const a = faceTris[f * 3 + c], b = faceTris[f * 3 + ((c + 1) % 3)];
+    if (!neighbours.has(a)) neighbours.set(a, new Set());
+    if (!neighbours.has(b)) neighbours.set(b, new Set());
+    neighbours.get(a)!.add(b);
+    neighbours.get(b)!.add(a);
+  }
+  const holes = faceLoops.slice().sort((a, b) => b.length - a.length).slice(1);
+  let ring = new Set<number>(holes.flat());
+  for (let r = 0; r < HOLE_RINGS; r++) {
+    const next = new Set<number>();
+    for (const v of ring) for (const u of neighbours.get(v) ?? []) if (!lockedFace.has(u)) next.add(u);
+    for (const v of next) { lockedFace.add(v); lockedFace.add(mirror[v]); }
+    ring = next;
+  }
+}
 for (const v of meta.landmarks68 as number[]) { lockedFace.add(v); lockedFace.add(mirror[v]); }
 const eyeLoopsFull = [...loopsOfList(trianglesOf('M_ScleraLeft')), ...loopsOfList(trianglesOf('M_IrisLeft')), ...loopsOfList(trianglesOf('M_ScleraRight')), ...loopsOfList(trianglesOf('M_IrisRight'))];
 const lockedEye = new Set<number>(eyeLoopsFull.flat());
