@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { FaceModel } from '../../plugin/face-model/face-model.js';
 import { EXPRESSION_UNITS, MIRRORED_UNIT_INDEX, type ExpressionUnitName } from '../../plugin/units/expression-units.js';
 import { IBUG68_FROM_FACE_MESH } from '../../plugin/landmarks/ibug68-from-face-mesh.js';
+import { ICT_UNIT_RECIPES, formatRecipe } from '../../training/face-model-build/ict-unit-mapping.js';
 
 let model: FaceModel;
 before(async () => { model = await FaceModel.load('weights/face-model.bin'); });
@@ -140,6 +141,14 @@ describe('face model expression units', () => {
       if (diff > 0.01 * max) report.push(`${name} vs ${EXPRESSION_UNITS[mu]}: ${(100 * diff / max).toFixed(2)} %`);
     });
     assert.deepEqual(report, []);
+  });
+});
+
+describe('face model documentation', () => {
+  it('docs/face-model.md lists the 53 → 46 recipes exactly as the build uses them', () => {
+    const doc = fs.readFileSync('docs/face-model.md', 'utf8');
+    const missing = EXPRESSION_UNITS.filter((u, i) => !doc.includes(`| ${i} | ${u} | ${formatRecipe(ICT_UNIT_RECIPES[u])} |`));
+    assert.deepEqual(missing, []);
   });
 });
 

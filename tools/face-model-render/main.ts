@@ -141,10 +141,12 @@ async function pictures(): Promise<Record<string, string>> {
     b.moveTo(p.x - 5, p.y - 5); b.lineTo(p.x + 5, p.y + 5); b.moveTo(p.x + 5, p.y - 5); b.lineTo(p.x - 5, p.y + 5);
     b.stroke();
   }
+  b.fillStyle = 'rgba(255, 255, 255, 0.85)';
+  b.fillRect(0, 0, 800, 50);
   b.fillStyle = '#222';
   b.font = '16px sans-serif';
   b.fillText('478 face-mesh points on the neutral model: green surface points, red eye and inner-lip contours (on the', 10, 20);
-  b.fillText('lid and lip boundary loops), blue iris points; orange crosses: the 68 iBUG landmark vertices', 10, 40);
+  b.fillText('lid and mouth boundary loops, inside the lips), blue iris points; orange crosses: the 68 iBUG landmark vertices', 10, 40);
   engine.dispose();
   return {
     'contact-sheet': sheet.toDataURL('image/png'),

@@ -90,3 +90,16 @@ export const UNUSED_ICT_SHAPES: Readonly<Record<string, string>> = {
 
 /** The recipes in EXPRESSION_UNITS order. */
 export const ICT_UNIT_RECIPE_LIST: readonly UnitRecipe[] = EXPRESSION_UNITS.map((u) => ICT_UNIT_RECIPES[u]);
+
+/** A recipe as one line of text, as docs/face-model.md lists it: `eyeLookUp_L + eyeball left up 25°`. */
+export function formatRecipe(r: UnitRecipe): string {
+  const terms = r.terms.map(([n, w], i) => {
+    const mag = Math.abs(w) === 1 ? '' : `${Math.abs(w)}·`;
+    const sign = w < 0 ? (i === 0 ? '−' : ' − ') : i === 0 ? '' : ' + ';
+    return `${sign}${mag}${n}`;
+  }).join('');
+  if (!r.eyeRotation) return terms;
+  const { eye, towards, degrees } = r.eyeRotation;
+  const dir = towards[1] > 0 ? 'up' : towards[1] < 0 ? 'down' : towards[0] > 0 ? 'towards +x' : 'towards −x';
+  return `${terms} + ${eye} eyeball turned ${dir} ${degrees}°`;
+}
