@@ -63,7 +63,7 @@ describe('face model pictures (Babylon, headless Chromium)', () => {
     assert.ok(by.eyeClose_L.top > 5 * by.eyeClose_L.bottom, JSON.stringify(by.eyeClose_L));
     assert.ok(by.jawOpen.bottom > 3000 && by.jawOpen.bottom > 5 * by.jawOpen.top, JSON.stringify(by.jawOpen));
     assert.ok(by.browInnerUp.top > 5 * by.browInnerUp.bottom && by.browInnerUp.left > 0.5 * by.browInnerUp.right && by.browInnerUp.right > 0.5 * by.browInnerUp.left, JSON.stringify(by.browInnerUp));
-    for (const f of ['contact-sheet', 'eye-units', 'mouth-units', 'correspondences']) {
+    for (const f of ['contact-sheet', 'eye-units', 'mouth-units', 'identities', 'correspondences']) {
       const png = fs.readFileSync(`docs/face-model/${f}.png`);
       assert.equal(png.subarray(1, 4).toString(), 'PNG');
     }

@@ -65,8 +65,9 @@ async function pictures(): Promise<Record<string, string>> {
   mesh.material = mat;
   await scene.whenReadyAsync(); // shaders compile asynchronously; a render before that draws nothing
 
+  let alpha: Float32Array | undefined;
   const show = (beta?: Float32Array) => {
-    const s = model.decode(undefined, beta);
+    const s = model.decode(alpha, beta);
     mesh.updateVerticesData(VertexBuffer.PositionKind, toBabylon(s));
     mesh.updateVerticesData(VertexBuffer.NormalKind, toBabylon(model.vertexNormals(s)));
     scene.render();
@@ -107,6 +108,30 @@ async function pictures(): Promise<Record<string, string>> {
   engine.setSize(300, 220);
   await scene.whenReadyAsync();
   const mouth = contactSheet(['neutral', ...EXPRESSION_UNITS.slice(19)], 7, new Vector3(0, -45, 0), 0.15);
+
+  // Identities: α drawn from N(0, 1) (fixed seed), neutral expression and a smile with the jaw a little open.
+  let seed = 2024;
+  const rand = () => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed / 2 ** 32; };
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  engine.setSize(260, 300);
+  await scene.whenReadyAsync();
+  camera.position = new Vector3(0, 0, -600);
+  camera.setTarget(Vector3.Zero());
+  camera.fov = 0.33;
+  const identities = document.createElement('canvas');
+  identities.width = 8 * 260;
+  identities.height = 2 * 300;
+  const gi = identities.getContext('2d')!;
+  const smile = new Float32Array(EXPRESSION_UNITS.length);
+  for (const [u, w] of [['mouthSmile_L', 0.8], ['mouthSmile_R', 0.8], ['jawOpen', 0.25], ['cheekUp_L', 0.5], ['cheekUp_R', 0.5]] as const) smile[EXPRESSION_UNITS.indexOf(u)] = w;
+  for (let i = 0; i < 8; i++) {
+    alpha = Float32Array.from({ length: model.identityCount }, gauss);
+    show();
+    gi.drawImage(canvas, i * 260, 0);
+    show(smile);
+    gi.drawImage(canvas, i * 260, 300);
+  }
+  alpha = undefined;
 
   // Correspondences: the neutral face, large, with the 478 points projected on it.
   engine.setSize(800, 960);
@@ -152,6 +177,7 @@ async function pictures(): Promise<Record<string, string>> {
     'contact-sheet': sheet.toDataURL('image/png'),
     'eye-units': eyes.toDataURL('image/png'),
     'mouth-units': mouth.toDataURL('image/png'),
+    identities: identities.toDataURL('image/png'),
     correspondences: big.toDataURL('image/png'),
   };
 }
