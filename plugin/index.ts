@@ -21,3 +21,14 @@ export type { PeNetConfig, PeNetOutput } from './estimator/pe-net.js';
 export { IdentityCalibration } from './motion/identity-calibration.js';
 export type { IdentityCalibrationOptions, CalibrationReference, CalibrationState } from './motion/identity-calibration.js';
 export { rotationMatrix, projectPoints, projectPointsBatch, rotationMatrices } from './geometry/head-pose.js';
+export {
+  FaceModel,
+  FaceModelTensors,
+  NUM_FACE_MESH_POINTS,
+  surfacePointsOf,
+  FACE_MODEL_MAGIC,
+  FACE_MODEL_VERSION,
+  decodeFaceModelFile,
+  encodeFaceModelFile,
+} from './face-model/index.js';
+export type { SurfacePoints, FaceModelHeader, FaceModelFile, SectionEntry, SectionDtype } from './face-model/index.js';

@@ -21,6 +21,7 @@ const OUT = path.join(ROOT, '.cache', 'www');
 /** Pages: URL path -> HTML file and the TypeScript entry it loads as /<name>.js. */
 export const PAGES = {
   '/': { html: 'sample-scene/index.html', entry: 'sample-scene/main.ts', name: 'sample-scene' },
+  '/face-model-render': { html: 'tools/face-model-render/index.html', entry: 'tools/face-model-render/main.ts', name: 'face-model-render' },
 };
 
 /** Static mounts: URL prefix -> folder (relative to the repository root). */
