@@ -1,0 +1,129 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { PeNet } from '../../plugin/estimator/pe-net.js';
+import type { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
+import { LANDMARK_FEATURE_SIZE } from '../../plugin/estimator/landmark-features.js';
+import { CpemError } from '../../plugin/errors/cpem-error.js';
+import { disposeBatch, type FaceBatch } from '../data/synthetic-batch.js';
+import { cpemObjective } from './cpem-objective.js';
+import { LossLog, type LossLogRow } from './loss-log.js';
+import { lossWeightsAt, type TrainingConfig } from './training-config.js';
+import '../tf/register-gradients.js';
+
+/** Where batches come from: the synthetic generator, real landmark tracks, or a mix. */
+export interface BatchSource {
+  next(persons: number, frames: number): FaceBatch;
+}
+
+/** Everything needed to continue a run exactly where it stopped. */
+export interface TrainerCheckpoint {
+  step: number;
+  config: TrainingConfig;
+  network: tf.io.ModelArtifacts;
+  /** Adam's iteration count and moment estimates, encoded like TF.js weights. */
+  optimizer: { specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer };
+  lossLogCsv: string;
+}
+
+/**
+ * The CPEM trainer: Adam on PE-Net's variables, one batch of P persons × T frames per step, the objective of
+ * cpem-objective.ts with the loss schedule of the config. Runs on whatever TF.js backend is active (webgpu in the
+ * sandbox page, wasm or cpu in Node). Reads losses asynchronously.
+ */
+export class CpemTrainer {
+  readonly log = new LossLog();
+  private optimizer: tf.AdamOptimizer;
+  private stepCount = 0;
+  private readonly started = Date.now();
+  private secondsBefore = 0;
+
+  private constructor(
+    readonly config: TrainingConfig,
+    readonly net: PeNet,
+    private readonly model: FaceModelTensors,
+    private readonly source: BatchSource,
+  ) {
+    this.optimizer = tf.train.adam(config.learningRate);
+  }
+
+  /** A new run with a freshly initialised network (seeded by config.seed). */
+  static create(config: TrainingConfig, model: FaceModelTensors, source: BatchSource): CpemTrainer {
+    const net = PeNet.create({ inputSize: LANDMARK_FEATURE_SIZE, hidden: config.hidden, numIdentity: model.identityCount, numExpression: model.expressionCount }, config.seed);
+    return new CpemTrainer(config, net, model, source);
+  }
+
+  /** Continues a run from a checkpoint. The batch source must be recreated by the caller for its position. */
+  static async resume(checkpoint: TrainerCheckpoint, model: FaceModelTensors, source: BatchSource): Promise<CpemTrainer> {
+    const trainer = new CpemTrainer(checkpoint.config, PeNet.fromArtifacts(checkpoint.network, 'checkpoint'), model, source);
+    trainer.stepCount = checkpoint.step;
+    const named = tf.io.decodeWeights(checkpoint.optimizer.data, checkpoint.optimizer.specs);
+    await trainer.optimizer.setWeights(checkpoint.optimizer.specs.map((s) => ({ name: s.name, tensor: named[s.name] })));
+    for (const row of LossLog.fromCsv(checkpoint.lossLogCsv).rows) trainer.log.add(row);
+    trainer.secondsBefore = trainer.log.rows.at(-1)?.seconds ?? 0;
+    return trainer;
+  }
+
+  get step(): number {
+    return this.stepCount;
+  }
+
+  /**
+   * One optimiser step. Returns the loss row when this step is logged (every config.logEvery steps and the
+   * last), else null. Throws if the loss is not finite, before the weights are touched.
+   */
+  async trainStep(): Promise<LossLogRow | null> {
+    const step = this.stepCount;
+    const weights = lossWeightsAt(this.config, step);
+    const batch = this.source.next(this.config.persons, this.config.framesPerPerson);
+    let kept: Record<string, tf.Scalar> = {};
+    try {
+      const total = this.optimizer.minimize(() => {
+        const out = this.net.predict(batch.features);
+        const { total: loss, terms } = cpemObjective(this.model, out, batch, weights);
+        kept = Object.fromEntries(Object.entries(terms).map(([k, v]) => [k, tf.keep(v)]));
+        return loss;
+      }, true, this.net.trainableVariables) as tf.Scalar;
+      this.stepCount++;
+      const logNow = step % this.config.logEvery === 0 || this.stepCount === this.config.steps;
+      if (!logNow) {
+        total.dispose();
+        return null;
+      }
+      const [value, ...termValues] = await Promise.all([total.data(), ...Object.values(kept).map((t) => t.data())]);
+      total.dispose();
+      if (!Number.isFinite(value[0])) {
+        throw new CpemError('INVALID_ARGUMENT', `Training diverged at step ${step}: the loss is ${value[0]}. Lower the learning rate or check the data.`);
+      }
+      const row: LossLogRow = {
+        step,
+        total: value[0],
+        terms: Object.fromEntries(Object.keys(kept).map((k, i) => [k, termValues[i][0]])),
+        seconds: this.secondsBefore + (Date.now() - this.started) / 1000,
+      };
+      this.log.add(row);
+      return row;
+    } finally {
+      tf.dispose(Object.values(kept));
+      disposeBatch(batch);
+    }
+  }
+
+  /** Everything to resume later; the network's weights included. */
+  async checkpoint(): Promise<TrainerCheckpoint> {
+    const optimizerWeights = await this.optimizer.getWeights();
+    const { data, specs } = await tf.io.encodeWeights(optimizerWeights);
+    optimizerWeights[0].tensor.dispose(); // the iteration count is a fresh scalar; the rest are Adam's live variables
+    return {
+      step: this.stepCount,
+      config: this.config,
+      network: await this.net.toArtifacts({ step: this.stepCount }),
+      optimizer: { specs, data },
+      lossLogCsv: this.log.toCsv(),
+    };
+  }
+
+  /** Frees the network and the optimiser's state. */
+  dispose(): void {
+    this.optimizer.dispose();
+    this.net.dispose();
+  }
+}
