@@ -32,3 +32,5 @@ export {
   encodeFaceModelFile,
 } from './face-model/index.js';
 export type { SurfacePoints, FaceModelHeader, FaceModelFile, SectionEntry, SectionDtype } from './face-model/index.js';
+// Retarget tables, presets (ARKit, VRM 1.0, Oculus visemes), autoMap and their application to Babylon characters.
+export * from './retarget/index.js';
