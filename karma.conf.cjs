@@ -13,6 +13,7 @@ module.exports = function (config) {
       // Served, not included: TF.js wasm binaries, the shipped weights, and the pretrained tracker models.
       { pattern: 'node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm', included: false, served: true, watched: false },
       { pattern: 'weights/**/*', included: false, served: true, watched: false, nocache: true },
+      { pattern: '../shared/avatars/*.glb', included: false, served: true, watched: false, nocache: true },
     ],
     proxies: { '/tfjs-wasm/': '/base/node_modules/@tensorflow/tfjs-backend-wasm/dist/', '/weights/': '/base/weights/' },
     preprocessors: { 'test/browser/**/*.ts': ['esbuild'] },
