@@ -2,6 +2,7 @@
 // Runs a TypeScript entry point in Node through the project's bundle settings (see node-bundle.mjs):
 //   node tools/run-node.mjs training/cli/train.ts -- --config FILE
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { bundleForNode } from './node-bundle.mjs';
 
@@ -11,6 +12,12 @@ if (!entry) {
   process.exit(2);
 }
 const args = rest[0] === '--' ? rest.slice(1) : rest;
-const [out] = await bundleForNode([entry], path.join('.cache', 'run-node'));
+// One folder per run, so that runs started side by side do not overwrite each other's bundles.
+const dir = path.join('.cache', `run-node-${process.pid}`);
+const [out] = await bundleForNode([entry], dir);
 const child = spawn(process.execPath, ['--enable-source-maps', out, ...args], { stdio: 'inherit' });
-child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => {
+  fs.rmSync(dir, { recursive: true, force: true });
+  process.exit(signal ? 1 : (code ?? 1));
+});

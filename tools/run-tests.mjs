@@ -2,14 +2,17 @@
 // `npm test`: builds the package, type-checks everything, runs the Node specs (node --test, on esbuild
 // bundles of test/node/**/*.test.ts) and the browser specs (karma, headless Chromium), and closes with one
 // line `N passed, N failed[, N skipped]`. Exits non-zero if anything failed.
-//   node tools/run-tests.mjs [--only node|browser]
+//   node tools/run-tests.mjs [--only node|browser] [SPEC.ts ...]   (named specs: run only those)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleForNode } from './node-bundle.mjs';
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
-const CACHE = path.resolve('.cache');
+const named = process.argv.slice(2).filter((a) => a.endsWith('.ts')).map((a) => path.normalize(a));
+// One folder per run, so that runs started side by side do not overwrite each other's bundles.
+const CACHE = path.resolve('.cache', `test-${process.pid}`);
+process.on('exit', () => fs.rmSync(CACHE, { recursive: true, force: true }));
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const problems = [];
 
@@ -30,6 +33,7 @@ function findSpecs(dir, suffix) {
     .map(String)
     .filter((f) => f.endsWith(suffix))
     .map((f) => path.join(dir, f))
+    .filter((f) => named.length === 0 || named.includes(f))
     .sort();
 }
 
@@ -40,9 +44,11 @@ if ((await run('npx', ['tsc', '-p', 'tsconfig.build.json'])) !== 0) problems.pus
 step('type-check (tsc --noEmit)');
 if ((await run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'])) !== 0) problems.push('type-check');
 
-if (only !== 'browser') {
+const nodeSpecs = findSpecs('test/node', '.test.ts');
+const browserSpecs = findSpecs('test/browser', '.spec.ts');
+if (only !== 'browser' && (named.length === 0 || nodeSpecs.length > 0)) {
   step('node specs');
-  const specs = findSpecs('test/node', '.test.ts');
+  const specs = nodeSpecs;
   const bundles = await bundleForNode(specs, path.join(CACHE, 'node-tests'));
   const tap = path.join(CACHE, 'node-tests.tap');
   await run(process.execPath, [
@@ -62,12 +68,15 @@ if (only !== 'browser') {
   }
 }
 
-if (only !== 'node') {
+if (only !== 'node' && (named.length === 0 || browserSpecs.length > 0)) {
   step('browser specs (karma, headless Chromium)');
   const summaryFile = path.join(CACHE, 'karma-summary.json');
   fs.mkdirSync(CACHE, { recursive: true });
   fs.rmSync(summaryFile, { force: true });
-  const code = await run('npx', ['karma', 'start', 'karma.conf.cjs', '--single-run'], { KARMA_SUMMARY_FILE: summaryFile });
+  const code = await run('npx', ['karma', 'start', 'karma.conf.cjs', '--single-run'], {
+    KARMA_SUMMARY_FILE: summaryFile,
+    ...(named.length > 0 ? { KARMA_SPECS: `{${browserSpecs.join(',')},}` } : {}),
+  });
   if (!fs.existsSync(summaryFile)) {
     problems.push(`karma exited ${code} without a summary`);
   } else {
