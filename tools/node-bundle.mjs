@@ -15,7 +15,14 @@ export const NODE_BUNDLE_OPTIONS = {
   // Packages that must stay real Node modules: a browser driver, the bundler itself, native helpers.
   external: ['playwright-core', 'esbuild', 'rollup', 'chromium-bidi*'],
   banner: {
-    js: "import { createRequire as __cpemCreateRequire } from 'node:module'; const require = __cpemCreateRequire(import.meta.url);",
+    // CommonJS code inside the bundle (e.g. the tfjs wasm loader) expects require, __filename and __dirname.
+    js: [
+      "import { createRequire as __cpemCreateRequire } from 'node:module';",
+      "import { fileURLToPath as __cpemFileURLToPath } from 'node:url';",
+      'const require = __cpemCreateRequire(import.meta.url);',
+      'const __filename = __cpemFileURLToPath(import.meta.url);',
+      "const __dirname = __cpemFileURLToPath(new URL('.', import.meta.url));",
+    ].join(' '),
   },
 };
 
