@@ -18,6 +18,8 @@ export { FaceMotionFilter } from './motion/face-motion-filter.js';
 export type { FaceMotionFilterOptions } from './motion/face-motion-filter.js';
 export { PeNet, PE_NET_FORMAT } from './estimator/pe-net.js';
 export type { PeNetConfig, PeNetOutput } from './estimator/pe-net.js';
+export { FaceEstimator, DEFAULT_PE_NET_URL } from './estimator/face-estimator.js';
+export type { FaceEstimatorOptions, EstimatedFaceMotion, EstimatorTimings, ImageProjection, LandmarkTracker, TrackedFaceLike } from './estimator/face-estimator.js';
 export { IdentityCalibration } from './motion/identity-calibration.js';
 export type { IdentityCalibrationOptions, CalibrationReference, CalibrationState } from './motion/identity-calibration.js';
 export { rotationMatrix, projectPoints, projectPointsBatch, rotationMatrices } from './geometry/head-pose.js';

@@ -1,0 +1,263 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { CpemError } from '../errors/cpem-error.js';
+import type { FaceMotion } from '../motion/face-motion.js';
+import { FaceMotionFilter, type FaceMotionFilterOptions } from '../motion/face-motion-filter.js';
+import { IdentityCalibration, type CalibrationState, type IdentityCalibrationOptions } from '../motion/identity-calibration.js';
+import { NUM_EXPRESSION_UNITS } from '../units/expression-units.js';
+import { landmarkFeatures, NUM_LANDMARKS } from './landmark-features.js';
+import { PeNet } from './pe-net.js';
+
+/** The shipped PE-Net weights, as served next to the page (`weights/pe-net/model.json` in the package). */
+export const DEFAULT_PE_NET_URL = '/weights/pe-net/model.json';
+
+/** One face found by a landmark tracker: 478 face-mesh points as [x, y, z, ...] in image pixels. */
+export interface TrackedFaceLike {
+  landmarks: Float32Array;
+  confidence: number;
+}
+
+/** What the estimator needs of a tracker (FaceTracker in plugin/tracker fits it). */
+export interface LandmarkTracker<Input = unknown> {
+  readonly backend: string;
+  track(input: Input): Promise<{ status: 'ok' | 'no-face'; faces: TrackedFaceLike[]; width: number; height: number; timings: { total: number } }>;
+  reset(): void;
+  dispose(): void;
+}
+
+/** Milliseconds spent in each stage for one frame. */
+export interface EstimatorTimings {
+  /** Face detection and landmarks (the tracker). */
+  tracker: number;
+  /** Landmark features, PE-Net and reading its outputs back. */
+  estimator: number;
+  /** Identity lock and temporal filter. */
+  filter: number;
+  /** The three together. */
+  total: number;
+}
+
+/** Where the reconstructed face lies in the image: image = scale · (R·p)_xy (y flipped) + (x, y), in pixels. */
+export interface ImageProjection {
+  x: number;
+  y: number;
+  /** Pixels per model unit (millimetre). */
+  scale: number;
+}
+
+/** A FaceMotion from the estimator, with what overlays and diagnostics need. */
+export interface EstimatedFaceMotion extends FaceMotion {
+  /** The 46 units as PE-Net read them, before calibration and filtering. */
+  readonly rawUnits: Float32Array;
+  /** The identity α of this frame (FaceMotion.identity holds the locked one once calibrated). */
+  readonly frameIdentity: Float32Array;
+  /** Weak-perspective placement of the face model in the image, for this frame's (unfiltered) pose. */
+  readonly projection: ImageProjection;
+  /** Image size in pixels. */
+  readonly imageWidth: number;
+  readonly imageHeight: number;
+  /** Calibration state after this frame. */
+  readonly calibration: CalibrationState | 'off';
+  readonly timings: EstimatorTimings;
+}
+
+export interface FaceEstimatorOptions<Input = unknown> {
+  /**
+   * The landmark tracker (e.g. `await FaceTracker.create()`); the estimator disposes it unless `ownsTracker` is
+   * false. Null for an estimator fed with landmarks from elsewhere through `estimateFromLandmarks()`.
+   */
+  tracker: LandmarkTracker<Input> | null;
+  /** Dispose the tracker with the estimator. Default true. */
+  ownsTracker?: boolean;
+  /** PE-Net: a model.json URL, a TF.js IOHandler, or a loaded network (not disposed by the estimator). Default DEFAULT_PE_NET_URL. */
+  weights?: string | tf.io.IOHandler | PeNet;
+  /** Identity lock and per-user neutral; false to pass units through. Default: 2 s, 15 frames, 0.25 quantile. */
+  calibration?: IdentityCalibrationOptions | false;
+  /** Temporal filter (One Euro per channel); false for none. Default: FaceMotionFilter's defaults. */
+  smoothing?: FaceMotionFilterOptions | false;
+  /** Faces below this tracker confidence count as lost. Default 0.5. */
+  minConfidence?: number;
+  /** Focal length of the assumed pinhole camera, as a multiple of the image's larger side (for translation in mm). Default 1.2. */
+  focalLength?: number;
+}
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/**
+ * The runtime chain from a video frame to a FaceMotion: tracker (478 landmarks) → landmark features → PE-Net
+ * (α, β, pose) → identity lock and per-user neutral → temporal filter. Reads every tensor asynchronously and
+ * disposes it within the frame.
+ *
+ * `estimate(frame)` resolves to null when no face is found (the filter then starts afresh on the next face).
+ * Calls must not overlap: await each before the next (the behavior's loop does).
+ */
+export class FaceEstimator<Input = unknown> {
+  readonly calibration: IdentityCalibration | null;
+  private readonly filter: FaceMotionFilter | null;
+  private readonly minConfidence: number;
+  private readonly focal: number;
+  private disposed = false;
+  private busy = false;
+
+  private constructor(
+    readonly tracker: LandmarkTracker<Input> | null,
+    readonly peNet: PeNet,
+    private readonly ownsTracker: boolean,
+    private readonly ownsNet: boolean,
+    options: FaceEstimatorOptions<Input>,
+  ) {
+    this.calibration = options.calibration === false ? null : new IdentityCalibration(options.calibration ?? {});
+    this.filter = options.smoothing === false ? null : new FaceMotionFilter(options.smoothing ?? {});
+    this.minConfidence = options.minConfidence ?? 0.5;
+    this.focal = options.focalLength ?? 1.2;
+    if (!(this.minConfidence >= 0 && this.minConfidence <= 1) || !(this.focal > 0)) {
+      throw new CpemError('INVALID_ARGUMENT', `FaceEstimator needs minConfidence in [0, 1] and focalLength > 0; got ${this.minConfidence} and ${this.focal}.`);
+    }
+  }
+
+  /**
+   * Loads the network (unless one is given) and builds the chain. Throws CpemError WEIGHTS_MISSING when the
+   * weights cannot be read, WEIGHTS_CORRUPT when they are not a PE-Net for 478 landmarks.
+   */
+  static async create<Input>(options: FaceEstimatorOptions<Input>): Promise<FaceEstimator<Input>> {
+    if (!options || (options.tracker !== null && typeof options.tracker?.track !== 'function')) {
+      throw new CpemError('INVALID_ARGUMENT', 'FaceEstimator.create needs `tracker`: a FaceTracker (await FaceTracker.create()), or null to feed landmarks yourself.');
+    }
+    const given = options.weights instanceof PeNet ? options.weights : null;
+    const net = given ?? (await PeNet.load((options.weights as string | tf.io.IOHandler | undefined) ?? DEFAULT_PE_NET_URL));
+    if (net.config.inputSize !== NUM_LANDMARKS * 2 || net.config.numExpression !== NUM_EXPRESSION_UNITS) {
+      if (!given) net.dispose();
+      throw new CpemError('WEIGHTS_CORRUPT', `PE-Net takes ${net.config.inputSize} features and gives ${net.config.numExpression} units; the estimator needs `
+        + `${NUM_LANDMARKS * 2} (x, y of ${NUM_LANDMARKS} landmarks) and ${NUM_EXPRESSION_UNITS}. Use the shipped weights or retrain.`);
+    }
+    try {
+      return new FaceEstimator(options.tracker, net, options.ownsTracker !== false, !given, options);
+    } catch (e) {
+      if (!given) net.dispose();
+      throw e;
+    }
+  }
+
+  /** Tracks one frame and estimates its motion; null when there is no face. `timestamp` in ms defaults to now. */
+  async estimate(frame: Input, timestamp = now()): Promise<EstimatedFaceMotion | null> {
+    this.assertUsable();
+    const tracker = this.tracker;
+    if (!tracker) throw new CpemError('INVALID_ARGUMENT', 'This FaceEstimator has no tracker: use estimateFromLandmarks(), or create it with one.');
+    this.busy = true;
+    try {
+      const t0 = now();
+      const result = await tracker.track(frame);
+      const trackerMs = now() - t0;
+      const face = result.status === 'ok' ? result.faces[0] : undefined;
+      if (!face || face.confidence < this.minConfidence) {
+        this.lose();
+        return null;
+      }
+      return await this.run(face, result.width, result.height, timestamp, trackerMs);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /**
+   * Estimates motion from landmarks found elsewhere (478 points, [x, y, z, ...] in pixels of a width × height
+   * image), skipping the tracker.
+   */
+  async estimateFromLandmarks(face: TrackedFaceLike, width: number, height: number, timestamp = now()): Promise<EstimatedFaceMotion | null> {
+    this.assertUsable();
+    if (face.confidence < this.minConfidence) {
+      this.lose();
+      return null;
+    }
+    this.busy = true;
+    try {
+      return await this.run(face, width, height, timestamp, 0);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Starts collecting the user's identity and neutral face again (a new person, or on demand). */
+  recalibrate(): void {
+    this.calibration?.recalibrate();
+    this.filter?.reset();
+  }
+
+  /** Forgets the temporal state (filter, tracker's last box), e.g. when the video source changes. */
+  reset(): void {
+    this.filter?.reset();
+    this.tracker?.reset();
+  }
+
+  /** Frees the network's tensors (unless it was given) and the tracker (unless `ownsTracker` is false). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.ownsNet) this.peNet.dispose();
+    if (this.ownsTracker) this.tracker?.dispose();
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  private assertUsable(): void {
+    if (this.disposed) throw new CpemError('INVALID_ARGUMENT', 'FaceEstimator.estimate() after dispose(); create a new estimator.');
+    if (this.busy) throw new CpemError('INVALID_ARGUMENT', 'FaceEstimator.estimate() called while the previous frame is still running; await each call.');
+  }
+
+  private lose(): void {
+    this.filter?.reset();
+  }
+
+  private async run(face: TrackedFaceLike, width: number, height: number, timestamp: number, trackerMs: number): Promise<EstimatedFaceMotion> {
+    const t1 = now();
+    const { features, box } = landmarkFeatures(face.landmarks, face.landmarks.length / NUM_LANDMARKS);
+    const { numIdentity, numExpression } = this.peNet.config;
+    const packed = tf.tidy(() => {
+      const out = this.peNet.predict(tf.tensor2d(features, [1, features.length]));
+      return tf.concat([out.identity, out.expression, out.rotation, out.translation], 1);
+    });
+    let values: Float32Array;
+    try {
+      values = (await packed.data()) as Float32Array;
+    } finally {
+      packed.dispose();
+    }
+    if (this.disposed) throw new CpemError('INVALID_ARGUMENT', 'FaceEstimator was disposed while a frame was running.');
+    const frameIdentity = values.slice(0, numIdentity);
+    const rawUnits = values.slice(numIdentity, numIdentity + numExpression);
+    const rotation = values.slice(numIdentity + numExpression, numIdentity + numExpression + 3);
+    const [tx, ty, logScale] = values.subarray(numIdentity + numExpression + 3, numIdentity + numExpression + 6);
+    // Face-box units → pixels: the box's centre and larger side define the PE-Net's frame.
+    const projection: ImageProjection = { x: box.centerX + tx * box.size, y: box.centerY + ty * box.size, scale: Math.exp(logScale) * box.size };
+    // A pinhole camera with focal f (px) at the image centre turns weak perspective into a 3D position (mm):
+    // x right, y up, z towards the viewer (the face is at negative z).
+    const f = this.focal * Math.max(width, height);
+    const s = Math.max(projection.scale, 1e-6);
+    const translation = Float32Array.of((projection.x - width / 2) / s, -(projection.y - height / 2) / s, -f / s);
+    const t2 = now();
+
+    let motion: FaceMotion = {
+      units: rawUnits.slice(),
+      rotation,
+      translation,
+      identity: frameIdentity,
+      landmarks: face.landmarks,
+      confidence: face.confidence,
+      timestamp,
+    };
+    if (this.calibration) motion = this.calibration.apply(motion);
+    if (this.filter) motion = this.filter.apply(motion);
+    const t3 = now();
+    return {
+      ...motion,
+      rawUnits,
+      frameIdentity,
+      projection,
+      imageWidth: width,
+      imageHeight: height,
+      calibration: this.calibration ? this.calibration.state : 'off',
+      timings: { tracker: trackerMs, estimator: t2 - t1, filter: t3 - t2, total: trackerMs + (t3 - t1) },
+    };
+  }
+}

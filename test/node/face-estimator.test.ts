@@ -1,0 +1,121 @@
+// The estimator chain on landmarks made by projecting the face model's 478 points (no tracker needed), with
+// real PE-Nets: a random one for shapes, timings and tensor hygiene, and one with hand-set head biases whose
+// outputs are known, to check the conversion of PE-Net's face-box pose into pixels and millimetres.
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { FaceEstimator } from '../../plugin/estimator/face-estimator.js';
+import { PeNet } from '../../plugin/estimator/pe-net.js';
+import { FaceModel } from '../../plugin/face-model/face-model.js';
+import { projectPoints } from '../../plugin/geometry/head-pose.js';
+import { isCpemError } from '../../plugin/errors/cpem-error.js';
+
+const CONFIG = { inputSize: 956, hidden: [32], numIdentity: 80, numExpression: 46 };
+
+/** Face-model landmarks (478 × 3, image px) for a head at (cx, cy) with `scale` px/mm, rotated and expressing `beta`. */
+function landmarks(model: FaceModel, beta: number[], rotation: number[], cx: number, cy: number, scale: number): Float32Array {
+  const points = model.faceMeshLandmarksOf(model.decode(undefined, beta));
+  const uv = projectPoints(points, rotation, [cx, cy, Math.log(scale)]);
+  const out = new Float32Array(478 * 3);
+  for (let i = 0; i < 478; i++) {
+    out[i * 3] = uv[i * 2];
+    out[i * 3 + 1] = uv[i * 2 + 1];
+    out[i * 3 + 2] = scale * points[i * 3 + 2];
+  }
+  return out;
+}
+
+/** A PE-Net whose outputs ignore the input: every kernel 0, head biases as given. */
+async function constantNet(bias: { rotation: number[]; translation: number[]; expression: number[] }): Promise<PeNet> {
+  const net = PeNet.create(CONFIG, 1);
+  const artifacts = await net.toArtifacts();
+  net.dispose();
+  const values = new Float32Array((artifacts.weightData as ArrayBuffer).slice(0));
+  let offset = 0;
+  for (const spec of artifacts.weightSpecs!) {
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    const head = spec.name.split('/')[0] as keyof typeof bias;
+    for (let i = 0; i < size; i++) values[offset + i] = spec.name.endsWith('/bias') && bias[head] ? bias[head][i] : 0;
+    offset += size;
+  }
+  return PeNet.fromArtifacts({ ...artifacts, weightData: values.buffer });
+}
+
+describe('FaceEstimator', () => {
+  let model: FaceModel;
+  before(async () => {
+    await tf.setBackend('cpu');
+    model = await FaceModel.load('weights/face-model.bin');
+  });
+
+  it('runs landmarks → PE-Net → calibration → filter with timings, and leaks no tensor over 220 frames', async () => {
+    const net = PeNet.create(CONFIG, 4);
+    const estimator = await FaceEstimator.create({ tracker: null, weights: net });
+    const start = tf.memory().numTensors;
+    let first = -1;
+    for (let f = 0; f < 220; f++) {
+      const jaw = f % 40 < 20 ? 0 : 0.8;
+      const beta = new Array(46).fill(0);
+      beta[21] = jaw;
+      const lm = landmarks(model, beta, [0.1 * Math.sin(f / 9), 0.2 * Math.sin(f / 13), 0], 320, 240, 1.5);
+      const m = await estimator.estimateFromLandmarks({ landmarks: lm, confidence: 0.9 }, 640, 480, f * 33);
+      assert.ok(m);
+      if (f === 0) first = tf.memory().numTensors;
+      assert.equal(m.units.length, 46);
+      assert.ok(m.units.every((u) => u >= 0 && u <= 1));
+      assert.equal(m.rawUnits.length, 46);
+      assert.ok(m.timings.estimator > 0 && m.timings.total >= m.timings.estimator + m.timings.filter - 1e-9);
+      assert.equal(m.calibration, f * 33 < 2000 || f < 15 ? 'collecting' : 'locked');
+      assert.equal(m.landmarks, lm);
+    }
+    assert.equal(first, start, 'the first frame leaves no tensor behind');
+    assert.equal(tf.memory().numTensors, start, 'no tensor leaks over 220 frames');
+    // Low confidence counts as no face.
+    assert.equal(await estimator.estimateFromLandmarks({ landmarks: new Float32Array(478 * 3), confidence: 0.1 }, 640, 480, 9000), null);
+    estimator.dispose();
+    assert.equal(tf.memory().numTensors, start, 'a given network is not disposed by the estimator');
+    net.dispose();
+  });
+
+  it('turns face-box pose into pixels and millimetres, and calibrates units against the user neutral', async () => {
+    const expression = new Array(46).fill(-10);
+    expression[21] = 0; // sigmoid(0) = 0.5: this user's "neutral" jaw reads 0.5
+    const net = await constantNet({ rotation: [0.1, -0.2, 0.05], translation: [0.1, -0.05, Math.log(0.002)], expression });
+    const estimator = await FaceEstimator.create({
+      tracker: null, weights: net, smoothing: false, calibration: { durationMs: 100, minFrames: 3 }, focalLength: 1,
+    });
+    const lm = landmarks(model, [], [0, 0, 0], 400, 260, 2);
+    let xs = [Infinity, -Infinity], ys = [Infinity, -Infinity];
+    for (let i = 0; i < 468; i++) {
+      xs = [Math.min(xs[0], lm[i * 3]), Math.max(xs[1], lm[i * 3])];
+      ys = [Math.min(ys[0], lm[i * 3 + 1]), Math.max(ys[1], lm[i * 3 + 1])];
+    }
+    const size = Math.max(xs[1] - xs[0], ys[1] - ys[0]);
+    const centre = [(xs[0] + xs[1]) / 2, (ys[0] + ys[1]) / 2];
+    let m = null;
+    for (let f = 0; f < 5; f++) m = await estimator.estimateFromLandmarks({ landmarks: lm, confidence: 1 }, 800, 600, f * 50);
+    assert.ok(m);
+    const close = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
+    close(m.projection.x, centre[0] + 0.1 * size, 1e-3, 'x px');
+    close(m.projection.y, centre[1] - 0.05 * size, 1e-3, 'y px');
+    close(m.projection.scale, 0.002 * size, 1e-6, 'px per mm');
+    close(m.translation[0], (m.projection.x - 400) / m.projection.scale, 1e-2, 'x mm');
+    close(m.translation[1], -(m.projection.y - 300) / m.projection.scale, 1e-2, 'y mm');
+    close(m.translation[2], -800 / m.projection.scale, 1e-1, 'z mm');
+    assert.deepEqual(Array.from(m.rotation).map((r) => +r.toFixed(5)), [0.1, -0.2, 0.05]);
+    close(m.rawUnits[21], 0.5, 1e-6, 'raw jaw');
+    assert.equal(m.calibration, 'locked');
+    assert.equal(m.units[21], 0, 'measured against the user neutral, the resting jaw is closed');
+    estimator.dispose();
+    net.dispose();
+  });
+
+  it('reports missing and mismatched weights as CpemErrors', async () => {
+    const tracker = null;
+    await assert.rejects(FaceEstimator.create({ tracker, weights: 'file:///no/such/model.json' }), (e) => isCpemError(e, 'WEIGHTS_MISSING'));
+    const small = PeNet.create({ ...CONFIG, inputSize: 12 });
+    await assert.rejects(FaceEstimator.create({ tracker, weights: small }), (e) => isCpemError(e, 'WEIGHTS_CORRUPT') && /956/.test((e as Error).message));
+    small.dispose();
+  });
+});
