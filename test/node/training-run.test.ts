@@ -1,0 +1,157 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { FaceModel } from '../../plugin/face-model/face-model.js';
+import { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
+import { PeNet } from '../../plugin/estimator/pe-net.js';
+import { isCpemError } from '../../plugin/errors/cpem-error.js';
+import { NUM_LANDMARKS } from '../../plugin/estimator/landmark-features.js';
+import { resolveRunConfig } from '../../training/trainer/run-config.js';
+import { RunBatchSource } from '../../training/data/run-batch-source.js';
+import { RealTrackSource } from '../../training/data/real-track-source.js';
+import { disposeBatch } from '../../training/data/synthetic-batch.js';
+import { writeModelFiles, modelFilesHandler } from '../../training/node/model-files.js';
+import { CpemTrainer } from '../../training/trainer/cpem-trainer.js';
+import { saveCheckpoint, loadCheckpoint } from '../../training/node/checkpoint-files.js';
+import { evaluateSynthetic } from '../../training/eval/synthetic-eval.js';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cpem-run-'));
+
+describe('training run config', () => {
+  it('fills defaults and keeps what the file says', () => {
+    const run = resolveRunConfig({ name: 'a', training: { steps: 10 }, data: { realFraction: 0.5, tracks: ['x.track'] } });
+    assert.equal(run.training.steps, 10);
+    assert.equal(run.training.lossWeights.identityConsistency, 1000);
+    assert.equal(run.data.realFraction, 0.5);
+  });
+  it('lists every problem at once', () => {
+    try {
+      resolveRunConfig({ name: 'bad name', training: { steps: -1 }, data: { realFraction: 2, extra: 1 }, other: 1 });
+      assert.fail('no error');
+    } catch (e) {
+      assert.ok(isCpemError(e, 'INVALID_ARGUMENT'));
+      for (const part of ['unknown field other', 'name must be', 'steps must be', 'realFraction must be', 'unknown field data.extra']) {
+        assert.ok((e as Error).message.includes(part), `missing "${part}" in ${(e as Error).message}`);
+      }
+    }
+  });
+  it('needs tracks when real data is asked for', () => {
+    assert.throws(() => resolveRunConfig({ data: { realFraction: 0.3 } }), /needs data.tracks/);
+  });
+});
+
+describe('training data and files', () => {
+  let model: FaceModelTensors;
+  before(async () => {
+    await tf.setBackend('cpu');
+    model = new FaceModelTensors(await FaceModel.load('weights/face-model.bin'));
+  });
+  after(() => model.dispose());
+
+  it('draws the same batch for the same (seed, position), whatever came before', async () => {
+    const a = new RunBatchSource(model, 7);
+    const b = new RunBatchSource(model, 7);
+    for (let i = 0; i < 3; i++) disposeBatch(a.next(2, 4));
+    b.position = 3;
+    const [x, y] = [a.next(2, 4), b.next(2, 4)];
+    const [dx, dy] = await Promise.all([x.features.data(), y.features.data()]);
+    assert.deepEqual(Array.from(dx.slice(0, 50)), Array.from(dy.slice(0, 50)));
+    const z = new RunBatchSource(model, 8).next(2, 4);
+    assert.notDeepEqual(Array.from((await z.features.data()).slice(0, 50)), Array.from(dx.slice(0, 50)));
+    [x, y, z].forEach(disposeBatch);
+  });
+
+  it('mixes real clips in at the asked fraction, each person one clip with T frames spread over it', async () => {
+    // Every frame is one fixed face; iris point 470 (outside the mesh points that set the face box) carries
+    // 1000·clip + frame in its x, so a batch row tells where it came from.
+    const face = new Float32Array(NUM_LANDMARKS * 2).map((_, i) => (i % 2 ? 100 + (i % 37) : 200 + (i % 53)));
+    const clip = (c: number, n: number) => ({ name: `c${c}`, frames: Array.from({ length: n }, (_, f) => { const x = Float32Array.from(face); x[470 * 2] = 1000 * c + f; return x; }) });
+    const real = new RealTrackSource([clip(1, 40), clip(2, 8)], 3);
+    const source = new RunBatchSource(model, 5, {}, { source: real, fraction: 0.5 });
+    let realBatches = 0;
+    const before = tf.memory().numTensors;
+    for (let k = 0; k < 40; k++) {
+      const batch = source.next(3, 4);
+      if (!batch.truth) {
+        realBatches++;
+        assert.deepEqual(batch.features.shape, [12, NUM_LANDMARKS * 2]);
+      }
+      disposeBatch(batch);
+    }
+    assert.equal(tf.memory().numTensors, before);
+    assert.ok(realBatches >= 12 && realBatches <= 28, `${realBatches} of 40 batches real`);
+    // Undo the face-box normalisation of point 470 to read each row's clip and frame.
+    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    for (let i = 0; i < 468; i++) {
+      minX = Math.min(minX, face[2 * i]); maxX = Math.max(maxX, face[2 * i]);
+      minY = Math.min(minY, face[2 * i + 1]); maxY = Math.max(maxY, face[2 * i + 1]);
+    }
+    const size = Math.max(maxX - minX, maxY - minY);
+    const batch = real.next(6, 4);
+    const features = await batch.features.data();
+    disposeBatch(batch);
+    for (let p = 0; p < 6; p++) {
+      const ids = [0, 1, 2, 3].map((t) => Math.round(features[(p * 4 + t) * NUM_LANDMARKS * 2 + 470 * 2] * size + (minX + maxX) / 2));
+      const clipOf = ids.map((id) => Math.floor(id / 1000));
+      assert.ok(clipOf.every((c) => c === clipOf[0]), `person ${p} mixes clips: ${ids}`);
+      const n = clipOf[0] === 1 ? 40 : 8;
+      ids.forEach((id, t) => {
+        const f = id % 1000;
+        assert.ok(f >= Math.floor((t * n) / 4) && f < Math.floor(((t + 1) * n) / 4), `person ${p} frame ${t} is ${f} of ${n}`);
+      });
+    }
+    assert.throws(() => new RealTrackSource([{ name: 'empty', frames: [] }]), /no tracked frames/);
+  });
+
+  it('writes model.json + weights.bin that load back to the same network, and names missing files', async () => {
+    const dir = tmp();
+    const net = PeNet.create({ inputSize: 956, hidden: [16], numIdentity: 80, numExpression: 46 }, 4);
+    writeModelFiles(dir, await net.toArtifacts({ note: 'x' }));
+    const loaded = await PeNet.load(modelFilesHandler(path.join(dir, 'model.json')));
+    const input = tf.randomNormal([3, 956], 0, 0.3, 'float32', 1) as tf.Tensor2D;
+    const [a, b] = [net.predict(input), loaded.predict(input)];
+    const [ea, eb] = await Promise.all([a.expression.data(), b.expression.data()]);
+    assert.deepEqual(Array.from(ea), Array.from(eb));
+    tf.dispose([input, ...Object.values(a), ...Object.values(b)]);
+    net.dispose();
+    loaded.dispose();
+    fs.rmSync(path.join(dir, 'weights.bin'));
+    await assert.rejects(PeNet.load(modelFilesHandler(path.join(dir, 'model.json'))), (e) => isCpemError(e, 'WEIGHTS_MISSING') && /weights\.bin/.test((e as Error).message));
+    fs.writeFileSync(path.join(dir, 'model.json'), '{"format": ');
+    await assert.rejects(PeNet.load(modelFilesHandler(path.join(dir, 'model.json'))), (e) => isCpemError(e) && /model\.json/.test((e as Error).message));
+  });
+
+  it('round-trips a checkpoint through files', async () => {
+    const dir = tmp();
+    const config = resolveRunConfig({ training: { steps: 4, persons: 2, hidden: [16], logEvery: 1 } }).training;
+    const trainer = CpemTrainer.create(config, model, new RunBatchSource(model, 1));
+    await trainer.trainStep();
+    await trainer.trainStep();
+    const checkpoint = await trainer.checkpoint();
+    saveCheckpoint(dir, checkpoint);
+    const back = loadCheckpoint(dir);
+    assert.equal(back.step, 2);
+    assert.deepEqual(new Uint8Array(back.optimizer.data), new Uint8Array(checkpoint.optimizer.data));
+    assert.deepEqual(new Uint8Array(back.network.weightData as ArrayBuffer), new Uint8Array(checkpoint.network.weightData as ArrayBuffer));
+    const resumed = await CpemTrainer.resume(back, model, new RunBatchSource(model, 1));
+    assert.equal(resumed.step, 2);
+    trainer.dispose();
+    resumed.dispose();
+    fs.writeFileSync(path.join(dir, 'checkpoint.json'), 'nope');
+    assert.throws(() => loadCheckpoint(dir), (e) => isCpemError(e, 'WEIGHTS_CORRUPT'));
+  });
+
+  it('scores a network on held-out synthetic faces: an untrained one reads expressions worse than a constant 0', async () => {
+    const net = PeNet.create({ inputSize: 956, hidden: [16], numIdentity: 80, numExpression: 46 }, 2);
+    const report = await evaluateSynthetic(net, model, { samples: 64 });
+    assert.equal(report.unitMae.length, 46);
+    assert.equal(Object.keys(report.categoryMae).length, 10);
+    // Sigmoid outputs near 0.5 against sparse truth: MAE around 0.45.
+    assert.ok(report.meanUnitMae > 0.3 && report.meanUnitMae < 0.6, `MAE ${report.meanUnitMae}`);
+    net.dispose();
+  });
+});

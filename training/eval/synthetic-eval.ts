@@ -1,0 +1,79 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { PeNet } from '../../plugin/estimator/pe-net.js';
+import type { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
+import { EXPRESSION_UNITS, expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
+import { disposeBatch, SyntheticFaceSource, type SyntheticOptions } from '../data/synthetic-batch.js';
+
+/**
+ * Ten expression categories over our 46 units, in the spirit of the paper's Table 1 (FEAFA action units
+ * grouped by region); a category's error is the mean absolute error over its units.
+ */
+export const SYNTHETIC_CATEGORIES: Record<string, string[]> = {
+  eyeClose: ['eyeClose_L', 'eyeClose_R'],
+  eyeSquint: ['eyeSquint_L', 'eyeSquint_R'],
+  eyeWide: ['eyeWide_L', 'eyeWide_R'],
+  browDown: ['browDown_L', 'browDown_R'],
+  browUp: ['browInnerUp', 'browOuterUp_L', 'browOuterUp_R'],
+  jawOpen: ['jawOpen'],
+  mouthSmile: ['mouthSmile_L', 'mouthSmile_R'],
+  mouthFrown: ['mouthFrown_L', 'mouthFrown_R'],
+  mouthPucker: ['mouthPucker', 'mouthFunnel'],
+  noseAndCheek: ['noseWrinkle', 'cheekPuff', 'cheekUp_L', 'cheekUp_R'],
+};
+
+export interface SyntheticReport {
+  samples: number;
+  /** MAE of each unit, in unit order. */
+  unitMae: Float32Array;
+  /** Mean of unitMae. */
+  meanUnitMae: number;
+  /** MAE per category of {@link SYNTHETIC_CATEGORIES}, and their mean. */
+  categoryMae: Record<string, number>;
+  meanCategoryMae: number;
+  /** Mean absolute error of α and of the head rotation (degrees). */
+  identityMae: number;
+  rotationMaeDeg: number;
+}
+
+/** Scores `net` on a held-out synthetic set (its own seed, never used in training). */
+export async function evaluateSynthetic(net: PeNet, model: FaceModelTensors, options: { samples?: number; seed?: number; synthetic?: SyntheticOptions } = {}): Promise<SyntheticReport> {
+  const samples = options.samples ?? 1024;
+  const source = new SyntheticFaceSource(model, options.seed ?? 987654, options.synthetic);
+  const unitSum = new Float64Array(NUM_EXPRESSION_UNITS);
+  let identitySum = 0, rotationSum = 0, seen = 0;
+  while (seen < samples) {
+    const persons = Math.min(64, samples - seen);
+    const batch = source.next(persons, 1);
+    const [beta, betaTrue, alpha, alphaTrue, rot, rotTrue] = await (async () => {
+      const out = net.predict(batch.features);
+      try {
+        return await Promise.all([out.expression, batch.truth!.expression, out.identity, batch.truth!.identity, out.rotation, batch.truth!.rotation].map((t) => t.data() as Promise<Float32Array>));
+      } finally {
+        tf.dispose([out.expression, out.identity, out.rotation, out.translation]);
+        disposeBatch(batch);
+      }
+    })();
+    for (let i = 0; i < beta.length; i++) unitSum[i % NUM_EXPRESSION_UNITS] += Math.abs(beta[i] - betaTrue[i]);
+    for (let i = 0; i < alpha.length; i++) identitySum += Math.abs(alpha[i] - alphaTrue[i]);
+    for (let i = 0; i < rot.length; i++) rotationSum += Math.abs(rot[i] - rotTrue[i]);
+    seen += persons;
+  }
+  const unitMae = Float32Array.from(unitSum, (s) => s / samples);
+  const categoryMae = Object.fromEntries(Object.entries(SYNTHETIC_CATEGORIES).map(([k, units]) =>
+    [k, units.reduce((s, u) => s + unitMae[expressionUnitIndex(u)], 0) / units.length]));
+  const mean = (v: ArrayLike<number>) => Array.from(v).reduce((a, b) => a + b, 0) / v.length;
+  return {
+    samples,
+    unitMae,
+    meanUnitMae: mean(unitMae),
+    categoryMae,
+    meanCategoryMae: mean(Object.values(categoryMae)),
+    identityMae: identitySum / (samples * model.identityCount),
+    rotationMaeDeg: (rotationSum / (samples * 3)) * (180 / Math.PI),
+  };
+}
+
+/** Unit names with their MAE, worst first. */
+export function worstUnits(report: SyntheticReport, count = 5): Array<[string, number]> {
+  return EXPRESSION_UNITS.map((u, i) => [u, report.unitMae[i]] as [string, number]).sort((a, b) => b[1] - a[1]).slice(0, count);
+}

@@ -1,0 +1,57 @@
+import { CpemError } from '../../plugin/errors/cpem-error.js';
+import type { SyntheticOptions } from '../data/synthetic-batch.js';
+import { resolveTrainingConfig, type TrainingConfig, type LossWeights } from './training-config.js';
+
+/**
+ * A training run as written in a config file (training/configs/*.json): the trainer's settings plus where the
+ * batches come from. `npm run train -- --config FILE` reads one.
+ */
+export interface RunConfig {
+  /** Names the run's folder (.cache/train/NAME: checkpoint and loss log). */
+  name: string;
+  training: TrainingConfig;
+  data: {
+    /** Options of the synthetic generator. */
+    synthetic: SyntheticOptions;
+    /**
+     * Real landmark tracks (files written by `npm run track`): each batch takes this fraction of its persons
+     * from real clips (T consecutive-ish frames of one clip = one person), the rest synthetic. 0: synthetic only.
+     */
+    realFraction: number;
+    /** Track files or folders of them, relative to the config file's folder or absolute. */
+    tracks: string[];
+  };
+}
+
+type RunConfigInput = {
+  name?: string;
+  training?: Partial<Omit<TrainingConfig, 'lossWeights'>> & { lossWeights?: Partial<LossWeights> };
+  data?: Partial<RunConfig['data']>;
+};
+
+/** Checks a parsed config file and fills in defaults; throws INVALID_ARGUMENT listing every problem. */
+export function resolveRunConfig(input: unknown, source = 'config'): RunConfig {
+  const problems: string[] = [];
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new CpemError('INVALID_ARGUMENT', `${source}: expected a JSON object with name, training and data.`);
+  }
+  const raw = input as RunConfigInput;
+  for (const k of Object.keys(raw)) if (!['name', 'training', 'data', '$comment'].includes(k)) problems.push(`unknown field ${k}`);
+  const name = raw.name ?? 'run';
+  if (typeof name !== 'string' || !/^[\w.-]+$/.test(name)) problems.push(`name must be letters, digits, '.', '_' or '-' (got ${JSON.stringify(name)})`);
+  let training: TrainingConfig | null = null;
+  try {
+    training = resolveTrainingConfig(raw.training ?? {});
+  } catch (e) {
+    problems.push((e as Error).message.replace(/^Invalid training config:\n- /, 'training: ').replace(/\n- /g, '; '));
+  }
+  const data = raw.data ?? {};
+  for (const k of Object.keys(data)) if (!['synthetic', 'realFraction', 'tracks'].includes(k)) problems.push(`unknown field data.${k}`);
+  const realFraction = data.realFraction ?? 0;
+  if (typeof realFraction !== 'number' || !(realFraction >= 0 && realFraction <= 1)) problems.push(`data.realFraction must be in [0, 1] (got ${JSON.stringify(realFraction)})`);
+  const tracks = data.tracks ?? [];
+  if (!Array.isArray(tracks) || !tracks.every((t) => typeof t === 'string')) problems.push('data.tracks must be a list of paths');
+  else if (realFraction > 0 && tracks.length === 0) problems.push('data.realFraction > 0 needs data.tracks');
+  if (problems.length > 0) throw new CpemError('INVALID_ARGUMENT', `Invalid run config (${source}):\n- ${problems.join('\n- ')}`);
+  return { name, training: training!, data: { synthetic: data.synthetic ?? {}, realFraction, tracks } };
+}
