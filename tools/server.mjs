@@ -22,6 +22,7 @@ const OUT = path.join(ROOT, '.cache', 'www');
 export const PAGES = {
   '/': { html: 'sample-scene/index.html', entry: 'sample-scene/main.ts', name: 'sample-scene' },
   '/face-model-render': { html: 'tools/face-model-render/index.html', entry: 'tools/face-model-render/main.ts', name: 'face-model-render' },
+  '/training': { html: 'training/sandbox/index.html', entry: 'training/sandbox/main.ts', name: 'training-sandbox' },
 };
 
 /** Static mounts: URL prefix -> folder (relative to the repository root). */

@@ -1,0 +1,159 @@
+// Drives the training sandbox page (/training) in headless Chromium on TF.js' WebGPU backend: trains a small
+// config on synthetic data, checks that the loss falls and the tensor count stays flat, exports the weights
+// through both of the page's paths (downloads and the sample-scene copy in IndexedDB), loads them back and
+// compares outputs; then loses the WebGPU device mid-run and continues from the checkpoint on another backend.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../../tools/server.mjs';
+import { launchChromium } from '../support/browser-page.js';
+
+const STEPS = 30;
+
+async function openSandbox(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${url}training?backend=webgpu`);
+  await page.waitForFunction(() => document.body.dataset.ready === 'true' || document.body.dataset.error === 'true', null, { timeout: 60_000 });
+  assert.equal(await page.evaluate(() => document.body.dataset.error), undefined, await page.locator('#error').innerText());
+  return { page, errors };
+}
+
+/** A config small enough for WebGPU on SwiftShader: P = 2, T = 4, one hidden layer of 32. */
+async function fillSmallConfig(page: Page, steps: number, validateEvery: number): Promise<void> {
+  const fields: Record<string, string> = {
+    steps: String(steps), persons: '2', framesPerPerson: '4', hidden: '32', learningRate: '0.001', seed: '1',
+    logEvery: '1', validateEvery: String(validateEvery), 'lw-syntheticSupervision': '1',
+  };
+  for (const [id, value] of Object.entries(fields)) await page.fill(`#${id}`, value);
+}
+
+function maxAbsDiff(a: number[], b: number[]): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+describe('training sandbox page (/training)', () => {
+  let server: RunningServer;
+  let browser: Browser;
+
+  before(async () => {
+    server = await startServer({ port: 0 });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows config errors from the trainer\'s validator and does not start', async () => {
+    const { page, errors } = await openSandbox(browser, server.url);
+    await page.fill('#steps', '0');
+    await page.fill('#learningRate', '2');
+    await page.fill('#hidden', '32, x');
+    await page.click('#start');
+    const text = await page.locator('#config-errors').innerText();
+    assert.match(text, /steps must be a positive integer/);
+    assert.match(text, /learningRate must be in \(0, 1\)/);
+    assert.match(text, /hidden\[1\] must be a positive integer/);
+    assert.equal(await page.evaluate(() => window.cpemSandbox!.session), null);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it(`trains ${STEPS} steps on WebGPU, lowers the loss, and exports weights that load back with the same outputs`, async () => {
+    const { page, errors } = await openSandbox(browser, server.url);
+    await fillSmallConfig(page, STEPS, 10);
+    const t0 = Date.now();
+    await page.click('#start');
+    await page.waitForFunction(() => ['done', 'error', 'lost'].includes(document.body.dataset.state ?? ''), null, { timeout: 180_000 });
+    const seconds = (Date.now() - t0) / 1000;
+    assert.equal(await page.evaluate(() => document.body.dataset.state), 'done', await page.locator('#error').innerText());
+    assert.equal(await page.locator('#backend-in-use').innerText(), 'webgpu');
+
+    // The loss: one row per step, falling.
+    const rows = await page.evaluate(() => window.cpemSandbox!.lossRows());
+    assert.deepEqual(rows.map((r) => r.step), Array.from({ length: STEPS }, (_, i) => i));
+    const mean = (rs: typeof rows) => rs.reduce((s, r) => s + r.total, 0) / rs.length;
+    const first = mean(rows.slice(0, 5));
+    const last = mean(rows.slice(-5));
+    console.log(`sandbox on webgpu: ${STEPS} steps in ${seconds.toFixed(1)} s; loss (mean of 5) ${first.toFixed(3)} → ${last.toFixed(3)}`);
+    assert.ok(last < 0.7 * first, `loss ${first} → ${last}`);
+
+    // Validation on the held-out set at steps 0, 10, 20, 30; β error lower at the end than before training.
+    const validation = await page.evaluate(() => window.cpemSandbox!.session!.validationRows);
+    assert.deepEqual(validation.map((v) => v.step), [0, 10, 20, 30]);
+    console.log(`held-out β MAE ${validation[0].betaMae.toFixed(4)} → ${validation.at(-1)!.betaMae.toFixed(4)}`);
+    assert.ok(validation.at(-1)!.betaMae < validation[0].betaMae, `β MAE ${validation[0].betaMae} → ${validation.at(-1)!.betaMae}`);
+    assert.equal(await page.locator('#validation tbody tr').count(), 4);
+
+    // No tensor leaks: the count after every step is the same once Adam has made its moments (step 2 on).
+    const counts = await page.evaluate(() => window.cpemSandbox!.session!.tensorCounts);
+    assert.equal(counts.length, STEPS);
+    assert.deepEqual(new Set(counts.slice(2)).size, 1, `tensor counts ${counts.join(',')}`);
+
+    // The chart has been drawn: the canvas is not one flat colour.
+    const chartColours = await page.evaluate(() => {
+      const c = document.getElementById('loss-chart') as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const seen = new Set<number>();
+      for (let i = 0; i < d.length; i += 4 * 7) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+      return seen.size;
+    });
+    assert.ok(chartColours > 20, `the chart shows ${chartColours} colours`);
+    fs.mkdirSync(path.join('.cache', 'screenshots'), { recursive: true });
+    await page.screenshot({ path: path.join('.cache', 'screenshots', 'training-sandbox.png'), fullPage: true });
+
+    const trained = await page.evaluate(() => window.cpemSandbox!.outputs('trained'));
+
+    // "Download weights": two files through tf.io's browserDownloads.
+    const downloads: string[] = [];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpem-sandbox-'));
+    const both = new Promise<void>((resolve) => {
+      page.on('download', async (d) => {
+        const file = path.join(dir, d.suggestedFilename());
+        await d.saveAs(file);
+        downloads.push(file);
+        if (downloads.length === 2) resolve();
+      });
+    });
+    await page.click('#download');
+    await both;
+    assert.deepEqual(downloads.map((f) => path.basename(f)).sort(), ['model.json', 'model.weights.bin']);
+    const modelJson = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+    assert.equal(modelJson.modelTopology.format, 'babylon-cpem/pe-net');
+    assert.deepEqual(modelJson.modelTopology.config.hidden, [32]);
+    assert.equal(modelJson.userDefinedMetadata.step, STEPS);
+
+    // Load them back through the page's file input: same outputs on the held-out features.
+    await page.setInputFiles('#load-weights', downloads);
+    await page.waitForFunction(() => document.getElementById('load-result')!.dataset.maxDiff !== undefined, null, { timeout: 60_000 });
+    const fromFiles = await page.evaluate(() => window.cpemSandbox!.outputs('loaded'));
+    const fileDiff = maxAbsDiff(trained, fromFiles);
+    assert.ok(fileDiff <= 1e-6, `outputs of the downloaded weights differ by ${fileDiff}`);
+    assert.ok(Number(await page.evaluate(() => document.getElementById('load-result')!.dataset.maxDiff)) <= 1e-6);
+
+    // "Use in sample scene": saved to IndexedDB, the scene opens with ?weights=sandbox; the copy loads back the same.
+    const [popup] = await Promise.all([page.context().waitForEvent('page'), page.click('#use-in-scene')]);
+    assert.match(popup.url(), /\/\?weights=sandbox$/);
+    await popup.close();
+    await page.evaluate(() => delete document.getElementById('load-result')!.dataset.maxDiff);
+    await page.click('#check-saved');
+    await page.waitForFunction(() => document.getElementById('load-result')!.dataset.maxDiff !== undefined, null, { timeout: 60_000 });
+    const fromIndexedDb = await page.evaluate(() => window.cpemSandbox!.outputs('loaded'));
+    const dbDiff = maxAbsDiff(trained, fromIndexedDb);
+    assert.ok(dbDiff <= 1e-6, `outputs of the IndexedDB copy differ by ${dbDiff}`);
+    console.log(`export round trips: downloads max |Δ| ${fileDiff}, IndexedDB max |Δ| ${dbDiff}`);
+
+    assert.equal(await page.locator('#error').innerText(), '');
+    assert.deepEqual(errors, []);
+    fs.rmSync(dir, { recursive: true, force: true });
+    await page.close();
+  });
+});

@@ -1,0 +1,377 @@
+// The training sandbox page (`npm start`, then /training): pick data, set the config, train PE-Net on the best
+// TF.js backend the browser has, watch the losses and the held-out errors, and export the weights.
+import * as tf from '@tensorflow/tfjs-core';
+import { FaceModel } from '../../plugin/face-model/face-model.js';
+import { PeNet } from '../../plugin/estimator/pe-net.js';
+import { CpemError, isCpemError } from '../../plugin/errors/cpem-error.js';
+import { SyntheticFaceSource } from '../data/synthetic-batch.js';
+import { DEFAULT_TRAINING_CONFIG, resolveTrainingConfig, type LossWeights, type TrainingConfig } from '../trainer/training-config.js';
+import type { LossLogRow } from '../trainer/loss-log.js';
+import { SANDBOX_BACKENDS, fallbacksAfter, type BackendChoice } from './backends.js';
+import { LossChart } from './loss-chart.js';
+import { TrainingSession, type SessionState, type SourceFactory } from './session.js';
+import { UNIT_REGIONS, type ValidationRow } from './validation.js';
+import { VideoClips } from './video-clips.js';
+
+/** Where "Use in sample scene" stores the weights; the sample scene reads this key for `?weights=sandbox`. */
+export const SANDBOX_WEIGHTS_URL = 'indexeddb://babylon-cpem-sandbox-pe-net';
+const DEFAULT_VALIDATE_EVERY = 50;
+
+declare global {
+  interface Window {
+    /** For scripted checks of the page (the sandbox spec): the live run and a few read-outs. */
+    cpemSandbox?: SandboxProbe;
+  }
+}
+
+interface SandboxProbe {
+  readonly session: TrainingSession | null;
+  readonly loaded: PeNet | null;
+  lossRows(): LossLogRow[];
+  numTensors(): number;
+  /** Outputs of the trained or the loaded-back network on the held-out features. */
+  outputs(which: 'trained' | 'loaded'): Promise<number[]>;
+}
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const status = $('status');
+const progress = $('progress');
+const errorBox = $('error');
+const configErrors = $('config-errors');
+const backendSelect = $<HTMLSelectElement>('backend');
+const buttons = {
+  start: $<HTMLButtonElement>('start'),
+  pause: $<HTMLButtonElement>('pause'),
+  stop: $<HTMLButtonElement>('stop'),
+  download: $<HTMLButtonElement>('download'),
+  useInScene: $<HTMLButtonElement>('use-in-scene'),
+};
+const loadInput = $<HTMLInputElement>('load-weights');
+const loadResult = $('load-result');
+const checkSaved = $<HTMLButtonElement>('check-saved');
+const chart = new LossChart($<HTMLCanvasElement>('loss-chart'));
+const tableHead = document.querySelector('#validation thead')!;
+const tableBody = document.querySelector('#validation tbody')!;
+
+let faceModel: FaceModel | null = null;
+let session: TrainingSession | null = null;
+let loaded: PeNet | null = null;
+let busy = false; // an export, a load or a start is in progress
+let chartQueued = false;
+let lastStepTime = 0;
+let msPerStep = NaN;
+const clips = new VideoClips($('drop'), $<HTMLInputElement>('video-files'), $('clips'), backendSelect);
+
+// ---- config form ----
+
+const NUMBER_FIELDS = ['steps', 'persons', 'framesPerPerson', 'learningRate', 'seed', 'expressionExclusiveFrom', 'logEvery'] as const;
+const WEIGHT_FIELDS = Object.keys(DEFAULT_TRAINING_CONFIG.lossWeights) as Array<keyof LossWeights>;
+
+function fillForm(): void {
+  const c = DEFAULT_TRAINING_CONFIG;
+  const query = new URLSearchParams(location.search);
+  const set = (id: string, value: string) => {
+    $<HTMLInputElement>(id).value = query.get(id) ?? value;
+  };
+  for (const f of NUMBER_FIELDS) set(f, String(Number(c[f].toPrecision(6))));
+  set('hidden', c.hidden.join(', '));
+  for (const w of WEIGHT_FIELDS) set(`lw-${w}`, String(c.lossWeights[w]));
+  set('validateEvery', String(DEFAULT_VALIDATE_EVERY));
+  const backend = query.get('backend');
+  if (backend && [...SANDBOX_BACKENDS, 'auto'].includes(backend)) backendSelect.value = backend;
+}
+
+/** The config from the form, checked by the trainer's validator; every problem is listed on the page. */
+function readConfig(): { config: TrainingConfig; validateEvery: number } {
+  const num = (id: string) => {
+    const text = $<HTMLInputElement>(id).value.trim();
+    return text === '' ? NaN : Number(text);
+  };
+  const partial = {
+    ...Object.fromEntries(NUMBER_FIELDS.map((f) => [f, num(f)])),
+    hidden: $<HTMLInputElement>('hidden').value.split(/[\s,]+/).filter(Boolean).map(Number),
+    lossWeights: Object.fromEntries(WEIGHT_FIELDS.map((w) => [w, num(`lw-${w}`)])),
+  } as Parameters<typeof resolveTrainingConfig>[0];
+  const problems: string[] = [];
+  let config: TrainingConfig | null = null;
+  try {
+    config = resolveTrainingConfig(partial);
+  } catch (e) {
+    if (!isCpemError(e, 'INVALID_ARGUMENT')) throw e;
+    problems.push(...e.message.split('\n- ').slice(1));
+  }
+  const validateEvery = num('validateEvery');
+  if (!Number.isInteger(validateEvery) || validateEvery < 1) problems.push(`validateEvery must be a positive integer (got ${$<HTMLInputElement>('validateEvery').value})`);
+  if (problems.length > 0 || !config) {
+    throw new CpemError('INVALID_ARGUMENT', `Invalid training config:\n- ${problems.join('\n- ')}`);
+  }
+  return { config, validateEvery };
+}
+
+// ---- page state ----
+
+function setControls(state: SessionState | 'idle'): void {
+  document.body.dataset.state = state;
+  const running = state === 'running';
+  buttons.start.disabled = running || busy || !faceModel;
+  buttons.start.textContent = state === 'paused' ? 'Continue' : 'Start';
+  buttons.pause.disabled = !running;
+  buttons.stop.disabled = !(running || state === 'paused');
+  const exportable = !!session && !running && state !== 'lost' && !busy;
+  buttons.download.disabled = !exportable;
+  buttons.useInScene.disabled = !exportable;
+  loadInput.disabled = !exportable;
+  checkSaved.disabled = !exportable;
+  backendSelect.disabled = running || state === 'paused';
+  for (const el of document.querySelectorAll<HTMLInputElement>('#config input')) el.disabled = running || state === 'paused';
+}
+
+function showError(e: unknown): void {
+  const message = e instanceof Error ? e.message : String(e);
+  errorBox.textContent = isCpemError(e) ? `${e.code}: ${message}` : message;
+  errorBox.dataset.code = isCpemError(e) ? e.code : 'ERROR';
+}
+
+function clearError(): void {
+  errorBox.textContent = '';
+  delete errorBox.dataset.code;
+}
+
+function updateProgress(): void {
+  if (!session) return;
+  const s = session;
+  const parts = [`step ${s.step} / ${s.config.steps}`, s.backend];
+  if (Number.isFinite(msPerStep)) parts.push(`${msPerStep.toFixed(0)} ms/step`);
+  parts.push(`${tf.memory().numTensors} tensors`);
+  if (s.checkpointStep !== null) parts.push(`checkpoint at step ${s.checkpointStep}`);
+  progress.textContent = parts.join(' · ');
+}
+
+function queueChart(): void {
+  if (chartQueued) return;
+  chartQueued = true;
+  requestAnimationFrame(() => {
+    chartQueued = false;
+    if (session) chart.draw(session.trainer.log.rows, session.config.steps);
+    updateProgress();
+  });
+}
+
+function renderTableHead(): void {
+  tableHead.innerHTML = '';
+  const tr = document.createElement('tr');
+  for (const h of ['step', 'β MAE', ...UNIT_REGIONS.map((g) => `β ${g.name}`), 'α MAE', 'rotation MAE °']) {
+    const th = document.createElement('th');
+    th.textContent = h;
+    tr.append(th);
+  }
+  tableHead.append(tr);
+}
+
+function addValidationRow(row: ValidationRow, label = String(row.step)): void {
+  const tr = document.createElement('tr');
+  tr.dataset.step = String(row.step);
+  if (label !== String(row.step)) tr.dataset.loaded = 'true';
+  for (const text of [label, ...[row.betaMae, ...row.betaMaeByRegion, row.alphaMae].map((v) => v.toFixed(4)), row.rotationMaeDeg.toFixed(2)]) {
+    const td = document.createElement('td');
+    td.textContent = text;
+    tr.append(td);
+  }
+  tableBody.append(tr);
+  tr.scrollIntoView({ block: 'nearest' });
+}
+
+function redrawTable(): void {
+  tableBody.innerHTML = '';
+  for (const row of session?.validationRows ?? []) addValidationRow(row);
+}
+
+// ---- actions ----
+
+function sourceFactory(): SourceFactory {
+  if (document.querySelector<HTMLInputElement>('input[name=data]:checked')!.value === 'synthetic') {
+    return (model, seed) => new SyntheticFaceSource(model, seed);
+  }
+  return clips.sourceFactory();
+}
+
+async function start(): Promise<void> {
+  if (session && session.state === 'paused') {
+    clearError();
+    void session.run();
+    return;
+  }
+  clearError();
+  configErrors.textContent = '';
+  let config: TrainingConfig;
+  let validateEvery: number;
+  let source: SourceFactory;
+  try {
+    ({ config, validateEvery } = readConfig());
+    source = sourceFactory();
+  } catch (e) {
+    configErrors.textContent = e instanceof Error ? e.message : String(e);
+    return;
+  }
+  busy = true;
+  setControls('idle');
+  status.textContent = 'starting…';
+  try {
+    await clips.release(); // the tracker's tensors go before training takes the backend
+    session?.dispose();
+    session = null;
+    tableBody.innerHTML = '';
+    session = await TrainingSession.create({
+      config,
+      validateEvery,
+      backend: backendSelect.value as BackendChoice,
+      faceModel: faceModel!,
+      source,
+      events: {
+        state: onState,
+        loss: () => {
+          const now = performance.now();
+          if (lastStepTime > 0 && session) msPerStep = (now - lastStepTime) / session.config.logEvery;
+          lastStepTime = now;
+          queueChart();
+        },
+        validation: (row) => addValidationRow(row),
+      },
+    });
+    $('backend-in-use').textContent = session.backend + (session.skippedBackends.length ? ` (unavailable: ${session.skippedBackends.join(', ')})` : '');
+    busy = false;
+    lastStepTime = 0;
+    msPerStep = NaN;
+    void session.run();
+  } catch (e) {
+    busy = false;
+    showError(e);
+    status.textContent = 'could not start';
+    setControls('idle');
+  }
+}
+
+function onState(state: SessionState, error: Error | null): void {
+  status.textContent = { running: 'training…', paused: 'paused', stopped: 'stopped', done: 'done', lost: 'device lost', error: 'failed' }[state];
+  setControls(state);
+  const resume = $('resume');
+  resume.hidden = !(state === 'lost' || state === 'error');
+  if (error && (state === 'lost' || state === 'error')) {
+    showError(error);
+    const select = $<HTMLSelectElement>('resume-backend');
+    select.innerHTML = '';
+    const choices = state === 'lost' && session ? fallbacksAfter(session.backend) : [...SANDBOX_BACKENDS];
+    for (const b of choices) select.add(new Option(b, b));
+    $('resume-note').textContent = session?.checkpointStep !== null && session ? `from the checkpoint at step ${session.checkpointStep}` : '';
+  }
+  queueChart();
+}
+
+async function withBusy(task: () => Promise<void>): Promise<void> {
+  busy = true;
+  setControls(session?.state ?? 'idle');
+  try {
+    await task();
+  } catch (e) {
+    showError(e);
+  } finally {
+    busy = false;
+    setControls(session?.state ?? 'idle');
+  }
+}
+
+async function download(): Promise<void> {
+  await withBusy(async () => {
+    // tf.io's browserDownloads handler (downloads://): model.json and model.weights.bin.
+    const [handler] = tf.io.getSaveHandlers('downloads://model');
+    await session!.net.save(handler, { step: session!.step });
+    status.textContent = `downloaded model.json and model.weights.bin (step ${session!.step})`;
+  });
+}
+
+async function useInScene(): Promise<void> {
+  await withBusy(async () => {
+    const [handler] = tf.io.getSaveHandlers(SANDBOX_WEIGHTS_URL);
+    await session!.net.save(handler, { step: session!.step });
+    status.textContent = `saved to ${SANDBOX_WEIGHTS_URL} (step ${session!.step})`;
+    window.open('/?weights=sandbox', '_blank');
+  });
+}
+
+/** Loads exported weights (model.json + shards, or the sample-scene copy) and checks them on the held-out set. */
+async function checkWeights(handler: tf.io.IOHandler, label: string): Promise<void> {
+  await withBusy(async () => {
+    const net = await PeNet.load(handler);
+    loaded?.dispose();
+    loaded = net;
+    const [a, b] = await Promise.all([session!.outputsOf(session!.net), session!.outputsOf(net)]);
+    let maxDiff = a.length === b.length ? 0 : Infinity;
+    for (let i = 0; i < a.length && i < b.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+    addValidationRow(await session!.evaluate(net), label);
+    loadResult.textContent = `${label}: max |Δ| against the trained network ${maxDiff.toExponential(2)}`;
+    loadResult.dataset.maxDiff = String(maxDiff);
+  });
+}
+
+async function loadFiles(): Promise<void> {
+  const files = [...(loadInput.files ?? [])];
+  const json = files.find((f) => f.name.endsWith('.json'));
+  const shards = files.filter((f) => f !== json);
+  if (!json || shards.length === 0) {
+    showError(new CpemError('INVALID_ARGUMENT', 'Select the model.json file and its weights file (model.weights.bin) together.'));
+    return;
+  }
+  await checkWeights(tf.io.browserFiles([json, ...shards]), json.name);
+  loadInput.value = '';
+}
+
+// ---- wiring ----
+
+buttons.start.addEventListener('click', () => void start());
+buttons.pause.addEventListener('click', () => void session?.pause());
+buttons.stop.addEventListener('click', () => void session?.stop());
+buttons.download.addEventListener('click', () => void download());
+buttons.useInScene.addEventListener('click', () => void useInScene());
+loadInput.addEventListener('change', () => void loadFiles());
+checkSaved.addEventListener('click', () => void checkWeights(tf.io.getLoadHandlers(SANDBOX_WEIGHTS_URL)[0], 'sample-scene copy'));
+$('resume-button').addEventListener('click', () => void withBusy(async () => {
+  await session!.resumeOn($<HTMLSelectElement>('resume-backend').value as BackendChoice);
+  clearError();
+  $('backend-in-use').textContent = session!.backend;
+  redrawTable();
+  queueChart();
+}));
+addEventListener('resize', () => queueChart());
+
+window.cpemSandbox = {
+  get session() {
+    return session;
+  },
+  get loaded() {
+    return loaded;
+  },
+  lossRows: () => session?.trainer.log.rows.map((r) => ({ ...r, terms: { ...r.terms } })) ?? [],
+  numTensors: () => tf.memory().numTensors,
+  async outputs(which) {
+    const net = which === 'trained' ? session?.net : loaded;
+    if (!session || !net) throw new CpemError('INVALID_ARGUMENT', `No ${which} network yet.`);
+    return [...(await session.outputsOf(net))];
+  },
+};
+
+async function main(): Promise<void> {
+  fillForm();
+  renderTableHead();
+  chart.draw([], 1);
+  setControls('idle');
+  faceModel = await FaceModel.load('/weights/face-model.bin');
+  status.textContent = `ready · face model ${faceModel.vertexCount} vertices, ${faceModel.expressionCount} units`;
+  document.body.dataset.ready = 'true';
+  setControls('idle');
+}
+
+main().catch((e: unknown) => {
+  showError(e);
+  status.textContent = 'failed to load';
+  document.body.dataset.error = 'true';
+});
