@@ -21,7 +21,7 @@ export const NODE_BUNDLE_OPTIONS = {
       "import { fileURLToPath as __cpemFileURLToPath } from 'node:url';",
       'const require = __cpemCreateRequire(import.meta.url);',
       'const __filename = __cpemFileURLToPath(import.meta.url);',
-      "const __dirname = __cpemFileURLToPath(new URL('.', import.meta.url));",
+      "const __dirname = __cpemFileURLToPath(new globalThis.URL('.', import.meta.url));",
     ].join(' '),
   },
 };
