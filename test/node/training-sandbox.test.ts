@@ -156,4 +156,40 @@ describe('training sandbox page (/training)', () => {
     fs.rmSync(dir, { recursive: true, force: true });
     await page.close();
   });
+
+  it('reports a lost WebGPU device as DEVICE_LOST and continues from the last checkpoint on another backend', async () => {
+    const steps = 24;
+    const { page, errors } = await openSandbox(browser, server.url);
+    await fillSmallConfig(page, steps, 5);
+    await page.click('#start');
+    await page.waitForFunction(() => (window.cpemSandbox!.session?.step ?? 0) >= 12, null, { timeout: 120_000 });
+    assert.equal(await page.evaluate(() => window.cpemSandbox!.loseDevice()), true);
+    await page.waitForFunction(() => ['lost', 'error', 'done'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
+    assert.equal(await page.evaluate(() => document.body.dataset.state), 'lost', await page.locator('#error').innerText());
+    assert.equal(await page.locator('#error').getAttribute('data-code'), 'DEVICE_LOST');
+    assert.match(await page.locator('#error').innerText(), /^DEVICE_LOST: The WebGPU device was lost/);
+    const lostAt = await page.evaluate(() => ({ step: window.cpemSandbox!.session!.step, checkpoint: window.cpemSandbox!.session!.checkpointStep }));
+    assert.ok(lostAt.checkpoint !== null && lostAt.checkpoint >= 10 && lostAt.checkpoint % 5 === 0 && lostAt.checkpoint <= lostAt.step, JSON.stringify(lostAt));
+    // The offered backends are the fallbacks after webgpu; continue on wasm.
+    assert.deepEqual(await page.locator('#resume-backend option').allInnerTexts(), ['webgl', 'wasm', 'cpu']);
+    await page.selectOption('#resume-backend', 'wasm');
+    await page.click('#resume-button');
+    await page.waitForFunction(() => document.body.dataset.state === 'paused', null, { timeout: 60_000 });
+    assert.equal(await page.evaluate(() => window.cpemSandbox!.session!.step), lostAt.checkpoint);
+    assert.equal(await page.locator('#backend-in-use').innerText(), 'wasm');
+    assert.equal(await page.locator('#error').innerText(), '');
+    await page.click('#start');
+    await page.waitForFunction(() => ['done', 'error', 'lost'].includes(document.body.dataset.state ?? ''), null, { timeout: 120_000 });
+    assert.equal(await page.evaluate(() => document.body.dataset.state), 'done', await page.locator('#error').innerText());
+    // One loss row per step across the loss: the rows after the checkpoint were trained again, not duplicated.
+    const rows = await page.evaluate(() => window.cpemSandbox!.lossRows());
+    assert.deepEqual(rows.map((r) => r.step), Array.from({ length: steps }, (_, i) => i));
+    const validation = await page.evaluate(() => window.cpemSandbox!.session!.validationRows.map((v) => v.step));
+    assert.deepEqual(validation, [0, 5, 10, 15, 20, 24]);
+    const mean = (rs: typeof rows) => rs.reduce((s, r) => s + r.total, 0) / rs.length;
+    console.log(`device lost at step ${lostAt.step}, resumed on wasm from ${lostAt.checkpoint}; loss ${mean(rows.slice(0, 5)).toFixed(1)} → ${mean(rows.slice(-5)).toFixed(1)}`);
+    assert.ok(mean(rows.slice(-5)) < mean(rows.slice(0, 5)));
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
 });

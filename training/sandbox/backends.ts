@@ -57,16 +57,30 @@ export class DeviceWatch {
   lost = false;
   error: CpemError | null = null;
   private listeners: Array<(e: CpemError) => void> = [];
+  private readonly settled: Promise<unknown>;
 
   constructor(readonly backend: SandboxBackend) {
     const device = activeWebGpuDevice();
-    if (!device) return;
-    void device.lost.then((info) => {
+    if (!device) {
+      this.settled = new Promise(() => {});
+      return;
+    }
+    this.settled = device.lost.then((info) => {
       this.lost = true;
       this.error = new CpemError('DEVICE_LOST', `The WebGPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''}). `
         + 'Training stopped at the last checkpoint; resume it on another backend, or reload the page to get a new device.');
       for (const l of this.listeners) l(this.error);
     });
+  }
+
+  /**
+   * Whether the device is lost, or is reported lost within `ms`: a failed read often comes before the lost
+   * promise settles.
+   */
+  async lostWithin(ms: number): Promise<boolean> {
+    if (this.lost) return true;
+    await Promise.race([this.settled, new Promise((resolve) => setTimeout(resolve, ms))]);
+    return this.lost;
   }
 
   onLost(listener: (e: CpemError) => void): void {

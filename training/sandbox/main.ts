@@ -7,7 +7,7 @@ import { CpemError, isCpemError } from '../../plugin/errors/cpem-error.js';
 import { SyntheticFaceSource } from '../data/synthetic-batch.js';
 import { DEFAULT_TRAINING_CONFIG, resolveTrainingConfig, type LossWeights, type TrainingConfig } from '../trainer/training-config.js';
 import type { LossLogRow } from '../trainer/loss-log.js';
-import { SANDBOX_BACKENDS, fallbacksAfter, type BackendChoice } from './backends.js';
+import { SANDBOX_BACKENDS, activeWebGpuDevice, fallbacksAfter, type BackendChoice } from './backends.js';
 import { LossChart } from './loss-chart.js';
 import { TrainingSession, type SessionState, type SourceFactory } from './session.js';
 import { UNIT_REGIONS, type ValidationRow } from './validation.js';
@@ -31,6 +31,8 @@ interface SandboxProbe {
   numTensors(): number;
   /** Outputs of the trained or the loaded-back network on the held-out features. */
   outputs(which: 'trained' | 'loaded'): Promise<number[]>;
+  /** Destroys the WebGPU device under TF.js, as a driver reset would; false when WebGPU is not in use. */
+  loseDevice(): boolean;
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -356,6 +358,11 @@ window.cpemSandbox = {
     const net = which === 'trained' ? session?.net : loaded;
     if (!session || !net) throw new CpemError('INVALID_ARGUMENT', `No ${which} network yet.`);
     return [...(await session.outputsOf(net))];
+  },
+  loseDevice() {
+    const device = activeWebGpuDevice();
+    device?.destroy();
+    return !!device;
   },
 };
 

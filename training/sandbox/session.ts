@@ -189,8 +189,7 @@ export class TrainingSession {
       if (this.state === 'running') this.setState('done');
     } catch (e) {
       // A lost device makes reads fail or stall; the lost promise may settle just after the failure.
-      await yieldToPage();
-      if (this.watch.lost) this.fail('lost', this.watch.error!);
+      if (await this.watch.lostWithin(2000)) this.fail('lost', this.watch.error!);
       else this.fail('error', e instanceof Error ? e : new Error(String(e)));
     }
   }
