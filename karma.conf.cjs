@@ -14,6 +14,8 @@ module.exports = function (config) {
       { pattern: 'node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm', included: false, served: true, watched: false },
       { pattern: 'weights/**/*', included: false, served: true, watched: false, nocache: true },
       { pattern: '../shared/avatars/*.glb', included: false, served: true, watched: false, nocache: true },
+      { pattern: '../shared/videos/liveportrait_d3.mp4', included: false, served: true, watched: false, nocache: true },
+      { pattern: 'node_modules/@vladmandic/human/models/{blazeface,facemesh,iris}.{json,bin}', included: false, served: true, watched: false },
     ],
     proxies: { '/tfjs-wasm/': '/base/node_modules/@tensorflow/tfjs-backend-wasm/dist/', '/weights/': '/base/weights/' },
     preprocessors: { 'test/browser/**/*.ts': ['esbuild'] },

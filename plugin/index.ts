@@ -20,6 +20,8 @@ export { PeNet, PE_NET_FORMAT } from './estimator/pe-net.js';
 export type { PeNetConfig, PeNetOutput } from './estimator/pe-net.js';
 export { FaceEstimator, DEFAULT_PE_NET_URL } from './estimator/face-estimator.js';
 export type { FaceEstimatorOptions, EstimatedFaceMotion, EstimatorTimings, ImageProjection, LandmarkTracker, TrackedFaceLike } from './estimator/face-estimator.js';
+export { FaceRetargetBehavior, DEFAULT_FACE_MODEL_URL } from './behavior/face-retarget-behavior.js';
+export type { FaceRetargetBehaviorOptions, FaceRetargetState, FaceRetargetStats, FaceSource } from './behavior/face-retarget-behavior.js';
 export { IdentityCalibration } from './motion/identity-calibration.js';
 export type { IdentityCalibrationOptions, CalibrationReference, CalibrationState } from './motion/identity-calibration.js';
 export { rotationMatrix, projectPoints, projectPointsBatch, rotationMatrices } from './geometry/head-pose.js';

@@ -13,7 +13,9 @@ export type CpemErrorCode =
   | 'NO_FACE'
   | 'CAMERA_DENIED'
   | 'BACKEND_UNAVAILABLE'
-  | 'DEVICE_LOST';
+  | 'DEVICE_LOST'
+  | 'CAMERA_UNAVAILABLE'
+  | 'ESTIMATION_FAILED';
 
 export class CpemError extends Error {
   override readonly name = 'CpemError';

@@ -50,6 +50,8 @@ export interface EstimatedFaceMotion extends FaceMotion {
   readonly rawUnits: Float32Array;
   /** The identity α of this frame (FaceMotion.identity holds the locked one once calibrated). */
   readonly frameIdentity: Float32Array;
+  /** This frame's head rotation before the temporal filter (matches `projection`). */
+  readonly frameRotation: Float32Array;
   /** Weak-perspective placement of the face model in the image, for this frame's (unfiltered) pose. */
   readonly projection: ImageProjection;
   /** Image size in pixels. */
@@ -239,7 +241,7 @@ export class FaceEstimator<Input = unknown> {
 
     let motion: FaceMotion = {
       units: rawUnits.slice(),
-      rotation,
+      rotation: rotation.slice(),
       translation,
       identity: frameIdentity,
       landmarks: face.landmarks,
@@ -253,6 +255,7 @@ export class FaceEstimator<Input = unknown> {
       ...motion,
       rawUnits,
       frameIdentity,
+      frameRotation: rotation,
       projection,
       imageWidth: width,
       imageHeight: height,
