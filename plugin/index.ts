@@ -38,3 +38,9 @@ export {
 export type { SurfacePoints, FaceModelHeader, FaceModelFile, SectionEntry, SectionDtype } from './face-model/index.js';
 // Retarget tables, presets (ARKit, VRM 1.0, Oculus visemes), autoMap and their application to Babylon characters.
 export * from './retarget/index.js';
+// Face tracker: video frames → 478 face-mesh landmarks with TF.js (blazeface, facemesh, iris).
+export { FaceTracker, NUM_TRACKED_LANDMARKS } from './tracker/face-tracker.js';
+export type {
+  TrackerBackend, FaceTrackerOptions, FaceBox, TrackedFace, TrackerTimings, FaceTrackingResult, TrackerInput, RawImage,
+} from './tracker/face-tracker.js';
+export { selectBackend, BACKEND_ORDER } from './tracker/backend.js';

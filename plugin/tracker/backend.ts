@@ -1,0 +1,114 @@
+/**
+ * TF.js backend choice for the tracker (and anything else in the runtime that needs one): registers the backend
+ * packages on demand and picks the first that starts, webgpu → webgl → wasm → cpu, unless one is named.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { CpemError } from '../errors/cpem-error.js';
+
+export type TrackerBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export const BACKEND_ORDER: readonly TrackerBackend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+/** True in Node (no DOM): files are read from disk there and only wasm and cpu can run. */
+export function isNode(): boolean {
+  return !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node
+    && typeof (globalThis as { document?: unknown }).document === 'undefined';
+}
+
+/**
+ * Imports a Node built-in at run time. The specifier is not a literal, so browser bundlers leave it alone and never
+ * pull node: modules into a browser bundle.
+ */
+export async function nodeImport<T>(specifier: string): Promise<T> {
+  return (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as T;
+}
+
+/** Folder (Node) of an installed package, found by resolving one of its files from here and then from the cwd. */
+export async function nodePackageFolder(pkg: string, fileInPackage: string): Promise<string | null> {
+  const { createRequire } = await nodeImport<typeof import('node:module')>('node:module');
+  const path = await nodeImport<typeof import('node:path')>('node:path');
+  const fs = await nodeImport<typeof import('node:fs')>('node:fs');
+  const proc = (globalThis as unknown as { process: { cwd(): string } }).process;
+  for (const from of [import.meta.url, path.join(proc.cwd(), 'noop.js')]) {
+    try {
+      const resolved = createRequire(from).resolve(`${pkg}/${fileInPackage}`);
+      return resolved.slice(0, resolved.lastIndexOf(`${pkg.split('/').join(path.sep)}`) + pkg.length) + path.sep;
+    } catch { /* try the next way */ }
+  }
+  // Packages whose "exports" hide their files: walk up from the cwd looking for node_modules/<pkg>.
+  for (let dir = proc.cwd(); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', ...pkg.split('/'));
+    if (fs.existsSync(candidate)) return candidate + path.sep;
+    if (path.dirname(dir) === dir) return null;
+  }
+}
+
+/** True when `name` has started (unlike tf.findBackend, this does not start it). */
+function initialized(name: string): boolean {
+  return !!(tf.engine() as unknown as { registry: Record<string, unknown> }).registry[name];
+}
+
+function activeBackend(): string | null {
+  try {
+    const name = tf.engine().backendName;
+    return name && initialized(name) ? name : null;
+  } catch {
+    return null; // nothing registered yet
+  }
+}
+
+async function registerBackend(name: TrackerBackend, wasmPaths: string | undefined): Promise<boolean> {
+  try {
+    if (name === 'webgpu') {
+      if (isNode() || !(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) return false;
+      await import('@tensorflow/tfjs-backend-webgpu');
+    } else if (name === 'webgl') {
+      if (isNode()) return false;
+      await import('@tensorflow/tfjs-backend-webgl');
+    } else if (name === 'wasm') {
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      // Only before the backend first starts: once it runs, its binaries are loaded and the paths are moot.
+      if (!initialized('wasm')) {
+        let paths = wasmPaths;
+        if (paths === undefined && isNode()) {
+          const dir = await nodePackageFolder('@tensorflow/tfjs-backend-wasm', 'package.json');
+          if (dir) paths = `${dir}dist/`.replace(/\\/g, '/');
+        }
+        wasm.setWasmPaths(paths ?? '/tfjs-wasm/');
+      }
+    } else {
+      await import('@tensorflow/tfjs-backend-cpu');
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function tryBackend(name: TrackerBackend, wasmPaths: string | undefined): Promise<boolean> {
+  if (!(await registerBackend(name, wasmPaths))) return false;
+  try {
+    const ok = await tf.setBackend(name);
+    await tf.ready();
+    return ok && tf.getBackend() === name;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes `preference` the active TF.js backend ('auto': the first of webgpu, webgl, wasm, cpu that starts here) and
+ * returns its name. A named backend that cannot start raises BACKEND_UNAVAILABLE.
+ */
+export async function selectBackend(preference: TrackerBackend | 'auto' = 'auto', wasmPaths?: string): Promise<TrackerBackend> {
+  if (preference !== 'auto' && !BACKEND_ORDER.includes(preference)) {
+    throw new CpemError('INVALID_ARGUMENT', `Unknown backend ${JSON.stringify(preference)}: use 'auto', ${BACKEND_ORDER.map((b) => `'${b}'`).join(', ')}.`);
+  }
+  const candidates = preference === 'auto' ? BACKEND_ORDER : [preference];
+  for (const name of candidates) {
+    if (activeBackend() === name) return name;
+    if (await tryBackend(name, wasmPaths)) return name;
+  }
+  throw new CpemError('BACKEND_UNAVAILABLE', preference === 'auto'
+    ? 'No TF.js backend started (tried webgpu, webgl, wasm, cpu). Install @tensorflow/tfjs-backend-cpu at least.'
+    : `TF.js backend ${preference} did not start here${isNode() && (preference === 'webgpu' || preference === 'webgl') ? ' (Node has no WebGPU or WebGL: use wasm or cpu)' : ''}. Pick another backend or 'auto'.`);
+}

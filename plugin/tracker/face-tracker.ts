@@ -1,0 +1,477 @@
+/**
+ * FaceTracker: video frames → faces with MediaPipe's 478 landmarks (468 face-mesh points + 10 iris points).
+ *
+ * Models: MediaPipe's BlazeFace detector, face mesh and iris landmark networks (Apache-2.0) as the TF.js graph models
+ * that @vladmandic/human ships under models/ (MIT). Pre- and post-processing follow MediaPipe's graphs as
+ * re-implemented in human's src/face/ (credit: Vladimir Mandic); see face-geometry.ts.
+ *
+ * Tracking mode, as in MediaPipe: the detector runs only while fewer than `maxFaces` faces are tracked; a tracked
+ * face is cropped from its last landmarks, and dropped (then searched for again on the same frame) when the
+ * face-mesh confidence falls below `minConfidence`. All tensor reads are asynchronous.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { GraphModel } from '@tensorflow/tfjs-converter';
+import { CpemError } from '../errors/cpem-error.js';
+import { selectBackend, type TrackerBackend } from './backend.js';
+import { defaultModelBase, loadTrackerModel } from './model-io.js';
+import {
+  blazefaceAnchors, cropToImage, cropTransform, decodeDetections, iou, roiFromDetection, roiFromEyeCorners,
+  roiFromLandmarks, weightedNms, type Detection, type Roi,
+} from './face-geometry.js';
+
+export type { TrackerBackend } from './backend.js';
+
+export interface FaceTrackerOptions {
+  /** Default 'auto': the first of webgpu, webgl, wasm, cpu that starts here. */
+  backend?: TrackerBackend | 'auto';
+  /** Browser URL prefix or Node folder holding blazeface, facemesh and iris .json/.bin. */
+  modelBaseUrl?: string;
+  /** Faces to track at once, default 1. */
+  maxFaces?: number;
+  /** Minimum detector score and face-mesh confidence, default 0.5. */
+  minConfidence?: number;
+  /** Face-mesh input crop side in pixels, default 192 (the model's). */
+  cropSize?: number;
+  /** Where the tfjs wasm binaries are served (browser), default '/tfjs-wasm/'; in Node, node_modules. */
+  wasmPaths?: string;
+}
+
+/** Image pixels. */
+export interface FaceBox { x: number; y: number; width: number; height: number }
+
+export interface TrackedFace {
+  /** 478 × 3: x, y in image pixels, z relative depth in pixels (same scale as x, smaller is nearer the camera). */
+  landmarks: Float32Array;
+  box: FaceBox;
+  /** Face-mesh confidence in [0, 1]. */
+  confidence: number;
+}
+
+/** Milliseconds; detect is 0 when the detector was skipped. */
+export interface TrackerTimings { detect: number; landmarks: number; total: number }
+
+export interface FaceTrackingResult {
+  status: 'ok' | 'no-face';
+  /** Empty when status is 'no-face'. */
+  faces: TrackedFace[];
+  /** Input frame size. */
+  width: number;
+  height: number;
+  /** The detector ran on this frame (false while tracking). */
+  detected: boolean;
+  timings: TrackerTimings;
+}
+
+/** A raw RGB or RGBA pixel buffer (Node, or any environment): rows top to bottom, 8 bits per channel. */
+export interface RawImage { data: Uint8Array | Uint8ClampedArray; width: number; height: number; channels: 3 | 4 }
+
+export type TrackerInput = HTMLVideoElement | HTMLCanvasElement | ImageBitmap | ImageData | tf.Tensor3D | RawImage;
+
+export const NUM_TRACKED_LANDMARKS = 478;
+const MESH_POINTS = 468;
+const IRIS_CROP = 64;
+/** Face-mesh crop side over the landmarks' extent (MediaPipe's 1.5; 1.35 and 1.65 both measured worse). */
+const ROI_SCALE = 1.5;
+/** Extra face-mesh passes on a fresh detection, each cropped from the previous pass's landmarks (NME 5.25 → 5.11 %). */
+const REFINE_PASSES = 2;
+/** Eye corners (outer, inner) of the eye whose iris is 468 (subject's right) and of the one whose iris is 473. */
+const EYE_A = [33, 133] as const;
+const EYE_B = [362, 263] as const;
+
+/**
+ * Face-mesh indices of the iris model's 71 eye-contour outputs, for the eye around 33..133 (its crop is not
+ * mirrored) and the eye around 263..362 (mirrored, so its outer corner is on the crop's left as well).
+ * From MediaPipe's iris graph via human's facemeshcoords.ts (irisIndices × meshAnnotations).
+ */
+const IRIS_CONTOUR_EYE_A = new Int32Array(71);
+const IRIS_CONTOUR_EYE_B = new Int32Array(71);
+{
+  const groups: [number[], number[], number[]][] = [
+    // iris-model indices, mesh indices of eye A, of eye B
+    [[9, 10, 11, 12, 13, 14, 15], [246, 161, 160, 159, 158, 157, 173], [466, 388, 387, 386, 385, 384, 398]],
+    [[25, 26, 27, 28, 29, 30, 31], [247, 30, 29, 27, 28, 56, 190], [467, 260, 259, 257, 258, 286, 414]],
+    [[41, 42, 43, 44, 45, 46, 47], [113, 225, 224, 223, 222, 221, 189], [342, 445, 444, 443, 442, 441, 413]],
+    [[0, 1, 2, 3, 4, 5, 6, 7, 8], [33, 7, 163, 144, 145, 153, 154, 155, 133], [263, 249, 390, 373, 374, 380, 381, 382, 362]],
+    [[16, 17, 18, 19, 20, 21, 22, 23, 24], [130, 25, 110, 24, 23, 22, 26, 112, 243], [359, 255, 339, 254, 253, 252, 256, 341, 463]],
+    [[32, 33, 34, 35, 36, 37, 38, 39, 40], [226, 31, 228, 229, 230, 231, 232, 233, 244], [446, 261, 448, 449, 450, 451, 452, 453, 464]],
+    [[54, 55, 56, 57, 58, 59, 60, 61, 62], [143, 111, 117, 118, 119, 120, 121, 128, 245], [372, 340, 346, 347, 348, 349, 350, 357, 465]],
+    // The brow rows are left to the face mesh: the iris model's brows sit measurably worse on real faces.
+    [[63, 64, 65, 66, 67, 68, 69, 70], [156, 70, 63, 105, 66, 107, 55, 193], [383, 300, 293, 334, 296, 336, 285, 417]],
+    [[48, 49, 50, 51, 52, 53], [35, 124, 46, 53, 52, 65], [265, 353, 276, 283, 282, 295]],
+  ];
+  IRIS_CONTOUR_EYE_A.fill(-1);
+  IRIS_CONTOUR_EYE_B.fill(-1);
+  for (const [iris, a, b] of groups.slice(0, 7)) iris.forEach((k, j) => { IRIS_CONTOUR_EYE_A[k] = a[j]; IRIS_CONTOUR_EYE_B[k] = b[j]; });
+}
+
+interface Track { roi: Roi }
+
+function now(): number {
+  return performance.now();
+}
+
+function isRawImage(x: unknown): x is { data: unknown; width: unknown; height: unknown; channels?: unknown } {
+  return typeof x === 'object' && x !== null && 'data' in x && 'width' in x && 'height' in x;
+}
+
+function checkSize(width: number, height: number, what: string): void {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new CpemError('INVALID_ARGUMENT', `FaceTracker.track: ${what} is ${width}×${height}; pass a frame at least 1×1 pixel with integer width and height.`);
+  }
+}
+
+const DOM_TYPES = ['HTMLVideoElement', 'HTMLCanvasElement', 'OffscreenCanvas', 'ImageBitmap', 'ImageData', 'HTMLImageElement'] as const;
+
+function domTypeOf(input: unknown): (typeof DOM_TYPES)[number] | null {
+  for (const name of DOM_TYPES) {
+    const ctor = (globalThis as Record<string, unknown>)[name];
+    if (typeof ctor === 'function' && input instanceof (ctor as abstract new (...args: never[]) => unknown)) return name;
+  }
+  return null;
+}
+
+/** The frame as a float32 [1, H, W, 3] tensor with values 0..255 (caller disposes). */
+function frameTensor(input: TrackerInput): { frame: tf.Tensor4D; width: number; height: number } {
+  if (input instanceof tf.Tensor) {
+    if (input.isDisposed) throw new CpemError('INVALID_ARGUMENT', 'FaceTracker.track: the tensor was disposed; pass a live [height, width, 3|4] tensor.');
+    const [h, w, c] = input.shape;
+    if (input.rank !== 3 || (c !== 3 && c !== 4)) {
+      throw new CpemError('INVALID_ARGUMENT', `FaceTracker.track: a tensor frame must have shape [height, width, 3] or [height, width, 4] (RGB or RGBA, values 0-255); got [${input.shape.join(', ')}].`);
+    }
+    if (input.dtype !== 'float32' && input.dtype !== 'int32') {
+      throw new CpemError('INVALID_ARGUMENT', `FaceTracker.track: a tensor frame must be int32 or float32 with values 0-255; got ${input.dtype}.`);
+    }
+    checkSize(w, h, 'the tensor frame');
+    const frame = tf.tidy(() => {
+      const rgb = c === 4 ? tf.slice(input, [0, 0, 0], [h, w, 3]) : input;
+      return tf.expandDims(tf.cast(rgb, 'float32'), 0) as tf.Tensor4D;
+    });
+    return { frame, width: w, height: h };
+  }
+  const dom = domTypeOf(input);
+  if (dom) {
+    let width: number, height: number;
+    if (dom === 'HTMLVideoElement') {
+      const v = input as HTMLVideoElement;
+      width = v.videoWidth; height = v.videoHeight;
+      if (v.readyState < 2 || width === 0 || height === 0) {
+        throw new CpemError('INVALID_ARGUMENT', 'FaceTracker.track: the video has no frame yet (readyState < HAVE_CURRENT_DATA); wait for its loadeddata event before tracking.');
+      }
+    } else {
+      ({ width, height } = input as HTMLCanvasElement | ImageBitmap | ImageData);
+      checkSize(width, height, `the ${dom}`);
+    }
+    const frame = tf.tidy(() => tf.expandDims(tf.cast(tf.browser.fromPixels(input as HTMLCanvasElement), 'float32'), 0) as tf.Tensor4D);
+    return { frame, width, height };
+  }
+  if (isRawImage(input)) {
+    const { data, width, height } = input;
+    const channels = input.channels ?? (data instanceof Uint8ClampedArray ? 4 : undefined); // ImageData-like
+    if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray)) {
+      throw new CpemError('INVALID_ARGUMENT', 'FaceTracker.track: a raw frame needs data as a Uint8Array or Uint8ClampedArray (8-bit RGB or RGBA).');
+    }
+    if (channels !== 3 && channels !== 4) {
+      throw new CpemError('INVALID_ARGUMENT', `FaceTracker.track: a raw frame needs channels 3 (RGB) or 4 (RGBA); got ${String(channels)}.`);
+    }
+    checkSize(width as number, height as number, 'the raw frame');
+    const w = width as number, h = height as number;
+    if (data.length !== w * h * channels) {
+      throw new CpemError('INVALID_ARGUMENT', `FaceTracker.track: a ${w}×${h} frame with ${channels} channels needs ${w * h * channels} bytes; got ${data.length}. Check width, height and channels.`);
+    }
+    const rgb = new Float32Array(w * h * 3);
+    if (channels === 3) {
+      for (let i = 0; i < rgb.length; i++) rgb[i] = data[i];
+    } else {
+      for (let p = 0, q = 0; p < rgb.length; p += 3, q += 4) { rgb[p] = data[q]; rgb[p + 1] = data[q + 1]; rgb[p + 2] = data[q + 2]; }
+    }
+    return { frame: tf.tensor4d(rgb, [1, h, w, 3]), width: w, height: h };
+  }
+  const what = input === null ? 'null' : typeof input === 'object' ? (input as object).constructor?.name ?? 'an object' : typeof input;
+  throw new CpemError('INVALID_ARGUMENT', `FaceTracker.track: cannot read a frame from ${what}. Pass an HTMLVideoElement, HTMLCanvasElement, ImageBitmap, ImageData, a [height, width, 3|4] tf.Tensor3D, or { data, width, height, channels }.`);
+}
+
+/** Samples `roi` of the frame into a [1, size, size, 3] crop, scaled by `mul` and shifted by `add`. */
+function crop(frame: tf.Tensor4D, roi: Roi, size: number, mul: number, add: number, flip = false): tf.Tensor4D {
+  return tf.tidy(() => {
+    const t = tf.tensor2d([cropTransform(roi, size, flip)], [1, 8]);
+    const c = tf.image.transform(frame, t, 'bilinear', 'constant', 0, [size, size]);
+    return tf.add(tf.mul(c, mul), add) as tf.Tensor4D;
+  });
+}
+
+export class FaceTracker {
+  private tracks: Track[] = [];
+  private disposed = false;
+  private readonly anchors: Float32Array;
+  private readonly detectorSize: number;
+  private readonly meshSize: number;
+  private readonly maxFaces: number;
+  private readonly minConfidence: number;
+
+  private constructor(
+    readonly backend: TrackerBackend,
+    private readonly detector: GraphModel,
+    private readonly mesh: GraphModel,
+    private readonly iris: GraphModel,
+    options: Required<Pick<FaceTrackerOptions, 'maxFaces' | 'minConfidence' | 'cropSize'>>,
+  ) {
+    this.detectorSize = detector.inputs[0]?.shape?.[1] && detector.inputs[0].shape[1] > 0 ? detector.inputs[0].shape[1] : 256;
+    this.anchors = blazefaceAnchors(this.detectorSize);
+    this.meshSize = options.cropSize;
+    this.maxFaces = options.maxFaces;
+    this.minConfidence = options.minConfidence;
+  }
+
+  /** Starts a backend, loads the three models and warms them up. */
+  static async create(options: FaceTrackerOptions = {}): Promise<FaceTracker> {
+    const maxFaces = options.maxFaces ?? 1;
+    const minConfidence = options.minConfidence ?? 0.5;
+    const cropSize = options.cropSize ?? 192;
+    if (!Number.isInteger(maxFaces) || maxFaces < 1) throw new CpemError('INVALID_ARGUMENT', `FaceTracker: maxFaces must be a whole number ≥ 1; got ${maxFaces}.`);
+    if (!(minConfidence >= 0 && minConfidence <= 1)) throw new CpemError('INVALID_ARGUMENT', `FaceTracker: minConfidence must be in [0, 1]; got ${minConfidence}.`);
+    if (!Number.isInteger(cropSize) || cropSize < 32 || cropSize > 1024) throw new CpemError('INVALID_ARGUMENT', `FaceTracker: cropSize must be a whole number of pixels in [32, 1024] (the model's is 192); got ${cropSize}.`);
+    const backend = await selectBackend(options.backend ?? 'auto', options.wasmPaths);
+    const base = options.modelBaseUrl ?? (await defaultModelBase());
+    const [detector, mesh, iris] = await Promise.all([
+      loadTrackerModel(base, 'blazeface'), loadTrackerModel(base, 'facemesh'), loadTrackerModel(base, 'iris'),
+    ]);
+    const tracker = new FaceTracker(backend, detector, mesh, iris, { maxFaces, minConfidence, cropSize });
+    await tracker.warmUp();
+    return tracker;
+  }
+
+  /** Runs each model once on zeros so that the first real frame does not pay for shader or kernel set-up. */
+  private async warmUp(): Promise<void> {
+    const run = async (model: GraphModel, size: number) => {
+      const x = tf.zeros([1, size, size, 3]);
+      const out = model.execute(x) as tf.Tensor | tf.Tensor[];
+      const list = Array.isArray(out) ? out : [out];
+      await Promise.all(list.map((t) => t.data()));
+      tf.dispose([x, ...list]);
+    };
+    await run(this.detector, this.detectorSize);
+    await run(this.mesh, this.meshSize);
+    await run(this.iris, IRIS_CROP);
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new CpemError('INVALID_ARGUMENT', 'FaceTracker: this tracker was disposed; create a new one with FaceTracker.create().');
+  }
+
+  /** Forgets the tracked faces: the next frame runs the detector. */
+  reset(): void {
+    this.checkAlive();
+    this.tracks = [];
+  }
+
+  /** Frees the models; further calls throw. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.tracks = [];
+    this.detector.dispose();
+    this.mesh.dispose();
+    this.iris.dispose();
+  }
+
+  /** Finds (or follows) faces in one frame. No face is a result with status 'no-face', not an error. */
+  async track(input: TrackerInput): Promise<FaceTrackingResult> {
+    this.checkAlive();
+    const t0 = now();
+    const { frame, width, height } = frameTensor(input);
+    const timings: TrackerTimings = { detect: 0, landmarks: 0, total: 0 };
+    const faces: TrackedFace[] = [];
+    let detected = false;
+    try {
+      const next: Track[] = [];
+      // Tracked faces first, each cropped from its last landmarks.
+      for (const track of this.tracks) {
+        const t1 = now();
+        const face = await this.landmarks(frame, track.roi, false);
+        timings.landmarks += now() - t1;
+        if (face && !next.some((n) => overlaps(n.roi, face.roi))) { faces.push(face.face); next.push({ roi: face.roi }); }
+      }
+      if (next.length < this.maxFaces) {
+        detected = true;
+        const t1 = now();
+        const detections = await this.detect(frame, width, height);
+        timings.detect = now() - t1;
+        const t2 = now();
+        for (const d of detections) {
+          if (next.length >= this.maxFaces) break;
+          const roi = roiFromDetection(d);
+          if (next.some((n) => overlaps(n.roi, roi))) continue;
+          const face = await this.landmarks(frame, roi, true);
+          if (face && !next.some((n) => overlaps(n.roi, face.roi))) { faces.push(face.face); next.push({ roi: face.roi }); }
+        }
+        timings.landmarks += now() - t2;
+      }
+      this.tracks = next;
+    } finally {
+      frame.dispose();
+    }
+    timings.total = now() - t0;
+    return { status: faces.length > 0 ? 'ok' : 'no-face', faces, width, height, detected, timings };
+  }
+
+  /**
+   * Detector on the letterboxed frame → candidate faces, best first. When it finds none in a large frame (a side of
+   * 2× the detector input or more), it looks again in four overlapping quarter tiles, where a small face spans
+   * more of the detector's input (the detector misses faces under about 20 px of its 256 px input).
+   */
+  private async detect(frame: tf.Tensor4D, width: number, height: number): Promise<ReturnType<typeof weightedNms>> {
+    const side = Math.max(width, height);
+    const found = await this.detectIn(frame, { cx: (width - 1) / 2, cy: (height - 1) / 2, size: side, angle: 0 });
+    if (found.length === 0 && side >= 2 * this.detectorSize) {
+      const tile = 0.6 * side;
+      for (const fy of [0, 1]) {
+        for (const fx of [0, 1]) {
+          const cx = fx === 0 ? tile / 2 : width - tile / 2, cy = fy === 0 ? tile / 2 : height - tile / 2;
+          found.push(...(await this.detectIn(frame, { cx: cx - 0.5, cy: cy - 0.5, size: tile, angle: 0 })));
+        }
+      }
+    }
+    return weightedNms(found, this.maxFaces + this.tracks.length);
+  }
+
+  private async detectIn(frame: tf.Tensor4D, region: Roi): Promise<Detection[]> {
+    const size = this.detectorSize;
+    const input = crop(frame, region, size, 1 / 127.5, -1);
+    const out = this.detector.execute(input) as tf.Tensor | tf.Tensor[];
+    input.dispose();
+    const list = Array.isArray(out) ? out : [out];
+    let raw: Float32Array;
+    try {
+      raw = await joinDetectorOutputs(list);
+    } finally {
+      tf.dispose(list);
+    }
+    return decodeDetections(raw, this.anchors, size, region, this.minConfidence);
+  }
+
+  /**
+   * Face mesh (and iris) in `roi`. Returns the face and the region to crop next frame, or null when the
+   * face-mesh confidence is below minConfidence (or not a number). A fresh detection is refined twice: the
+   * detector's box is coarser than the landmarks' own.
+   */
+  private async landmarks(frame: tf.Tensor4D, roi: Roi, refine: boolean): Promise<{ face: TrackedFace; roi: Roi } | null> {
+    let result = await this.meshIn(frame, roi);
+    if (!result) return null;
+    for (let p = 0; refine && p < REFINE_PASSES; p++) {
+      const again = await this.meshIn(frame, roiFromLandmarks(result.points, MESH_POINTS, 33, 263, ROI_SCALE));
+      if (again) result = again;
+    }
+    const points = result.points;
+    await this.addIris(frame, points);
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (let i = 0; i < MESH_POINTS; i++) {
+      const x = points[3 * i], y = points[3 * i + 1];
+      if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
+    }
+    const box = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+    return { face: { landmarks: points, box, confidence: result.confidence }, roi: roiFromLandmarks(points, MESH_POINTS, 33, 263, ROI_SCALE) };
+  }
+
+  private async meshIn(frame: tf.Tensor4D, roi: Roi): Promise<{ points: Float32Array; confidence: number } | null> {
+    if (!(roi.size > 1) || ![roi.cx, roi.cy, roi.angle].every(Number.isFinite)) return null;
+    const S = this.meshSize;
+    const input = crop(frame, roi, S, 1 / 255, 0);
+    const out = this.mesh.execute(input) as tf.Tensor[];
+    input.dispose();
+    try {
+      const flagT = out.find((t) => t.shape[t.shape.length - 1] === 1);
+      const meshT = out.find((t) => t.shape[t.shape.length - 1] === MESH_POINTS * 3);
+      if (!flagT || !meshT) throw new CpemError('WEIGHTS_CORRUPT', 'Face tracker: facemesh.json does not produce a 1404-value mesh and a confidence; reinstall @vladmandic/human.');
+      const [flag, raw] = await Promise.all([flagT.data(), meshT.data()]);
+      const confidence = flag[0];
+      if (!(confidence >= this.minConfidence)) return null;
+      const points = new Float32Array(NUM_TRACKED_LANDMARKS * 3);
+      const zScale = roi.size / S;
+      for (let i = 0; i < MESH_POINTS; i++) {
+        const [x, y] = cropToImage(roi, S, raw[3 * i], raw[3 * i + 1]);
+        points[3 * i] = x;
+        points[3 * i + 1] = y;
+        points[3 * i + 2] = raw[3 * i + 2] * zScale;
+      }
+      for (let i = 0; i < points.length; i++) if (!Number.isFinite(points[i])) return null;
+      return { points, confidence };
+    } finally {
+      tf.dispose(out);
+    }
+  }
+
+  /**
+   * Iris model on both eyes (the 263..362 eye mirrored, as the model expects); writes the 71 eye-contour points
+   * over the mesh's (x, y; z kept from the mesh) and the 10 iris points: 468 centre, 469-472 its rim (image
+   * right, top, left, bottom) for the eye around 33..133; 473-477 the same for the eye around 263..362.
+   */
+  private async addIris(frame: tf.Tensor4D, points: Float32Array): Promise<void> {
+    const eyes = [
+      { roi: roiFromEyeCorners(points, EYE_A[0], EYE_A[1]), flip: false, contour: IRIS_CONTOUR_EYE_A, first: 468 },
+      { roi: roiFromEyeCorners(points, EYE_B[0], EYE_B[1]), flip: true, contour: IRIS_CONTOUR_EYE_B, first: 473 },
+    ];
+    const input = tf.tidy(() => tf.concat(eyes.map((e) => crop(frame, e.roi, IRIS_CROP, 1 / 255, 0, e.flip)), 0));
+    const out = this.iris.execute(input) as tf.Tensor | tf.Tensor[];
+    input.dispose();
+    const list = Array.isArray(out) ? out : [out];
+    const outT = list.find((t) => t.size === 2 * 76 * 3) ?? list.reduce((a, b) => (a.size > b.size ? a : b));
+    const data = await outT.data();
+    tf.dispose(list);
+    const per = data.length / 2;
+    eyes.forEach((eye, e) => {
+      const o = e * per;
+      const xy = (k: number) => cropToImage(eye.roi, IRIS_CROP, data[o + 3 * k], data[o + 3 * k + 1], eye.flip);
+      const contour: [number, number][] = [];
+      for (let k = 0; k < 71; k++) contour.push(xy(k));
+      if (!contour.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y))) return;
+      for (let k = 0; k < 71; k++) {
+        const m = eye.contour[k];
+        if (m < 0) continue;
+        points[3 * m] = contour[k][0];
+        points[3 * m + 1] = contour[k][1];
+      }
+      // Iris depth: the model's own z is unreliable; use the lid centres' mean depth, as MediaPipe's graph does.
+      const z = (points[3 * eye.contour[12] + 2] + points[3 * eye.contour[4] + 2]) / 2;
+      // Model order: centre, then rim towards crop +x, −y, −x, +y; in a mirrored crop +x is image left.
+      const order = eye.flip ? [71, 74, 73, 72, 75] : [71, 72, 73, 74, 75];
+      order.forEach((k, j) => {
+        const [x, y] = xy(k);
+        const p = eye.first + j;
+        points[3 * p] = x;
+        points[3 * p + 1] = y;
+        points[3 * p + 2] = z;
+      });
+    });
+  }
+}
+
+/**
+ * The detector's outputs as one [anchors × (1 + 16)] array. Exports differ: one [1, 896, 17] tensor, or scores and
+ * boxes apart per anchor layer ([1, 512, 1], [1, 512, 16], [1, 384, 1], [1, 384, 16]); layers with more anchors
+ * (the finer grid) come first, as in the anchor list.
+ */
+async function joinDetectorOutputs(list: tf.Tensor[]): Promise<Float32Array> {
+  if (list.length === 1) return (await list[0].data()) as Float32Array;
+  const datas = (await Promise.all(list.map((t) => t.data()))) as Float32Array[];
+  const parts = list.map((t, i) => ({ rows: t.shape[t.shape.length - 2] ?? 1, cols: t.shape[t.shape.length - 1], data: datas[i] }));
+  const layers = [...new Set(parts.map((p) => p.rows))].sort((a, b) => b - a);
+  const width = parts.filter((p) => p.rows === layers[0]).reduce((s, p) => s + p.cols, 0);
+  const total = layers.reduce((s, r) => s + r, 0);
+  const out = new Float32Array(total * width);
+  let row0 = 0;
+  for (const rows of layers) {
+    const group = parts.filter((p) => p.rows === rows).sort((a, b) => a.cols - b.cols); // scores (1) before boxes (16)
+    let col0 = 0;
+    for (const g of group) {
+      for (let r = 0; r < rows; r++) for (let c = 0; c < g.cols; c++) out[(row0 + r) * width + col0 + c] = g.data[r * g.cols + c];
+      col0 += g.cols;
+    }
+    row0 += rows;
+  }
+  return out;
+}
+
+function overlaps(a: Roi, b: Roi): boolean {
+  const box = (r: Roi) => ({ x0: r.cx - r.size / 2, y0: r.cy - r.size / 2, x1: r.cx + r.size / 2, y1: r.cy + r.size / 2 });
+  return iou(box(a), box(b)) > 0.5;
+}
