@@ -1,0 +1,61 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
+import { parseLabelSet, scoreRealFrames, categoryValues, type LabelSet } from '../../training/eval/real-frame-eval.js';
+
+const set: LabelSet = {
+  categories: { smile: ['mouthSmile_L', 'mouthSmile_R'], jawOpen: ['jawOpen'] },
+  clips: { 'a.mp4': { fps: 25, split: 'tune' }, 'b.mp4': { fps: 25, split: 'report' } },
+  frames: [
+    { clip: 'a.mp4', frame: 0, time: 0, neutral: false, labels: { smile: 1, jawOpen: 0 } },
+    { clip: 'b.mp4', frame: 0, time: 0, neutral: false, labels: { smile: 0.8, jawOpen: 0.5 } },
+    { clip: 'b.mp4', frame: 5, time: 0.2, neutral: true, labels: { smile: 0, jawOpen: 0 } },
+    { clip: 'b.mp4', frame: 9, time: 0.36, neutral: false, labels: { smile: 0, jawOpen: 0.2 } },
+  ],
+};
+
+function units(values: Record<string, number>): Float32Array {
+  const u = new Float32Array(NUM_EXPRESSION_UNITS);
+  for (const [k, v] of Object.entries(values)) u[expressionUnitIndex(k)] = v;
+  return u;
+}
+
+describe('real-frame scoring', () => {
+  it('averages a category over its units', () => {
+    const v = categoryValues(set, units({ mouthSmile_L: 0.2, mouthSmile_R: 0.6, jawOpen: 0.3 }));
+    assert.deepEqual(Object.keys(v), ['smile', 'jawOpen']);
+    assert.ok(Math.abs(v.smile - 0.4) < 1e-6 && Math.abs(v.jawOpen - 0.3) < 1e-6, JSON.stringify(v));
+  });
+
+  it('scores one split: all-frame MAE, active-frame MAE, neutral activation, and counts a missed face as zeros', () => {
+    const predictions: Record<string, Float32Array | null> = {
+      'b.mp4#0': units({ mouthSmile_L: 0.6, mouthSmile_R: 0.6, jawOpen: 0.5 }),
+      'b.mp4#5': units({ browDown_L: 0.1, jawOpen: 0.05 }),
+      'b.mp4#9': null,
+    };
+    const r = scoreRealFrames(set, 'report', (f) => predictions[`${f.clip}#${f.frame}`]);
+    assert.equal(r.frames, 3);
+    assert.equal(r.missing, 1);
+    // smile: |0.6-0.8| + 0 + 0 over 3; jawOpen: 0 + 0.05 + 0.2 over 3.
+    assert.ok(Math.abs(r.categoryMae.smile - 0.2 / 3) < 1e-6);
+    assert.ok(Math.abs(r.categoryMae.jawOpen - 0.25 / 3) < 1e-6);
+    assert.ok(Math.abs(r.categoryAverage - 0.45 / 6) < 1e-6);
+    // Active frames (label ≥ 0.3): smile on frame 0 only, jawOpen on frame 0 only.
+    assert.equal(r.activeMae.smile.frames, 1);
+    assert.ok(Math.abs(r.activeMae.smile.mae - 0.2) < 1e-6);
+    assert.equal(r.activeMae.jawOpen.mae, 0);
+    assert.equal(r.neutral.frames, 1);
+    assert.ok(Math.abs(r.neutral.meanActivation - 0.15 / NUM_EXPRESSION_UNITS) < 1e-7);
+    assert.ok(Math.abs(r.neutral.maxActivation - 0.1) < 1e-6);
+    assert.ok(r.correlation.smile > 0.9);
+  });
+
+  it('the shipped label file parses, and a reader of nothing scores what the labels weigh', () => {
+    const labels = parseLabelSet(JSON.parse(fs.readFileSync('test/data/real-frame-labels.json', 'utf8')));
+    const zero = scoreRealFrames(labels, 'report', () => new Float32Array(NUM_EXPRESSION_UNITS));
+    assert.ok(zero.categoryAverage > 0.05 && zero.categoryAverage < 0.12, `${zero.categoryAverage}`);
+    assert.ok(zero.activeAverage > 0.4, `${zero.activeAverage}`);
+    assert.throws(() => parseLabelSet({ categories: {}, clips: {}, frames: [{ clip: 'x', frame: 0 }] }), /not listed/);
+  });
+});

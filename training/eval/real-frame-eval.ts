@@ -1,0 +1,137 @@
+import { CpemError } from '../../plugin/errors/cpem-error.js';
+import { expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
+
+/** A frame of ../shared/videos labelled by eye (test/data/real-frame-labels.json). */
+export interface LabelledFrame {
+  clip: string;
+  /** 0-based decoded frame index. */
+  frame: number;
+  time: number;
+  neutral: boolean;
+  /** Intensity in [0, 1] per category. */
+  labels: Record<string, number>;
+}
+
+export interface LabelSet {
+  /** Category → the units whose mean is the category's predicted value. */
+  categories: Record<string, string[]>;
+  clips: Record<string, { fps: number; split: 'tune' | 'report' }>;
+  frames: LabelledFrame[];
+}
+
+export type Split = 'tune' | 'report' | 'all';
+
+/** A category counts as shown on a frame from this label on. */
+export const ACTIVE_LABEL = 0.3;
+
+export interface RealFrameReport {
+  split: Split;
+  /** Labelled frames scored (expressive and neutral), and those without a prediction (no face found). */
+  frames: number;
+  missing: number;
+  /** Mean absolute error per category over the expressive and neutral frames of the split. */
+  categoryMae: Record<string, number>;
+  /** Mean of categoryMae. */
+  categoryAverage: number;
+  /**
+   * Mean absolute error per category on the frames that show it (label ≥ ACTIVE_LABEL), with their count: the
+   * labels are sparse, so the all-frame error rewards reading nothing (a constant zero scores well there).
+   */
+  activeMae: Record<string, { frames: number; mae: number }>;
+  /** Mean of activeMae over the categories with at least one active frame. */
+  activeAverage: number;
+  /** Pearson correlation of predicted and labelled values per category over all frames (NaN when constant). */
+  correlation: Record<string, number>;
+  /** On the neutral frames: mean and max activation over all 46 units. */
+  neutral: { frames: number; meanActivation: number; maxActivation: number };
+}
+
+/** Checks the label file's shape; throws INVALID_ARGUMENT naming the problem. */
+export function parseLabelSet(json: unknown): LabelSet {
+  const set = json as LabelSet;
+  if (!set || typeof set.categories !== 'object' || typeof set.clips !== 'object' || !Array.isArray(set.frames)) {
+    throw new CpemError('INVALID_ARGUMENT', 'A label set needs categories, clips and frames (see test/data/real-frame-labels.json).');
+  }
+  for (const units of Object.values(set.categories)) units.forEach((u) => expressionUnitIndex(u));
+  for (const f of set.frames) {
+    if (!set.clips[f.clip]) throw new CpemError('INVALID_ARGUMENT', `Labelled frame ${f.clip}#${f.frame}: the clip is not listed under clips.`);
+  }
+  return set;
+}
+
+/** The predicted value of each category: the mean of its units. */
+export function categoryValues(set: LabelSet, units: Float32Array): Record<string, number> {
+  return Object.fromEntries(Object.entries(set.categories).map(([k, names]) =>
+    [k, names.reduce((s, u) => s + units[expressionUnitIndex(u)], 0) / names.length]));
+}
+
+export function framesOf(set: LabelSet, split: Split): LabelledFrame[] {
+  return set.frames.filter((f) => split === 'all' || set.clips[f.clip].split === split);
+}
+
+/**
+ * Scores predictions against the labels of one split. `predict` gives the 46 units of a labelled frame, or
+ * null when no face was found there (counted as missing and scored as all-zero units, so a tracker miss costs).
+ */
+export function scoreRealFrames(set: LabelSet, split: Split, predict: (frame: LabelledFrame) => Float32Array | null): RealFrameReport {
+  const frames = framesOf(set, split);
+  if (frames.length === 0) throw new CpemError('INVALID_ARGUMENT', `No labelled frames in split ${split}.`);
+  const names = Object.keys(set.categories);
+  const sums: Record<string, number> = Object.fromEntries(names.map((k) => [k, 0]));
+  const active: Record<string, { frames: number; sum: number }> = Object.fromEntries(names.map((k) => [k, { frames: 0, sum: 0 }]));
+  const pairs: Record<string, Array<[number, number]>> = Object.fromEntries(names.map((k) => [k, []]));
+  let missing = 0, neutralFrames = 0, neutralSum = 0, neutralMax = 0;
+  for (const f of frames) {
+    let units = predict(f);
+    if (!units) {
+      missing++;
+      units = new Float32Array(NUM_EXPRESSION_UNITS);
+    }
+    const values = categoryValues(set, units);
+    for (const k of names) {
+      const label = f.labels[k] ?? 0;
+      const error = Math.abs(values[k] - label);
+      sums[k] += error;
+      pairs[k].push([values[k], label]);
+      if (label >= ACTIVE_LABEL) {
+        active[k].frames++;
+        active[k].sum += error;
+      }
+    }
+    if (f.neutral) {
+      neutralFrames++;
+      for (const u of units) {
+        neutralSum += u;
+        neutralMax = Math.max(neutralMax, u);
+      }
+    }
+  }
+  const categoryMae = Object.fromEntries(Object.entries(sums).map(([k, s]) => [k, s / frames.length]));
+  const values = Object.values(categoryMae);
+  const activeMae = Object.fromEntries(names.map((k) => [k, { frames: active[k].frames, mae: active[k].frames ? active[k].sum / active[k].frames : NaN }]));
+  const shown = Object.values(activeMae).filter((a) => a.frames > 0);
+  return {
+    split,
+    frames: frames.length,
+    missing,
+    categoryMae,
+    categoryAverage: values.reduce((a, b) => a + b, 0) / values.length,
+    activeMae,
+    activeAverage: shown.reduce((s, a) => s + a.mae, 0) / shown.length,
+    correlation: Object.fromEntries(names.map((k) => [k, pearson(pairs[k])])),
+    neutral: { frames: neutralFrames, meanActivation: neutralFrames ? neutralSum / (neutralFrames * NUM_EXPRESSION_UNITS) : NaN, maxActivation: neutralMax },
+  };
+}
+
+function pearson(pairs: Array<[number, number]>): number {
+  const n = pairs.length;
+  const mx = pairs.reduce((s, p) => s + p[0], 0) / n;
+  const my = pairs.reduce((s, p) => s + p[1], 0) / n;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (const [x, y] of pairs) {
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) ** 2;
+    syy += (y - my) ** 2;
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
+}
