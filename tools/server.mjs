@@ -30,6 +30,8 @@ export const MOUNTS = {
   '/weights/': 'weights',
   '/docs/': 'docs',
   '/tfjs-wasm/': 'node_modules/@tensorflow/tfjs-backend-wasm/dist',
+  // The tracker's pretrained detector, face-mesh and iris models (FaceTracker's default modelBaseUrl).
+  '/models/human/': 'node_modules/@vladmandic/human/models',
   // Development data beside the checkout (never shipped); specs and benches read clips and avatars from it.
   '/shared/': '../shared',
 };

@@ -4,14 +4,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { FaceModel } from '../../plugin/face-model/face-model.js';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
 import { CpemError, isCpemError } from '../../plugin/errors/cpem-error.js';
-import { SyntheticFaceSource } from '../data/synthetic-batch.js';
+import { RunBatchSource } from '../data/run-batch-source.js';
+import { RealTrackSource, type TrackedClip } from '../data/real-track-source.js';
 import { DEFAULT_TRAINING_CONFIG, resolveTrainingConfig, type LossWeights, type TrainingConfig } from '../trainer/training-config.js';
 import type { LossLogRow } from '../trainer/loss-log.js';
 import { SANDBOX_BACKENDS, activeWebGpuDevice, fallbacksAfter, type BackendChoice } from './backends.js';
 import { LossChart } from './loss-chart.js';
 import { TrainingSession, type SessionState, type SourceFactory } from './session.js';
 import { UNIT_REGIONS, type ValidationRow } from './validation.js';
-import { VideoClips } from './video-clips.js';
+import { VideoClips, type ClipSampling } from './video-clips.js';
 
 /** Where "Use in sample scene" stores the weights; the sample scene reads this key for `?weights=sandbox`. */
 export const SANDBOX_WEIGHTS_URL = 'indexeddb://babylon-cpem-sandbox-pe-net';
@@ -62,7 +63,7 @@ let busy = false; // an export, a load or a start is in progress
 let chartQueued = false;
 let lastStepTime = 0;
 let msPerStep = NaN;
-const clips = new VideoClips($('drop'), $<HTMLInputElement>('video-files'), $('clips'), backendSelect);
+const clips = new VideoClips($('drop'), $<HTMLInputElement>('video-files'), $('clips'));
 
 // ---- config form ----
 
@@ -79,6 +80,9 @@ function fillForm(): void {
   set('hidden', c.hidden.join(', '));
   for (const w of WEIGHT_FIELDS) set(`lw-${w}`, String(c.lossWeights[w]));
   set('validateEvery', String(DEFAULT_VALIDATE_EVERY));
+  set('clip-fps', '5');
+  set('clip-frames', '150');
+  set('real-fraction', '1');
   const backend = query.get('backend');
   if (backend && [...SANDBOX_BACKENDS, 'auto'].includes(backend)) backendSelect.value = backend;
 }
@@ -125,7 +129,7 @@ function setControls(state: SessionState | 'idle'): void {
   loadInput.disabled = !exportable;
   checkSaved.disabled = !exportable;
   backendSelect.disabled = running || state === 'paused';
-  for (const el of document.querySelectorAll<HTMLInputElement>('#config input')) el.disabled = running || state === 'paused';
+  for (const el of document.querySelectorAll<HTMLInputElement>('#config input, #data input')) el.disabled = running || state === 'paused' || busy;
 }
 
 function showError(e: unknown): void {
@@ -190,11 +194,34 @@ function redrawTable(): void {
 
 // ---- actions ----
 
-function sourceFactory(): SourceFactory {
-  if (document.querySelector<HTMLInputElement>('input[name=data]:checked')!.value === 'synthetic') {
-    return (model, seed) => new SyntheticFaceSource(model, seed);
-  }
-  return clips.sourceFactory();
+function usesVideos(): boolean {
+  return document.querySelector<HTMLInputElement>('input[name=data]:checked')!.value === 'videos';
+}
+
+/** Sampling of dropped videos, and the share of real batches, from the data fields. */
+function readSampling(): ClipSampling & { realFraction: number } {
+  const fps = Number($<HTMLInputElement>('clip-fps').value);
+  const maxFrames = Number($<HTMLInputElement>('clip-frames').value);
+  const realFraction = Number($<HTMLInputElement>('real-fraction').value);
+  const problems: string[] = [];
+  if (!(realFraction > 0 && realFraction <= 1)) problems.push(`share of video batches must be in (0, 1] (got ${$<HTMLInputElement>('real-fraction').value})`);
+  if (!(fps > 0 && fps <= 60)) problems.push(`frames per second must be in (0, 60] (got ${$<HTMLInputElement>('clip-fps').value})`);
+  if (!Number.isInteger(maxFrames) || maxFrames < 1) problems.push(`frames per clip must be a positive integer (got ${$<HTMLInputElement>('clip-frames').value})`);
+  if (problems.length > 0) throw new CpemError('INVALID_ARGUMENT', `Invalid video sampling:\n- ${problems.join('\n- ')}`);
+  return { fps, maxFrames, realFraction };
+}
+
+/**
+ * The run's batches, as the Node trainer makes them: batch k depends only on (seed, k); with tracked clips, a
+ * share of the batches are real (one clip per person), the rest synthetic.
+ */
+function runSource(tracked: TrackedClip[] | null, realFraction: number): SourceFactory {
+  return (model, seed, position) => {
+    const real = tracked ? { source: new RealTrackSource(tracked, seed), fraction: realFraction } : null;
+    const source = new RunBatchSource(model, seed, {}, real);
+    source.position = position;
+    return source;
+  };
 }
 
 async function start(): Promise<void> {
@@ -207,10 +234,10 @@ async function start(): Promise<void> {
   configErrors.textContent = '';
   let config: TrainingConfig;
   let validateEvery: number;
-  let source: SourceFactory;
+  let sampling: (ClipSampling & { realFraction: number }) | null = null;
   try {
     ({ config, validateEvery } = readConfig());
-    source = sourceFactory();
+    if (usesVideos()) sampling = readSampling();
   } catch (e) {
     configErrors.textContent = e instanceof Error ? e.message : String(e);
     return;
@@ -219,7 +246,14 @@ async function start(): Promise<void> {
   setControls('idle');
   status.textContent = 'starting…';
   try {
-    await clips.release(); // the tracker's tensors go before training takes the backend
+    let source = runSource(null, 0);
+    if (sampling) {
+      const tracked = await clips.prepare(backendSelect.value as BackendChoice, sampling, (text) => {
+        status.textContent = text;
+      });
+      source = runSource(tracked, sampling.realFraction);
+    }
+    clips.release(); // the tracker's models go before training takes the backend
     session?.dispose();
     session = null;
     tableBody.innerHTML = '';
@@ -246,6 +280,7 @@ async function start(): Promise<void> {
     msPerStep = NaN;
     void session.run();
   } catch (e) {
+    clips.release();
     busy = false;
     showError(e);
     status.textContent = 'could not start';

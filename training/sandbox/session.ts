@@ -14,8 +14,11 @@ import { ValidationSet, type ValidationRow } from './validation.js';
 
 export type SessionState = 'running' | 'paused' | 'stopped' | 'done' | 'lost' | 'error';
 
-/** Makes the run's batch source for the face-model tensors of the active backend. */
-export type SourceFactory = (model: FaceModelTensors, seed: number) => BatchSource;
+/**
+ * Makes the run's batch source for the face-model tensors of the active backend, positioned at batch
+ * `position` (0 for a new run, the checkpoint's step when resuming).
+ */
+export type SourceFactory = (model: FaceModelTensors, seed: number, position: number) => BatchSource;
 
 export interface SessionEvents {
   state(state: SessionState, error: CpemError | Error | null): void;
@@ -64,7 +67,7 @@ export class TrainingSession {
     const { backend, skipped } = await selectBackend(options.backend);
     const model = new FaceModelTensors(options.faceModel);
     const validation = new ValidationSet(model);
-    const trainer = CpemTrainer.create(options.config, model, options.source(model, options.config.seed));
+    const trainer = CpemTrainer.create(options.config, model, options.source(model, options.config.seed, 0));
     const session = new TrainingSession(options, backend, model, validation, trainer, new DeviceWatch(backend));
     session.skippedBackends = skipped;
     session.listenForLoss();
@@ -115,7 +118,8 @@ export class TrainingSession {
 
   /**
    * After a lost device (or any failure): continues from the last checkpoint on `backend`, with new face-model
-   * tensors, held-out set and batch source there. Steps after that checkpoint are trained again.
+   * tensors, held-out set and batch source there. Steps after that checkpoint are trained again, on the same
+   * batches (the run's batches depend only on the seed and the step).
    */
   async resumeOn(backend: BackendChoice): Promise<void> {
     if (this.state !== 'lost' && this.state !== 'error') throw new CpemError('INVALID_ARGUMENT', `Resume on another backend is for a failed run; this one is ${this.state}.`);
@@ -133,7 +137,7 @@ export class TrainingSession {
     this.backend = selected.backend;
     this.model = new FaceModelTensors(this.options.faceModel);
     this.validation = new ValidationSet(this.model);
-    this.trainer = await CpemTrainer.resume(checkpoint, this.model, this.options.source(this.model, this.options.config.seed + checkpoint.step));
+    this.trainer = await CpemTrainer.resume(checkpoint, this.model, this.options.source(this.model, this.options.config.seed, checkpoint.step));
     this.watch = new DeviceWatch(this.backend);
     this.listenForLoss();
     while (this.validationRows.length > 0 && this.validationRows.at(-1)!.step > checkpoint.step) this.validationRows.pop();
