@@ -1,3 +1,8 @@
+// The sample scene served by `npm start`: a webcam (or a video file) drives a digital double built from the face
+// model and a stylised head with its own table; a live table editor, an overlay of the landmarks and the
+// reconstructed face on the video, frame rate and per-stage latency, and your own GLB, auto-mapped.
+//   ?engine=webgl|webgpu   ?backend=auto|webgpu|webgl|wasm|cpu   ?weights=sandbox (PE-Net from the training sandbox)
+import * as tf from '@tensorflow/tfjs-core';
 import { Engine } from '@babylonjs/core/Engines/engine';
 import { WebGPUEngine } from '@babylonjs/core/Engines/webgpuEngine';
 import type { AbstractEngine } from '@babylonjs/core/Engines/abstractEngine';
@@ -5,15 +10,55 @@ import { Scene } from '@babylonjs/core/scene';
 import { ArcRotateCamera } from '@babylonjs/core/Cameras/arcRotateCamera';
 import { HemisphericLight } from '@babylonjs/core/Lights/hemisphericLight';
 import { DirectionalLight } from '@babylonjs/core/Lights/directionalLight';
-import { Vector3, Color3, Color4 } from '@babylonjs/core/Maths/math';
-import { CreateSphere } from '@babylonjs/core/Meshes/Builders/sphereBuilder';
-import { StandardMaterial } from '@babylonjs/core/Materials/standardMaterial';
-import { EXPRESSION_UNITS } from '../plugin/index.js';
+import { Vector3, Quaternion } from '@babylonjs/core/Maths/math.vector';
+import { Color3, Color4 } from '@babylonjs/core/Maths/math.color';
+import { TransformNode } from '@babylonjs/core/Meshes/transformNode';
+import type { Node } from '@babylonjs/core/node';
+import type { Behavior } from '@babylonjs/core/Behaviors/behavior';
+import { LoadAssetContainerAsync } from '@babylonjs/core/Loading/sceneLoader';
+import type { AssetContainer } from '@babylonjs/core/assetContainer';
+import { Bone } from '@babylonjs/core/Bones/bone.pure';
+import { Skeleton } from '@babylonjs/core/Bones/skeleton';
+import '@babylonjs/loaders/glTF/2.0';
+import {
+  FaceModel,
+  FaceRetargetBehavior,
+  PeNet,
+  RetargetApplier,
+  autoMap,
+  collectMorphTargetNames,
+  collectNodeNames,
+  cpemUnitsRetargetTable,
+  formatRetargetIssues,
+  isCpemError,
+  validateRetargetTable,
+  ROW_DEFAULTS,
+  type EstimatedFaceMotion,
+  type FaceMotion,
+  type RetargetTable,
+} from '../plugin/index.js';
+import type { TrackerBackend } from '../plugin/tracker/backend.js';
+import { createDigitalDouble } from './digital-double.js';
+import { createToonHead } from './toon-head.js';
+import toonTable from './toon-head.table.json';
 
-/** Engine from the `?engine=` query (webgl | webgpu); WebGPU falls back to WebGL2 where unavailable. */
+const params = new URLSearchParams(location.search);
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const status = $('status');
+const message = $('message');
+const SANDBOX_KEY = 'indexeddb://babylon-cpem-sandbox-pe-net';
+
+/** One character on stage and the table that drives it. */
+interface Character {
+  label: string;
+  root: Node;
+  table: RetargetTable;
+  /** Applies the table; the double's goes through the behavior, the others through their own applier. */
+  applier: RetargetApplier | null;
+}
+
 async function createEngine(canvas: HTMLCanvasElement): Promise<AbstractEngine> {
-  const wanted = new URLSearchParams(location.search).get('engine') ?? 'webgl';
-  if (wanted === 'webgpu' && (await WebGPUEngine.IsSupportedAsync)) {
+  if (params.get('engine') === 'webgpu' && (await WebGPUEngine.IsSupportedAsync)) {
     const engine = new WebGPUEngine(canvas, { antialias: true });
     await engine.initAsync();
     return engine;
@@ -21,40 +66,337 @@ async function createEngine(canvas: HTMLCanvasElement): Promise<AbstractEngine> 
   return new Engine(canvas, true, { preserveDrawingBuffer: true, stencil: true });
 }
 
-function createScene(engine: AbstractEngine, canvas: HTMLCanvasElement): Scene {
+function createStage(engine: AbstractEngine, canvas: HTMLCanvasElement): Scene {
   const scene = new Scene(engine);
   scene.clearColor = new Color4(0.08, 0.09, 0.11, 1);
-  const camera = new ArcRotateCamera('camera', -Math.PI / 2, Math.PI / 2.2, 4, Vector3.Zero(), scene);
+  const camera = new ArcRotateCamera('camera', -Math.PI / 2, Math.PI / 2.1, 6.2, new Vector3(0, 0.1, 0), scene);
+  camera.minZ = 0.05;
+  camera.wheelPrecision = 40;
   camera.attachControl(canvas, true);
-  new HemisphericLight('sky', new Vector3(0, 1, 0), scene).intensity = 0.6;
-  const key = new DirectionalLight('key', new Vector3(-0.5, -0.6, 1), scene);
-  key.intensity = 0.9;
-  const head = CreateSphere('head', { diameterX: 1.5, diameterY: 1.9, diameterZ: 1.6, segments: 48 }, scene);
-  const skin = new StandardMaterial('skin', scene);
-  skin.diffuseColor = new Color3(0.85, 0.66, 0.55);
-  skin.specularColor = new Color3(0.15, 0.15, 0.15);
-  head.material = skin;
+  const sky = new HemisphericLight('sky', new Vector3(0, 1, -0.4), scene);
+  sky.intensity = 0.55;
+  sky.groundColor = new Color3(0.25, 0.22, 0.2);
+  const key = new DirectionalLight('key', new Vector3(0.4, -0.5, 1), scene);
+  key.intensity = 1.6;
   return scene;
 }
 
+/** PE-Net weights: the shipped ones, or (with ?weights=sandbox) what the training sandbox stored in IndexedDB. */
+async function chooseWeights(): Promise<string | PeNet> {
+  if (params.get('weights') !== 'sandbox') return '/weights/pe-net/model.json';
+  const stored = await tf.io.listModels().catch(() => ({} as Record<string, unknown>));
+  if (!(SANDBOX_KEY in stored)) {
+    message.textContent = 'No sandbox weights in this browser (IndexedDB babylon-cpem-sandbox-pe-net): train on /training and '
+      + 'send them here. Using the shipped weights.';
+    return '/weights/pe-net/model.json';
+  }
+  message.textContent = 'Using the PE-Net weights from the training sandbox.';
+  return PeNet.load(tf.io.getLoadHandlers(SANDBOX_KEY)[0]);
+}
+
+function showError(e: unknown): void {
+  const text = isCpemError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
+  message.textContent = text;
+  document.body.dataset.lastError = isCpemError(e) ? e.code : 'error';
+  console.error(e);
+}
+
+/** Draws the tracked landmarks (green) and the reconstructed face's projected points (magenta) over the video. */
+function drawOverlay(canvas: HTMLCanvasElement, behavior: FaceRetargetBehavior, m: EstimatedFaceMotion | null): void {
+  const g = canvas.getContext('2d')!;
+  if (!m) {
+    g.clearRect(0, 0, canvas.width, canvas.height);
+    return;
+  }
+  if (canvas.width !== m.imageWidth || canvas.height !== m.imageHeight) {
+    canvas.width = m.imageWidth;
+    canvas.height = m.imageHeight;
+  }
+  g.clearRect(0, 0, canvas.width, canvas.height);
+  const dot = Math.max(1.5, m.imageWidth / 320);
+  const recon = behavior.reconstruct(m);
+  if (recon) {
+    g.fillStyle = 'rgba(224, 64, 251, 0.8)';
+    for (let i = 0; i < recon.length; i += 2) g.fillRect(recon[i] - dot / 2, recon[i + 1] - dot / 2, dot, dot);
+  }
+  g.fillStyle = 'rgba(76, 175, 80, 0.9)';
+  for (let i = 0; i < m.landmarks.length; i += 3) g.fillRect(m.landmarks[i] - dot / 2, m.landmarks[i + 1] - dot / 2, dot, dot);
+}
+
+/** The table editor: JSON text and per-row gain sliders, validated against the character on every edit. */
+function createTableEditor(characters: Character[], apply: (c: Character, table: RetargetTable) => void) {
+  const select = $<HTMLSelectElement>('tableCharacter');
+  const text = $<HTMLTextAreaElement>('tableJson');
+  const errors = $('tableErrors');
+  const sliders = $('sliders');
+  let current = characters[0];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const refreshSelect = () => {
+    select.innerHTML = '';
+    for (const c of characters) select.add(new Option(c.label, c.label, false, c === current));
+  };
+  const renderSliders = (table: RetargetTable) => {
+    sliders.innerHTML = '';
+    table.targets.slice(0, 60).forEach((row, i) => {
+      const label = document.createElement('span');
+      label.textContent = row.target;
+      const input = document.createElement('input');
+      input.type = 'range';
+      input.min = '0';
+      input.max = '3';
+      input.step = '0.05';
+      input.value = String(row.gain ?? ROW_DEFAULTS.gain);
+      const value = document.createElement('span');
+      value.textContent = Number(input.value).toFixed(2);
+      input.addEventListener('input', () => {
+        value.textContent = Number(input.value).toFixed(2);
+        const next: RetargetTable = JSON.parse(JSON.stringify(current.table));
+        next.targets[i].gain = Number(input.value);
+        text.value = JSON.stringify(next, null, 2);
+        tryApply(false);
+      });
+      sliders.append(label, input, value);
+    });
+  };
+  const show = (c: Character) => {
+    current = c;
+    text.value = JSON.stringify(c.table, null, 2);
+    $('tableName').textContent = `${c.table.targets.length} rows`;
+    errors.textContent = '';
+    renderSliders(c.table);
+  };
+  const tryApply = (rebuildSliders: boolean) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text.value);
+    } catch (e) {
+      errors.className = '';
+      errors.textContent = `JSON: ${(e as Error).message}`;
+      return;
+    }
+    const issues = validateRetargetTable(parsed, { targetNames: collectMorphTargetNames(current.root), nodeNames: collectNodeNames(current.root) });
+    if (issues.length > 0) {
+      errors.className = '';
+      errors.textContent = `${issues.length} problem${issues.length > 1 ? 's' : ''}:\n${formatRetargetIssues(issues)}`;
+      return;
+    }
+    try {
+      apply(current, parsed as RetargetTable);
+      current.table = parsed as RetargetTable;
+      errors.className = 'ok';
+      errors.textContent = 'applied';
+      $('tableName').textContent = `${current.table.targets.length} rows`;
+      if (rebuildSliders) renderSliders(current.table);
+    } catch (e) {
+      errors.className = '';
+      errors.textContent = isCpemError(e) ? e.message : String(e);
+    }
+  };
+  text.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => tryApply(true), 300);
+  });
+  select.addEventListener('change', () => show(characters.find((c) => c.label === select.value)!));
+  refreshSelect();
+  show(current);
+  return {
+    add(c: Character) {
+      const i = characters.findIndex((x) => x.label === c.label);
+      if (i >= 0) characters.splice(i, 1, c);
+      else characters.push(c);
+      current = c;
+      refreshSelect();
+      show(c);
+    },
+  };
+}
+
 async function main(): Promise<void> {
-  const canvas = document.getElementById('renderCanvas') as HTMLCanvasElement;
-  const status = document.getElementById('status')!;
+  const canvas = $<HTMLCanvasElement>('renderCanvas');
   const engine = await createEngine(canvas);
-  const scene = createScene(engine, canvas);
+  const scene = createStage(engine, canvas);
+
+  status.textContent = 'loading the face model…';
+  const faceModel = await FaceModel.load('/weights/face-model.bin');
+  const doubleRoot = new TransformNode('doubleHead', scene);
+  doubleRoot.position.set(-1.35, 0, 0);
+  const doubleMesh = createDigitalDouble(faceModel, scene);
+  doubleMesh.parent = doubleRoot;
+  // Centre the face on its node, so that head rotation turns it about its middle.
+  const bounds = doubleMesh.getBoundingInfo().boundingBox;
+  doubleMesh.position.copyFrom(bounds.center.scale(-1));
+
+  const toon = createToonHead(scene);
+  toon.position.set(1.35, 0, 0);
+  toon.scaling.setAll(0.85);
+
+  const doubleTable: RetargetTable = { ...cpemUnitsRetargetTable(), name: 'digital double (cpem-units)', head: { node: 'doubleHead', signs: [-1, -1, 1] } };
+  const characters: Character[] = [
+    { label: 'digital double', root: doubleRoot, table: doubleTable, applier: null },
+    { label: 'toon head', root: toon, table: toonTable as RetargetTable, applier: new RetargetApplier(toon, toonTable) },
+  ];
+
+  status.textContent = 'loading the tracker and PE-Net…';
+  const backend = (params.get('backend') ?? 'auto') as TrackerBackend | 'auto';
+  const behavior = new FaceRetargetBehavior({
+    source: 'webcam', table: doubleTable, weights: await chooseWeights(), backend, autoStart: false,
+    faceModelUrl: '/weights/face-model.bin',
+  });
+  // On the double's root node, the head the table turns (the mesh is its child); any Node with morph targets under it works.
+  doubleRoot.addBehavior(behavior as unknown as Behavior<Node>);
+
+  // The other characters follow the same motion through their own tables, once per rendered frame.
+  let latest: FaceMotion | null = null;
+  scene.onBeforeRenderObservable.add(() => {
+    latest = behavior.latestMotion;
+    if (!latest) return;
+    for (const c of characters) c.applier?.apply(latest);
+  });
+
+  const editor = createTableEditor(characters, (c, table) => {
+    if (!c.applier) {
+      behavior.setTable(table);
+    } else {
+      const next = new RetargetApplier(c.root, table);
+      c.applier.dispose();
+      c.applier = next;
+    }
+  });
+
+  // Overlay, stats.
+  const overlay = $<HTMLCanvasElement>('overlay');
+  const videoBox = $('videoBox');
+  let lastMotion: EstimatedFaceMotion | null = null;
+  behavior.onFaceMotion.add((m) => {
+    lastMotion = m;
+    drawOverlay(overlay, behavior, m);
+  });
+  behavior.onFaceLost.add(() => {
+    lastMotion = null;
+    drawOverlay(overlay, behavior, null);
+    status.textContent = 'no face';
+  });
+  behavior.onFaceFound.add(() => { status.textContent = 'tracking'; });
+  behavior.onError.add(showError);
+  const statsBox = $('stats');
+  setInterval(() => {
+    const s = behavior.stats;
+    const calib = lastMotion ? lastMotion.calibration : '–';
+    statsBox.textContent = [
+      `render    ${engine.getFps().toFixed(0).padStart(4)} fps   (${engine.isWebGPU ? 'WebGPU' : 'WebGL2'})`,
+      `estimate  ${String(s.estimatesPerSecond).padStart(4)} /s    (TF.js ${behavior.estimator ? tf.getBackend() : '…'})`,
+      `tracker   ${s.tracker.toFixed(1).padStart(6)} ms`,
+      `estimator ${s.estimator.toFixed(1).padStart(6)} ms`,
+      `filter    ${s.filter.toFixed(2).padStart(6)} ms`,
+      `apply     ${s.apply.toFixed(2).padStart(6)} ms`,
+      `calibration ${calib}`,
+    ].join('\n');
+  }, 250);
+  const showVideo = () => {
+    const v = behavior.video;
+    videoBox.querySelectorAll('video').forEach((el) => { if (el !== v) el.remove(); });
+    if (v && v.parentElement !== videoBox) videoBox.insertBefore(v, overlay);
+  };
+
+  // Source switch: webcam, or a video file.
+  const fileInput = $<HTMLInputElement>('videoFile');
+  let fileVideo: HTMLVideoElement | null = null;
+  const useSource = async (kind: string) => {
+    message.textContent = '';
+    try {
+      if (kind === 'file') {
+        const file = fileInput.files?.[0];
+        if (!file) {
+          message.textContent = 'Pick a video file.';
+          return;
+        }
+        if (fileVideo) URL.revokeObjectURL(fileVideo.src);
+        fileVideo = document.createElement('video');
+        fileVideo.muted = true;
+        fileVideo.loop = true;
+        fileVideo.playsInline = true;
+        fileVideo.src = URL.createObjectURL(file);
+        await behavior.setSource(fileVideo);
+      } else {
+        await behavior.setSource('webcam');
+      }
+      if (behavior.state !== 'running') await behavior.start();
+      showVideo();
+    } catch {
+      showVideo(); // reported through onError
+    }
+  };
+  document.querySelectorAll<HTMLInputElement>('input[name=source]').forEach((r) => r.addEventListener('change', () => useSource(r.value)));
+  fileInput.addEventListener('change', () => {
+    (document.querySelector('input[name=source][value=file]') as HTMLInputElement).checked = true;
+    void useSource('file');
+  });
+  $('pauseButton').addEventListener('click', () => {
+    if (behavior.state === 'running') {
+      behavior.pause();
+      $('pauseButton').textContent = 'resume';
+    } else {
+      void behavior.start().then(showVideo, () => {});
+      $('pauseButton').textContent = 'pause';
+    }
+  });
+  $('calibrateButton').addEventListener('click', () => behavior.recalibrate());
+
+  // Your own GLB: auto-mapped, with the list of what could not be mapped.
+  let glb: AssetContainer | null = null;
+  $<HTMLInputElement>('glbFile').addEventListener('change', async (ev) => {
+    const file = (ev.target as HTMLInputElement).files?.[0];
+    if (!file) return;
+    const list = $('unmapped');
+    list.textContent = 'loading…';
+    try {
+      if (typeof Bone !== 'function' || typeof Skeleton !== 'function') throw new Error('Babylon skinning classes did not load');
+      const old = characters.find((c) => c.label === 'your GLB');
+      old?.applier?.dispose();
+      glb?.removeAllFromScene();
+      glb?.dispose();
+      glb = await LoadAssetContainerAsync(file, scene, { pluginExtension: file.name.endsWith('.gltf') ? '.gltf' : '.glb' });
+      glb.addAllToScene();
+      const root = glb.rootNodes[0] as TransformNode;
+      // Fit it into the middle of the stage, facing the camera (glTF characters face +z in Babylon).
+      const { min, max } = root.getHierarchyBoundingVectors(true);
+      const size = Math.max(max.y - min.y, 1e-3);
+      const scale = 2.2 / size;
+      const holder = new TransformNode('glbHolder', scene);
+      root.parent = holder;
+      holder.scaling.setAll(scale);
+      holder.rotationQuaternion = Quaternion.RotationAxis(Vector3.Up(), Math.PI);
+      holder.position.set(0, -((min.y + max.y) / 2) * scale, 1.5);
+      const auto = autoMap(root);
+      const applier = new RetargetApplier(root, auto.table, { allowMissingTargets: true });
+      editor.add({ label: 'your GLB', root, table: auto.table, applier });
+      list.textContent = `${auto.preset}: ${auto.mapped.length} targets mapped${auto.head ? `, head ${auto.head}` : ''}. `
+        + (auto.unmapped.length > 0 ? `Not mapped (${auto.unmapped.length}): ${auto.unmapped.join(', ')}` : 'Every morph target was mapped.');
+    } catch (e) {
+      list.textContent = isCpemError(e) ? `${e.code}: ${e.message}` : String(e);
+    }
+  });
+
   let frames = 0;
   engine.runRenderLoop(() => {
     scene.render();
     if (++frames === 2) {
       document.body.dataset.ready = 'true';
-      status.textContent = `${engine.isWebGPU ? 'WebGPU' : 'WebGL2'} · ${EXPRESSION_UNITS.length} expression units`;
+      status.textContent = `${engine.isWebGPU ? 'WebGPU' : 'WebGL2'} · ${faceModel.expressionCount} expression units · starting the webcam…`;
     }
   });
   addEventListener('resize', () => engine.resize());
+  // For specs and the console.
+  (window as unknown as Record<string, unknown>).cpemSample = { behavior, scene, engine, characters, doubleMesh, toon, tf };
+
+  if (params.get('source') !== 'none') await useSource('webcam');
+  if (behavior.state === 'running') status.textContent = 'waiting for a face…';
+  document.body.dataset.started = behavior.state;
 }
 
 main().catch((e: unknown) => {
-  document.getElementById('status')!.textContent = `error: ${e instanceof Error ? e.message : String(e)}`;
+  status.textContent = `error: ${e instanceof Error ? e.message : String(e)}`;
   document.body.dataset.error = 'true';
   console.error(e);
 });

@@ -25,7 +25,7 @@ describe('sample scene page (npm start)', () => {
       const page = await browser.newPage({ viewport: { width: 960, height: 640 } });
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${server.url}?engine=${engine}`);
+      await page.goto(`${server.url}?engine=${engine}&source=none`);
       await page.waitForFunction(() => document.body.dataset.ready === 'true' || document.body.dataset.error === 'true', null, { timeout: 60_000 });
       assert.deepEqual(errors, []);
       assert.match(await page.locator('#status').innerText(), engine === 'webgpu' ? /WebGPU/ : /WebGL2/);
