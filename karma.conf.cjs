@@ -17,7 +17,7 @@ module.exports = function (config) {
       { pattern: '../shared/videos/liveportrait_d3.mp4', included: false, served: true, watched: false, nocache: true },
       { pattern: 'node_modules/@vladmandic/human/models/{blazeface,facemesh,iris}.{json,bin}', included: false, served: true, watched: false },
     ],
-    proxies: { '/tfjs-wasm/': '/base/node_modules/@tensorflow/tfjs-backend-wasm/dist/', '/weights/': '/base/weights/' },
+    proxies: { '/tfjs-wasm/': '/base/node_modules/@tensorflow/tfjs-backend-wasm/dist/', '/weights/': '/base/weights/', '/models/human/': '/base/node_modules/@vladmandic/human/models/' },
     preprocessors: { 'test/browser/**/*.ts': ['esbuild'] },
     esbuild: {
       target: 'es2022',

@@ -22,11 +22,14 @@ export async function nodeImport<T>(specifier: string): Promise<T> {
   return (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as T;
 }
 
+/** The few node:path members used here (the package's declarations build without Node's types). */
+export interface NodePath { sep: string; join(...parts: string[]): string; dirname(p: string): string }
+
 /** Folder (Node) of an installed package, found by resolving one of its files from here and then from the cwd. */
 export async function nodePackageFolder(pkg: string, fileInPackage: string): Promise<string | null> {
-  const { createRequire } = await nodeImport<typeof import('node:module')>('node:module');
-  const path = await nodeImport<typeof import('node:path')>('node:path');
-  const fs = await nodeImport<typeof import('node:fs')>('node:fs');
+  const { createRequire } = await nodeImport<{ createRequire(from: string): { resolve(id: string): string } }>('node:module');
+  const path = await nodeImport<NodePath>('node:path');
+  const fs = await nodeImport<{ existsSync(p: string): boolean }>('node:fs');
   const proc = (globalThis as unknown as { process: { cwd(): string } }).process;
   for (const from of [import.meta.url, path.join(proc.cwd(), 'noop.js')]) {
     try {

@@ -6,7 +6,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { CpemError } from '../errors/cpem-error.js';
-import { isNode, nodeImport, nodePackageFolder } from './backend.js';
+import { isNode, nodeImport, nodePackageFolder, type NodePath } from './backend.js';
 
 export type TrackerModelName = 'blazeface' | 'facemesh' | 'iris';
 
@@ -17,7 +17,7 @@ export async function defaultModelBase(): Promise<string> {
   if (!dir) {
     throw new CpemError('WEIGHTS_MISSING', 'Face tracker: cannot find node_modules/@vladmandic/human/models. Run `npm ci`, or pass modelBaseUrl: the folder that holds blazeface, facemesh and iris .json/.bin.');
   }
-  const path = await nodeImport<typeof import('node:path')>('node:path');
+  const path = await nodeImport<NodePath>('node:path');
   return path.join(dir, 'models') + path.sep;
 }
 
@@ -27,9 +27,9 @@ function joinBase(base: string, file: string): string {
 
 async function readBytes(location: string): Promise<Uint8Array> {
   if (isNode() && !/^(https?|blob|data):/i.test(location)) {
-    const fs = await nodeImport<typeof import('node:fs/promises')>('node:fs/promises');
+    const fs = await nodeImport<{ readFile(p: string): Promise<Uint8Array> }>('node:fs/promises');
     let file = location;
-    if (file.startsWith('file:')) file = (await nodeImport<typeof import('node:url')>('node:url')).fileURLToPath(file);
+    if (file.startsWith('file:')) file = (await nodeImport<{ fileURLToPath(u: string): string }>('node:url')).fileURLToPath(file);
     try {
       return new Uint8Array(await fs.readFile(file));
     } catch (e) {

