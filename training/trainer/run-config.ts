@@ -18,7 +18,10 @@ export interface RunConfig {
      * from real clips (T consecutive-ish frames of one clip = one person), the rest synthetic. 0: synthetic only.
      */
     realFraction: number;
-    /** Track files or folders of them, relative to the config file's folder or absolute. */
+    /**
+     * Videos (tracked once into .cache/tracks/) or landmark-track files, relative to the repository root
+     * (e.g. ../shared/videos/NAME.mp4) or absolute.
+     */
     tracks: string[];
   };
 }

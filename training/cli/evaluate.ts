@@ -1,0 +1,51 @@
+// `npm run eval -- [--weights weights/pe-net/model.json] [--out docs/evaluation.md] [--json FILE]`
+// Scores the estimator (docs/evaluation.md): synthetic held-out faces; labelled real frames of ../shared/videos
+// (report and tune halves); identity consistency on those clips; reconstructed landmarks on ../shared/landmark-images.
+// Clips are tracked once into .cache/tracks/. Without ../shared only the synthetic section is written.
+import fs from 'node:fs';
+import path from 'node:path';
+import { FaceModel } from '../../plugin/face-model/face-model.js';
+import { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
+import { PeNet } from '../../plugin/estimator/pe-net.js';
+import { isCpemError } from '../../plugin/errors/cpem-error.js';
+import { useNodeBackend } from '../node/node-backend.js';
+import { modelFilesHandler } from '../node/model-files.js';
+import { evaluateEstimator } from '../eval/evaluate-estimator.node.js';
+import { evaluationMarkdown } from '../eval/report-markdown.node.js';
+import { parseLabelSet } from '../eval/real-frame-eval.js';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const weights = arg('weights') ?? path.join('weights', 'pe-net', 'model.json');
+  const outFile = arg('out') ?? path.join('docs', 'evaluation.md');
+  const sharedDir = fs.existsSync(path.join('..', 'shared')) ? path.join('..', 'shared') : null;
+  await useNodeBackend('wasm');
+  const model = await FaceModel.load(path.join('weights', 'face-model.bin'));
+  const tensors = new FaceModelTensors(model);
+  const net = await PeNet.load(modelFilesHandler(weights));
+  const labels = parseLabelSet(JSON.parse(fs.readFileSync(path.join('test', 'data', 'real-frame-labels.json'), 'utf8')));
+  if (!sharedDir) console.error('../shared is absent: only the synthetic section is evaluated.');
+  const report = await evaluateEstimator(net, model, tensors, { labels, sharedDir, log: (m) => console.error(m) });
+  const manifestFile = path.join(path.dirname(weights), 'manifest.json');
+  const manifest = fs.existsSync(manifestFile) ? JSON.parse(fs.readFileSync(manifestFile, 'utf8')) : null;
+  const command = `npm run eval${arg('weights') ? ` -- --weights ${weights}` : ''}`;
+  fs.writeFileSync(outFile, evaluationMarkdown(report, { weights, manifest, command }));
+  if (arg('json')) fs.writeFileSync(arg('json')!, JSON.stringify(report, (_, v) => (v instanceof Float32Array ? Array.from(v) : v), 1));
+  const r = report.realFrames?.report;
+  console.error(`synthetic unit MAE ${report.synthetic.meanUnitMae.toFixed(3)}`
+    + (r ? `; report half: category MAE raw ${r.raw.categoryAverage.toFixed(3)}, calibrated ${r.calibrated.categoryAverage.toFixed(3)} (reading 0: ${r.zero.categoryAverage.toFixed(3)}); where shown ${r.raw.activeAverage.toFixed(3)} / ${r.calibrated.activeAverage.toFixed(3)}; neutral mean ${r.calibrated.neutral.meanActivation.toFixed(3)}` : '')
+    + (report.identity ? `; α drift report ${report.identity.report.toFixed(3)}` : '')
+    + (report.reconstruction ? `; landmark NME ${(100 * report.reconstruction.mean).toFixed(2)} %` : ''));
+  console.error(`wrote ${outFile}`);
+  net.dispose();
+  tensors.dispose();
+}
+
+main().catch((e) => {
+  console.error(isCpemError(e) ? `${e.code}: ${e.message}` : e);
+  process.exit(1);
+});

@@ -1,0 +1,78 @@
+// The estimator's accuracy report: synthetic held-out faces, labelled real frames, identity consistency on real
+// clips and the reconstructed landmarks on annotated images. Node only (tracks and images come through ffmpeg).
+import path from 'node:path';
+import type { PeNet } from '../../plugin/estimator/pe-net.js';
+import type { FaceModel } from '../../plugin/face-model/face-model.js';
+import type { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
+import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
+import { NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
+import { estimateClip, identityDrift, type FrameEstimate } from './clip-estimates.js';
+import { evaluateSynthetic, type SyntheticReport } from './synthetic-eval.js';
+import { scoreRealFrames, type LabelSet, type RealFrameReport } from './real-frame-eval.js';
+import { reconstructionNme, type ReconstructionRow } from './reconstruction-nme.node.js';
+import { readLandmarkImages } from './tracker-nme.node.js';
+import { loadTrack } from '../node/track-cache.js';
+
+export interface EvaluationReport {
+  synthetic: SyntheticReport;
+  /** Scores on the labelled real frames, per split: PE-Net's raw units and the calibrated units a character gets. */
+  realFrames: {
+    report: { raw: RealFrameReport; calibrated: RealFrameReport; zero: RealFrameReport };
+    tune: { raw: RealFrameReport; calibrated: RealFrameReport; zero: RealFrameReport };
+  } | null;
+  /** α drift from each clip's first frame (mean |Δα|), per clip and averaged over the report and tune clips. */
+  identity: { perClip: Record<string, number>; report: number; tune: number } | null;
+  reconstruction: { rows: ReconstructionRow[]; mean: number } | null;
+}
+
+export interface EvaluationOptions {
+  labels: LabelSet | null;
+  /** ../shared (videos/, landmark-images/), or null to skip the real-data sections. */
+  sharedDir: string | null;
+  log?: (message: string) => void;
+  syntheticSamples?: number;
+}
+
+const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
+
+export async function evaluateEstimator(net: PeNet, model: FaceModel, tensors: FaceModelTensors, options: EvaluationOptions): Promise<EvaluationReport> {
+  const log = options.log ?? (() => {});
+  log('synthetic held-out set');
+  const synthetic = await evaluateSynthetic(net, tensors, { samples: options.syntheticSamples ?? 2048 });
+  if (!options.sharedDir || !options.labels) return { synthetic, realFrames: null, identity: null, reconstruction: null };
+
+  const labels = options.labels;
+  const estimates = new Map<string, Map<number, FrameEstimate>>();
+  for (const clip of Object.keys(labels.clips)) {
+    const track = loadTrack(path.join(options.sharedDir, 'videos', clip), { log });
+    const frames = track.frames.map((f) => ({ index: f.index, time: f.time, confidence: f.confidence, landmarks: f.status === 'ok' ? f.landmarks : null }));
+    estimates.set(clip, await estimateClip(net, frames, track.header.video.width, track.header.video.height));
+  }
+  const pick = (which: 'raw' | 'calibrated') => (f: { clip: string; frame: number }) => {
+    const e = estimates.get(f.clip)?.get(f.frame);
+    return e ? (which === 'raw' ? e.rawUnits : e.units) : null;
+  };
+  const zero = () => new Float32Array(NUM_EXPRESSION_UNITS);
+  const split = (s: 'tune' | 'report') => ({
+    raw: scoreRealFrames(labels, s, pick('raw')),
+    calibrated: scoreRealFrames(labels, s, pick('calibrated')),
+    zero: scoreRealFrames(labels, s, zero),
+  });
+  const perClip = Object.fromEntries([...estimates.entries()].map(([clip, e]) => [clip, identityDrift(e)]));
+  const bySplit = (s: string) => mean(Object.entries(perClip).filter(([c, v]) => labels.clips[c].split === s && Number.isFinite(v)).map(([, v]) => v));
+
+  log('reconstructed landmarks on annotated images');
+  const tracker = await FaceTracker.create({ backend: 'wasm', maxFaces: 3 });
+  let rows: ReconstructionRow[];
+  try {
+    rows = await reconstructionNme(net, model, tracker, readLandmarkImages(path.join(options.sharedDir, 'landmark-images')));
+  } finally {
+    tracker.dispose();
+  }
+  return {
+    synthetic,
+    realFrames: { report: split('report'), tune: split('tune') },
+    identity: { perClip, report: bySplit('report'), tune: bySplit('tune') },
+    reconstruction: { rows, mean: mean(rows.filter((r) => Number.isFinite(r.nme)).map((r) => r.nme)) },
+  };
+}

@@ -1,0 +1,94 @@
+// One training run in Node, from a resolved run config to exported weights: shared by `npm run train` and the
+// ablation. The run's checkpoint and loss log live in .cache/train/NAME/; `resume` continues from there.
+import * as tf from '@tensorflow/tfjs-core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { FaceModel } from '../../plugin/face-model/face-model.js';
+import { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
+import { CpemTrainer } from '../trainer/cpem-trainer.js';
+import type { RunConfig } from '../trainer/run-config.js';
+import { ProgressBar } from '../trainer/progress.js';
+import { RunBatchSource } from '../data/run-batch-source.js';
+import { RealTrackSource } from '../data/real-track-source.js';
+import { evaluateSynthetic } from '../eval/synthetic-eval.js';
+import type { EstimatorManifest } from '../trainer/estimator-manifest.js';
+import { loadTrack, trackedClip } from './track-cache.js';
+import { writeModelFiles } from './model-files.js';
+import { saveCheckpoint, loadCheckpoint } from './checkpoint-files.js';
+
+export interface TrainingRunOptions {
+  /** Where model.json, weights.bin, manifest.json and loss.csv go. */
+  outDir: string;
+  /** The command line that reproduces the run, recorded in the manifest. */
+  command: string;
+  faceModelFile?: string;
+  resume?: boolean;
+  log?: (message: string) => void;
+}
+
+/** Trains, exports and returns the manifest. The active TF.js backend is used (wasm or cpu in Node). */
+export async function runTraining(run: RunConfig, options: TrainingRunOptions): Promise<EstimatorManifest> {
+  const log = options.log ?? ((m: string) => console.error(m));
+  const runDir = path.join('.cache', 'train', run.name);
+  const faceModelBytes = fs.readFileSync(options.faceModelFile ?? path.join('weights', 'face-model.bin'));
+  const model = new FaceModelTensors(await FaceModel.load(faceModelBytes.buffer.slice(faceModelBytes.byteOffset, faceModelBytes.byteOffset + faceModelBytes.byteLength) as ArrayBuffer));
+  const real = run.data.realFraction > 0
+    ? {
+      source: new RealTrackSource(run.data.tracks.map((t) => trackedClip(path.basename(t), loadTrack(path.resolve(t), { log }))), run.training.seed),
+      fraction: run.data.realFraction,
+    }
+    : null;
+  if (real) log(`real tracks: ${real.source.describe()}`);
+  const source = new RunBatchSource(model, run.training.seed, run.data.synthetic, real);
+
+  let trainer: CpemTrainer;
+  if (options.resume && fs.existsSync(path.join(runDir, 'checkpoint.json'))) {
+    const checkpoint = loadCheckpoint(runDir);
+    source.position = checkpoint.step;
+    trainer = await CpemTrainer.resume(checkpoint, model, source);
+    log(`resumed ${run.name} at step ${trainer.step}`);
+  } else {
+    fs.rmSync(runDir, { recursive: true, force: true });
+    trainer = CpemTrainer.create(run.training, model, source);
+  }
+  fs.mkdirSync(runDir, { recursive: true });
+  log(`training ${run.name}: ${run.training.steps} steps of ${run.training.persons}×${run.training.framesPerPerson} on ${tf.getBackend()}, PE-Net ${trainer.net.parameterCount} parameters`);
+  const bar = new ProgressBar(run.training.steps, run.name, process.stderr);
+  try {
+    while (trainer.step < run.training.steps) {
+      const row = await trainer.trainStep();
+      if (row) bar.update(trainer.step, `loss ${row.total.toPrecision(4)}`);
+      const every = run.training.checkpointEvery;
+      if ((every > 0 && trainer.step % every === 0) || trainer.step === run.training.steps) {
+        saveCheckpoint(runDir, await trainer.checkpoint());
+        fs.writeFileSync(path.join(runDir, 'loss.csv'), trainer.log.toCsv());
+      }
+    }
+    const report = await evaluateSynthetic(trainer.net, model, { synthetic: run.data.synthetic });
+    const manifest: EstimatorManifest = {
+      format: 'babylon-cpem/pe-net-manifest',
+      version: 1,
+      packageVersion: JSON.parse(fs.readFileSync('package.json', 'utf8')).version,
+      faceModelSha256: crypto.createHash('sha256').update(faceModelBytes).digest('hex'),
+      run: { name: run.name, command: options.command, training: run.training, data: run.data },
+      trained: { steps: trainer.step, seconds: Math.round(trainer.log.rows.at(-1)?.seconds ?? 0), backend: tf.getBackend(), cpus: os.cpus().length },
+      metrics: {
+        finalLoss: trainer.log.rows.at(-1)?.total ?? NaN,
+        syntheticUnitMae: report.meanUnitMae,
+        syntheticCategoryMae: report.meanCategoryMae,
+        syntheticIdentityMae: report.identityMae,
+        syntheticRotationMaeDeg: report.rotationMaeDeg,
+      },
+    };
+    writeModelFiles(options.outDir, await trainer.net.toArtifacts({ run: run.name, steps: trainer.step }));
+    fs.writeFileSync(path.join(options.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
+    fs.writeFileSync(path.join(options.outDir, 'loss.csv'), trainer.log.toCsv());
+    log(`${run.name}: ${trainer.step} steps in ${manifest.trained.seconds} s; synthetic β MAE ${report.meanUnitMae.toFixed(4)}, rotation ${report.rotationMaeDeg.toFixed(2)}°; wrote ${options.outDir}/`);
+    return manifest;
+  } finally {
+    trainer.dispose();
+    model.dispose();
+  }
+}

@@ -1,0 +1,48 @@
+// Landmark tracks of videos, made once with `npm run track` and kept in .cache/tracks/ (never in the repository:
+// they are derived from ../shared clips). Training and evaluation name videos; this finds or makes their tracks.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CpemError } from '../../plugin/errors/cpem-error.js';
+import { decodeLandmarkTrack, type LandmarkTrack } from '../data/landmark-track.js';
+import type { TrackedClip } from '../data/real-track-source.js';
+
+export const TRACK_CACHE_DIR = path.join('.cache', 'tracks');
+
+/** The cached track file of a video. */
+export function trackFileFor(video: string, cacheDir = TRACK_CACHE_DIR): string {
+  return path.join(cacheDir, `${path.basename(video, path.extname(video))}.lmtrack`);
+}
+
+/**
+ * The track of `source`: a landmark-track file itself, or a video whose cached track is read (or made first
+ * with the track CLI, every frame at the video's own rate).
+ */
+export function loadTrack(source: string, options: { cacheDir?: string; log?: (m: string) => void } = {}): LandmarkTrack {
+  let file = source;
+  if (!source.endsWith('.lmtrack')) {
+    if (!fs.existsSync(source)) throw new CpemError('INVALID_ARGUMENT', `No such video: ${source}.`);
+    file = trackFileFor(source, options.cacheDir);
+    if (!fs.existsSync(file)) {
+      options.log?.(`tracking ${source} → ${file}`);
+      const r = spawnSync(process.execPath, ['tools/run-node.mjs', 'training/cli/track.ts', '--', source, '--out', file], { stdio: ['ignore', 'inherit', 'inherit'] });
+      if (r.status !== 0) throw new CpemError('NO_FACE', `Tracking ${source} failed (exit ${r.status}); run npm run track -- ${source} to see why.`);
+    }
+  }
+  if (!fs.existsSync(file)) throw new CpemError('INVALID_ARGUMENT', `No such landmark track: ${file}.`);
+  const bytes = fs.readFileSync(file);
+  return decodeLandmarkTrack(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
+/** A track's frames with a face, as the x, y landmarks the real-data batches use: one clip, one person. */
+export function trackedClip(name: string, track: LandmarkTrack): TrackedClip {
+  const frames = track.frames.filter((f) => f.status === 'ok').map((f) => {
+    const xy = new Float32Array(f.landmarks.length / 3 * 2);
+    for (let i = 0; i < xy.length / 2; i++) {
+      xy[2 * i] = f.landmarks[3 * i];
+      xy[2 * i + 1] = f.landmarks[3 * i + 1];
+    }
+    return xy;
+  });
+  return { name, frames };
+}
