@@ -2,6 +2,7 @@
 // model and a stylised head with its own table; a live table editor, an overlay of the landmarks and the
 // reconstructed face on the video, frame rate and per-stage latency, and your own GLB, auto-mapped.
 //   ?engine=webgl|webgpu   ?backend=auto|webgpu|webgl|wasm|cpu   ?weights=sandbox (PE-Net from the training sandbox)
+//   ?video=URL (start on that video instead of the webcam)   ?source=none (start nothing)
 import * as tf from '@tensorflow/tfjs-core';
 import { Engine } from '@babylonjs/core/Engines/engine';
 import { WebGPUEngine } from '@babylonjs/core/Engines/webgpuEngine';
@@ -302,21 +303,21 @@ async function main(): Promise<void> {
   // Source switch: webcam, or a video file.
   const fileInput = $<HTMLInputElement>('videoFile');
   let fileVideo: HTMLVideoElement | null = null;
-  const useSource = async (kind: string) => {
+  const useSource = async (kind: string, url?: string) => {
     message.textContent = '';
     try {
       if (kind === 'file') {
         const file = fileInput.files?.[0];
-        if (!file) {
+        if (!file && !url) {
           message.textContent = 'Pick a video file.';
           return;
         }
-        if (fileVideo) URL.revokeObjectURL(fileVideo.src);
+        if (fileVideo?.src.startsWith('blob:')) URL.revokeObjectURL(fileVideo.src);
         fileVideo = document.createElement('video');
         fileVideo.muted = true;
         fileVideo.loop = true;
         fileVideo.playsInline = true;
-        fileVideo.src = URL.createObjectURL(file);
+        fileVideo.src = url ?? URL.createObjectURL(file!);
         await behavior.setSource(fileVideo);
       } else {
         await behavior.setSource('webcam');
@@ -390,7 +391,13 @@ async function main(): Promise<void> {
   // For specs and the console.
   (window as unknown as Record<string, unknown>).cpemSample = { behavior, scene, engine, characters, doubleMesh, toon, tf };
 
-  if (params.get('source') !== 'none') await useSource('webcam');
+  const videoUrl = params.get('video');
+  if (videoUrl) {
+    (document.querySelector('input[name=source][value=file]') as HTMLInputElement).checked = true;
+    await useSource('file', videoUrl);
+  } else if (params.get('source') !== 'none') {
+    await useSource('webcam');
+  }
   if (behavior.state === 'running') status.textContent = 'waiting for a face…';
   document.body.dataset.started = behavior.state;
 }

@@ -1,0 +1,146 @@
+// End-to-end latency per frame in headless Chromium, per TF.js backend: tracker (detector + face mesh + iris),
+// estimator (landmark features + PE-Net + read-back), filter (identity lock + One Euro) and apply (the digital
+// double's 46 morph targets through RetargetApplier), on a clip from ../shared/videos. Then the frame rate the
+// sample scene sustains while it tracks that clip (wasm backend, WebGL2 engine). Short runs: WebGL and WebGPU are
+// software-emulated (SwiftShader) on machines without a GPU, so their figures there say little about real GPUs.
+import * as tf from '@tensorflow/tfjs-core';
+import { Engine } from '@babylonjs/core/Engines/engine';
+import { Scene } from '@babylonjs/core/scene';
+import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
+import type { TrackerBackend } from '../../plugin/tracker/backend.js';
+import { FaceEstimator, type EstimatedFaceMotion } from '../../plugin/estimator/face-estimator.js';
+import { FaceModel } from '../../plugin/face-model/face-model.js';
+import { RetargetApplier } from '../../plugin/retarget/morph-target-applier.js';
+import { cpemUnitsRetargetTable } from '../../plugin/retarget/presets/cpem-units.js';
+import { createDigitalDouble } from '../../sample-scene/digital-double.js';
+import { summarize } from '../support/stats.js';
+import type { BenchFunction, BenchRow } from '../support/bench-types.js';
+
+const CLIP = 'videos/liveportrait_d3.mp4';
+const FRAMES: Record<TrackerBackend, number> = { wasm: 40, webgl: 10, webgpu: 10, cpu: 3 };
+const APPLY_BATCH = 200; // performance.now() is coarse (100 µs) outside cross-origin isolation: time batches
+const PAGE_SECONDS = 8;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function playing(url: string): Promise<HTMLVideoElement> {
+  const video = document.createElement('video');
+  video.muted = true;
+  video.loop = true;
+  video.src = url;
+  await video.play();
+  return video;
+}
+
+function rows(backend: string, name: string, samples: number[], note: string): BenchRow {
+  return { bench: 'end-to-end', case: name, backend, unit: 'ms', ...summarize(samples), note };
+}
+
+/** The sample scene in a same-origin frame, on the clip: render frame rate and estimates per second. */
+async function pageRate(clipUrl: string, log: (m: string) => void): Promise<BenchRow[]> {
+  const frame = document.createElement('iframe');
+  frame.style.cssText = 'width:1280px;height:720px;border:0';
+  frame.src = `/?backend=wasm&video=${encodeURIComponent(clipUrl)}`;
+  document.body.appendChild(frame);
+  try {
+    type Sample = { behavior: { state: string; stats: { frames: number; estimatesPerSecond: number } }; engine: { getFps(): number } };
+    const sample = () => (frame.contentWindow as unknown as { cpemSample?: Sample } | null)?.cpemSample;
+    const t0 = performance.now();
+    while (!(sample()?.behavior.state === 'running' && sample()!.behavior.stats.frames > 5)) {
+      if (performance.now() - t0 > 120_000) throw new Error('the sample scene did not start tracking within 2 minutes');
+      await sleep(200);
+    }
+    const fps: number[] = [];
+    const eps: number[] = [];
+    let frames = 0;
+    const rafCount = () => { frames++; frame.contentWindow?.requestAnimationFrame(rafCount); };
+    frame.contentWindow!.requestAnimationFrame(rafCount);
+    const start = performance.now();
+    while (performance.now() - start < PAGE_SECONDS * 1000) {
+      await sleep(500);
+      fps.push(sample()!.engine.getFps());
+      eps.push(sample()!.behavior.stats.estimatesPerSecond);
+    }
+    const seconds = (performance.now() - start) / 1000;
+    log(`sample page: ${(frames / seconds).toFixed(1)} frames/s, ${summarize(eps).mean.toFixed(1)} estimates/s`);
+    const note = 'sample scene, WebGL2 engine, TF.js wasm, tracking the clip';
+    return [
+      { bench: 'end-to-end', case: 'sample page: rendered frames per second', backend: 'wasm', unit: 'fps', value: frames / seconds, n: Math.round(seconds), note },
+      { bench: 'end-to-end', case: 'sample page: engine.getFps()', backend: 'wasm', unit: 'fps', ...summarize(fps), note },
+      { bench: 'end-to-end', case: 'sample page: frames estimated per second', backend: 'wasm', unit: 'fps', ...summarize(eps), note },
+    ];
+  } finally {
+    frame.remove();
+  }
+}
+
+const run: BenchFunction = async ({ sharedDir, log }) => {
+  const clipUrl = sharedDir ? `${sharedDir}/${CLIP}` : null;
+  if (!clipUrl || !(await fetch(clipUrl, { method: 'HEAD' })).ok) {
+    return [{ bench: 'end-to-end', case: 'latency per frame', unit: 'ms', note: `skipped: no ../shared/${CLIP}` }];
+  }
+  const out: BenchRow[] = [];
+  const video = await playing(clipUrl);
+  const canvas = document.createElement('canvas');
+  canvas.width = 64;
+  canvas.height = 64;
+  document.body.appendChild(canvas);
+  const engine = new Engine(canvas, false);
+  const scene = new Scene(engine);
+  const double = createDigitalDouble(await FaceModel.load('/weights/face-model.bin'), scene);
+  const applier = new RetargetApplier(double, cpemUnitsRetargetTable());
+
+  for (const backend of ['wasm', 'webgl', 'webgpu', 'cpu'] as const) {
+    let estimator: FaceEstimator<HTMLVideoElement> | null = null;
+    try {
+      const tracker = await FaceTracker.create({ backend, wasmPaths: '/tfjs-wasm/' });
+      estimator = await FaceEstimator.create<HTMLVideoElement>({ tracker, weights: '/weights/pe-net/model.json' });
+    } catch (e) {
+      out.push({ bench: 'end-to-end', case: 'latency per frame', backend, unit: 'ms', note: `skipped: ${(e as Error).message}` });
+      continue;
+    }
+    log(`${backend}: ${FRAMES[backend]} frames`);
+    const parts = { tracker: [] as number[], estimator: [] as number[], filter: [] as number[], apply: [] as number[], total: [] as number[] };
+    const tensors0 = tf.memory().numTensors;
+    let found = 0;
+    let last: EstimatedFaceMotion | null = null;
+    for (let f = 0; f < FRAMES[backend]; f++) {
+      const t0 = performance.now();
+      const m = await estimator.estimate(video);
+      const wall = performance.now() - t0;
+      if (!m) continue;
+      found++;
+      last = m;
+      const a0 = performance.now();
+      for (let i = 0; i < APPLY_BATCH; i++) applier.apply(m);
+      const apply = (performance.now() - a0) / APPLY_BATCH;
+      parts.tracker.push(m.timings.tracker);
+      parts.estimator.push(m.timings.estimator);
+      parts.filter.push(m.timings.filter);
+      parts.apply.push(apply);
+      parts.total.push(wall + apply);
+      await new Promise((r) => (video as HTMLVideoElement & { requestVideoFrameCallback(cb: () => void): number }).requestVideoFrameCallback(r));
+    }
+    const leaked = tf.memory().numTensors - tensors0;
+    const note = `${found}/${FRAMES[backend]} frames with a face, ${leaked} tensors left, ${last?.imageWidth}×${last?.imageHeight} px`;
+    out.push(rows(backend, 'tracker', parts.tracker, note));
+    out.push(rows(backend, 'estimator (features + PE-Net + read)', parts.estimator, note));
+    out.push(rows(backend, 'filter (identity lock + One Euro)', parts.filter, note));
+    out.push(rows(backend, 'apply (46 morph targets)', parts.apply, note));
+    out.push(rows(backend, 'end to end per frame', parts.total, note));
+    estimator.dispose();
+  }
+  applier.dispose();
+  scene.dispose();
+  engine.dispose();
+  canvas.remove();
+  video.pause();
+  try {
+    out.push(...(await pageRate(clipUrl, log)));
+  } catch (e) {
+    out.push({ bench: 'end-to-end', case: 'sample page frames per second', backend: 'wasm', unit: 'fps', note: `failed: ${(e as Error).message}` });
+  }
+  return out;
+};
+
+export default run;
