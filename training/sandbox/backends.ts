@@ -1,41 +1,26 @@
 // TF.js backends for the sandbox page: the same order of preference as the tracker (webgpu → webgl → wasm → cpu),
 // an explicit choice from the page, and a watch on the WebGPU device so that a lost device surfaces as DEVICE_LOST.
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-webgl';
-import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
+import { BACKEND_ORDER, selectBackend as selectTrackerBackend, type TrackerBackend } from '../../plugin/tracker/backend.js';
 
-export const SANDBOX_BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
-export type SandboxBackend = (typeof SANDBOX_BACKENDS)[number];
+export const SANDBOX_BACKENDS: readonly TrackerBackend[] = BACKEND_ORDER;
+export type SandboxBackend = TrackerBackend;
 export type BackendChoice = SandboxBackend | 'auto';
 
-// `npm start` serves the wasm binaries from node_modules at /tfjs-wasm/ (tools/server.mjs MOUNTS).
-setWasmPaths('/tfjs-wasm/');
+/** `npm start` serves the wasm binaries from node_modules here (tools/server.mjs MOUNTS). */
+export const WASM_PATHS = '/tfjs-wasm/';
 
 /**
- * Switches TF.js to `choice`: 'auto' takes the first of webgpu, webgl, wasm, cpu that starts; a named backend
- * must start or this throws BACKEND_UNAVAILABLE. Returns the backend in use and the ones that failed on the way.
+ * Switches TF.js to `choice` with the tracker's selection ('auto': the first of webgpu, webgl, wasm, cpu that
+ * starts; a named backend must start or this throws BACKEND_UNAVAILABLE). Returns the backend in use and,
+ * for 'auto', the ones before it that could not start.
  */
 export async function selectBackend(choice: BackendChoice): Promise<{ backend: SandboxBackend; skipped: SandboxBackend[] }> {
-  const order: readonly SandboxBackend[] = choice === 'auto' ? SANDBOX_BACKENDS : [choice];
-  const skipped: SandboxBackend[] = [];
-  for (const name of order) {
-    let ok = false;
-    try {
-      ok = await tf.setBackend(name);
-      await tf.ready();
-    } catch {
-      ok = false;
-    }
-    if (ok && tf.getBackend() === name) return { backend: name, skipped };
-    skipped.push(name);
-  }
-  throw new CpemError('BACKEND_UNAVAILABLE', choice === 'auto'
-    ? 'No TF.js backend could start in this browser (tried webgpu, webgl, wasm, cpu).'
-    : `The ${choice} backend could not start in this browser. Choose "auto" or another backend.`);
+  const backend = await selectTrackerBackend(choice, WASM_PATHS);
+  const skipped = choice === 'auto' ? SANDBOX_BACKENDS.slice(0, SANDBOX_BACKENDS.indexOf(backend)) : [];
+  return { backend, skipped };
 }
 
 /** The backends after `backend` in the order of preference: where to go when it fails. */
