@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CpemError } from '../errors/cpem-error.js';
+import { FACE_MESH_REGIONS, type FaceMeshRegion } from '../landmarks/face-mesh-regions.js';
 
 /** Face-mesh landmarks the tracker gives: 468 mesh points and 10 iris points. */
 export const NUM_LANDMARKS = 478;
@@ -70,9 +71,15 @@ export function landmarkFeaturesBatch(points: tf.Tensor3D): { features: tf.Tenso
   });
 }
 
-/** Landmark-loss weights over the 478 points: 1 on the face oval, 10 elsewhere (CPEM's contour/inner split). */
-export function faceMeshLandmarkWeights(contourWeight = 1, innerWeight = 10): Float32Array {
+/**
+ * Landmark-loss weights over the 478 points: 1 on the face oval, 10 elsewhere (CPEM's contour/inner split), with
+ * optional multipliers for the eyelid, brow and lip points (FACE_MESH_REGIONS).
+ */
+export function faceMeshLandmarkWeights(contourWeight = 1, innerWeight = 10, regions: Partial<Record<FaceMeshRegion, number>> = {}): Float32Array {
   const w = new Float32Array(NUM_LANDMARKS).fill(innerWeight);
   for (const i of FACE_OVAL) w[i] = contourWeight;
+  for (const [region, factor] of Object.entries(regions) as Array<[FaceMeshRegion, number]>) {
+    for (const i of FACE_MESH_REGIONS[region]) w[i] *= factor;
+  }
   return w;
 }

@@ -1,3 +1,4 @@
+import { faceMeshLandmarkWeights } from '../../plugin/estimator/landmark-features.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_TRAINING_CONFIG, lossWeightsAt, resolveTrainingConfig } from '../../training/trainer/training-config.js';
@@ -29,5 +30,17 @@ describe('training config', () => {
       () => resolveTrainingConfig({ steps: 0, learningRate: 2, lossWeights: { landmark: -1, bogus: 1 } as never, hidden: [] }),
       (e: unknown) => e instanceof CpemError && ['steps', 'learningRate', 'lossWeights.landmark', 'unknown loss weight bogus', 'hidden'].every((w) => e.message.includes(w)),
     );
+  });
+
+  it('weighs eyelid, brow and lip points apart when asked, on top of contour 1 / inner 10', () => {
+    const c = resolveTrainingConfig({ landmarkRegionWeights: { eyelids: 3 } });
+    assert.deepEqual(c.landmarkRegionWeights, { eyelids: 3, brows: 1, lips: 1 });
+    const w = faceMeshLandmarkWeights(1, 10, c.landmarkRegionWeights);
+    assert.equal(w[159], 30); // upper lid of the right eye
+    assert.equal(w[13], 10); // inner upper lip, unchanged
+    assert.equal(w[10], 1); // forehead, on the face oval
+    assert.equal(w[1], 10); // nose tip
+    assert.throws(() => resolveTrainingConfig({ landmarkRegionWeights: { eyelids: -1, ears: 2 } as never }),
+      (e: unknown) => e instanceof CpemError && e.message.includes('landmarkRegionWeights.eyelids') && e.message.includes('unknown landmark region ears'));
   });
 });

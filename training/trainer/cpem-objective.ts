@@ -16,7 +16,7 @@ import type { LossWeights } from './training-config.js';
  */
 export const LANDMARK_PIXEL_SCALE = 224;
 
-const LANDMARK_WEIGHTS = faceMeshLandmarkWeights();
+const DEFAULT_LANDMARK_WEIGHTS = faceMeshLandmarkWeights();
 
 /** The loss terms of one batch, each before weighting, and their weighted sum. Scalars: dispose them. */
 export interface ObjectiveTerms {
@@ -27,10 +27,10 @@ export interface ObjectiveTerms {
 /**
  * CPEM's objective on one batch of P persons × T frames:
  * λ_lm·L_lm + λ_idc·L_idc + λ_exp·L_exp + λ_α·||α||² + λ_sp·|β|₁ (+ synthetic supervision where ground truth
- * exists, beyond the paper). Terms with weight 0 are not computed. Call it inside a tidy scope (an optimiser's
+ * exists, beyond the paper). `landmarkWeights` weigh the 478 points (default: contour 1, inner 10). Terms with weight 0 are not computed. Call it inside a tidy scope (an optimiser's
  * minimize, or tf.tidy): intermediate tensors are left to that scope.
  */
-export function cpemObjective(model: FaceModelTensors, out: PeNetOutput, batch: FaceBatch, weights: LossWeights): ObjectiveTerms {
+export function cpemObjective(model: FaceModelTensors, out: PeNetOutput, batch: FaceBatch, weights: LossWeights, landmarkWeights: Float32Array = DEFAULT_LANDMARK_WEIGHTS): ObjectiveTerms {
   const terms: Record<string, tf.Scalar> = {};
   const weighted: tf.Scalar[] = [];
   const add = (name: string, weight: number, compute: () => tf.Scalar) => {
@@ -44,7 +44,7 @@ export function cpemObjective(model: FaceModelTensors, out: PeNetOutput, batch: 
     return landmarkLoss(
       tf.mul(points, LANDMARK_PIXEL_SCALE) as tf.Tensor3D,
       tf.mul(batch.landmarks, LANDMARK_PIXEL_SCALE) as tf.Tensor3D,
-      LANDMARK_WEIGHTS,
+      landmarkWeights,
     );
   }));
   add('identityConsistency', batch.frames > 1 ? weights.identityConsistency : 0, () => tf.tidy(() =>

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
 import type { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
-import { LANDMARK_FEATURE_SIZE } from '../../plugin/estimator/landmark-features.js';
+import { LANDMARK_FEATURE_SIZE, faceMeshLandmarkWeights } from '../../plugin/estimator/landmark-features.js';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { disposeBatch, type FaceBatch } from '../data/synthetic-batch.js';
 import { cpemObjective } from './cpem-objective.js';
@@ -32,6 +32,7 @@ export interface TrainerCheckpoint {
 export class CpemTrainer {
   readonly log = new LossLog();
   private optimizer: tf.AdamOptimizer;
+  private readonly landmarkWeights: Float32Array;
   private stepCount = 0;
   private readonly started = Date.now();
   private secondsBefore = 0;
@@ -43,6 +44,7 @@ export class CpemTrainer {
     private readonly source: BatchSource,
   ) {
     this.optimizer = tf.train.adam(config.learningRate);
+    this.landmarkWeights = faceMeshLandmarkWeights(1, 10, config.landmarkRegionWeights);
   }
 
   /** A new run with a freshly initialised network (seeded by config.seed). */
@@ -78,7 +80,7 @@ export class CpemTrainer {
     try {
       const total = this.optimizer.minimize(() => {
         const out = this.net.predict(batch.features);
-        const { total: loss, terms } = cpemObjective(this.model, out, batch, weights);
+        const { total: loss, terms } = cpemObjective(this.model, out, batch, weights, this.landmarkWeights);
         kept = Object.fromEntries(Object.entries(terms).map(([k, v]) => [k, tf.keep(v)]));
         return loss;
       }, true, this.net.trainableVariables) as tf.Scalar;

@@ -28,6 +28,11 @@ export interface TrainingConfig {
   lossWeights: LossWeights;
   /** Fraction of training after which the expression-exclusive term switches on (paper: the last third). */
   expressionExclusiveFrom: number;
+  /**
+   * Multipliers of the landmark-loss weight on the eyelid, brow and lip points (1: the paper's contour 1 / inner 10).
+   * Real lids and lips carry the expression the rest of the face barely shows.
+   */
+  landmarkRegionWeights: { eyelids: number; brows: number; lips: number };
   /** Hidden widths of PE-Net. */
   hidden: number[];
   /** Steps between checkpoints (0: only at the end). */
@@ -51,6 +56,7 @@ export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
     syntheticSupervision: 0,
   },
   expressionExclusiveFrom: 2 / 3,
+  landmarkRegionWeights: { eyelids: 1, brows: 1, lips: 1 },
   hidden: [512, 256],
   checkpointEvery: 500,
   logEvery: 10,
@@ -60,11 +66,12 @@ export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
  * Merges a partial config over the defaults and checks every number; throws INVALID_ARGUMENT listing all
  * bad fields at once.
  */
-export function resolveTrainingConfig(partial: Partial<Omit<TrainingConfig, 'lossWeights'>> & { lossWeights?: Partial<LossWeights> } = {}): TrainingConfig {
+export function resolveTrainingConfig(partial: Partial<Omit<TrainingConfig, 'lossWeights' | 'landmarkRegionWeights'>> & { lossWeights?: Partial<LossWeights>; landmarkRegionWeights?: Partial<TrainingConfig['landmarkRegionWeights']> } = {}): TrainingConfig {
   const config: TrainingConfig = {
     ...DEFAULT_TRAINING_CONFIG,
     ...partial,
     lossWeights: { ...DEFAULT_TRAINING_CONFIG.lossWeights, ...partial.lossWeights },
+    landmarkRegionWeights: { ...DEFAULT_TRAINING_CONFIG.landmarkRegionWeights, ...partial.landmarkRegionWeights },
   } as TrainingConfig;
   const problems: string[] = [];
   const positiveInt = (name: string, v: unknown) => { if (!Number.isInteger(v) || (v as number) < 1) problems.push(`${name} must be a positive integer (got ${JSON.stringify(v)})`); };
@@ -80,6 +87,9 @@ export function resolveTrainingConfig(partial: Partial<Omit<TrainingConfig, 'los
   if (!Array.isArray(config.hidden) || config.hidden.length === 0) problems.push('hidden must list at least one layer width');
   else config.hidden.forEach((h, i) => positiveInt(`hidden[${i}]`, h));
   for (const [k, v] of Object.entries(config.lossWeights)) nonNegative(`lossWeights.${k}`, v);
+  for (const [k, v] of Object.entries(config.landmarkRegionWeights)) nonNegative(`landmarkRegionWeights.${k}`, v);
+  const knownRegions = new Set(Object.keys(DEFAULT_TRAINING_CONFIG.landmarkRegionWeights));
+  for (const k of Object.keys(partial.landmarkRegionWeights ?? {})) if (!knownRegions.has(k)) problems.push(`unknown landmark region ${k}`);
   const known = new Set([...Object.keys(DEFAULT_TRAINING_CONFIG)]);
   for (const k of Object.keys(partial)) if (!known.has(k)) problems.push(`unknown field ${k}`);
   const knownWeights = new Set(Object.keys(DEFAULT_TRAINING_CONFIG.lossWeights));
