@@ -63,7 +63,7 @@ describe('training sandbox page (/training)', () => {
     const text = await page.locator('#config-errors').innerText();
     assert.match(text, /steps must be a positive integer/);
     assert.match(text, /learningRate must be in \(0, 1\)/);
-    assert.match(text, /hidden\[1\] must be a positive integer/);
+    assert.match(text, /hidden\[1\] must be a positive integer \(got "x"\)/);
     assert.equal(await page.evaluate(() => window.cpemSandbox!.session), null);
     assert.deepEqual(errors, []);
     await page.close();

@@ -89,14 +89,19 @@ function fillForm(): void {
 
 /** The config from the form, checked by the trainer's validator; every problem is listed on the page. */
 function readConfig(): { config: TrainingConfig; validateEvery: number } {
-  const num = (id: string) => {
+  // What was typed, by the validator's field names, so that its messages can quote text that is not a number.
+  const typed = new Map<string, string>();
+  const num = (id: string, name = id) => {
     const text = $<HTMLInputElement>(id).value.trim();
+    typed.set(name, text);
     return text === '' ? NaN : Number(text);
   };
+  const hiddenTokens = $<HTMLInputElement>('hidden').value.split(/[\s,]+/).filter(Boolean);
+  hiddenTokens.forEach((t, i) => typed.set(`hidden[${i}]`, t));
   const partial = {
     ...Object.fromEntries(NUMBER_FIELDS.map((f) => [f, num(f)])),
-    hidden: $<HTMLInputElement>('hidden').value.split(/[\s,]+/).filter(Boolean).map(Number),
-    lossWeights: Object.fromEntries(WEIGHT_FIELDS.map((w) => [w, num(`lw-${w}`)])),
+    hidden: hiddenTokens.map(Number),
+    lossWeights: Object.fromEntries(WEIGHT_FIELDS.map((w) => [w, num(`lw-${w}`, `lossWeights.${w}`)])),
   } as Parameters<typeof resolveTrainingConfig>[0];
   const problems: string[] = [];
   let config: TrainingConfig | null = null;
@@ -104,7 +109,12 @@ function readConfig(): { config: TrainingConfig; validateEvery: number } {
     config = resolveTrainingConfig(partial);
   } catch (e) {
     if (!isCpemError(e, 'INVALID_ARGUMENT')) throw e;
-    problems.push(...e.message.split('\n- ').slice(1));
+    for (const line of e.message.split('\n- ').slice(1)) {
+      const name = line.split(' ')[0];
+      const text = typed.get(name);
+      const notANumber = text !== undefined && (text === '' || !Number.isFinite(Number(text)));
+      problems.push(notANumber ? line.replace(/\(got [^)]*\)$/, `(got ${JSON.stringify(text)})`) : line);
+    }
   }
   const validateEvery = num('validateEvery');
   if (!Number.isInteger(validateEvery) || validateEvery < 1) problems.push(`validateEvery must be a positive integer (got ${$<HTMLInputElement>('validateEvery').value})`);
@@ -254,6 +264,8 @@ async function start(): Promise<void> {
       source = runSource(tracked, sampling.realFraction);
     }
     clips.release(); // the tracker's models go before training takes the backend
+    loaded?.dispose();
+    loaded = null;
     session?.dispose();
     session = null;
     tableBody.innerHTML = '';
@@ -331,7 +343,7 @@ async function useInScene(): Promise<void> {
     const [handler] = tf.io.getSaveHandlers(SANDBOX_WEIGHTS_URL);
     await session!.net.save(handler, { step: session!.step });
     status.textContent = `saved to ${SANDBOX_WEIGHTS_URL} (step ${session!.step})`;
-    window.open('/?weights=sandbox', '_blank');
+    if (!window.open('/?weights=sandbox', '_blank')) status.textContent += ' · the browser blocked the new tab: open /?weights=sandbox';
   });
 }
 
