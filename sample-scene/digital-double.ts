@@ -4,7 +4,7 @@ import { Mesh } from '@babylonjs/core/Meshes/mesh';
 import { VertexData } from '@babylonjs/core/Meshes/mesh.vertexData';
 import { MorphTarget } from '@babylonjs/core/Morph/morphTarget';
 import { MorphTargetManager } from '@babylonjs/core/Morph/morphTargetManager';
-import { PBRMaterial } from '@babylonjs/core/Materials/PBR/pbrMaterial';
+import { StandardMaterial } from '@babylonjs/core/Materials/standardMaterial';
 import { Color3 } from '@babylonjs/core/Maths/math.color';
 import type { Scene } from '@babylonjs/core/scene';
 import { EXPRESSION_UNITS, type FaceModel } from '../plugin/index.js';
@@ -54,11 +54,9 @@ export function createDigitalDouble(model: FaceModel, scene: Scene): Mesh {
   });
   mesh.morphTargetManager = manager;
 
-  const skin = new PBRMaterial('doubleSkin', scene);
-  skin.albedoColor = new Color3(0.8, 0.62, 0.52);
-  skin.metallic = 0;
-  skin.roughness = 0.55;
-  skin.subSurface.isTranslucencyEnabled = false;
+  const skin = new StandardMaterial('doubleSkin', scene);
+  skin.diffuseColor = new Color3(0.8, 0.62, 0.52);
+  skin.specularColor = new Color3(0.12, 0.1, 0.1);
   mesh.material = skin;
   return mesh;
 }

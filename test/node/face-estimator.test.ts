@@ -10,6 +10,9 @@ import { PeNet } from '../../plugin/estimator/pe-net.js';
 import { FaceModel } from '../../plugin/face-model/face-model.js';
 import { projectPoints } from '../../plugin/geometry/head-pose.js';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
+import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 
 const CONFIG = { inputSize: 956, hidden: [32], numIdentity: 80, numExpression: 46 };
 
@@ -107,6 +110,48 @@ describe('FaceEstimator', () => {
     close(m.rawUnits[21], 0.5, 1e-6, 'raw jaw');
     assert.equal(m.calibration, 'locked');
     assert.equal(m.units[21], 0, 'measured against the user neutral, the resting jaw is closed');
+    estimator.dispose();
+    net.dispose();
+  });
+
+  it('runs the real tracker and the shipped PE-Net over 200 frames of a clip: no tensor leaks, the reconstruction lies on the face', { timeout: 240_000 }, async (t) => {
+    const clip = '../shared/videos/liveportrait_d3.mp4';
+    if (!fs.existsSync(clip)) return t.skip(`${clip} is not present`);
+    if (!fs.existsSync('weights/pe-net/model.json')) return t.skip('weights/pe-net/model.json is not there yet');
+    const size = 256;
+    const raw = spawnSync('ffmpeg', ['-v', 'error', '-i', clip, '-frames:v', '200', '-vf', `scale=${size}:${size}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 1 << 28 }).stdout;
+    assert.equal(raw.length, 200 * size * size * 3);
+    const json = JSON.parse(fs.readFileSync('weights/pe-net/model.json', 'utf8'));
+    const bin = fs.readFileSync(`weights/pe-net/${json.weightsManifest[0].paths[0]}`);
+    const net = PeNet.fromArtifacts({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) });
+    const tracker = await FaceTracker.create({ backend: 'wasm' });
+    const estimator = await FaceEstimator.create({ tracker, weights: net });
+    let start = -1;
+    let faces = 0;
+    const errors: number[] = [];
+    for (let f = 0; f < 200; f++) {
+      const data = new Uint8Array(raw.buffer, raw.byteOffset + f * size * size * 3, size * size * 3);
+      const m = await estimator.estimate({ data, width: size, height: size, channels: 3 }, f * 33.3);
+      if (f === 1) start = tf.memory().numTensors;
+      if (!m) continue;
+      faces++;
+      assert.ok(m.timings.tracker > 0 && m.timings.estimator > 0);
+      // The face model, posed by the network's rotation and face-box translation, lands on the tracked points.
+      const points = model.faceMeshLandmarksOf(model.decode(m.frameIdentity, m.rawUnits));
+      const uv = projectPoints(points, m.frameRotation, [m.projection.x, m.projection.y, Math.log(m.projection.scale)]);
+      let err = 0, lo = Infinity, hi = -Infinity;
+      for (let i = 0; i < 468; i++) {
+        err += Math.hypot(uv[i * 2] - m.landmarks[i * 3], uv[i * 2 + 1] - m.landmarks[i * 3 + 1]) / 468;
+        lo = Math.min(lo, m.landmarks[i * 3]);
+        hi = Math.max(hi, m.landmarks[i * 3]);
+      }
+      errors.push(err / (hi - lo));
+    }
+    assert.equal(tf.memory().numTensors, start, 'tensors stay flat over 200 tracked frames');
+    assert.ok(faces >= 190, `a face in ${faces} of 200 frames`);
+    const meanError = errors.reduce((a, b) => a + b, 0) / errors.length;
+    t.diagnostic(`reconstruction error ${(100 * meanError).toFixed(1)}% of the face width (${faces} frames)`);
+    assert.ok(meanError < 0.1, `the reconstruction is ${(100 * meanError).toFixed(1)}% of the face width off the landmarks`);
     estimator.dispose();
     net.dispose();
   });
