@@ -78,7 +78,7 @@ function createStage(engine: AbstractEngine, canvas: HTMLCanvasElement): Scene {
   sky.intensity = 0.55;
   sky.groundColor = new Color3(0.25, 0.22, 0.2);
   const key = new DirectionalLight('key', new Vector3(0.4, -0.5, 1), scene);
-  key.intensity = 1.6;
+  key.intensity = 1.15;
   return scene;
 }
 
