@@ -158,6 +158,51 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
     await page.close();
   });
 
+  it('edits tables live, loads a GLB with autoMap and switches to a video file', { timeout: 150_000 }, async (t) => {
+    const avatar = path.resolve('..', 'shared', 'avatars', 'rpm_brunette-t.glb');
+    if (!haveShared || !fs.existsSync(avatar)) return t.skip('../shared (videos and avatars) is not present');
+    browser ??= await launchChromium(fakeCameraFlags(CLIP));
+    const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}?backend=wasm&source=none`);
+    await page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, { timeout: 90_000 });
+
+    // The table editor: the toon head's table, broken then fixed, validated on the fly.
+    await page.selectOption('#tableCharacter', 'toon head');
+    const original = await page.inputValue('#tableJson');
+    await page.fill('#tableJson', original.replace('"MouthOpen"', '"MouthWideOpen"').replace('"jawOpen"', '"jawOpne"'));
+    await page.waitForFunction(() => /problem/.test(document.getElementById('tableErrors')!.textContent!), null, { timeout: 10_000 });
+    const problems = await page.innerText('#tableErrors');
+    assert.match(problems, /MouthWideOpen/);
+    assert.match(problems, /jawOpne/);
+    const edited = JSON.parse(original);
+    edited.targets.find((r: { target: string }) => r.target === 'MouthOpen').gain = 2.5;
+    await page.fill('#tableJson', JSON.stringify(edited));
+    await page.waitForFunction(() => document.getElementById('tableErrors')!.textContent === 'applied', null, { timeout: 10_000 });
+    const gain = await page.evaluate(() => (window as any).cpemSample.characters.find((c: any) => c.label === 'toon head').applier.table.targets.find((r: any) => r.target === 'MouthOpen').gain);
+    assert.equal(gain, 2.5);
+
+    // Your own GLB: auto-mapped (ARKit for this avatar), with what could not be mapped listed.
+    await page.setInputFiles('#glbFile', avatar);
+    await page.waitForFunction(() => /mapped/.test(document.getElementById('unmapped')!.textContent!), null, { timeout: 60_000 });
+    const summary = await page.innerText('#unmapped');
+    t.diagnostic(summary);
+    assert.match(summary, /^arkit[^:]*: (\d+) targets mapped/);
+    assert.ok(Number(summary.match(/: (\d+) targets mapped/)![1]) >= 50);
+    assert.match(summary, /Not mapped \(\d+\): .*viseme_/);
+    assert.equal(await page.inputValue('#tableCharacter'), 'your GLB');
+
+    // The video-file switch: the page tracks the chosen file.
+    await page.setInputFiles('#videoFile', SOURCE);
+    await page.waitForFunction(() => {
+      const { behavior } = (window as any).cpemSample;
+      return behavior.state === 'running' && behavior.video?.src.startsWith('blob:') && behavior.stats.frames > 3;
+    }, null, { timeout: 90_000 });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   it('shows CAMERA_DENIED when the camera is refused', { timeout: 120_000 }, async (t) => {
     if (!haveShared) return t.skip('../shared/videos/liveportrait_d3.mp4 is not present');
     // A fake camera exists, but without the flag that accepts the permission prompt, headless Chromium refuses it.
