@@ -216,7 +216,10 @@ export class FaceRetargetBehavior implements Behavior<AbstractMesh> {
   /** Switches the video source; restarts when running. */
   async setSource(source: FaceSource): Promise<void> {
     const wasRunning = this._state === 'running' || this._state === 'starting';
+    // A face seen on the old source counts as visible until the new one shows none (then onFaceLost fires).
+    const visible = this.faceVisible;
     this.stop();
+    this.faceVisible = visible;
     this.source = source;
     this._estimator?.reset();
     if (wasRunning) await this.start();

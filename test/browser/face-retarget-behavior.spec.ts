@@ -144,7 +144,7 @@ describe('FaceRetargetBehavior', () => {
       video.pause();
     });
 
-    it('drives the character: found, motion, pause, resume, stop, dispose (tensors freed, caller tracks live)', async () => {
+    it('drives the character: found, motion, pause, resume, lost, stop, dispose (tensors freed, caller tracks live)', async () => {
       const video = await playingVideo(needClip());
       const stream = (video as HTMLVideoElement & { captureStream(): MediaStream }).captureStream();
       const head = morphHead(scene, 'drivenHead');
@@ -199,6 +199,25 @@ describe('FaceRetargetBehavior', () => {
       expect(motions.length).toBe(paused);
       await behavior.start();
       await until('frames after resume', () => motions.length > paused + 3, 30_000);
+
+      // A source without a face: onFaceLost fires once, and the character goes back to neutral.
+      let lost = 0;
+      behavior.onFaceLost.add(() => lost++);
+      const blank = document.createElement('canvas');
+      blank.width = 320;
+      blank.height = 240;
+      const paint = setInterval(() => {
+        const g = blank.getContext('2d')!;
+        g.fillStyle = `rgb(120, 120, ${120 + Math.round(Math.random() * 4)})`;
+        g.fillRect(0, 0, 320, 240);
+      }, 50);
+      await behavior.setSource(blank.captureStream(20));
+      await until('onFaceLost', () => lost > 0, 30_000);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(lost).toBe(1);
+      expect(Array.from(behavior.latestMotion!.units).every((u) => u === 0)).toBeTrue();
+      expect(behavior.state).toBe('running');
+      clearInterval(paint);
 
       behavior.stop();
       expect(behavior.state).toBe('stopped');
