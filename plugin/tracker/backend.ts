@@ -31,7 +31,8 @@ export async function nodePackageFolder(pkg: string, fileInPackage: string): Pro
   const path = await nodeImport<NodePath>('node:path');
   const fs = await nodeImport<{ existsSync(p: string): boolean }>('node:fs');
   const proc = (globalThis as unknown as { process: { cwd(): string } }).process;
-  for (const from of [import.meta.url, path.join(proc.cwd(), 'noop.js')]) {
+  // Resolved from the working directory (no import.meta here: browser bundles of this module would warn about it).
+  for (const from of [path.join(proc.cwd(), 'noop.js')]) {
     try {
       const resolved = createRequire(from).resolve(`${pkg}/${fileInPackage}`);
       return resolved.slice(0, resolved.lastIndexOf(`${pkg.split('/').join(path.sep)}`) + pkg.length) + path.sep;
