@@ -195,8 +195,8 @@ describe('training sandbox page (/training)', () => {
     assert.match(await page.locator('#error').innerText(), /^DEVICE_LOST: The WebGPU device was lost/);
     const lostAt = await page.evaluate(() => ({ step: window.cpemSandbox!.session!.step, checkpoint: window.cpemSandbox!.session!.checkpointStep }));
     assert.ok(lostAt.checkpoint !== null && lostAt.checkpoint >= 10 && lostAt.checkpoint % 10 === 0 && lostAt.checkpoint <= lostAt.step, JSON.stringify(lostAt));
-    // The offered backends are the fallbacks after webgpu; continue on wasm.
-    assert.deepEqual(await page.locator('#resume-backend option').allInnerTexts(), ['webgl', 'wasm', 'cpu']);
+    // Offered: a new WebGPU device, then the fallbacks after webgpu; continue on wasm.
+    assert.deepEqual(await page.locator('#resume-backend option').allInnerTexts(), ['webgpu (new device)', 'webgl', 'wasm', 'cpu']);
     await page.selectOption('#resume-backend', 'wasm');
     await page.click('#resume-button');
     await page.waitForFunction(() => document.body.dataset.state === 'paused', null, { timeout: 60_000 });
@@ -221,6 +221,19 @@ describe('training sandbox page (/training)', () => {
       const worst = Math.max(...relative);
       console.log(`resumed run against the uninterrupted one: largest relative loss difference ${worst.toExponential(2)}`);
       assert.ok(worst < 1e-2, `losses differ by up to ${worst} (relative)`);
+    }
+    // A new run on WebGPU after the loss gets a new device and trains.
+    await page.selectOption('#backend', 'webgpu');
+    await page.fill('#steps', '3');
+    await page.click('#start');
+    await page.waitForFunction(() => ['done', 'error', 'lost'].includes(document.body.dataset.state ?? ''), null, { timeout: 120_000 });
+    assert.equal(await page.evaluate(() => document.body.dataset.state), 'done', await page.locator('#error').innerText());
+    assert.equal(await page.locator('#backend-in-use').innerText(), 'webgpu');
+    const again = await page.evaluate(() => window.cpemSandbox!.lossRows());
+    assert.equal(again.length, 3);
+    // Its first two steps are the straight run's (same seed, same batches; the exclusive term starts at step 2 here).
+    if (straightRun) {
+      for (const i of [0, 1]) assert.ok(Math.abs(again[i].total - straightRun[i]) <= 1e-5 * straightRun[i], `step ${i}: ${again[i].total} vs ${straightRun[i]}`);
     }
     assert.deepEqual(errors, []);
     await page.close();

@@ -1,7 +1,7 @@
 // TF.js backends for the sandbox page: the same order of preference as the tracker (webgpu → webgl → wasm → cpu),
 // an explicit choice from the page, and a watch on the WebGPU device so that a lost device surfaces as DEVICE_LOST.
 import * as tf from '@tensorflow/tfjs-core';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { BACKEND_ORDER, selectBackend as selectTrackerBackend, type TrackerBackend } from '../../plugin/tracker/backend.js';
 
@@ -18,6 +18,7 @@ export const WASM_PATHS = '/tfjs-wasm/';
  * for 'auto', the ones before it that could not start.
  */
 export async function selectBackend(choice: BackendChoice): Promise<{ backend: SandboxBackend; skipped: SandboxBackend[] }> {
+  if (webGpuLost && (choice === 'auto' || choice === 'webgpu')) renewWebGpuBackend();
   const backend = await selectTrackerBackend(choice, WASM_PATHS);
   const skipped = choice === 'auto' ? SANDBOX_BACKENDS.slice(0, SANDBOX_BACKENDS.indexOf(backend)) : [];
   return { backend, skipped };
@@ -26,6 +27,41 @@ export async function selectBackend(choice: BackendChoice): Promise<{ backend: S
 /** The backends after `backend` in the order of preference: where to go when it fails. */
 export function fallbacksAfter(backend: SandboxBackend): SandboxBackend[] {
   return SANDBOX_BACKENDS.slice(SANDBOX_BACKENDS.indexOf(backend) + 1);
+}
+
+/** Set when a device under TF.js' WebGPU backend was lost: the next selection of webgpu asks for a new one. */
+let webGpuLost = false;
+
+/**
+ * Replaces TF.js' WebGPU backend (whose device is gone) with one that asks the adapter for a new device, with
+ * the limits and features tfjs-backend-webgpu asks for.
+ */
+function renewWebGpuBackend(): void {
+  webGpuLost = false;
+  try {
+    tf.removeBackend('webgpu');
+  } catch {
+    // a lost device may fail to release its buffers; they went with it
+  }
+  tf.registerBackend('webgpu', async () => {
+    const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter) throw new CpemError('BACKEND_UNAVAILABLE', 'No WebGPU adapter after the device was lost.');
+    const features = (['timestamp-query', 'bgra8unorm-storage'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
+    const limits = adapter.limits;
+    const device = await adapter.requestDevice({
+      requiredFeatures: features,
+      requiredLimits: {
+        maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+        maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
+        maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+        maxBufferSize: limits.maxBufferSize,
+        maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+        maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+      },
+    });
+    // GPUAdapter.info in current browsers (the bundled WebGPU typings predate it).
+    return new WebGPUBackend(device, (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info);
+  }, 3);
 }
 
 /** The GPUDevice under TF.js' WebGPU backend when that backend is active, else null. */
@@ -52,8 +88,9 @@ export class DeviceWatch {
     }
     this.settled = device.lost.then((info) => {
       this.lost = true;
+      webGpuLost = true;
       this.error = new CpemError('DEVICE_LOST', `The WebGPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''}). `
-        + 'Training stopped at the last checkpoint; resume it on another backend, or reload the page to get a new device.');
+        + 'Training stopped at the last checkpoint: resume it on a new WebGPU device or on another backend.');
       for (const l of this.listeners) l(this.error);
     });
   }

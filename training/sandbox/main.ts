@@ -309,8 +309,9 @@ function onState(state: SessionState, error: Error | null): void {
     showError(error);
     const select = $<HTMLSelectElement>('resume-backend');
     select.innerHTML = '';
-    const choices = state === 'lost' && session ? fallbacksAfter(session.backend) : [...SANDBOX_BACKENDS];
-    for (const b of choices) select.add(new Option(b, b));
+    // After a lost device: a new device first (the loss may have been passing), then the backends after it.
+    const choices = state === 'lost' && session ? [session.backend, ...fallbacksAfter(session.backend)] : [...SANDBOX_BACKENDS];
+    for (const b of choices) select.add(new Option(state === 'lost' && b === session?.backend ? `${b} (new device)` : b, b));
     $('resume-note').textContent = session?.checkpointStep !== null && session ? `from the checkpoint at step ${session.checkpointStep}` : '';
   }
   queueChart();
