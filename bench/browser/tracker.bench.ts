@@ -65,6 +65,17 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
     }
     const after = tf.memory().numTensors;
     tracker.dispose();
+    if (p.backend === 'wasm') { // the same frames without the iris model
+      const plain = await FaceTracker.create({ backend: 'wasm', refineIris: false });
+      await plain.track(frames[0]);
+      const noIris: number[] = [];
+      for (let i = 1; i <= 300; i++) {
+        const r = await plain.track(frames[i % frames.length]);
+        if (!r.detected) noIris.push(r.timings.landmarks);
+      }
+      plain.dispose();
+      rows.push({ bench: 'tracker', case: 'landmarks (tracking mode, refineIris false)', backend: 'wasm', unit: 'ms', ...summarize(noIris), note: 'face mesh only; iris placed from the lids' });
+    }
     const note = `${p.note}; detector re-ran on ${redetected}, no face on ${missed}`;
     rows.push(
       { bench: 'tracker', case: 'detect', backend: p.backend, unit: 'ms', ...summarize(detect), note: `${size} letterboxed to 256` },

@@ -95,6 +95,26 @@ describe('FaceTracker on real frames (wasm)', { skip: !hasClips && 'needs ../sha
     assert.ok(x(468) < x(473), 'the 33/133 eye is on the image left in an unmirrored video');
   });
 
+  it('places the iris from the mesh when refineIris is false: same order, near the iris model\'s centres', async () => {
+    tracker.reset();
+    const withModel = faceOf(await tracker.track(clip[5])).landmarks;
+    const plain = await FaceTracker.create({ backend: 'wasm', refineIris: false });
+    try {
+      const L = faceOf(await plain.track(clip[5])).landmarks;
+      const x = (k: number) => L[3 * k], y = (k: number) => L[3 * k + 1];
+      for (const [centre, a, b] of [[468, 33, 133], [473, 362, 263]]) {
+        const eyeWidth = Math.hypot(x(a) - x(b), y(a) - y(b));
+        const off = Math.hypot(x(centre) - withModel[3 * centre], y(centre) - withModel[3 * centre + 1]);
+        assert.ok(off < 0.25 * eyeWidth, `iris ${centre} ${off.toFixed(1)} px from the iris model's (eye ${eyeWidth.toFixed(1)} px)`);
+        assert.ok(x(centre + 1) > x(centre) && y(centre + 2) < y(centre) && x(centre + 3) < x(centre) && y(centre + 4) > y(centre), `rim order of ${centre}`);
+      }
+      // The mesh away from the eyes is the same with or without the iris model.
+      for (const k of [1, 13, 14, 61, 291, 152, 10]) assert.ok(Math.abs(L[3 * k] - withModel[3 * k]) < 0.01, `point ${k}`);
+    } finally {
+      plain.dispose();
+    }
+  });
+
   it('reads RGB, RGBA, int32 and float32 tensors alike', async () => {
     const rgb = clip[3];
     const rgba = new Uint8ClampedArray(rgb.width * rgb.height * 4);
