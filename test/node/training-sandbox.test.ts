@@ -4,6 +4,7 @@
 // compares outputs; then loses the WebGPU device mid-run and continues from the checkpoint on another backend.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -112,6 +113,7 @@ describe('training sandbox page (/training)', () => {
     straightRun = rows.map((r) => r.total);
 
     // Validation on the held-out set at steps 0, 10, 20, 30; β error lower at the end than before training.
+    // The table has a row for each, with the trainer's ten synthetic categories as columns.
     const validation = await page.evaluate(() => window.cpemSandbox!.session!.validationRows);
     assert.deepEqual(validation.map((v) => v.step), [0, 10, 20, 30]);
     console.log(`held-out β MAE ${validation[0].betaMae.toFixed(4)} → ${validation.at(-1)!.betaMae.toFixed(4)}`);
@@ -137,27 +139,38 @@ describe('training sandbox page (/training)', () => {
 
     const trained = await page.evaluate(() => window.cpemSandbox!.outputs('trained'));
 
-    // "Download weights": two files through tf.io's browserDownloads.
+    // "Download weights": the layout npm run train writes (model.json, weights.bin, manifest.json, loss.csv).
     const downloads: string[] = [];
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpem-sandbox-'));
-    const both = new Promise<void>((resolve) => {
+    const all = new Promise<void>((resolve) => {
       page.on('download', async (d) => {
         const file = path.join(dir, d.suggestedFilename());
         await d.saveAs(file);
         downloads.push(file);
-        if (downloads.length === 2) resolve();
+        if (downloads.length === 4) resolve();
       });
     });
     await page.click('#download');
-    await both;
-    assert.deepEqual(downloads.map((f) => path.basename(f)).sort(), ['model.json', 'model.weights.bin']);
-    const modelJson = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+    await all;
+    assert.deepEqual(downloads.map((f) => path.basename(f)).sort(), ['loss.csv', 'manifest.json', 'model.json', 'weights.bin']);
+    const read = (name: string) => fs.readFileSync(path.join(dir, name), 'utf8');
+    const modelJson = JSON.parse(read('model.json'));
     assert.equal(modelJson.modelTopology.format, 'babylon-cpem/pe-net');
     assert.deepEqual(modelJson.modelTopology.config.hidden, [32]);
-    assert.equal(modelJson.userDefinedMetadata.step, STEPS);
+    assert.deepEqual(modelJson.weightsManifest[0].paths, ['weights.bin']);
+    assert.equal(modelJson.userDefinedMetadata.steps, STEPS);
+    const manifest = JSON.parse(read('manifest.json'));
+    assert.equal(manifest.format, 'babylon-cpem/pe-net-manifest');
+    assert.equal(manifest.faceModelSha256, crypto.createHash('sha256').update(fs.readFileSync('weights/face-model.bin')).digest('hex'));
+    assert.deepEqual({ steps: manifest.trained.steps, backend: manifest.trained.backend, hidden: manifest.run.training.hidden }, { steps: STEPS, backend: 'webgpu', hidden: [32] });
+    assert.ok(manifest.metrics.syntheticUnitMae > 0 && manifest.metrics.syntheticUnitMae < 1, JSON.stringify(manifest.metrics));
+    assert.equal(manifest.metrics.finalLoss, rows.at(-1)!.total);
+    assert.equal(read('loss.csv').trim().split('\n').length, STEPS + 1);
+    console.log(`manifest metrics: ${JSON.stringify(manifest.metrics)}`);
+    const weightFiles = ['model.json', 'weights.bin'].map((f) => path.join(dir, f));
 
     // Load them back through the page's file input: same outputs on the held-out features.
-    await page.setInputFiles('#load-weights', downloads);
+    await page.setInputFiles('#load-weights', weightFiles);
     await page.waitForFunction(() => document.getElementById('load-result')!.dataset.maxDiff !== undefined, null, { timeout: 60_000 });
     const fromFiles = await page.evaluate(() => window.cpemSandbox!.outputs('loaded'));
     const fileDiff = maxAbsDiff(trained, fromFiles);

@@ -11,8 +11,9 @@ import type { LossLogRow } from '../trainer/loss-log.js';
 import { SANDBOX_BACKENDS, activeWebGpuDevice, fallbacksAfter, type BackendChoice } from './backends.js';
 import { LossChart } from './loss-chart.js';
 import { TrainingSession, type SessionState, type SourceFactory } from './session.js';
-import { UNIT_REGIONS, type ValidationRow } from './validation.js';
+import { VALIDATION_CATEGORIES, VALIDATION_SAMPLES, type ValidationRow } from './validation.js';
 import { VideoClips, type ClipSampling } from './video-clips.js';
+import { downloadFiles, runFiles, sha256Hex, type SandboxRunData } from './export.js';
 
 /** Where "Use in sample scene" stores the weights; the sample scene reads this key for `?weights=sandbox`. */
 export const SANDBOX_WEIGHTS_URL = 'indexeddb://babylon-cpem-sandbox-pe-net';
@@ -57,6 +58,9 @@ const tableHead = document.querySelector('#validation thead')!;
 const tableBody = document.querySelector('#validation tbody')!;
 
 let faceModel: FaceModel | null = null;
+let faceModelSha256: string | null = null;
+/** The data of the current run, for the manifest. */
+let runData: SandboxRunData = { synthetic: {}, realFraction: 0, tracks: [] };
 let session: TrainingSession | null = null;
 let loaded: PeNet | null = null;
 let busy = false; // an export, a load or a start is in progress
@@ -174,11 +178,21 @@ function queueChart(): void {
 }
 
 function renderTableHead(): void {
+  $('validation-note').textContent = `Held-out synthetic set: the first ${VALIDATION_SAMPLES} samples of the trainer's evaluation (training/eval/synthetic-eval.ts), never trained on.`;
   tableHead.innerHTML = '';
   const tr = document.createElement('tr');
-  for (const h of ['step', 'β MAE', ...UNIT_REGIONS.map((g) => `β ${g.name}`), 'α MAE', 'rotation MAE °']) {
+  const headers: Array<[string, string]> = [
+    ['step', ''],
+    ['β MAE', 'mean absolute error over the 46 units'],
+    ...VALIDATION_CATEGORIES.map((c): [string, string] => [c, `β MAE of the ${c} units (training/eval/synthetic-eval.ts)`]),
+    ['categories', 'mean of the category errors'],
+    ['α MAE', 'identity coefficients'],
+    ['rotation °', 'head rotation, mean absolute error in degrees'],
+  ];
+  for (const [h, title] of headers) {
     const th = document.createElement('th');
     th.textContent = h;
+    th.title = title;
     tr.append(th);
   }
   tableHead.append(tr);
@@ -188,7 +202,7 @@ function addValidationRow(row: ValidationRow, label = String(row.step)): void {
   const tr = document.createElement('tr');
   tr.dataset.step = String(row.step);
   if (label !== String(row.step)) tr.dataset.loaded = 'true';
-  for (const text of [label, ...[row.betaMae, ...row.betaMaeByRegion, row.alphaMae].map((v) => v.toFixed(4)), row.rotationMaeDeg.toFixed(2)]) {
+  for (const text of [label, ...[row.betaMae, ...row.categoryMae, row.meanCategoryMae, row.alphaMae].map((v) => v.toFixed(3)), row.rotationMaeDeg.toFixed(1)]) {
     const td = document.createElement('td');
     td.textContent = text;
     tr.append(td);
@@ -257,11 +271,13 @@ async function start(): Promise<void> {
   status.textContent = 'starting…';
   try {
     let source = runSource(null, 0);
+    let data: SandboxRunData = { synthetic: {}, realFraction: 0, tracks: [] };
     if (sampling) {
       const tracked = await clips.prepare(backendSelect.value as BackendChoice, sampling, (text) => {
         status.textContent = text;
       });
       source = runSource(tracked, sampling.realFraction);
+      data = { synthetic: {}, realFraction: sampling.realFraction, tracks: tracked.map((c) => c.name) };
     }
     clips.release(); // the tracker's models go before training takes the backend
     loaded?.dispose();
@@ -286,6 +302,7 @@ async function start(): Promise<void> {
         validation: (row) => addValidationRow(row),
       },
     });
+    runData = data;
     $('backend-in-use').textContent = session.backend + (session.skippedBackends.length ? ` (unavailable: ${session.skippedBackends.join(', ')})` : '');
     busy = false;
     lastStepTime = 0;
@@ -332,10 +349,10 @@ async function withBusy(task: () => Promise<void>): Promise<void> {
 
 async function download(): Promise<void> {
   await withBusy(async () => {
-    // tf.io's browserDownloads handler (downloads://): model.json and model.weights.bin.
-    const [handler] = tf.io.getSaveHandlers('downloads://model');
-    await session!.net.save(handler, { step: session!.step });
-    status.textContent = `downloaded model.json and model.weights.bin (step ${session!.step})`;
+    status.textContent = 'scoring on the held-out set and packing the files…';
+    const files = await runFiles(session!, { faceModelSha256, data: runData });
+    await downloadFiles(files);
+    status.textContent = `downloaded ${Object.keys(files).join(', ')} (step ${session!.step})`;
   });
 }
 
@@ -419,7 +436,11 @@ async function main(): Promise<void> {
   renderTableHead();
   chart.draw([], 1);
   setControls('idle');
-  faceModel = await FaceModel.load('/weights/face-model.bin');
+  const response = await fetch('/weights/face-model.bin');
+  if (!response.ok) throw new CpemError('WEIGHTS_MISSING', `/weights/face-model.bin answered HTTP ${response.status}: serve the page with npm start.`);
+  const bytes = await response.arrayBuffer();
+  faceModelSha256 = await sha256Hex(bytes);
+  faceModel = await FaceModel.load(bytes);
   status.textContent = `ready · face model ${faceModel.vertexCount} vertices, ${faceModel.expressionCount} units`;
   document.body.dataset.ready = 'true';
   setControls('idle');

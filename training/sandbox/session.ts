@@ -67,7 +67,7 @@ export class TrainingSession {
     const { backend, skipped } = await selectBackend(options.backend);
     const model = new FaceModelTensors(options.faceModel);
     const validation = new ValidationSet(model);
-    const trainer = CpemTrainer.create(options.config, model, options.source(model, options.config.seed, 0));
+    const trainer = await CpemTrainer.create(options.config, model, options.source(model, options.config.seed, 0));
     const session = new TrainingSession(options, backend, model, validation, trainer, new DeviceWatch(backend));
     session.skippedBackends = skipped;
     session.listenForLoss();
@@ -86,6 +86,11 @@ export class TrainingSession {
 
   get step(): number {
     return this.trainer.step;
+  }
+
+  /** The face model's tensors on the run's backend. */
+  get modelTensors(): FaceModelTensors {
+    return this.model;
   }
 
   get checkpointStep(): number | null {

@@ -1,0 +1,76 @@
+// What "Download weights" saves: the layout `npm run train` writes and weights/pe-net/ ships, so a sandbox run
+// can replace the shipped weights as is: model.json + weights.bin (PE-Net's TF.js model), manifest.json
+// (the run, the face model's hash, the trainer's synthetic evaluation) and loss.csv.
+import { evaluateSynthetic } from '../eval/synthetic-eval.js';
+import type { EstimatorManifest } from '../trainer/estimator-manifest.js';
+import type { TrainingSession } from './session.js';
+import packageJson from '../../package.json';
+
+/** The weights shard's name, as in weights/pe-net/ and training/node/model-files.ts. */
+export const WEIGHTS_SHARD = 'weights.bin';
+
+/** How the run's data was made, recorded in the manifest like the Node trainer's run.data. */
+export interface SandboxRunData {
+  synthetic: Record<string, never>;
+  realFraction: number;
+  /** Names of the dropped clips that were tracked. */
+  tracks: string[];
+}
+
+/** SHA-256 of `bytes` in hex, or null where the page has no WebCrypto (not a secure context). */
+export async function sha256Hex(bytes: ArrayBuffer): Promise<string | null> {
+  if (!globalThis.crypto?.subtle) return null;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The run's files, by name. Scores the network on the trainer's full held-out synthetic set first. */
+export async function runFiles(session: TrainingSession, info: { faceModelSha256: string | null; data: SandboxRunData }): Promise<Record<string, Blob>> {
+  const net = session.net;
+  const artifacts = await net.toArtifacts({ run: 'training-sandbox', steps: session.step });
+  const report = await evaluateSynthetic(net, session.modelTensors);
+  const rows = session.trainer.log.rows;
+  const manifest: EstimatorManifest = {
+    format: 'babylon-cpem/pe-net-manifest',
+    version: 1,
+    packageVersion: packageJson.version,
+    faceModelSha256: info.faceModelSha256 ?? 'unknown (the page had no WebCrypto: open it on localhost or https)',
+    run: { name: 'training-sandbox', command: 'npm start, then /training', training: session.config, data: info.data },
+    trained: { steps: session.step, seconds: Math.round(rows.at(-1)?.seconds ?? 0), backend: session.backend, cpus: navigator.hardwareConcurrency ?? 0 },
+    metrics: {
+      finalLoss: rows.at(-1)?.total ?? NaN,
+      syntheticUnitMae: report.meanUnitMae,
+      syntheticCategoryMae: report.meanCategoryMae,
+      syntheticIdentityMae: report.identityMae,
+      syntheticRotationMaeDeg: report.rotationMaeDeg,
+    },
+  };
+  const modelJson = {
+    format: artifacts.format,
+    generatedBy: artifacts.generatedBy,
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: [WEIGHTS_SHARD], weights: artifacts.weightSpecs }],
+    userDefinedMetadata: artifacts.userDefinedMetadata,
+  };
+  const json = (value: unknown) => new Blob([`${JSON.stringify(value, null, 1)}\n`], { type: 'application/json' });
+  return {
+    'model.json': json(modelJson),
+    [WEIGHTS_SHARD]: new Blob([artifacts.weightData as ArrayBuffer], { type: 'application/octet-stream' }),
+    'manifest.json': json(manifest),
+    'loss.csv': new Blob([session.trainer.log.toCsv()], { type: 'text/csv' }),
+  };
+}
+
+/** Saves each blob as a download under its name. */
+export async function downloadFiles(files: Record<string, Blob>): Promise<void> {
+  for (const [name, blob] of Object.entries(files)) {
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    a.click();
+    // Let the browser pick the download up before the next one and before the URL goes.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+}
