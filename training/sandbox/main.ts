@@ -385,7 +385,7 @@ async function loadFiles(): Promise<void> {
   const json = files.find((f) => f.name.endsWith('.json'));
   const shards = files.filter((f) => f !== json);
   if (!json || shards.length === 0) {
-    showError(new CpemError('INVALID_ARGUMENT', 'Select the model.json file and its weights file (model.weights.bin) together.'));
+    showError(new CpemError('INVALID_ARGUMENT', 'Select the model.json file and its weights file (weights.bin) together.'));
     return;
   }
   await checkWeights(tf.io.browserFiles([json, ...shards]), json.name);
