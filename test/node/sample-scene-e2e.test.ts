@@ -107,7 +107,7 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}?backend=wasm`);
+    await page.goto(`${server.url}?backend=wasm`, { timeout: 90_000 });
     await page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, { timeout: 90_000 });
     assert.equal(await page.evaluate(() => document.body.dataset.started), 'running', await page.locator('#message').innerText());
     await page.waitForFunction(() => (window as any).cpemSample.behavior.latestMotion !== null, null, { timeout: 30_000 });
@@ -165,7 +165,7 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}?backend=wasm&source=none`);
+    await page.goto(`${server.url}?backend=wasm&source=none`, { timeout: 90_000 });
     await page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, { timeout: 90_000 });
 
     // The table editor: the toon head's table, broken then fixed, validated on the fly.
@@ -203,13 +203,37 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
     await page.close();
   });
 
+  it('?weights=sandbox loads the network the training sandbox stored in IndexedDB, and says so when there is none', { timeout: 120_000 }, async (t) => {
+    if (!haveShared) return t.skip('../shared is not present');
+    browser ??= await launchChromium(fakeCameraFlags(CLIP));
+    const page = await browser.newPage();
+    const started = () => page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, { timeout: 90_000 });
+    await page.goto(`${server.url}?backend=wasm&source=none&weights=sandbox`, { timeout: 90_000 });
+    await started();
+    assert.match(await page.innerText('#message'), /No sandbox weights/);
+    // Store a network the way the sandbox does (tf.io to indexeddb://babylon-cpem-sandbox-pe-net), then reload.
+    await page.evaluate(async () => {
+      const { tf } = (window as any).cpemSample;
+      const json = await (await fetch('/weights/pe-net/model.json')).json();
+      const weightData = await (await fetch(`/weights/pe-net/${json.weightsManifest[0].paths[0]}`)).arrayBuffer();
+      await tf.io.getSaveHandlers('indexeddb://babylon-cpem-sandbox-pe-net')[0].save({
+        modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData, format: json.format,
+      });
+    });
+    await page.goto(`${server.url}?backend=wasm&weights=sandbox`, { timeout: 90_000 });
+    await started();
+    assert.match(await page.innerText('#message'), /Using the PE-Net weights from the training sandbox/);
+    assert.equal(await page.evaluate(() => document.body.dataset.started), 'running', await page.innerText('#status'));
+    await page.close();
+  });
+
   it('shows CAMERA_DENIED when the camera is refused', { timeout: 120_000 }, async (t) => {
     if (!haveShared) return t.skip('../shared/videos/liveportrait_d3.mp4 is not present');
     // A fake camera exists, but without the flag that accepts the permission prompt, headless Chromium refuses it.
     const denying = await launchChromium(['--use-fake-device-for-media-stream']);
     try {
       const page = await denying.newPage();
-      await page.goto(`${server.url}?backend=wasm`);
+      await page.goto(`${server.url}?backend=wasm`, { timeout: 90_000 });
       await page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, { timeout: 90_000 });
       assert.equal(await page.evaluate(() => document.body.dataset.lastError), 'CAMERA_DENIED');
       assert.match(await page.locator('#message').innerText(), /CAMERA_DENIED: Camera access was denied/);
