@@ -317,7 +317,7 @@ export class FaceRetargetBehavior implements Behavior<AbstractMesh> {
   }
 
   private async open(gen: number): Promise<void> {
-    const video = await this.openVideo();
+    const video = await this.openVideo(gen);
     if (gen !== this.generation) return;
     if (!this._estimator) {
       const loading: [Promise<FaceEstimator<HTMLVideoElement>>, Promise<FaceModel | null>] = [
@@ -369,7 +369,7 @@ export class FaceRetargetBehavior implements Behavior<AbstractMesh> {
     }
   }
 
-  private async openVideo(): Promise<HTMLVideoElement> {
+  private async openVideo(gen: number): Promise<HTMLVideoElement> {
     const source = this.source;
     let video: HTMLVideoElement;
     if (source instanceof HTMLVideoElement) {
@@ -379,6 +379,11 @@ export class FaceRetargetBehavior implements Behavior<AbstractMesh> {
       let stream: MediaStream;
       if (source === 'webcam') {
         stream = await this.openWebcam();
+        if (gen !== this.generation) {
+          // Stopped or disposed while the camera was opening: close it at once.
+          for (const track of stream.getTracks()) track.stop();
+          return document.createElement('video');
+        }
         this.ownedStream = stream;
       } else if (typeof MediaStream !== 'undefined' && source instanceof MediaStream) {
         stream = source;
