@@ -26,18 +26,34 @@ export interface PeNetOutput {
   translation: tf.Tensor2D;
 }
 
+/** How {@link PeNet.create} initialises a network beyond its seed. */
+export interface PeNetInit {
+  /** Starting output of a head (its bias), e.g. `{ translation: [0, 0, logScale] }`. */
+  headBias?: Partial<Record<'identity' | 'expression' | 'rotation' | 'translation', ArrayLike<number>>>;
+  /** Per-feature mean and scale of the fixed input standardisation x' = (x − mean) · scale. */
+  inputMean?: ArrayLike<number>;
+  inputScale?: ArrayLike<number>;
+}
+
+function isInputWeight(name: string): boolean {
+  return (INPUT_WEIGHTS as readonly string[]).includes(name);
+}
+
 /** The `format` written into model.json, checked on load. */
 export const PE_NET_FORMAT = 'babylon-cpem/pe-net';
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
 const HEADS = ['identity', 'expression', 'rotation', 'translation'] as const;
 
 function headSize(config: PeNetConfig, head: (typeof HEADS)[number]): number {
   return head === 'identity' ? config.numIdentity : head === 'expression' ? config.numExpression : 3;
 }
 
+/** Fixed (not trained) input standardisation: x' = (x − mean) · scale, per feature. */
+const INPUT_WEIGHTS = ['input/mean', 'input/scale'] as const;
+
 /** Names and shapes of every weight, in a fixed order. */
 function weightShapes(config: PeNetConfig): Array<[string, number[]]> {
-  const shapes: Array<[string, number[]]> = [];
+  const shapes: Array<[string, number[]]> = INPUT_WEIGHTS.map((name) => [name, [config.inputSize]]);
   let width = config.inputSize;
   config.hidden.forEach((h, i) => {
     shapes.push([`dense${i}/kernel`, [width, h]], [`dense${i}/bias`, [h]]);
@@ -72,19 +88,40 @@ export class PeNet {
     private readonly weights: Map<string, tf.Variable>,
   ) {}
 
-  /** A freshly initialised network (Glorot-uniform kernels, zero biases), reproducible from `seed`. */
-  static create(config: PeNetConfig, seed = 1): PeNet {
+  /**
+   * A freshly initialised network, reproducible from `seed`: Glorot-uniform kernels; zero biases unless
+   * `init.headBias` gives a head's starting output (e.g. the translation head's log scale); the input
+   * standardisation `init.inputMean` / `init.inputScale` (default 0 / 1), which training takes from its data.
+   */
+  static create(config: PeNetConfig, seed = 1, init: PeNetInit = {}): PeNet {
     validateConfig(config);
+    for (const [head, bias] of Object.entries(init.headBias ?? {})) {
+      if (!HEADS.includes(head as (typeof HEADS)[number]) || bias.length !== headSize(config, head as (typeof HEADS)[number])) {
+        throw new CpemError('INVALID_ARGUMENT', `PE-Net head bias ${head} must be one of ${HEADS.join(', ')} with one value per output.`);
+      }
+    }
+    for (const [name, v] of [['inputMean', init.inputMean], ['inputScale', init.inputScale]] as const) {
+      if (v && (v.length !== config.inputSize || !Array.from(v).every(Number.isFinite))) {
+        throw new CpemError('INVALID_ARGUMENT', `PE-Net ${name} needs ${config.inputSize} finite values.`);
+      }
+    }
     const random = seededRandom(seed);
     const weights = new Map<string, tf.Variable>();
     for (const [name, shape] of weightShapes(config)) {
       const size = shape.reduce((a, b) => a * b, 1);
       const values = new Float32Array(size);
-      if (shape.length === 2) {
+      if (name === 'input/mean') {
+        if (init.inputMean) values.set(Array.from(init.inputMean));
+      } else if (name === 'input/scale') {
+        values.set(init.inputScale ? Array.from(init.inputScale) : new Array(size).fill(1));
+      } else if (shape.length === 2) {
         const limit = Math.sqrt(6 / (shape[0] + shape[1]));
         for (let i = 0; i < size; i++) values[i] = random.uniform(-limit, limit);
+      } else {
+        const bias = init.headBias?.[name.replace('/bias', '') as (typeof HEADS)[number]];
+        if (bias) values.set(Array.from(bias));
       }
-      weights.set(name, tf.variable(tf.tensor(values, shape), true, variableName(name)));
+      weights.set(name, tf.variable(tf.tensor(values, shape), !isInputWeight(name), variableName(name)));
     }
     return new PeNet(config, weights);
   }
@@ -120,7 +157,7 @@ export class PeNet {
     const decoded = tf.io.decodeWeights(data, artifacts.weightSpecs!);
     const weights = new Map<string, tf.Variable>();
     for (const [name] of expected) {
-      weights.set(name, tf.variable(decoded[name], true, variableName(name)));
+      weights.set(name, tf.variable(decoded[name], !isInputWeight(name), variableName(name)));
     }
     tf.dispose(Object.values(decoded));
     return new PeNet(config, weights);
@@ -143,9 +180,9 @@ export class PeNet {
     return PeNet.fromArtifacts(artifacts, name);
   }
 
-  /** Trainable variables, in a fixed order. */
+  /** Trainable variables (every weight but the fixed input standardisation), in a fixed order. */
   get trainableVariables(): tf.Variable[] {
-    return [...this.weights.values()];
+    return [...this.weights.entries()].filter(([name]) => !isInputWeight(name)).map(([, v]) => v);
   }
 
   /** Number of scalar parameters. */
@@ -159,7 +196,7 @@ export class PeNet {
       throw new CpemError('INVALID_ARGUMENT', `PE-Net expects input [N, ${this.config.inputSize}], got [${input.shape}].`);
     }
     return tf.tidy(() => {
-      let x: tf.Tensor2D = input;
+      let x = tf.mul(tf.sub(input, this.w('input/mean')), this.w('input/scale')) as tf.Tensor2D;
       this.config.hidden.forEach((_, i) => {
         x = tf.relu(tf.add(tf.matMul(x, this.w(`dense${i}/kernel`)), this.w(`dense${i}/bias`))) as tf.Tensor2D;
       });

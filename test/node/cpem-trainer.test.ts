@@ -19,7 +19,7 @@ describe('CPEM trainer', () => {
   const config = resolveTrainingConfig({ steps: 30, persons: 2, framesPerPerson: 4, hidden: [64], learningRate: 1e-3, logEvery: 1, lossWeights: { syntheticSupervision: 1 } });
 
   it('lowers the loss on synthetic data and logs every term', async () => {
-    const trainer = CpemTrainer.create(config, model, new SyntheticFaceSource(model, 1));
+    const trainer = await CpemTrainer.create(config, model, new SyntheticFaceSource(model, 1));
     const rows = [];
     for (let i = 0; i < config.steps; i++) rows.push((await trainer.trainStep())!);
     const first = rows.slice(0, 5).reduce((s, r) => s + r.total, 0) / 5;
@@ -33,9 +33,9 @@ describe('CPEM trainer', () => {
   });
 
   it('resumes from a checkpoint exactly where an uninterrupted run would be', async () => {
-    const straight = CpemTrainer.create(config, model, new SyntheticFaceSource(model, 2));
+    const straight = await CpemTrainer.create(config, model, new SyntheticFaceSource(model, 2));
     for (let i = 0; i < 6; i++) await straight.trainStep();
-    const interrupted = CpemTrainer.create(config, model, new SyntheticFaceSource(model, 2));
+    const interrupted = await CpemTrainer.create(config, model, new SyntheticFaceSource(model, 2));
     for (let i = 0; i < 3; i++) await interrupted.trainStep();
     const checkpoint = await interrupted.checkpoint();
     // The source continues where it was; the network and Adam's moments come from the checkpoint.
@@ -57,7 +57,7 @@ describe('CPEM trainer', () => {
   });
 
   it('keeps the tensor count flat over training steps', async () => {
-    const trainer = CpemTrainer.create(config, model, new SyntheticFaceSource(model, 3));
+    const trainer = await CpemTrainer.create(config, model, new SyntheticFaceSource(model, 3));
     await trainer.trainStep();
     await trainer.trainStep(); // Adam creates its moments on the first steps
     const before = tf.memory().numTensors;

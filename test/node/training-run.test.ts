@@ -128,7 +128,7 @@ describe('training data and files', () => {
   it('round-trips a checkpoint through files', async () => {
     const dir = tmp();
     const config = resolveRunConfig({ training: { steps: 4, persons: 2, hidden: [16], logEvery: 1 } }).training;
-    const trainer = CpemTrainer.create(config, model, new RunBatchSource(model, 1));
+    const trainer = await CpemTrainer.create(config, model, new RunBatchSource(model, 1));
     await trainer.trainStep();
     await trainer.trainStep();
     const checkpoint = await trainer.checkpoint();

@@ -36,15 +36,17 @@ export function evaluationMarkdown(report: EvaluationReport, context: { weights:
   const s = report.synthetic;
   out.push('## 1. Synthetic held-out faces', '');
   out.push(`${s.samples} faces drawn with a seed never used in training (random identity, sparse expression, head pose, tracker-like `
-    + `landmark noise). Mean absolute error of the 46 units **${f3(s.meanUnitMae)}**; α ${f3(s.identityMae)} per coefficient; `
+    + `landmark noise). Mean absolute error of the 46 units **${f3(s.meanUnitMae)}** (reading 0 everywhere: `
+    + `${f3(s.zeroUnitMae)}); mean correlation of predicted and true units **${f2(s.meanCorrelation)}**; α ${f3(s.identityMae)} per coefficient; `
     + `head rotation ${f2(s.rotationMaeDeg)}°.`, '');
   out.push('Ten categories over our units (the regions of the paper\'s Table 1; its FEAFA columns are not reproduced one to one):', '');
   out.push(table(['category', 'MAE'], [...Object.entries(s.categoryMae).map(([k, v]) => [k, f3(v)]), ['**average**', `**${f3(s.meanCategoryMae)}**`]]), '');
   const unitRows: string[][] = [];
   for (let i = 0; i < EXPRESSION_UNITS.length; i += 2) {
-    unitRows.push([EXPRESSION_UNITS[i], f3(s.unitMae[i]), EXPRESSION_UNITS[i + 1] ?? '', i + 1 < EXPRESSION_UNITS.length ? f3(s.unitMae[i + 1]) : '']);
+    const cell = (k: number) => (k < EXPRESSION_UNITS.length ? [EXPRESSION_UNITS[k], f3(s.unitMae[k]), f2(s.unitCorrelation[k])] : ['', '', '']);
+    unitRows.push([...cell(i), ...cell(i + 1)]);
   }
-  out.push('<details><summary>MAE per unit</summary>', '', table(['unit', 'MAE', 'unit', 'MAE'], unitRows), '', '</details>', '');
+  out.push('<details><summary>MAE and correlation per unit</summary>', '', table(['unit', 'MAE', 'correlation', 'unit', 'MAE', 'correlation'], unitRows), '', '</details>', '');
 
   if (report.realFrames) {
     const { report: rep, tune } = report.realFrames;

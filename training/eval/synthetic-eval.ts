@@ -25,11 +25,18 @@ export interface SyntheticReport {
   samples: number;
   /** MAE of each unit, in unit order. */
   unitMae: Float32Array;
-  /** Mean of unitMae. */
+  /** Mean of unitMae, and the same for a reader that says 0 everywhere (the mean |β| of the set). */
   meanUnitMae: number;
+  zeroUnitMae: number;
   /** MAE per category of {@link SYNTHETIC_CATEGORIES}, and their mean. */
   categoryMae: Record<string, number>;
   meanCategoryMae: number;
+  /**
+   * Pearson correlation of predicted and true value per unit, and its mean over units: whether a unit is read at
+   * all (the MAE of sparse targets favours predicting little).
+   */
+  unitCorrelation: Float32Array;
+  meanCorrelation: number;
   /** Mean absolute error of α and of the head rotation (degrees). */
   identityMae: number;
   rotationMaeDeg: number;
@@ -40,7 +47,8 @@ export async function evaluateSynthetic(net: PeNet, model: FaceModelTensors, opt
   const samples = options.samples ?? 1024;
   const source = new SyntheticFaceSource(model, options.seed ?? 987654, options.synthetic);
   const unitSum = new Float64Array(NUM_EXPRESSION_UNITS);
-  let identitySum = 0, rotationSum = 0, seen = 0;
+  const moments = Array.from({ length: NUM_EXPRESSION_UNITS }, () => ({ x: 0, y: 0, xx: 0, yy: 0, xy: 0 }));
+  let identitySum = 0, rotationSum = 0, seen = 0, truthSum = 0;
   while (seen < samples) {
     const persons = Math.min(64, samples - seen);
     const batch = source.next(persons, 1);
@@ -53,7 +61,13 @@ export async function evaluateSynthetic(net: PeNet, model: FaceModelTensors, opt
         disposeBatch(batch);
       }
     })();
-    for (let i = 0; i < beta.length; i++) unitSum[i % NUM_EXPRESSION_UNITS] += Math.abs(beta[i] - betaTrue[i]);
+    for (let i = 0; i < beta.length; i++) {
+      const u = i % NUM_EXPRESSION_UNITS;
+      unitSum[u] += Math.abs(beta[i] - betaTrue[i]);
+      truthSum += Math.abs(betaTrue[i]);
+      const m = moments[u];
+      m.x += beta[i]; m.y += betaTrue[i]; m.xx += beta[i] ** 2; m.yy += betaTrue[i] ** 2; m.xy += beta[i] * betaTrue[i];
+    }
     for (let i = 0; i < alpha.length; i++) identitySum += Math.abs(alpha[i] - alphaTrue[i]);
     for (let i = 0; i < rot.length; i++) rotationSum += Math.abs(rot[i] - rotTrue[i]);
     seen += persons;
@@ -62,12 +76,21 @@ export async function evaluateSynthetic(net: PeNet, model: FaceModelTensors, opt
   const categoryMae = Object.fromEntries(Object.entries(SYNTHETIC_CATEGORIES).map(([k, units]) =>
     [k, units.reduce((s, u) => s + unitMae[expressionUnitIndex(u)], 0) / units.length]));
   const mean = (v: ArrayLike<number>) => Array.from(v).reduce((a, b) => a + b, 0) / v.length;
+  const unitCorrelation = Float32Array.from(moments, (m) => {
+    const cov = m.xy / samples - (m.x / samples) * (m.y / samples);
+    const vx = m.xx / samples - (m.x / samples) ** 2;
+    const vy = m.yy / samples - (m.y / samples) ** 2;
+    return vx > 1e-12 && vy > 1e-12 ? cov / Math.sqrt(vx * vy) : 0;
+  });
   return {
     samples,
     unitMae,
     meanUnitMae: mean(unitMae),
+    zeroUnitMae: truthSum / (samples * NUM_EXPRESSION_UNITS),
     categoryMae,
     meanCategoryMae: mean(Object.values(categoryMae)),
+    unitCorrelation,
+    meanCorrelation: mean(unitCorrelation),
     identityMae: identitySum / (samples * model.identityCount),
     rotationMaeDeg: (rotationSum / (samples * 3)) * (180 / Math.PI),
   };

@@ -51,7 +51,7 @@ export async function runTraining(run: RunConfig, options: TrainingRunOptions): 
     log(`resumed ${run.name} at step ${trainer.step}`);
   } else {
     fs.rmSync(runDir, { recursive: true, force: true });
-    trainer = CpemTrainer.create(run.training, model, source);
+    trainer = await CpemTrainer.create(run.training, model, source);
   }
   fs.mkdirSync(runDir, { recursive: true });
   log(`training ${run.name}: ${run.training.steps} steps of ${run.training.persons}×${run.training.framesPerPerson} on ${tf.getBackend()}, PE-Net ${trainer.net.parameterCount} parameters`);
@@ -78,6 +78,7 @@ export async function runTraining(run: RunConfig, options: TrainingRunOptions): 
         finalLoss: trainer.log.rows.at(-1)?.total ?? NaN,
         syntheticUnitMae: report.meanUnitMae,
         syntheticCategoryMae: report.meanCategoryMae,
+        syntheticUnitCorrelation: report.meanCorrelation,
         syntheticIdentityMae: report.identityMae,
         syntheticRotationMaeDeg: report.rotationMaeDeg,
       },
@@ -85,7 +86,7 @@ export async function runTraining(run: RunConfig, options: TrainingRunOptions): 
     writeModelFiles(options.outDir, await trainer.net.toArtifacts({ run: run.name, steps: trainer.step }));
     fs.writeFileSync(path.join(options.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
     fs.writeFileSync(path.join(options.outDir, 'loss.csv'), trainer.log.toCsv());
-    log(`${run.name}: ${trainer.step} steps in ${manifest.trained.seconds} s; synthetic β MAE ${report.meanUnitMae.toFixed(4)}, rotation ${report.rotationMaeDeg.toFixed(2)}°; wrote ${options.outDir}/`);
+    log(`${run.name}: ${trainer.step} steps in ${manifest.trained.seconds} s; synthetic β MAE ${report.meanUnitMae.toFixed(4)}, correlation ${report.meanCorrelation.toFixed(3)}, rotation ${report.rotationMaeDeg.toFixed(2)}°; wrote ${options.outDir}/`);
     return manifest;
   } finally {
     trainer.dispose();
