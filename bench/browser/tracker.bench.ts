@@ -65,6 +65,14 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
     }
     const after = tf.memory().numTensors;
     tracker.dispose();
+    const note = `${p.note}; detector re-ran on ${redetected}, no face on ${missed}`;
+    rows.push(
+      { bench: 'tracker', case: 'detect', backend: p.backend, unit: 'ms', ...summarize(detect), note: `${size} letterboxed to 256` },
+      { bench: 'tracker', case: 'landmarks (tracking mode)', backend: p.backend, unit: 'ms', ...summarize(landmarks), note },
+      { bench: 'tracker', case: 'total (tracking mode)', backend: p.backend, unit: 'ms', ...summarize(total), note: 'frame upload + landmarks + JS' },
+      { bench: 'tracker', case: `numTensors before ${p.frames} frames`, backend: p.backend, unit: 'tensors', value: before },
+      { bench: 'tracker', case: `numTensors after ${p.frames} frames`, backend: p.backend, unit: 'tensors', value: after },
+    );
     if (p.backend === 'wasm') { // the same frames without the iris model
       const plain = await FaceTracker.create({ backend: 'wasm', refineIris: false });
       await plain.track(frames[0]);
@@ -76,14 +84,6 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
       plain.dispose();
       rows.push({ bench: 'tracker', case: 'landmarks (tracking mode, refineIris false)', backend: 'wasm', unit: 'ms', ...summarize(noIris), note: 'face mesh only; iris placed from the lids' });
     }
-    const note = `${p.note}; detector re-ran on ${redetected}, no face on ${missed}`;
-    rows.push(
-      { bench: 'tracker', case: 'detect', backend: p.backend, unit: 'ms', ...summarize(detect), note: `${size} letterboxed to 256` },
-      { bench: 'tracker', case: 'landmarks (tracking mode)', backend: p.backend, unit: 'ms', ...summarize(landmarks), note },
-      { bench: 'tracker', case: 'total (tracking mode)', backend: p.backend, unit: 'ms', ...summarize(total), note: 'frame upload + landmarks + JS' },
-      { bench: 'tracker', case: `numTensors before ${p.frames} frames`, backend: p.backend, unit: 'tensors', value: before },
-      { bench: 'tracker', case: `numTensors after ${p.frames} frames`, backend: p.backend, unit: 'tensors', value: after },
-    );
   }
   return rows;
 };

@@ -346,8 +346,12 @@ export class FaceTracker {
   private async detectIn(frame: tf.Tensor4D, region: Roi): Promise<Detection[]> {
     const size = this.detectorSize;
     const input = crop(frame, region, size, 1 / 127.5, -1);
-    const out = this.detector.execute(input) as tf.Tensor | tf.Tensor[];
-    input.dispose();
+    let out: tf.Tensor | tf.Tensor[];
+    try {
+      out = this.detector.execute(input) as tf.Tensor | tf.Tensor[];
+    } finally {
+      input.dispose();
+    }
     const list = Array.isArray(out) ? out : [out];
     let raw: Float32Array;
     try {
@@ -386,8 +390,12 @@ export class FaceTracker {
     if (!(roi.size > 1) || ![roi.cx, roi.cy, roi.angle].every(Number.isFinite)) return null;
     const S = this.meshSize;
     const input = crop(frame, roi, S, 1 / 255, 0);
-    const out = this.mesh.execute(input) as tf.Tensor[];
-    input.dispose();
+    let out: tf.Tensor[];
+    try {
+      out = this.mesh.execute(input) as tf.Tensor[];
+    } finally {
+      input.dispose();
+    }
     try {
       const flagT = out.find((t) => t.shape[t.shape.length - 1] === 1);
       const meshT = out.find((t) => t.shape[t.shape.length - 1] === MESH_POINTS * 3);
@@ -421,12 +429,20 @@ export class FaceTracker {
       { roi: roiFromEyeCorners(points, EYE_B[0], EYE_B[1]), flip: true, contour: IRIS_CONTOUR_EYE_B, first: 473 },
     ];
     const input = tf.tidy(() => tf.concat(eyes.map((e) => crop(frame, e.roi, IRIS_CROP, 1 / 255, 0, e.flip)), 0));
-    const out = this.iris.execute(input) as tf.Tensor | tf.Tensor[];
-    input.dispose();
+    let out: tf.Tensor | tf.Tensor[];
+    try {
+      out = this.iris.execute(input) as tf.Tensor | tf.Tensor[];
+    } finally {
+      input.dispose();
+    }
     const list = Array.isArray(out) ? out : [out];
     const outT = list.find((t) => t.size === 2 * 76 * 3) ?? list.reduce((a, b) => (a.size > b.size ? a : b));
-    const data = await outT.data();
-    tf.dispose(list);
+    let data: Float32Array;
+    try {
+      data = (await outT.data()) as Float32Array;
+    } finally {
+      tf.dispose(list);
+    }
     const per = data.length / 2;
     eyes.forEach((eye, e) => {
       const o = e * per;
