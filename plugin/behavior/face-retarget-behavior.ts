@@ -4,7 +4,7 @@ import type { AbstractMesh } from '@babylonjs/core/Meshes/abstractMesh';
 import type { Nullable } from '@babylonjs/core/types';
 import type { Observer } from '@babylonjs/core/Misc/observable';
 import type { Scene } from '@babylonjs/core/scene';
-import { Observable } from '@babylonjs/core/Misc/observable';
+import { Observable } from '@babylonjs/core/Misc/observable.js';
 import { CpemError, isCpemError } from '../errors/cpem-error.js';
 import { DEFAULT_PE_NET_URL, FaceEstimator, type EstimatedFaceMotion } from '../estimator/face-estimator.js';
 import type { PeNet } from '../estimator/pe-net.js';
