@@ -27,6 +27,7 @@ import {
   PeNet,
   RetargetApplier,
   autoMap,
+  findHeadNode,
   collectMorphTargetNames,
   collectNodeNames,
   cpemUnitsRetargetTable,
@@ -370,6 +371,18 @@ async function main(): Promise<void> {
       holder.rotationQuaternion = Quaternion.RotationAxis(Vector3.Up(), Math.PI);
       holder.position.set(0, -((min.y + max.y) / 2) * scale, 1.5);
       const auto = autoMap(root);
+      // A full-body character: frame its head (about 1/7.5 of its height) beside the two heads instead.
+      const headNode = auto.head ? findHeadNode(root, auto.head) : null;
+      if (headNode instanceof TransformNode && size > 0) {
+        const headScale = (1.5 * 7.5) / size;
+        holder.scaling.setAll(headScale);
+        holder.position.set(0, 0, 0);
+        holder.computeWorldMatrix(true);
+        root.computeWorldMatrix(true);
+        headNode.computeWorldMatrix(true);
+        const head = headNode.getAbsolutePosition();
+        holder.position.set(-head.x, -head.y + 0.1, 2.5 - head.z);
+      }
       const applier = new RetargetApplier(root, auto.table, { allowMissingTargets: true });
       editor.add({ label: 'your GLB', root, table: auto.table, applier });
       list.textContent = `${auto.preset}: ${auto.mapped.length} targets mapped${auto.head ? `, head ${auto.head}` : ''}. `
@@ -384,7 +397,7 @@ async function main(): Promise<void> {
     scene.render();
     if (++frames === 2) {
       document.body.dataset.ready = 'true';
-      status.textContent = `${engine.isWebGPU ? 'WebGPU' : 'WebGL2'} · ${faceModel.expressionCount} expression units · starting the webcam…`;
+      if (status.textContent!.startsWith('loading')) status.textContent = `${engine.isWebGPU ? 'WebGPU' : 'WebGL2'} · starting…`;
     }
   });
   addEventListener('resize', () => engine.resize());
@@ -399,6 +412,7 @@ async function main(): Promise<void> {
     await useSource('webcam');
   }
   if (behavior.state === 'running') status.textContent = 'waiting for a face…';
+  else if (behavior.state === 'idle') status.textContent = `${engine.isWebGPU ? 'WebGPU' : 'WebGL2'} · pick a source: webcam or video file`;
   document.body.dataset.started = behavior.state;
 }
 
