@@ -184,7 +184,8 @@ function renderTableHead(): void {
   const headers: Array<[string, string]> = [
     ['step', ''],
     ['β MAE', 'mean absolute error over the 46 units'],
-    ...VALIDATION_CATEGORIES.map((c): [string, string] => [c, `β MAE of the ${c} units (training/eval/synthetic-eval.ts)`]),
+    // Category names may break between their words (a zero-width space), so the table fits its column.
+    ...VALIDATION_CATEGORIES.map((c): [string, string] => [c.replace(/([a-z])([A-Z])/g, '$1\u200b$2'), `β MAE of the ${c} units (training/eval/synthetic-eval.ts)`]),
     ['categories', 'mean of the category errors'],
     ['α MAE', 'identity coefficients'],
     ['rotation °', 'head rotation, mean absolute error in degrees'],
