@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { FaceTracker, type FaceTrackingResult, type RawImage } from '../../plugin/tracker/face-tracker.js';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
@@ -321,5 +322,31 @@ describe('landmark-track file', () => {
     assert.equal(bytes.length - (bytes.length - 3 * RECORD_FLOATS * 4), 3 * RECORD_FLOATS * 4);
     assert.throws(() => decodeLandmarkTrack(bytes.subarray(0, bytes.length - 4)), (e) => assertCpem(e, 'INVALID_ARGUMENT', 'truncated'));
     assert.throws(() => decodeLandmarkTrack(new Uint8Array(64)), (e) => assertCpem(e, 'INVALID_ARGUMENT', 'magic'));
+  });
+
+  it('is what `npm run track` writes for a clip: every frame, video size and rate, landmarks inside the frame', { skip: !hasClips && 'needs ../shared/videos' }, () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cpem-track-')), 'clip.lmtrack');
+    try {
+      const r = spawnSync(process.execPath, ['tools/run-node.mjs', 'training/cli/track.ts', '--', CLIP, '--out', out, '--fps', '10', '--max-frames', '12'], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /12 frames \(12 with a face\).*tensors grew by 0/);
+      assert.match(r.stderr, /100%/); // the progress bar reached the end
+      const track = decodeLandmarkTrack(new Uint8Array(fs.readFileSync(out)));
+      assert.equal(track.header.video.width, 256);
+      assert.equal(track.header.video.height, 256);
+      assert.equal(track.header.sampledFps, 10);
+      assert.equal(track.frames.length, 12);
+      track.frames.forEach((f, i) => {
+        assert.equal(f.index, i);
+        assert.ok(Math.abs(f.time - i / 10) < 1e-6);
+        assert.equal(f.status, 'ok');
+        for (let k = 0; k < 478; k++) assert.ok(f.landmarks[3 * k] > -5 && f.landmarks[3 * k] < 261, `frame ${i} point ${k}`);
+      });
+      const bad = spawnSync(process.execPath, ['tools/run-node.mjs', 'training/cli/track.ts', '--', CLIP, '--fps', 'fast'], { encoding: 'utf8' });
+      assert.notEqual(bad.status, 0);
+      assert.match(bad.stderr, /--fps must be a positive number/);
+    } finally {
+      fs.rmSync(path.dirname(out), { recursive: true, force: true });
+    }
   });
 });
