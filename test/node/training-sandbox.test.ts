@@ -180,6 +180,11 @@ describe('training sandbox page (/training)', () => {
     // "Use in sample scene": saved to IndexedDB, the scene opens with ?weights=sandbox; the copy loads back the same.
     const [popup] = await Promise.all([page.context().waitForEvent('page'), page.click('#use-in-scene')]);
     assert.match(popup.url(), /\/\?weights=sandbox$/);
+    // The sample scene finds the stored network and says it uses it.
+    const t1 = Date.now();
+    await popup.waitForFunction(() => /training sandbox/.test(document.getElementById('message')?.textContent ?? ''), null, { timeout: 90_000 });
+    assert.match(await popup.innerText('#message'), /Using the PE-Net weights from the training sandbox/);
+    console.log(`sample scene took the sandbox weights after ${((Date.now() - t1) / 1000).toFixed(1)} s`);
     await popup.close();
     await page.evaluate(() => delete document.getElementById('load-result')!.dataset.maxDiff);
     await page.click('#check-saved');
