@@ -15,11 +15,31 @@ export function trackFileFor(video: string, cacheDir = TRACK_CACHE_DIR): string 
 }
 
 /**
- * The track of `source`: a landmark-track file itself, or a video whose cached track is read (or made first
- * with the track CLI, every frame at the video's own rate).
+ * A folder of still frames of one person (e.g. ../shared/cpem-demo/voxceleb2/data/id00025, its clips in
+ * sub-folders) as one video in the cache, frames in file-name order at 25 fps, so the track CLI can read it.
+ */
+export function framesFolderVideo(folder: string, cacheDir = TRACK_CACHE_DIR): string {
+  const video = path.join(cacheDir, `${path.basename(folder)}.frames.mp4`);
+  if (fs.existsSync(video)) return video;
+  const images = (fs.readdirSync(folder, { recursive: true }) as string[])
+    .filter((f) => /\.(jpe?g|png|ppm)$/i.test(f)).sort().map((f) => path.resolve(folder, f));
+  if (images.length === 0) throw new CpemError('INVALID_ARGUMENT', `${folder} holds no .jpg, .png or .ppm frames.`);
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const list = `${video}.txt`;
+  fs.writeFileSync(list, images.map((f) => `file '${f.replace(/'/g, "'\\''")}'\nduration 0.04\n`).join(''));
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-vf', 'scale=trunc(iw/2)*2:trunc(ih/2)*2,fps=25', '-pix_fmt', 'yuv420p', '-crf', '12', video], { encoding: 'utf8' });
+  fs.rmSync(list, { force: true });
+  if (r.error || r.status !== 0) throw new CpemError('INVALID_ARGUMENT', `ffmpeg could not join the frames of ${folder}: ${r.error?.message ?? r.stderr.trim()}`);
+  return video;
+}
+
+/**
+ * The track of `source`: a landmark-track file itself, a video whose cached track is read (or made first with
+ * the track CLI, every frame at the video's own rate), or a folder of one person's frames (see framesFolderVideo).
  */
 export function loadTrack(source: string, options: { cacheDir?: string; log?: (m: string) => void } = {}): LandmarkTrack {
   let file = source;
+  if (fs.existsSync(source) && fs.statSync(source).isDirectory()) source = framesFolderVideo(source, options.cacheDir);
   if (!source.endsWith('.lmtrack')) {
     if (!fs.existsSync(source)) throw new CpemError('INVALID_ARGUMENT', `No such video: ${source}.`);
     file = trackFileFor(source, options.cacheDir);
