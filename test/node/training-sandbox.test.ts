@@ -101,6 +101,7 @@ describe('training sandbox page (/training)', () => {
     assert.ok(longestTask < 1000, `a ${longestTask} ms task held the page while training`);
     assert.equal(await page.evaluate(() => document.body.dataset.state), 'done', await page.locator('#error').innerText());
     assert.equal(await page.locator('#backend-in-use').innerText(), 'webgpu');
+    console.log(`WebGPU ${await page.locator('#backend-note').innerText()}`);
 
     // The loss: one row per step, falling.
     const rows = await page.evaluate(() => window.cpemSandbox!.lossRows());

@@ -24,6 +24,19 @@ export async function selectBackend(choice: BackendChoice): Promise<{ backend: S
   return { backend, skipped };
 }
 
+/**
+ * What runs WebGPU here, for the page to show: the adapter's vendor and architecture, and whether it is a
+ * software rasteriser (SwiftShader, or an adapter that calls itself a fallback), where wasm is usually faster.
+ */
+export async function webGpuAdapterNote(): Promise<{ text: string; software: boolean } | null> {
+  const adapter = await navigator.gpu?.requestAdapter().catch(() => null);
+  if (!adapter) return null;
+  const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).info;
+  const software = info?.architecture === 'swiftshader' || info?.isFallbackAdapter === true || (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  const text = [info?.vendor, info?.architecture].filter(Boolean).join(' ') || 'unknown adapter';
+  return { text, software };
+}
+
 /** The backends after `backend` in the order of preference: where to go when it fails. */
 export function fallbacksAfter(backend: SandboxBackend): SandboxBackend[] {
   return SANDBOX_BACKENDS.slice(SANDBOX_BACKENDS.indexOf(backend) + 1);

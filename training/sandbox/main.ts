@@ -8,7 +8,7 @@ import { RunBatchSource } from '../data/run-batch-source.js';
 import { RealTrackSource, type TrackedClip } from '../data/real-track-source.js';
 import { DEFAULT_TRAINING_CONFIG, resolveTrainingConfig, type LossWeights, type TrainingConfig } from '../trainer/training-config.js';
 import type { LossLogRow } from '../trainer/loss-log.js';
-import { SANDBOX_BACKENDS, activeWebGpuDevice, fallbacksAfter, type BackendChoice } from './backends.js';
+import { SANDBOX_BACKENDS, activeWebGpuDevice, fallbacksAfter, webGpuAdapterNote, type BackendChoice } from './backends.js';
 import { LossChart } from './loss-chart.js';
 import { TrainingSession, type SessionState, type SourceFactory } from './session.js';
 import { VALIDATION_CATEGORIES, VALIDATION_SAMPLES, type ValidationRow } from './validation.js';
@@ -144,6 +144,16 @@ function setControls(state: SessionState | 'idle'): void {
   checkSaved.disabled = !exportable;
   backendSelect.disabled = running || state === 'paused';
   for (const el of document.querySelectorAll<HTMLInputElement>('#config input, #data input')) el.disabled = running || state === 'paused' || busy;
+}
+
+/** Names the backend in use (and, for WebGPU, its adapter; a software one gets a note that wasm is faster). */
+async function showBackend(s: TrainingSession): Promise<void> {
+  $('backend-in-use').textContent = s.backend + (s.skippedBackends.length ? ` (unavailable: ${s.skippedBackends.join(', ')})` : '');
+  const note = $('backend-note');
+  note.textContent = '';
+  if (s.backend !== 'webgpu') return;
+  const adapter = await webGpuAdapterNote();
+  if (adapter) note.textContent = `adapter: ${adapter.text}${adapter.software ? ' (software: wasm is usually faster on this machine)' : ''}`;
 }
 
 function showError(e: unknown): void {
@@ -304,7 +314,7 @@ async function start(): Promise<void> {
       },
     });
     runData = data;
-    $('backend-in-use').textContent = session.backend + (session.skippedBackends.length ? ` (unavailable: ${session.skippedBackends.join(', ')})` : '');
+    await showBackend(session);
     busy = false;
     lastStepTime = 0;
     msPerStep = NaN;
@@ -405,7 +415,7 @@ checkSaved.addEventListener('click', () => void checkWeights(tf.io.getLoadHandle
 $('resume-button').addEventListener('click', () => void withBusy(async () => {
   await session!.resumeOn($<HTMLSelectElement>('resume-backend').value as BackendChoice);
   clearError();
-  $('backend-in-use').textContent = session!.backend;
+  await showBackend(session!);
   redrawTable();
   queueChart();
 }));
