@@ -64,6 +64,7 @@ let runData: SandboxRunData = { synthetic: {}, realFraction: 0, tracks: [] };
 let session: TrainingSession | null = null;
 let loaded: PeNet | null = null;
 let busy = false; // an export, a load or a start is in progress
+let savedAtStep = -1; // the step of the last download or sample-scene copy
 let chartQueued = false;
 let lastStepTime = 0;
 let msPerStep = NaN;
@@ -314,6 +315,7 @@ async function start(): Promise<void> {
       },
     });
     runData = data;
+    savedAtStep = -1;
     await showBackend(session);
     busy = false;
     lastStepTime = 0;
@@ -363,6 +365,7 @@ async function download(): Promise<void> {
     status.textContent = 'scoring on the held-out set and packing the files…';
     const files = await runFiles(session!, { faceModelSha256, data: runData });
     await downloadFiles(files);
+    savedAtStep = session!.step;
     status.textContent = `downloaded ${Object.keys(files).join(', ')} (step ${session!.step})`;
   });
 }
@@ -371,6 +374,7 @@ async function useInScene(): Promise<void> {
   await withBusy(async () => {
     const [handler] = tf.io.getSaveHandlers(SANDBOX_WEIGHTS_URL);
     await session!.net.save(handler, { step: session!.step });
+    savedAtStep = session!.step;
     status.textContent = `saved to ${SANDBOX_WEIGHTS_URL} (step ${session!.step})`;
     if (!window.open('/?weights=sandbox', '_blank')) status.textContent += ' · the browser blocked the new tab: open /?weights=sandbox';
   });
@@ -420,6 +424,10 @@ $('resume-button').addEventListener('click', () => void withBusy(async () => {
   queueChart();
 }));
 addEventListener('resize', () => queueChart());
+// Leaving the page loses the run: ask first when it has trained steps that were not saved.
+addEventListener('beforeunload', (e) => {
+  if (session && session.step > 0 && savedAtStep !== session.step) e.preventDefault();
+});
 
 window.cpemSandbox = {
   get session() {
