@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CpemError } from '../errors/cpem-error.js';
 import { seededRandom } from '../util/seeded-random.js';
+import { stopGradient } from '../util/stop-gradient.js';
 
 /** Shape of the parameter-estimation network (PE-Net): an MLP from landmark features to CPEM's parameters. */
 export interface PeNetConfig {
@@ -12,6 +13,12 @@ export interface PeNetConfig {
   numIdentity: number;
   /** Expression units β (46), squashed by a sigmoid into [0, 1]. */
   numExpression: number;
+  /**
+   * The identity head reads the shared hidden layers without sending gradients back into them (training only;
+   * outputs are the same). Under CPEM's identity-consistent loss (λ 1000) a shared trunk otherwise learns to
+   * drop everything that changes between frames of one person, expression included.
+   */
+  detachIdentity?: boolean;
 }
 
 /** One batch of PE-Net outputs; rows are samples. Dispose them (or run inside tf.tidy). */
@@ -66,7 +73,8 @@ function weightShapes(config: PeNetConfig): Array<[string, number[]]> {
 function validateConfig(config: PeNetConfig): void {
   const positive = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
   if (!config || !positive(config.inputSize) || !positive(config.numIdentity) || !positive(config.numExpression)
-    || !Array.isArray(config.hidden) || !config.hidden.every(positive)) {
+    || !Array.isArray(config.hidden) || !config.hidden.every(positive)
+    || (config.detachIdentity !== undefined && typeof config.detachIdentity !== 'boolean')) {
     throw new CpemError('INVALID_ARGUMENT', `PE-Net config must have positive integer inputSize, numIdentity, numExpression and hidden widths; got ${JSON.stringify(config)}.`);
   }
 }
@@ -200,9 +208,9 @@ export class PeNet {
       this.config.hidden.forEach((_, i) => {
         x = tf.relu(tf.add(tf.matMul(x, this.w(`dense${i}/kernel`)), this.w(`dense${i}/bias`))) as tf.Tensor2D;
       });
-      const head = (name: string) => tf.add(tf.matMul(x, this.w(`${name}/kernel`)), this.w(`${name}/bias`)) as tf.Tensor2D;
+      const head = (name: string, from: tf.Tensor2D = x) => tf.add(tf.matMul(from, this.w(`${name}/kernel`)), this.w(`${name}/bias`)) as tf.Tensor2D;
       const out = {
-        identity: head('identity'),
+        identity: head('identity', this.config.detachIdentity ? stopGradient(x) : x),
         expression: tf.sigmoid(head('expression')) as tf.Tensor2D,
         rotation: head('rotation'),
         translation: head('translation'),

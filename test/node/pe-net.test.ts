@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
+import '../../training/tf/register-gradients.js';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 
 const config = { inputSize: 12, hidden: [16, 8], numIdentity: 5, numExpression: 46 };
@@ -47,6 +48,27 @@ describe('PE-Net', () => {
     assert.throws(() => PeNet.create(config, 1, { headBias: { rotation: [1] } }), /head bias rotation/);
     tf.dispose([x, xs, ...Object.values(a), ...Object.values(b), ...Object.values(c)]);
     [net, plain, loaded].forEach((n) => n.dispose());
+  });
+
+  it('with a detached identity head, identity losses train that head only, and outputs are unchanged', async () => {
+    const detached = PeNet.create({ ...config, detachIdentity: true }, 6);
+    const shared = PeNet.create(config, 6);
+    const x = tf.randomNormal([3, 12], 0, 1, 'float32', 2) as tf.Tensor2D;
+    const grads = (net: PeNet) => tf.variableGrads(() => tf.sum(tf.square(net.predict(x).identity)) as tf.Scalar, net.trainableVariables);
+    const [gd, gs] = [grads(detached), grads(shared)];
+    const norm = async (g: tf.NamedTensorMap, prefix: string) => {
+      let total = 0;
+      for (const [name, t] of Object.entries(g)) if (name.includes(prefix)) total += (await tf.sum(tf.abs(t)).data())[0];
+      return total;
+    };
+    assert.equal(await norm(gd.grads, '/dense'), 0);
+    assert.ok(await norm(gd.grads, '/identity') > 0);
+    assert.ok(await norm(gs.grads, '/dense') > 0);
+    const [a, b] = [detached.predict(x), shared.predict(x)];
+    assert.deepEqual(Array.from(await a.identity.data()), Array.from(await b.identity.data()));
+    tf.dispose([x, gd.value, gs.value, ...Object.values(gd.grads), ...Object.values(gs.grads), ...Object.values(a), ...Object.values(b)]);
+    detached.dispose();
+    shared.dispose();
   });
 
   it('is reproducible from its seed', async () => {

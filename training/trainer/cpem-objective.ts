@@ -56,11 +56,8 @@ export function cpemObjective(model: FaceModelTensors, out: PeNetOutput, batch: 
   if (truth) {
     add('syntheticSupervision', weights.syntheticSupervision, () => tf.tidy(() => {
       const sq = (a: tf.Tensor, b: tf.Tensor) => tf.mean(tf.sum(tf.square(tf.sub(a, b)), -1));
-      // β by absolute error: a squared error's minimiser is the conditional mean, which spreads small values over
-      // every unit of a sparse expression; the absolute error's is the median, 0 where a unit is unlikely.
-      const abs = (a: tf.Tensor, b: tf.Tensor) => tf.mean(tf.sum(tf.abs(tf.sub(a, b)), -1));
       return tf.addN([
-        abs(out.expression, truth.expression),
+        sq(out.expression, truth.expression),
         tf.mul(sq(out.identity, truth.identity), 0.01),
         sq(out.rotation, truth.rotation),
         sq(out.translation, truth.translation),

@@ -21,6 +21,9 @@ export function faceMeshExtent(model: FaceModel): number {
   return Math.max(maxX - minX, maxY - minY);
 }
 
+/** Adam's second-moment decay (see the constructor). */
+export const ADAM_BETA2 = 0.99;
+
 /** Per-feature mean and 1/std of PE-Net's input over 1024 synthetic faces (seeded), for input standardisation. */
 export async function syntheticFeatureStatistics(model: FaceModelTensors, seed: number): Promise<{ mean: Float32Array; scale: Float32Array }> {
   const batch = new SyntheticFaceSource(model, (seed ^ 0x5eed) >>> 0).next(256, 4);
@@ -70,7 +73,10 @@ export class CpemTrainer {
     private readonly model: FaceModelTensors,
     private readonly source: BatchSource,
   ) {
-    this.optimizer = tf.train.adam(config.learningRate);
+    // β2 = 0.99 rather than 0.999: the first steps' gradients are orders of magnitude larger than later ones
+    // (random α across T frames under λ_idc = 1000, an unfitted face under the landmark loss), and with a long
+    // second-moment memory they keep the effective learning rate near zero for thousands of steps.
+    this.optimizer = tf.train.adam(config.learningRate, 0.9, ADAM_BETA2);
     this.landmarkWeights = faceMeshLandmarkWeights(1, 10, config.landmarkRegionWeights);
   }
 
@@ -83,7 +89,7 @@ export class CpemTrainer {
     // few hundredths of the face box, pose by tenths, and unscaled inputs leave the network reading pose only.
     const { mean, scale } = await syntheticFeatureStatistics(model, config.seed);
     const net = PeNet.create(
-      { inputSize: LANDMARK_FEATURE_SIZE, hidden: config.hidden, numIdentity: model.identityCount, numExpression: model.expressionCount },
+      { inputSize: LANDMARK_FEATURE_SIZE, hidden: config.hidden, numIdentity: model.identityCount, numExpression: model.expressionCount, detachIdentity: config.detachIdentity ?? false },
       config.seed,
       { headBias: { translation: [0, 0, -Math.log(faceMeshExtent(model.model))] }, inputMean: mean, inputScale: scale },
     );

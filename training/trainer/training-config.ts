@@ -35,6 +35,8 @@ export interface TrainingConfig {
   landmarkRegionWeights: { eyelids: number; brows: number; lips: number };
   /** Hidden widths of PE-Net. */
   hidden: number[];
+  /** PE-Net's identity head reads the shared layers without training them (see PeNetConfig.detachIdentity). */
+  detachIdentity: boolean;
   /** Steps between checkpoints (0: only at the end). */
   checkpointEvery: number;
   /** Steps between loss-log rows. */
@@ -58,6 +60,7 @@ export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
   expressionExclusiveFrom: 2 / 3,
   landmarkRegionWeights: { eyelids: 1, brows: 1, lips: 1 },
   hidden: [512, 256],
+  detachIdentity: true,
   checkpointEvery: 500,
   logEvery: 10,
 };
@@ -86,6 +89,7 @@ export function resolveTrainingConfig(partial: Partial<Omit<TrainingConfig, 'los
   if (!(config.expressionExclusiveFrom >= 0 && config.expressionExclusiveFrom <= 1)) problems.push(`expressionExclusiveFrom must be in [0, 1] (got ${config.expressionExclusiveFrom})`);
   if (!Array.isArray(config.hidden) || config.hidden.length === 0) problems.push('hidden must list at least one layer width');
   else config.hidden.forEach((h, i) => positiveInt(`hidden[${i}]`, h));
+  if (typeof config.detachIdentity !== 'boolean') problems.push(`detachIdentity must be true or false (got ${JSON.stringify(config.detachIdentity)})`);
   for (const [k, v] of Object.entries(config.lossWeights)) nonNegative(`lossWeights.${k}`, v);
   for (const [k, v] of Object.entries(config.landmarkRegionWeights)) nonNegative(`landmarkRegionWeights.${k}`, v);
   const knownRegions = new Set(Object.keys(DEFAULT_TRAINING_CONFIG.landmarkRegionWeights));
