@@ -24,7 +24,6 @@ import '@babylonjs/loaders/glTF/2.0';
 import {
   FaceModel,
   FaceRetargetBehavior,
-  PeNet,
   RetargetApplier,
   autoMap,
   findHeadNode,
@@ -84,7 +83,7 @@ function createStage(engine: AbstractEngine, canvas: HTMLCanvasElement): Scene {
 }
 
 /** PE-Net weights: the shipped ones, or (with ?weights=sandbox) what the training sandbox stored in IndexedDB. */
-async function chooseWeights(): Promise<string | PeNet> {
+async function chooseWeights(): Promise<string | tf.io.IOHandler> {
   if (params.get('weights') !== 'sandbox') return '/weights/pe-net/model.json';
   const stored = await tf.io.listModels().catch(() => ({} as Record<string, unknown>));
   if (!(SANDBOX_KEY in stored)) {
@@ -93,7 +92,8 @@ async function chooseWeights(): Promise<string | PeNet> {
     return '/weights/pe-net/model.json';
   }
   message.textContent = 'Using the PE-Net weights from the training sandbox.';
-  return PeNet.load(tf.io.getLoadHandlers(SANDBOX_KEY)[0]);
+  // Loaded by the behavior once the tracker has picked the TF.js backend.
+  return tf.io.getLoadHandlers(SANDBOX_KEY)[0];
 }
 
 function showError(e: unknown): void {

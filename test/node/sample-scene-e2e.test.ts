@@ -38,7 +38,8 @@ function makeClip(): void {
   if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr}`);
 }
 
-interface Sample { frame: number; jawOpen: number; eyeClose: number; locked: boolean }
+/** lipGap and lidGap: the tracker's inner-lip and eyelid openings (landmarks 13-14, 159-145 and 386-374) over the face's height (10-152). */
+interface Sample { frame: number; jawOpen: number; eyeClose: number; locked: boolean; lipGap: number; lidGap: number }
 
 /** In the page: records, after each render, the double's influences and the clip frame of the motion they show. */
 async function record(page: Page, seconds: number): Promise<Sample[]> {
@@ -59,14 +60,22 @@ async function record(page: Page, seconds: number): Promise<Sample[]> {
       for (let i = 0; i < 8; i++) if (d[(6 * 128 + i * 16 + 8) * 4] > 128) n |= 1 << i;
       return n;
     };
-    const out: Array<{ frame: number; jawOpen: number; eyeClose: number; locked: boolean }> = [];
+    const out: Array<{ frame: number; jawOpen: number; eyeClose: number; locked: boolean; lipGap: number; lidGap: number }> = [];
     const onMotion = behavior.onFaceMotion.add((m: object) => frameOf.set(m, readMarker()));
+    const gap = (l: Float32Array, a: number, b: number) => Math.hypot(l[a * 3] - l[b * 3], l[a * 3 + 1] - l[b * 3 + 1]);
     let last: object | null = null;
+    let recording = false; // from the recalibration on
     const onRender = scene.onAfterRenderObservable.add(() => {
       const m = behavior.latestMotion;
+      if (!recording) return;
       if (!m || m === last || !frameOf.has(m)) return;
       last = m;
-      out.push({ frame: frameOf.get(m)!, jawOpen: jaw.influence, eyeClose: (eyeL.influence + eyeR.influence) / 2, locked: m.calibration === 'locked' });
+      const l = m.landmarks as Float32Array;
+      const face = gap(l, 10, 152);
+      out.push({
+        frame: frameOf.get(m)!, jawOpen: jaw.influence, eyeClose: (eyeL.influence + eyeR.influence) / 2, locked: m.calibration === 'locked',
+        lipGap: gap(l, 13, 14) / face, lidGap: (gap(l, 159, 145) + gap(l, 386, 374)) / 2 / face,
+      });
     });
     // Calibrate on the clip's neutral start: wait for frame 0-3, then collect the user's neutral from there.
     const t0 = performance.now();
@@ -76,6 +85,7 @@ async function record(page: Page, seconds: number): Promise<Sample[]> {
       await new Promise((r) => setTimeout(r, 10));
     }
     behavior.recalibrate();
+    recording = true;
     await new Promise((r) => setTimeout(r, ms));
     behavior.onFaceMotion.remove(onMotion);
     scene.onAfterRenderObservable.remove(onRender);
@@ -133,6 +143,15 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
     t.diagnostic(`jawOpen  ${table('jawOpen')}`);
     t.diagnostic(`eyeClose ${table('eyeClose')}`);
     assert.ok(seen > FRAMES / 3, `only ${seen} of ${FRAMES} clip frames were estimated after calibration`);
+
+    // The windows are right for what the tracker sees: lips apart in the mouth window, lids together in the eye window.
+    const lipIn = mean(locked.filter((s) => within(s.frame, [WINDOWS.mouthOpen])).map((s) => s.lipGap));
+    const lipOut = mean(locked.filter((s) => within(s.frame, WINDOWS.mouthClosed)).map((s) => s.lipGap));
+    const lidIn = mean(locked.filter((s) => within(s.frame, [WINDOWS.eyesClosed])).map((s) => s.lidGap));
+    const lidOut = mean(locked.filter((s) => within(s.frame, WINDOWS.eyesOpen)).map((s) => s.lidGap));
+    t.diagnostic(`tracker: lip gap ${lipIn.toFixed(3)} vs ${lipOut.toFixed(3)}, lid gap ${lidIn.toFixed(3)} vs ${lidOut.toFixed(3)} (of the face height)`);
+    assert.ok(lipIn > 3 * lipOut, `the tracked lips are not apart in the mouth window (${lipIn.toFixed(3)} vs ${lipOut.toFixed(3)}): the clip frames and windows are out of step`);
+    assert.ok(lidIn < 0.8 * lidOut, `the tracked lids are not closer in the eye window (${lidIn.toFixed(3)} vs ${lidOut.toFixed(3)}): the clip frames and windows are out of step`);
 
     const jawIn = mean(locked.filter((s) => within(s.frame, [WINDOWS.mouthOpen])).map((s) => s.jawOpen));
     const jawOut = mean(locked.filter((s) => within(s.frame, WINDOWS.mouthClosed)).map((s) => s.jawOpen));
