@@ -42,8 +42,8 @@ export interface PeNetInit {
   inputScale?: ArrayLike<number>;
 }
 
-function isInputWeight(name: string): boolean {
-  return (INPUT_WEIGHTS as readonly string[]).includes(name);
+function isFixedWeight(name: string): boolean {
+  return (FIXED_WEIGHTS as readonly string[]).includes(name);
 }
 
 /** The `format` written into model.json, checked on load. */
@@ -55,12 +55,16 @@ function headSize(config: PeNetConfig, head: (typeof HEADS)[number]): number {
   return head === 'identity' ? config.numIdentity : head === 'expression' ? config.numExpression : 3;
 }
 
-/** Fixed (not trained) input standardisation: x' = (x − mean) · scale, per feature. */
-const INPUT_WEIGHTS = ['input/mean', 'input/scale'] as const;
+/**
+ * Fixed (not trained) weights: the input standardisation x' = (x − mean) · scale per feature, and a gain per
+ * expression unit applied after the sigmoid (β = min(1, gain · σ(z)); 1 while training, set by calibration on
+ * labelled real frames afterwards).
+ */
+const FIXED_WEIGHTS = ['input/mean', 'input/scale', 'expression/gain'] as const;
 
 /** Names and shapes of every weight, in a fixed order. */
 function weightShapes(config: PeNetConfig): Array<[string, number[]]> {
-  const shapes: Array<[string, number[]]> = INPUT_WEIGHTS.map((name) => [name, [config.inputSize]]);
+  const shapes: Array<[string, number[]]> = FIXED_WEIGHTS.map((name) => [name, [name === 'expression/gain' ? config.numExpression : config.inputSize]]);
   let width = config.inputSize;
   config.hidden.forEach((h, i) => {
     shapes.push([`dense${i}/kernel`, [width, h]], [`dense${i}/bias`, [h]]);
@@ -120,6 +124,8 @@ export class PeNet {
       const values = new Float32Array(size);
       if (name === 'input/mean') {
         if (init.inputMean) values.set(Array.from(init.inputMean));
+      } else if (name === 'expression/gain') {
+        values.fill(1);
       } else if (name === 'input/scale') {
         values.set(init.inputScale ? Array.from(init.inputScale) : new Array(size).fill(1));
       } else if (shape.length === 2) {
@@ -129,7 +135,7 @@ export class PeNet {
         const bias = init.headBias?.[name.replace('/bias', '') as (typeof HEADS)[number]];
         if (bias) values.set(Array.from(bias));
       }
-      weights.set(name, tf.variable(tf.tensor(values, shape), !isInputWeight(name), variableName(name)));
+      weights.set(name, tf.variable(tf.tensor(values, shape), !isFixedWeight(name), variableName(name)));
     }
     return new PeNet(config, weights);
   }
@@ -165,7 +171,7 @@ export class PeNet {
     const decoded = tf.io.decodeWeights(data, artifacts.weightSpecs!);
     const weights = new Map<string, tf.Variable>();
     for (const [name] of expected) {
-      weights.set(name, tf.variable(decoded[name], !isInputWeight(name), variableName(name)));
+      weights.set(name, tf.variable(decoded[name], !isFixedWeight(name), variableName(name)));
     }
     tf.dispose(Object.values(decoded));
     return new PeNet(config, weights);
@@ -188,9 +194,24 @@ export class PeNet {
     return PeNet.fromArtifacts(artifacts, name);
   }
 
-  /** Trainable variables (every weight but the fixed input standardisation), in a fixed order. */
+  /** The fixed gain of each expression unit (1 unless calibrated). */
+  async expressionGain(): Promise<Float32Array> {
+    return (await this.w('expression/gain').data()) as Float32Array;
+  }
+
+  /** Sets the fixed gain of each expression unit (β = min(1, gain · σ(z))), e.g. from calibration on real frames. */
+  setExpressionGain(gain: ArrayLike<number>): void {
+    if (gain.length !== this.config.numExpression || !Array.from(gain).every((g) => Number.isFinite(g) && g > 0)) {
+      throw new CpemError('INVALID_ARGUMENT', `Expression gains must be ${this.config.numExpression} positive numbers.`);
+    }
+    const value = tf.tensor1d(Array.from(gain));
+    this.w('expression/gain').assign(value);
+    value.dispose();
+  }
+
+  /** Trainable variables (every weight but the fixed input standardisation and unit gains), in a fixed order. */
   get trainableVariables(): tf.Variable[] {
-    return [...this.weights.entries()].filter(([name]) => !isInputWeight(name)).map(([, v]) => v);
+    return [...this.weights.entries()].filter(([name]) => !isFixedWeight(name)).map(([, v]) => v);
   }
 
   /** Number of scalar parameters. */
@@ -211,7 +232,7 @@ export class PeNet {
       const head = (name: string, from: tf.Tensor2D = x) => tf.add(tf.matMul(from, this.w(`${name}/kernel`)), this.w(`${name}/bias`)) as tf.Tensor2D;
       const out = {
         identity: head('identity', this.config.detachIdentity ? stopGradient(x) : x),
-        expression: tf.sigmoid(head('expression')) as tf.Tensor2D,
+        expression: tf.minimum(tf.mul(tf.sigmoid(head('expression')), this.w('expression/gain')), 1) as tf.Tensor2D,
         rotation: head('rotation'),
         translation: head('translation'),
       };

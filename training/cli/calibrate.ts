@@ -1,0 +1,54 @@
+// `npm run calibrate -- [--weights weights/pe-net/model.json]`
+// Fits a gain per expression category on the 'tune' half of the labelled real frames (never the 'report' half),
+// through the runtime chain, and writes it into the network's fixed unit gains and its manifest.
+import fs from 'node:fs';
+import path from 'node:path';
+import { PeNet } from '../../plugin/estimator/pe-net.js';
+import { NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
+import { isCpemError } from '../../plugin/errors/cpem-error.js';
+import { useNodeBackend } from '../node/node-backend.js';
+import { modelFilesHandler, writeModelFiles } from '../node/model-files.js';
+import { loadTrack } from '../node/track-cache.js';
+import { estimateClip, type FrameEstimate } from '../eval/clip-estimates.js';
+import { parseLabelSet, type LabelledFrame } from '../eval/real-frame-eval.js';
+import { fitCategoryGains } from '../eval/unit-gain.js';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const weights = arg('weights') ?? path.join('weights', 'pe-net', 'model.json');
+  const sharedDir = path.join('..', 'shared');
+  if (!fs.existsSync(sharedDir)) throw new Error('Calibration reads the labelled clips from ../shared: place the checkout beside it.');
+  await useNodeBackend('wasm');
+  const net = await PeNet.load(modelFilesHandler(weights));
+  const labels = parseLabelSet(JSON.parse(fs.readFileSync(path.join('test', 'data', 'real-frame-labels.json'), 'utf8')));
+  const tuneClips = Object.entries(labels.clips).filter(([, c]) => c.split === 'tune').map(([name]) => name);
+  const tracks = new Map(tuneClips.map((clip) => [clip, loadTrack(path.join(sharedDir, 'videos', clip), { log: (m) => console.error(m) })]));
+  const fit = await fitCategoryGains(labels, async (gain) => {
+    net.setExpressionGain(new Float32Array(NUM_EXPRESSION_UNITS).fill(gain));
+    const estimates = new Map<string, Map<number, FrameEstimate>>();
+    for (const [clip, track] of tracks) {
+      const frames = track.frames.map((f) => ({ index: f.index, time: f.time, confidence: f.confidence, landmarks: f.status === 'ok' ? f.landmarks : null }));
+      estimates.set(clip, await estimateClip(net, frames, track.header.video.width, track.header.video.height));
+    }
+    return (f: LabelledFrame) => estimates.get(f.clip)?.get(f.frame)?.units ?? null;
+  });
+  net.setExpressionGain(fit.unitGain);
+  const manifestFile = path.join(path.dirname(weights), 'manifest.json');
+  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+  const artifacts = await net.toArtifacts({ run: manifest.run?.name ?? 'unknown', calibrated: 'tune half' });
+  writeModelFiles(path.dirname(weights), artifacts);
+  manifest.calibration = { command: 'npm run calibrate', split: 'tune', categories: fit.categories };
+  fs.writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 1)}\n`);
+  for (const [k, v] of Object.entries(fit.categories)) console.error(`${k.padEnd(14)} gain ${v.gain}  tune objective ${v.objectiveAtOne.toFixed(3)} → ${v.objective.toFixed(3)}`);
+  console.error(`wrote ${weights} (unit gains) and ${manifestFile}`);
+  net.dispose();
+}
+
+main().catch((e) => {
+  console.error(isCpemError(e) ? `${e.code}: ${e.message}` : e);
+  process.exit(1);
+});
