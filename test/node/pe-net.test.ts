@@ -71,6 +71,29 @@ describe('PE-Net', () => {
     shared.dispose();
   });
 
+  it('scales each unit by its fixed gain, clamped at 1, and keeps the gains in the saved weights', async () => {
+    const net = PeNet.create(config, 8);
+    const x = tf.randomNormal([2, 12], 0, 1, 'float32', 5) as tf.Tensor2D;
+    const before = await net.predict(x).expression.data();
+    const gain = new Float32Array(46).fill(1);
+    gain[3] = 1.5;
+    gain[4] = 10;
+    net.setExpressionGain(gain);
+    const loaded = PeNet.fromArtifacts(await net.toArtifacts());
+    const after = await loaded.predict(x).expression.data();
+    assert.ok(Math.abs(after[3] - Math.min(1, 1.5 * before[3])) < 1e-6);
+    assert.equal(after[4], 1);
+    assert.ok(Math.abs(after[5] - before[5]) < 1e-7);
+    assert.deepEqual(Array.from(await loaded.expressionGain()), Array.from(gain));
+    assert.throws(() => net.setExpressionGain([1, 2]), /46 positive numbers/);
+    const n = tf.memory().numTensors;
+    net.setExpressionGain(gain);
+    assert.equal(tf.memory().numTensors, n);
+    x.dispose();
+    net.dispose();
+    loaded.dispose();
+  });
+
   it('is reproducible from its seed', async () => {
     const a = PeNet.create(config, 11);
     const b = PeNet.create(config, 11);

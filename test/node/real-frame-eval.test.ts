@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
 import { parseLabelSet, scoreRealFrames, categoryValues, type LabelSet } from '../../training/eval/real-frame-eval.js';
+import { fitCategoryGains } from '../../training/eval/unit-gain.js';
 
 const set: LabelSet = {
   categories: { smile: ['mouthSmile_L', 'mouthSmile_R'], jawOpen: ['jawOpen'] },
@@ -57,5 +58,32 @@ describe('real-frame scoring', () => {
     assert.ok(zero.categoryAverage > 0.05 && zero.categoryAverage < 0.12, `${zero.categoryAverage}`);
     assert.ok(zero.activeAverage > 0.4, `${zero.activeAverage}`);
     assert.throws(() => parseLabelSet({ categories: {}, clips: {}, frames: [{ clip: 'x', frame: 0 }] }), /not listed/);
+  });
+});
+
+describe('category gains fitted on the tune half', () => {
+  it('scales a category read too weakly, leaves one read right, and never looks at the report half', async () => {
+    const tuneSet: LabelSet = {
+      categories: { smile: ['mouthSmile_L', 'mouthSmile_R'], jawOpen: ['jawOpen'] },
+      clips: { 't.mp4': { fps: 25, split: 'tune' }, 'r.mp4': { fps: 25, split: 'report' } },
+      frames: [
+        { clip: 't.mp4', frame: 0, time: 0, neutral: false, labels: { smile: 0.8, jawOpen: 0.6 } },
+        { clip: 't.mp4', frame: 1, time: 0.04, neutral: true, labels: { smile: 0, jawOpen: 0 } },
+        { clip: 'r.mp4', frame: 0, time: 0, neutral: false, labels: { smile: 0, jawOpen: 1 } },
+      ],
+    };
+    const seen = new Set<string>();
+    // The "network" reads smile at 0.4 (half the label) and jawOpen right, scaled by the gain under test.
+    const fit = await fitCategoryGains(tuneSet, async (gain) => (f) => {
+      seen.add(f.clip);
+      const shown = f.frame === 0 ? 1 : 0;
+      return units({ mouthSmile_L: Math.min(1, gain * 0.4 * shown), mouthSmile_R: Math.min(1, gain * 0.4 * shown), jawOpen: Math.min(1, gain * 0.6 * shown) });
+    });
+    assert.equal(fit.categories.smile.gain, 2);
+    assert.equal(fit.categories.jawOpen.gain, 1);
+    assert.ok(fit.categories.smile.objective < fit.categories.smile.objectiveAtOne);
+    assert.equal(fit.unitGain[expressionUnitIndex('mouthSmile_R')], 2);
+    assert.equal(fit.unitGain[expressionUnitIndex('browDown_L')], 1);
+    assert.deepEqual([...seen], ['t.mp4']);
   });
 });
