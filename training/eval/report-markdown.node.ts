@@ -17,7 +17,7 @@ export function realFrameTable(raw: RealFrameReport, calibrated: RealFrameReport
     `${f3(raw.activeMae[k].mae)} / ${f3(calibrated.activeMae[k].mae)} (${raw.activeMae[k].frames})`,
     `${f2(raw.correlation[k])} / ${f2(calibrated.correlation[k])}`,
   ]);
-  rows.push(['**average**', `**${f3(raw.categoryAverage)}**`, `**${f3(calibrated.categoryAverage)}**`, f3(zero.categoryAverage), `**${f3(raw.activeAverage)} / ${f3(calibrated.activeAverage)}**`, '']);
+  rows.push(['**average**', `**${f3(raw.categoryAverage)}**`, `**${f3(calibrated.categoryAverage)}**`, f3(zero.categoryAverage), `**${f3(raw.activeAverage)} / ${f3(calibrated.activeAverage)}** (reading 0: ${f3(zero.activeAverage)})`, '']);
   const neutral = [
     `Neutral frames (${raw.neutral.frames}): mean unit activation raw ${f3(raw.neutral.meanActivation)}, calibrated `
     + `**${f3(calibrated.neutral.meanActivation)}**; maximum raw ${f3(raw.neutral.maxActivation)}, calibrated ${f3(calibrated.neutral.maxActivation)}.`,
