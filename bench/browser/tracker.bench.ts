@@ -1,11 +1,8 @@
 // Face tracker per-stage latency in headless Chromium (wasm, webgl, webgpu) on a real clip from ../shared/videos,
 // and tf.memory().numTensors before and after 1,000 tracked frames on wasm. WebGL and WebGPU run on SwiftShader
 // (software) on this machine, so they get few frames and their figures say nothing about a real GPU.
-import * as tf from '@tensorflow/tfjs-core';
-import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
-import type { TrackerBackend } from '../../plugin/tracker/backend.js';
-import { summarize } from '../support/stats.js';
-import type { BenchFunction, BenchRow } from '../support/bench-types.js';
+import { trackerStageRows, type TrackerBenchPlan } from '../support/tracker-stages.js';
+import type { BenchFunction } from '../support/bench-types.js';
 
 const CLIP = 'liveportrait_d0.mp4';
 const DISTINCT = 100; // frames decoded once to ImageData, then looped
@@ -37,54 +34,11 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   if (!url || !(await fetch(url, { method: 'HEAD' })).ok) return [{ bench: 'tracker', case: 'track a clip', unit: 'ms', note: `skipped: no ../shared/videos/${CLIP}` }];
   const frames = await clipFrames(url, DISTINCT);
   const size = `${frames[0].width}×${frames[0].height}`;
-  const rows: BenchRow[] = [];
-  const plan: { backend: TrackerBackend; frames: number; detects: number; note: string }[] = [
+  const plan: TrackerBenchPlan[] = [
     { backend: 'wasm', frames: 1000, detects: 30, note: `${CLIP} ${size}, ${DISTINCT} frames looped (ImageData)` },
     { backend: 'webgl', frames: 20, detects: 3, note: `${CLIP} ${size}; SwiftShader software WebGL2 here, few frames` },
     { backend: 'webgpu', frames: 10, detects: 2, note: `${CLIP} ${size}; SwiftShader software WebGPU here, few frames` },
   ];
-  for (const p of plan) {
-    log(`tracker ${p.backend}: ${p.frames} frames`);
-    const tracker = await FaceTracker.create({ backend: p.backend });
-    const detect: number[] = [];
-    for (let i = 0; i < p.detects; i++) {
-      tracker.reset();
-      detect.push((await tracker.track(frames[i % frames.length])).timings.detect);
-    }
-    tracker.reset();
-    await tracker.track(frames[0]);
-    const before = tf.memory().numTensors;
-    const landmarks: number[] = [], total: number[] = [];
-    let redetected = 0, missed = 0;
-    for (let i = 1; i <= p.frames; i++) {
-      const r = await tracker.track(frames[i % frames.length]);
-      if (r.status !== 'ok') missed++;
-      if (r.detected) { redetected++; detect.push(r.timings.detect); continue; }
-      landmarks.push(r.timings.landmarks);
-      total.push(r.timings.total);
-    }
-    const after = tf.memory().numTensors;
-    tracker.dispose();
-    const note = `${p.note}; detector re-ran on ${redetected}, no face on ${missed}`;
-    rows.push(
-      { bench: 'tracker', case: 'detect', backend: p.backend, unit: 'ms', ...summarize(detect), note: `${size} letterboxed to 256` },
-      { bench: 'tracker', case: 'landmarks (tracking mode)', backend: p.backend, unit: 'ms', ...summarize(landmarks), note },
-      { bench: 'tracker', case: 'total (tracking mode)', backend: p.backend, unit: 'ms', ...summarize(total), note: 'frame upload + landmarks + JS' },
-      { bench: 'tracker', case: `numTensors before ${p.frames} frames`, backend: p.backend, unit: 'tensors', value: before },
-      { bench: 'tracker', case: `numTensors after ${p.frames} frames`, backend: p.backend, unit: 'tensors', value: after },
-    );
-    if (p.backend === 'wasm') { // the same frames without the iris model
-      const plain = await FaceTracker.create({ backend: 'wasm', refineIris: false });
-      await plain.track(frames[0]);
-      const noIris: number[] = [];
-      for (let i = 1; i <= 300; i++) {
-        const r = await plain.track(frames[i % frames.length]);
-        if (!r.detected) noIris.push(r.timings.landmarks);
-      }
-      plain.dispose();
-      rows.push({ bench: 'tracker', case: 'landmarks (tracking mode, refineIris false)', backend: 'wasm', unit: 'ms', ...summarize(noIris), note: 'face mesh only; iris placed from the lids' });
-    }
-  }
-  return rows;
+  return trackerStageRows(frames, plan, `${CLIP} ${size}, letterboxed to 256`, log);
 };
 export default run;

@@ -4,21 +4,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
+import { modelJsonOf, WEIGHTS_SHARD } from '../trainer/estimator-manifest.js';
 
-export const WEIGHTS_SHARD = 'weights.bin';
 
 /** Writes `artifacts` as DIR/model.json and DIR/weights.bin; returns the model.json path. */
 export function writeModelFiles(dir: string, artifacts: tf.io.ModelArtifacts): string {
   if (!artifacts.weightSpecs || !artifacts.weightData) throw new CpemError('INVALID_ARGUMENT', 'Model artifacts without weights cannot be written.');
   fs.mkdirSync(dir, { recursive: true });
   const data = artifacts.weightData instanceof ArrayBuffer ? artifacts.weightData : tf.io.concatenateArrayBuffers(artifacts.weightData as ArrayBuffer[]);
-  const json = {
-    format: artifacts.format,
-    generatedBy: artifacts.generatedBy,
-    modelTopology: artifacts.modelTopology,
-    weightsManifest: [{ paths: [WEIGHTS_SHARD], weights: artifacts.weightSpecs }],
-    userDefinedMetadata: artifacts.userDefinedMetadata,
-  };
+  const json = modelJsonOf(artifacts);
   const file = path.join(dir, 'model.json');
   fs.writeFileSync(path.join(dir, WEIGHTS_SHARD), new Uint8Array(data));
   fs.writeFileSync(file, `${JSON.stringify(json, null, 1)}\n`);

@@ -13,7 +13,7 @@ import { ProgressBar } from '../trainer/progress.js';
 import { RunBatchSource } from '../data/run-batch-source.js';
 import { RealTrackSource } from '../data/real-track-source.js';
 import { evaluateSynthetic } from '../eval/synthetic-eval.js';
-import type { EstimatorManifest } from '../trainer/estimator-manifest.js';
+import { estimatorManifest, type EstimatorManifest } from '../trainer/estimator-manifest.js';
 import { loadTrack, trackedClip } from './track-cache.js';
 import { writeModelFiles } from './model-files.js';
 import { saveCheckpoint, loadCheckpoint } from './checkpoint-files.js';
@@ -67,22 +67,14 @@ export async function runTraining(run: RunConfig, options: TrainingRunOptions): 
       }
     }
     const report = await evaluateSynthetic(trainer.net, model, { synthetic: run.data.synthetic });
-    const manifest: EstimatorManifest = {
-      format: 'babylon-cpem/pe-net-manifest',
-      version: 1,
+    const manifest = estimatorManifest({
       packageVersion: JSON.parse(fs.readFileSync('package.json', 'utf8')).version,
       faceModelSha256: crypto.createHash('sha256').update(faceModelBytes).digest('hex'),
       run: { name: run.name, command: options.command, training: run.training, data: run.data },
       trained: { steps: trainer.step, seconds: Math.round(trainer.log.rows.at(-1)?.seconds ?? 0), backend: tf.getBackend(), cpus: os.cpus().length },
-      metrics: {
-        finalLoss: trainer.log.rows.at(-1)?.total ?? NaN,
-        syntheticUnitMae: report.meanUnitMae,
-        syntheticCategoryMae: report.meanCategoryMae,
-        syntheticUnitCorrelation: report.meanCorrelation,
-        syntheticIdentityMae: report.identityMae,
-        syntheticRotationMaeDeg: report.rotationMaeDeg,
-      },
-    };
+      finalLoss: trainer.log.rows.at(-1)?.total ?? NaN,
+      report,
+    });
     writeModelFiles(options.outDir, await trainer.net.toArtifacts({ run: run.name, steps: trainer.step }));
     fs.writeFileSync(path.join(options.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
     fs.writeFileSync(path.join(options.outDir, 'loss.csv'), trainer.log.toCsv());

@@ -2,12 +2,11 @@
 // can replace the shipped weights as is: model.json + weights.bin (PE-Net's TF.js model), manifest.json
 // (the run, the face model's hash, the trainer's synthetic evaluation) and loss.csv.
 import { evaluateSynthetic } from '../eval/synthetic-eval.js';
-import type { EstimatorManifest } from '../trainer/estimator-manifest.js';
+import { estimatorManifest, modelJsonOf, WEIGHTS_SHARD } from '../trainer/estimator-manifest.js';
 import type { TrainingSession } from './session.js';
 import packageJson from '../../package.json';
 
-/** The weights shard's name, as in weights/pe-net/ and training/node/model-files.ts. */
-export const WEIGHTS_SHARD = 'weights.bin';
+export { WEIGHTS_SHARD };
 
 /** How the run's data was made, recorded in the manifest like the Node trainer's run.data. */
 export interface SandboxRunData {
@@ -30,28 +29,15 @@ export async function runFiles(session: TrainingSession, info: { faceModelSha256
   const artifacts = await net.toArtifacts({ run: 'training-sandbox', steps: session.step });
   const report = await evaluateSynthetic(net, session.modelTensors);
   const rows = session.trainer.log.rows;
-  const manifest: EstimatorManifest = {
-    format: 'babylon-cpem/pe-net-manifest',
-    version: 1,
+  const manifest = estimatorManifest({
     packageVersion: packageJson.version,
     faceModelSha256: info.faceModelSha256 ?? 'unknown (the page had no WebCrypto: open it on localhost or https)',
     run: { name: 'training-sandbox', command: 'npm start, then /training', training: session.config, data: info.data },
     trained: { steps: session.step, seconds: Math.round(rows.at(-1)?.seconds ?? 0), backend: session.backend, cpus: navigator.hardwareConcurrency ?? 0 },
-    metrics: {
-      finalLoss: rows.at(-1)?.total ?? NaN,
-      syntheticUnitMae: report.meanUnitMae,
-      syntheticCategoryMae: report.meanCategoryMae,
-      syntheticIdentityMae: report.identityMae,
-      syntheticRotationMaeDeg: report.rotationMaeDeg,
-    },
-  };
-  const modelJson = {
-    format: artifacts.format,
-    generatedBy: artifacts.generatedBy,
-    modelTopology: artifacts.modelTopology,
-    weightsManifest: [{ paths: [WEIGHTS_SHARD], weights: artifacts.weightSpecs }],
-    userDefinedMetadata: artifacts.userDefinedMetadata,
-  };
+    finalLoss: rows.at(-1)?.total ?? NaN,
+    report,
+  });
+  const modelJson = modelJsonOf(artifacts);
   const json = (value: unknown) => new Blob([`${JSON.stringify(value, null, 1)}\n`], { type: 'application/json' });
   return {
     'model.json': json(modelJson),

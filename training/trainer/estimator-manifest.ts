@@ -1,3 +1,5 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { SyntheticReport } from '../eval/synthetic-eval.js';
 import type { TrainingConfig } from './training-config.js';
 
 /** What travels beside shipped estimator weights (weights/pe-net/manifest.json). */
@@ -15,4 +17,46 @@ export interface EstimatorManifest {
   trained: { steps: number; seconds: number; backend: string; cpus: number };
   /** Figures measured right after training (see docs/evaluation.md for the full report). */
   metrics: Record<string, number>;
+}
+
+/** The weights shard's name, as in weights/pe-net/. */
+export const WEIGHTS_SHARD = 'weights.bin';
+
+/** model.json for `artifacts` with one shard named {@link WEIGHTS_SHARD}: what tf.io.http and PeNet.load read. */
+export function modelJsonOf(artifacts: tf.io.ModelArtifacts): Record<string, unknown> {
+  return {
+    format: artifacts.format,
+    generatedBy: artifacts.generatedBy,
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: [WEIGHTS_SHARD], weights: artifacts.weightSpecs }],
+    userDefinedMetadata: artifacts.userDefinedMetadata,
+  };
+}
+
+/** A manifest for a finished run, its metrics from the held-out synthetic report. */
+export function estimatorManifest(init: {
+  packageVersion: string;
+  faceModelSha256: string;
+  run: EstimatorManifest['run'];
+  trained: EstimatorManifest['trained'];
+  finalLoss: number;
+  report: SyntheticReport;
+}): EstimatorManifest {
+  const { report } = init;
+  return {
+    format: 'babylon-cpem/pe-net-manifest',
+    version: 1,
+    packageVersion: init.packageVersion,
+    faceModelSha256: init.faceModelSha256,
+    run: init.run,
+    trained: init.trained,
+    metrics: {
+      finalLoss: init.finalLoss,
+      syntheticUnitMae: report.meanUnitMae,
+      syntheticCategoryMae: report.meanCategoryMae,
+      syntheticUnitCorrelation: report.meanCorrelation,
+      syntheticIdentityMae: report.identityMae,
+      syntheticRotationMaeDeg: report.rotationMaeDeg,
+    },
+  };
 }
