@@ -48,6 +48,8 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const status = $('status');
 const message = $('message');
 const SANDBOX_KEY = 'indexeddb://babylon-cpem-sandbox-pe-net';
+/** Which weights the page runs on, when not the shipped ones: shown again whenever old errors are cleared. */
+let weightsNote = '';
 
 /** One character on stage and the table that drives it. */
 interface Character {
@@ -87,11 +89,13 @@ async function chooseWeights(): Promise<string | tf.io.IOHandler> {
   if (params.get('weights') !== 'sandbox') return '/weights/pe-net/model.json';
   const stored = await tf.io.listModels().catch(() => ({} as Record<string, unknown>));
   if (!(SANDBOX_KEY in stored)) {
-    message.textContent = 'No sandbox weights in this browser (IndexedDB babylon-cpem-sandbox-pe-net): train on /training and '
+    weightsNote = 'No sandbox weights in this browser (IndexedDB babylon-cpem-sandbox-pe-net): train on /training and '
       + 'send them here. Using the shipped weights.';
+    message.textContent = weightsNote;
     return '/weights/pe-net/model.json';
   }
-  message.textContent = 'Using the PE-Net weights from the training sandbox.';
+  weightsNote = 'Using the PE-Net weights from the training sandbox.';
+  message.textContent = weightsNote;
   // Loaded by the behavior once the tracker has picked the TF.js backend.
   return tf.io.getLoadHandlers(SANDBOX_KEY)[0];
 }
@@ -305,7 +309,7 @@ async function main(): Promise<void> {
   const fileInput = $<HTMLInputElement>('videoFile');
   let fileVideo: HTMLVideoElement | null = null;
   const useSource = async (kind: string, url?: string) => {
-    message.textContent = '';
+    message.textContent = weightsNote;
     try {
       if (kind === 'file') {
         const file = fileInput.files?.[0];
