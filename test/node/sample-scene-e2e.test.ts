@@ -132,7 +132,7 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
       const d = c.getImageData(0, 322, 128, 12).data;
       let n = 0;
       for (let i = 0; i < 8; i++) if (d[(6 * 128 + i * 16 + 8) * 4] > 128) n |= 1 << i;
-      return n >= 56 && n <= 62; // the screenshot lands a second or so later, mouth wide open
+      return n >= 40 && n <= 46; // on this busy machine the screenshot lands about 2 s later, mouth wide open
     }, null, { timeout: 20_000, polling: 20 });
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT });
