@@ -29,7 +29,7 @@ function landmarks(model: FaceModel, beta: number[], rotation: number[], cx: num
   return out;
 }
 
-/** A PE-Net whose outputs ignore the input: every kernel 0, head biases as given. */
+/** A PE-Net whose outputs ignore the input: every kernel 0, head biases as given (β = gain · σ(bias), gain 1). */
 async function constantNet(bias: { rotation: number[]; translation: number[]; expression: number[] }): Promise<PeNet> {
   const net = PeNet.create(CONFIG, 1);
   const artifacts = await net.toArtifacts();
@@ -39,7 +39,10 @@ async function constantNet(bias: { rotation: number[]; translation: number[]; ex
   for (const spec of artifacts.weightSpecs!) {
     const size = spec.shape.reduce((a, b) => a * b, 1);
     const head = spec.name.split('/')[0] as keyof typeof bias;
-    for (let i = 0; i < size; i++) values[offset + i] = spec.name.endsWith('/bias') && bias[head] ? bias[head][i] : 0;
+    // Kernels to 0, head biases as given, other biases 0; fixed weights (input standardisation, gains) stay as made.
+    if (spec.name.endsWith('/kernel') || spec.name.endsWith('/bias')) {
+      for (let i = 0; i < size; i++) values[offset + i] = spec.name.endsWith('/bias') && bias[head] ? bias[head][i] : 0;
+    }
     offset += size;
   }
   return PeNet.fromArtifacts({ ...artifacts, weightData: values.buffer });
