@@ -102,7 +102,8 @@ async function chooseWeights(): Promise<string | tf.io.IOHandler> {
 
 function showError(e: unknown): void {
   const text = isCpemError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
-  message.textContent = text;
+  // An error (say, no camera) does not hide which weights are in use.
+  message.textContent = weightsNote ? `${text}\n${weightsNote}` : text;
   document.body.dataset.lastError = isCpemError(e) ? e.code : 'error';
   console.error(e);
 }
