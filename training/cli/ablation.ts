@@ -49,12 +49,14 @@ async function main(): Promise<void> {
   }
   tensors.dispose();
   const steps = resolveRunConfig(base).training.steps;
+  const flags = [arg('config') ? `--config ${configFile}` : '', arg('steps') ? `--steps ${arg('steps')}` : ''].filter(Boolean).join(' ');
+  const regenerateArgs = flags ? ` -- ${flags}` : '';
   const lines = [
     '# Ablation: the identity-consistent and expression-exclusive constraints', '',
     `The run \`${configFile}\` (${steps} steps, seed ${resolveRunConfig(base).training.seed}, the same batches) trained three times; `
     + 'each network then evaluated as in [evaluation.md](evaluation.md). α drift: mean |α_t − α_first| per coefficient over each '
-    + 'real clip (lower is steadier). Real-frame figures are on the report half, after calibration; *where shown* is the error on '
-    + `frames whose label is ≥ 0.3. Regenerate with \`npm run ablation${arg('config') ? ` -- --config ${configFile}` : ''}${arg('steps') ? ` -- --steps ${arg('steps')}` : ''}\`.`, '',
+    + 'real clip (lower is steadier). Real-frame figures are on the report half, after the per-user neutral (these networks have no fitted unit gains); *where shown* is the error on '
+    + `frames whose label is ≥ 0.3. Regenerate with \`npm run ablation${regenerateArgs}\`.`, '',
     '| variant | α drift, report clips | α drift, tune clips | synthetic β MAE | synthetic α MAE | real frames: category MAE | real frames: MAE where shown | neutral mean activation | landmark NME (%) | train time (s) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.map(({ label, seconds, report: r }) => `| ${label} | ${f3(r.identity?.report)} | ${f3(r.identity?.tune)} | ${f3(r.synthetic.meanUnitMae)} | ${f3(r.synthetic.identityMae)} | `
