@@ -6,18 +6,12 @@ import path from 'node:path';
 import { FaceModel } from '../../plugin/face-model/face-model.js';
 import { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
-import { isCpemError } from '../../plugin/errors/cpem-error.js';
-import { useNodeBackend } from '../node/node-backend.js';
+import { selectBackend } from '../../plugin/tracker/backend.js';
 import { modelFilesHandler } from '../node/model-files.js';
 import { resolveRunConfig } from '../trainer/run-config.js';
 import { runTraining } from '../node/run-training.js';
 import { evaluateEstimator, type EvaluationReport } from '../eval/evaluate-estimator.node.js';
-import { parseLabelSet } from '../eval/real-frame-eval.js';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-}
+import { cliArg, runCli, sharedDirOrNull, readLabelSet } from '../node/cli-support.js';
 
 const VARIANTS = [
   { key: 'none', label: 'without L_idc and L_exp', weights: { identityConsistency: 0, expressionExclusive: 0 } },
@@ -28,15 +22,15 @@ const VARIANTS = [
 const f3 = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v.toFixed(3) : '–');
 
 async function main(): Promise<void> {
-  const configFile = arg('config') ?? path.join('training', 'configs', 'shipped.json');
-  const sharedDir = fs.existsSync(path.join('..', 'shared')) ? path.join('..', 'shared') : null;
+  const configFile = cliArg('config') ?? path.join('training', 'configs', 'shipped.json');
+  const sharedDir = sharedDirOrNull();
   if (!sharedDir) throw new Error('The ablation reads real clips from ../shared: place the checkout beside it.');
   const base = JSON.parse(fs.readFileSync(configFile, 'utf8'));
-  if (arg('steps')) base.training = { ...base.training, steps: Number(arg('steps')) };
-  await useNodeBackend('wasm');
+  if (cliArg('steps')) base.training = { ...base.training, steps: Number(cliArg('steps')) };
+  await selectBackend('wasm');
   const model = await FaceModel.load(path.join('weights', 'face-model.bin'));
   const tensors = new FaceModelTensors(model);
-  const labels = parseLabelSet(JSON.parse(fs.readFileSync(path.join('test', 'data', 'real-frame-labels.json'), 'utf8')));
+  const labels = readLabelSet();
   const results: Array<{ label: string; seconds: number; report: EvaluationReport }> = [];
   for (const v of VARIANTS) {
     const run = resolveRunConfig({ ...base, name: `${base.name}-ablation-${v.key}`, training: { ...base.training, lossWeights: { ...base.training?.lossWeights, ...v.weights } } }, configFile);
@@ -49,7 +43,7 @@ async function main(): Promise<void> {
   }
   tensors.dispose();
   const steps = resolveRunConfig(base).training.steps;
-  const flags = [arg('config') ? `--config ${configFile}` : '', arg('steps') ? `--steps ${arg('steps')}` : ''].filter(Boolean).join(' ');
+  const flags = [cliArg('config') ? `--config ${configFile}` : '', cliArg('steps') ? `--steps ${cliArg('steps')}` : ''].filter(Boolean).join(' ');
   const regenerateArgs = flags ? ` -- ${flags}` : '';
   const lines = [
     '# Ablation: the identity-consistent and expression-exclusive constraints', '',
@@ -68,7 +62,4 @@ async function main(): Promise<void> {
   console.error(lines.slice(-5).join('\n'));
 }
 
-main().catch((e) => {
-  console.error(isCpemError(e) ? `${e.code}: ${e.message}` : e);
-  process.exit(1);
-});
+runCli(main);

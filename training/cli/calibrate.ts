@@ -5,35 +5,27 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
 import { NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
-import { isCpemError } from '../../plugin/errors/cpem-error.js';
-import { useNodeBackend } from '../node/node-backend.js';
+import { selectBackend } from '../../plugin/tracker/backend.js';
 import { modelFilesHandler, writeModelFiles } from '../node/model-files.js';
 import { loadTrack } from '../node/track-cache.js';
-import { estimateClip, type FrameEstimate } from '../eval/clip-estimates.js';
-import { parseLabelSet, type LabelledFrame } from '../eval/real-frame-eval.js';
+import { estimateTrack, type FrameEstimate } from '../eval/clip-estimates.js';
+import type { LabelledFrame } from '../eval/real-frame-eval.js';
 import { fitCategoryGains } from '../eval/unit-gain.js';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-}
+import { cliArg, runCli, readLabelSet, sharedDirOrNull } from '../node/cli-support.js';
 
 async function main(): Promise<void> {
-  const weights = arg('weights') ?? path.join('weights', 'pe-net', 'model.json');
-  const sharedDir = path.join('..', 'shared');
-  if (!fs.existsSync(sharedDir)) throw new Error('Calibration reads the labelled clips from ../shared: place the checkout beside it.');
-  await useNodeBackend('wasm');
+  const weights = cliArg('weights') ?? path.join('weights', 'pe-net', 'model.json');
+  const sharedDir = sharedDirOrNull();
+  if (!sharedDir) throw new Error('Calibration reads the labelled clips from ../shared: place the checkout beside it.');
+  await selectBackend('wasm');
   const net = await PeNet.load(modelFilesHandler(weights));
-  const labels = parseLabelSet(JSON.parse(fs.readFileSync(path.join('test', 'data', 'real-frame-labels.json'), 'utf8')));
+  const labels = readLabelSet();
   const tuneClips = Object.entries(labels.clips).filter(([, c]) => c.split === 'tune').map(([name]) => name);
   const tracks = new Map(tuneClips.map((clip) => [clip, loadTrack(path.join(sharedDir, 'videos', clip), { log: (m) => console.error(m) })]));
   const fit = await fitCategoryGains(labels, async (gain) => {
     net.setExpressionGain(new Float32Array(NUM_EXPRESSION_UNITS).fill(gain));
     const estimates = new Map<string, Map<number, FrameEstimate>>();
-    for (const [clip, track] of tracks) {
-      const frames = track.frames.map((f) => ({ index: f.index, time: f.time, confidence: f.confidence, landmarks: f.status === 'ok' ? f.landmarks : null }));
-      estimates.set(clip, await estimateClip(net, frames, track.header.video.width, track.header.video.height));
-    }
+    for (const [clip, track] of tracks) estimates.set(clip, await estimateTrack(net, track));
     return (f: LabelledFrame) => estimates.get(f.clip)?.get(f.frame)?.units ?? null;
   });
   net.setExpressionGain(fit.unitGain);
@@ -48,7 +40,4 @@ async function main(): Promise<void> {
   net.dispose();
 }
 
-main().catch((e) => {
-  console.error(isCpemError(e) ? `${e.code}: ${e.message}` : e);
-  process.exit(1);
-});
+runCli(main);

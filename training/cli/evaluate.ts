@@ -7,34 +7,28 @@ import path from 'node:path';
 import { FaceModel } from '../../plugin/face-model/face-model.js';
 import { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
-import { isCpemError } from '../../plugin/errors/cpem-error.js';
-import { useNodeBackend } from '../node/node-backend.js';
+import { selectBackend } from '../../plugin/tracker/backend.js';
 import { modelFilesHandler } from '../node/model-files.js';
 import { evaluateEstimator } from '../eval/evaluate-estimator.node.js';
 import { evaluationMarkdown } from '../eval/report-markdown.node.js';
-import { parseLabelSet } from '../eval/real-frame-eval.js';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-}
+import { cliArg, runCli, sharedDirOrNull, readLabelSet } from '../node/cli-support.js';
 
 async function main(): Promise<void> {
-  const weights = arg('weights') ?? path.join('weights', 'pe-net', 'model.json');
-  const outFile = arg('out') ?? path.join('docs', 'evaluation.md');
-  const sharedDir = fs.existsSync(path.join('..', 'shared')) ? path.join('..', 'shared') : null;
-  await useNodeBackend('wasm');
+  const weights = cliArg('weights') ?? path.join('weights', 'pe-net', 'model.json');
+  const outFile = cliArg('out') ?? path.join('docs', 'evaluation.md');
+  const sharedDir = sharedDirOrNull();
+  await selectBackend('wasm');
   const model = await FaceModel.load(path.join('weights', 'face-model.bin'));
   const tensors = new FaceModelTensors(model);
   const net = await PeNet.load(modelFilesHandler(weights));
-  const labels = parseLabelSet(JSON.parse(fs.readFileSync(path.join('test', 'data', 'real-frame-labels.json'), 'utf8')));
+  const labels = readLabelSet();
   if (!sharedDir) console.error('../shared is absent: only the synthetic section is evaluated.');
   const report = await evaluateEstimator(net, model, tensors, { labels, sharedDir, log: (m) => console.error(m) });
   const manifestFile = path.join(path.dirname(weights), 'manifest.json');
   const manifest = fs.existsSync(manifestFile) ? JSON.parse(fs.readFileSync(manifestFile, 'utf8')) : null;
-  const command = `npm run eval${arg('weights') ? ` -- --weights ${weights}` : ''}`;
+  const command = `npm run eval${cliArg('weights') ? ` -- --weights ${weights}` : ''}`;
   fs.writeFileSync(outFile, evaluationMarkdown(report, { weights, manifest, command }));
-  if (arg('json')) fs.writeFileSync(arg('json')!, JSON.stringify(report, (_, v) => (v instanceof Float32Array ? Array.from(v) : v), 1));
+  if (cliArg('json')) fs.writeFileSync(cliArg('json')!, JSON.stringify(report, (_, v) => (v instanceof Float32Array ? Array.from(v) : v), 1));
   const r = report.realFrames?.report;
   console.error(`synthetic unit MAE ${report.synthetic.meanUnitMae.toFixed(3)}`
     + (r ? `; report half: category MAE raw ${r.raw.categoryAverage.toFixed(3)}, calibrated ${r.calibrated.categoryAverage.toFixed(3)} (reading 0: ${r.zero.categoryAverage.toFixed(3)}); where shown ${r.raw.activeAverage.toFixed(3)} / ${r.calibrated.activeAverage.toFixed(3)}; neutral mean ${r.calibrated.neutral.meanActivation.toFixed(3)}` : '')
@@ -45,7 +39,4 @@ async function main(): Promise<void> {
   tensors.dispose();
 }
 
-main().catch((e) => {
-  console.error(isCpemError(e) ? `${e.code}: ${e.message}` : e);
-  process.exit(1);
-});
+runCli(main);
