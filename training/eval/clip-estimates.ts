@@ -1,6 +1,7 @@
 import { FaceEstimator } from '../../plugin/estimator/face-estimator.js';
 import type { PeNet } from '../../plugin/estimator/pe-net.js';
 import type { IdentityCalibrationOptions } from '../../plugin/motion/identity-calibration.js';
+import type { LandmarkTrack } from '../data/landmark-track.js';
 
 /** One tracked frame of a clip: 478 × 3 landmarks in image pixels, or null where no face was found. */
 export interface ClipFrame {
@@ -38,6 +39,12 @@ export async function estimateClip(net: PeNet, frames: ClipFrame[], width: numbe
     estimator.dispose();
   }
   return out;
+}
+
+/** {@link estimateClip} over a landmark track (`npm run track`): its frames with a face, at the video's size. */
+export function estimateTrack(net: PeNet, track: LandmarkTrack, calibration: IdentityCalibrationOptions | false = {}): Promise<Map<number, FrameEstimate>> {
+  const frames = track.frames.map((f) => ({ index: f.index, time: f.time, confidence: f.confidence, landmarks: f.status === 'ok' ? f.landmarks : null }));
+  return estimateClip(net, frames, track.header.video.width, track.header.video.height, calibration);
 }
 
 /**

@@ -6,7 +6,7 @@ import type { FaceModel } from '../../plugin/face-model/face-model.js';
 import type { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
 import { NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
-import { estimateClip, identityDrift, type FrameEstimate } from './clip-estimates.js';
+import { estimateTrack, identityDrift, type FrameEstimate } from './clip-estimates.js';
 import { evaluateSynthetic, type SyntheticReport } from './synthetic-eval.js';
 import { scoreRealFrames, type LabelSet, type RealFrameReport } from './real-frame-eval.js';
 import { reconstructionNme, type ReconstructionRow } from './reconstruction-nme.node.js';
@@ -44,9 +44,7 @@ export async function evaluateEstimator(net: PeNet, model: FaceModel, tensors: F
   const labels = options.labels;
   const estimates = new Map<string, Map<number, FrameEstimate>>();
   for (const clip of Object.keys(labels.clips)) {
-    const track = loadTrack(path.join(options.sharedDir, 'videos', clip), { log });
-    const frames = track.frames.map((f) => ({ index: f.index, time: f.time, confidence: f.confidence, landmarks: f.status === 'ok' ? f.landmarks : null }));
-    estimates.set(clip, await estimateClip(net, frames, track.header.video.width, track.header.video.height));
+    estimates.set(clip, await estimateTrack(net, loadTrack(path.join(options.sharedDir, 'videos', clip), { log })));
   }
   const pick = (which: 'raw' | 'calibrated') => (f: { clip: string; frame: number }) => {
     const e = estimates.get(f.clip)?.get(f.frame);

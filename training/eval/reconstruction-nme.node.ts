@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { PeNet } from '../../plugin/estimator/pe-net.js';
 import type { FaceModel } from '../../plugin/face-model/face-model.js';
-import type { FaceTracker, TrackedFace } from '../../plugin/tracker/face-tracker.js';
+import type { FaceTracker } from '../../plugin/tracker/face-tracker.js';
 import { landmarkFeatures } from '../../plugin/estimator/landmark-features.js';
 import { projectPoints } from '../../plugin/geometry/head-pose.js';
 import { decodeImage } from '../data/ffmpeg-frames.node.js';
-import { normalizedMeanError, type LandmarkImage } from './tracker-nme.node.js';
+import { faceNearestTruth, normalizedMeanError, type LandmarkImage } from './tracker-nme.node.js';
 
 export interface ReconstructionRow {
   set: string;
@@ -25,11 +25,7 @@ export async function reconstructionNme(net: PeNet, model: FaceModel, tracker: F
   const rows: ReconstructionRow[] = [];
   for (const img of images) {
     tracker.reset();
-    const r = await tracker.track(decodeImage(img.file));
-    let cx = 0, cy = 0;
-    for (let i = 0; i < 68; i++) { cx += img.truth[2 * i] / 68; cy += img.truth[2 * i + 1] / 68; }
-    const dist = (f: TrackedFace) => Math.hypot(f.box.x + f.box.width / 2 - cx, f.box.y + f.box.height / 2 - cy);
-    const face = r.faces.length ? r.faces.reduce((a, b) => (dist(a) <= dist(b) ? a : b)) : null;
+    const face = faceNearestTruth((await tracker.track(decodeImage(img.file))).faces, img.truth);
     if (!face) {
       rows.push({ set: img.set, image: img.name, nme: NaN, inner: NaN });
       continue;

@@ -80,6 +80,14 @@ export function nme68(face: Float32Array, truth: Float64Array): { nme: number; r
   return normalizedMeanError(points, 2, truth);
 }
 
+/** Of the faces found in an image (which may hold several people), the one whose box centre is nearest the truth's. */
+export function faceNearestTruth(faces: readonly TrackedFace[], truth: Float64Array): TrackedFace | null {
+  let cx = 0, cy = 0;
+  for (let i = 0; i < 68; i++) { cx += truth[2 * i] / 68; cy += truth[2 * i + 1] / 68; }
+  const dist = (f: TrackedFace) => Math.hypot(f.box.x + f.box.width / 2 - cx, f.box.y + f.box.height / 2 - cy);
+  return faces.length ? faces.reduce((a, b) => (dist(a) <= dist(b) ? a : b)) : null;
+}
+
 /**
  * Tracks each image from scratch (reset, so the detector runs) and scores the face nearest the truth's centre
  * (images may hold several people). The tracker should allow several faces (maxFaces ≥ 2).
@@ -90,10 +98,7 @@ export async function evaluateTracker(tracker: FaceTracker, images: readonly Lan
     const frame = decodeImage(img.file);
     tracker.reset();
     const r = await tracker.track(frame);
-    let cx = 0, cy = 0;
-    for (let i = 0; i < 68; i++) { cx += img.truth[2 * i] / 68; cy += img.truth[2 * i + 1] / 68; }
-    const dist = (f: TrackedFace) => Math.hypot(f.box.x + f.box.width / 2 - cx, f.box.y + f.box.height / 2 - cy);
-    const face = r.faces.length ? r.faces.reduce((a, b) => (dist(a) <= dist(b) ? a : b)) : null;
+    const face = faceNearestTruth(r.faces, img.truth);
     const scored = face ? nme68(face.landmarks, img.truth) : null;
     rows.push({
       set: img.set, image: img.name, width: frame.width, height: frame.height,
