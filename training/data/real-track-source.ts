@@ -55,8 +55,9 @@ export class RealTrackSource implements BatchSource {
     }
     return tf.tidy(() => {
       const image = tf.tensor3d(points, [n, NUM_LANDMARKS, 2]);
-      const { features, center, size } = landmarkFeaturesBatch(image);
-      const landmarks = tf.div(tf.sub(image, tf.expandDims(center, 1)), tf.expandDims(size, 1)) as tf.Tensor3D;
+      const { features } = landmarkFeaturesBatch(image);
+      // The same face-box coordinates as points, for the landmark loss.
+      const landmarks = tf.reshape(features, [n, NUM_LANDMARKS, 2]) as tf.Tensor3D;
       return { persons, frames, features, landmarks } as unknown as tf.TensorContainerObject;
     }) as unknown as FaceBatch;
   }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
 import type { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
-import { LANDMARK_FEATURE_SIZE, NUM_MESH_POINTS, faceMeshLandmarkWeights } from '../../plugin/estimator/landmark-features.js';
+import { LANDMARK_FEATURE_SIZE, faceMeshLandmarkWeights, landmarkFeatures } from '../../plugin/estimator/landmark-features.js';
 import type { FaceModel } from '../../plugin/face-model/face-model.js';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { disposeBatch, SyntheticFaceSource, type FaceBatch } from '../data/synthetic-batch.js';
@@ -12,13 +12,7 @@ import '../tf/register-gradients.js';
 
 /** The larger side of the neutral face's face-mesh points' bounding box, in model units (the face-box size). */
 export function faceMeshExtent(model: FaceModel): number {
-  const points = model.faceMeshLandmarksOf(model.decode());
-  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
-  for (let i = 0; i < NUM_MESH_POINTS; i++) {
-    minX = Math.min(minX, points[3 * i]); maxX = Math.max(maxX, points[3 * i]);
-    minY = Math.min(minY, points[3 * i + 1]); maxY = Math.max(maxY, points[3 * i + 1]);
-  }
-  return Math.max(maxX - minX, maxY - minY);
+  return landmarkFeatures(model.faceMeshLandmarksOf(model.decode()), 3).box.size;
 }
 
 /** Adam's second-moment decay (see the constructor). */
@@ -82,16 +76,20 @@ export class CpemTrainer {
 
   /** A new run with a freshly initialised network (seeded by config.seed). */
   static async create(config: TrainingConfig, model: FaceModelTensors, source: BatchSource): Promise<CpemTrainer> {
-    // Start the translation head at the face model's size in face-box units (log scale): with a zero log scale a
-    // millimetre model lands ~150 face-box units wide, and the first landmark gradients are so large that Adam's
-    // second moments keep the learning rate near zero for thousands of steps.
     // The inputs are standardised per feature with statistics of synthetic faces: expression moves landmarks by a
     // few hundredths of the face box, pose by tenths, and unscaled inputs leave the network reading pose only.
     const { mean, scale } = await syntheticFeatureStatistics(model, config.seed);
     const net = PeNet.create(
-      { inputSize: LANDMARK_FEATURE_SIZE, hidden: config.hidden, numIdentity: model.identityCount, numExpression: model.expressionCount, detachIdentity: config.detachIdentity ?? false },
+      { inputSize: LANDMARK_FEATURE_SIZE, hidden: config.hidden, numIdentity: model.identityCount, numExpression: model.expressionCount, detachIdentity: config.detachIdentity },
       config.seed,
-      { headBias: { translation: [0, 0, -Math.log(faceMeshExtent(model.model))] }, inputMean: mean, inputScale: scale },
+      {
+        // The translation head starts at the face model's size in face-box units (log scale): with a zero log scale a
+        // millimetre model lands ~150 face-box units wide, and the first landmark gradients are so large that Adam's
+        // second moments keep the learning rate near zero for thousands of steps.
+        headBias: { translation: [0, 0, -Math.log(faceMeshExtent(model.model))] },
+        inputMean: mean,
+        inputScale: scale,
+      },
     );
     return new CpemTrainer(config, net, model, source);
   }

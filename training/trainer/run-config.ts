@@ -14,8 +14,8 @@ export interface RunConfig {
     /** Options of the synthetic generator. */
     synthetic: SyntheticOptions;
     /**
-     * Real landmark tracks (files written by `npm run track`): each batch takes this fraction of its persons
-     * from real clips (T consecutive-ish frames of one clip = one person), the rest synthetic. 0: synthetic only.
+     * Share of batches drawn from real landmark tracks (P clips × T frames spread over each clip, one clip = one
+     * person; self-supervised), the others synthetic. Which batches are real depends only on the seed. 0: synthetic only.
      */
     realFraction: number;
     /**
