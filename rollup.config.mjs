@@ -18,5 +18,6 @@ export default {
     entryFileNames: '[name].js',
     chunkFileNames: 'chunks/[name]-[hash].js',
   },
-  plugins: [esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' })],
+  // JSON (the iBUG-68 regressor in weights/) is bundled as a module.
+  plugins: [esbuild({ target: 'es2022', tsconfig: 'tsconfig.json', loaders: { '.json': 'json' } })],
 };

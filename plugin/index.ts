@@ -44,3 +44,7 @@ export type {
   TrackerBackend, FaceTrackerOptions, FaceBox, TrackedFace, TrackerTimings, FaceTrackingResult, TrackerInput, RawImage,
 } from './tracker/face-tracker.js';
 export { selectBackend, BACKEND_ORDER } from './tracker/backend.js';
+// The 68 iBUG landmarks (dlib / 300-W layout) from a tracked face, and the nearest-vertex map they are anchored on.
+export { ibug68Landmarks, validateIbug68Regressor, nearestVertexRegressor, IBUG68_REGRESSOR_FORMAT } from './landmarks/ibug68-regressor.js';
+export type { Ibug68RegressorFile } from './landmarks/ibug68-regressor.js';
+export { IBUG68_FROM_FACE_MESH, IBUG68_MIRROR } from './landmarks/ibug68-from-face-mesh.js';

