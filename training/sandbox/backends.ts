@@ -14,27 +14,14 @@ export const WASM_PATHS = '/tfjs-wasm/';
 
 /**
  * Switches TF.js to `choice` with the tracker's selection ('auto': the first of webgpu, webgl, wasm, cpu that
- * starts; a named backend must start or this throws BACKEND_UNAVAILABLE). Returns the backend in use and,
- * for 'auto', the ones before it that could not start.
+ * starts, GPU backends on a software renderer passed over; a named backend must start or this throws
+ * BACKEND_UNAVAILABLE). Returns the backend in use and, for 'auto', the ones before it that were not used.
  */
 export async function selectBackend(choice: BackendChoice): Promise<{ backend: SandboxBackend; skipped: SandboxBackend[] }> {
   if (webGpuLost && (choice === 'auto' || choice === 'webgpu')) renewWebGpuBackend();
   const backend = await selectTrackerBackend(choice, WASM_PATHS);
   const skipped = choice === 'auto' ? SANDBOX_BACKENDS.slice(0, SANDBOX_BACKENDS.indexOf(backend)) : [];
   return { backend, skipped };
-}
-
-/**
- * What runs WebGPU here, for the page to show: the adapter's vendor and architecture, and whether it is a
- * software rasteriser (SwiftShader, or an adapter that calls itself a fallback), where wasm is usually faster.
- */
-export async function webGpuAdapterNote(): Promise<{ text: string; software: boolean } | null> {
-  const adapter = await navigator.gpu?.requestAdapter().catch(() => null);
-  if (!adapter) return null;
-  const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).info;
-  const software = info?.architecture === 'swiftshader' || info?.isFallbackAdapter === true || (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
-  const text = [info?.vendor, info?.architecture].filter(Boolean).join(' ') || 'unknown adapter';
-  return { text, software };
 }
 
 /** The backends after `backend` in the order of preference: where to go when it fails. */

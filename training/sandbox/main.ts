@@ -8,7 +8,8 @@ import { RunBatchSource } from '../data/run-batch-source.js';
 import { RealTrackSource, type TrackedClip } from '../data/real-track-source.js';
 import { DEFAULT_TRAINING_CONFIG, resolveTrainingConfig, type LossWeights, type TrainingConfig } from '../trainer/training-config.js';
 import type { LossLogRow } from '../trainer/loss-log.js';
-import { SANDBOX_BACKENDS, activeWebGpuDevice, fallbacksAfter, webGpuAdapterNote, type BackendChoice } from './backends.js';
+import { SANDBOX_BACKENDS, activeWebGpuDevice, fallbacksAfter, type BackendChoice } from './backends.js';
+import { webGpuAdapterInfo } from '../../plugin/tracker/backend.js';
 import { LossChart } from './loss-chart.js';
 import { TrainingSession, type SessionState, type SourceFactory } from './session.js';
 import { VALIDATION_CATEGORIES, VALIDATION_SAMPLES, type ValidationRow } from './validation.js';
@@ -149,11 +150,11 @@ function setControls(state: SessionState | 'idle'): void {
 
 /** Names the backend in use (and, for WebGPU, its adapter; a software one gets a note that wasm is faster). */
 async function showBackend(s: TrainingSession): Promise<void> {
-  $('backend-in-use').textContent = s.backend + (s.skippedBackends.length ? ` (unavailable: ${s.skippedBackends.join(', ')})` : '');
+  $('backend-in-use').textContent = s.backend + (s.skippedBackends.length ? ` (not used: ${s.skippedBackends.join(', ')})` : '');
   const note = $('backend-note');
   note.textContent = '';
   if (s.backend !== 'webgpu') return;
-  const adapter = await webGpuAdapterNote();
+  const adapter = await webGpuAdapterInfo();
   if (adapter) note.textContent = `adapter: ${adapter.text}${adapter.software ? ' (software: wasm is usually faster on this machine)' : ''}`;
 }
 
