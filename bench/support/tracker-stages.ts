@@ -1,6 +1,7 @@
 // The tracker bench's measurement, shared by the Node bench (bench/tracker.bench.ts) and the Chromium one
 // (bench/browser/tracker.bench.ts): per backend, the detector's own cost, then landmarks and whole calls in
-// tracking mode over many frames with the tensor count before and after, and on wasm the same without the iris model.
+// tracking mode over many frames with the tensor count before and after, and on wasm the landmarks with the iris
+// model on one eye per frame ('alternate') and without it.
 import * as tf from '@tensorflow/tfjs-core';
 import { FaceTracker, type TrackerInput } from '../../plugin/tracker/face-tracker.js';
 import type { TrackerBackend } from '../../plugin/tracker/backend.js';
@@ -41,16 +42,18 @@ export async function trackerStageRows(frames: TrackerInput[], plan: TrackerBenc
       { bench: 'tracker', case: `numTensors before ${p.frames} frames`, backend: p.backend, unit: 'tensors', value: before },
       { bench: 'tracker', case: `numTensors after ${p.frames} frames`, backend: p.backend, unit: 'tensors', value: after },
     );
-    if (p.backend === 'wasm') { // the same frames without the iris model
-      const plain = await FaceTracker.create({ backend: 'wasm', refineIris: false });
-      await plain.track(frames[0]);
-      const noIris: number[] = [];
-      for (let i = 1; i <= 300; i++) {
-        const r = await plain.track(frames[i % frames.length]);
-        if (!r.detected) noIris.push(r.timings.landmarks);
+    if (p.backend === 'wasm') { // the same frames with the iris model on one eye per frame, and without it
+      for (const [refineIris, note] of [['alternate', 'iris model on one eye per frame, in turn'], [false, 'face mesh only; iris placed from the lids']] as const) {
+        const other = await FaceTracker.create({ backend: 'wasm', refineIris });
+        await other.track(frames[0]);
+        const ms: number[] = [];
+        for (let i = 1; i <= 300; i++) {
+          const r = await other.track(frames[i % frames.length]);
+          if (!r.detected) ms.push(r.timings.landmarks);
+        }
+        other.dispose();
+        rows.push({ bench: 'tracker', case: `landmarks (tracking mode, refineIris ${refineIris})`, backend: 'wasm', unit: 'ms', ...summarize(ms), note });
       }
-      plain.dispose();
-      rows.push({ bench: 'tracker', case: 'landmarks (tracking mode, refineIris false)', backend: 'wasm', unit: 'ms', ...summarize(noIris), note: 'face mesh only; iris placed from the lids' });
     }
   }
   return rows;

