@@ -93,7 +93,8 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   for (const backend of ['wasm', 'webgl', 'webgpu', 'cpu'] as const) {
     let estimator: FaceEstimator<HTMLVideoElement> | null = null;
     try {
-      const tracker = await FaceTracker.create({ backend, wasmPaths: '/tfjs-wasm/' });
+      // The behavior's tracker: iris model on one eye per frame (FaceRetargetBehavior's refineIris default).
+      const tracker = await FaceTracker.create({ backend, wasmPaths: '/tfjs-wasm/', refineIris: 'alternate' });
       estimator = await FaceEstimator.create<HTMLVideoElement>({ tracker, weights: '/weights/pe-net/model.json' });
     } catch (e) {
       out.push({ bench: 'end-to-end', case: 'latency per frame', backend, unit: 'ms', note: `skipped: ${(e as Error).message}` });
@@ -105,6 +106,8 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
     let found = 0;
     let last: EstimatedFaceMotion | null = null;
     for (let f = 0; f < FRAMES[backend]; f++) {
+      // A looping clip has no current frame for a moment when it wraps; wait for one (slow backends hit this).
+      if (video.readyState < 2) await new Promise((r) => video.addEventListener('canplay', r, { once: true }));
       const t0 = performance.now();
       const m = await estimator.estimate(video);
       const wall = performance.now() - t0;
