@@ -1,30 +1,19 @@
 // Renders the face-model pictures in headless Chromium (the page behind `npm run render:face-model`) and checks
 // that the contact sheet shows each tested unit moving the side of the picture its name says.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { startServer, type RunningServer } from '../../tools/server.mjs';
-import { launchChromium } from '../support/browser-page.js';
+import { servedPagesInChromium } from '../support/browser-page.js';
 import { EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
 
 describe('face model pictures (Babylon, headless Chromium)', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  before(async () => {
-    server = await startServer({ port: 0 });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const pages = servedPagesInChromium();
 
   it('renders the contact sheet: units change their own side of the face, and the committed sheet exists', async () => {
-    const page = await browser.newPage();
+    const page = await pages.browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}face-model-render`);
+    await page.goto(`${pages.server.url}face-model-render`);
     // Pixel differences between the neutral tile and a unit's tile, split into the picture's left and right halves
     // and upper and lower halves of the face.
     const tiles = ['eyeClose_L', 'eyeClose_R', 'mouthSmile_L', 'mouthSmile_R', 'jawOpen', 'browInnerUp'];

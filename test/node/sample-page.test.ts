@@ -1,31 +1,19 @@
 // Loads the `npm start` page in headless Chromium and checks that its canvas shows a rendered scene.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { startServer, type RunningServer } from '../../tools/server.mjs';
-import { launchChromium } from '../support/browser-page.js';
+import { servedPagesInChromium } from '../support/browser-page.js';
 
 describe('sample scene page (npm start)', () => {
-  let server: RunningServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startServer({ port: 0 });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const pages = servedPagesInChromium();
 
   for (const engine of ['webgl', 'webgpu'] as const) {
     it(`renders a non-empty canvas with the ${engine} engine`, async () => {
-      const page = await browser.newPage({ viewport: { width: 960, height: 640 } });
+      const page = await pages.browser.newPage({ viewport: { width: 960, height: 640 } });
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${server.url}?engine=${engine}&source=none`);
+      await page.goto(`${pages.server.url}?engine=${engine}&source=none`);
       await page.waitForFunction(() => document.body.dataset.ready === 'true' || document.body.dataset.error === 'true', null, { timeout: 60_000 });
       assert.deepEqual(errors, []);
       assert.match(await page.locator('#status').innerText(), engine === 'webgpu' ? /WebGPU/ : /WebGL2/);

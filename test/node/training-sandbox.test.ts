@@ -2,15 +2,14 @@
 // config on synthetic data, checks that the loss falls and the tensor count stays flat, exports the weights
 // through both of the page's paths (downloads and the sample-scene copy in IndexedDB), loads them back and
 // compares outputs; then loses the WebGPU device mid-run and continues from the checkpoint on another backend.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../../tools/server.mjs';
-import { launchChromium } from '../support/browser-page.js';
+import { servedPagesInChromium } from '../support/browser-page.js';
 
 const STEPS = 30;
 
@@ -41,22 +40,12 @@ function maxAbsDiff(a: number[], b: number[]): number {
 }
 
 describe('training sandbox page (/training)', () => {
-  let server: RunningServer;
-  let browser: Browser;
+  const pages = servedPagesInChromium();
   /** Loss totals of the uninterrupted WebGPU run, to compare the resumed run with. */
   let straightRun: number[] | null = null;
 
-  before(async () => {
-    server = await startServer({ port: 0 });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
   it('shows config errors from the trainer\'s validator and does not start', async () => {
-    const { page, errors } = await openSandbox(browser, server.url);
+    const { page, errors } = await openSandbox(pages.browser, pages.server.url);
     await page.fill('#steps', '0');
     await page.fill('#learningRate', '2');
     await page.fill('#hidden', '32, x');
@@ -71,7 +60,7 @@ describe('training sandbox page (/training)', () => {
   });
 
   it(`trains ${STEPS} steps on WebGPU, lowers the loss, and exports weights that load back with the same outputs`, async () => {
-    const { page, errors } = await openSandbox(browser, server.url);
+    const { page, errors } = await openSandbox(pages.browser, pages.server.url);
     await fillSmallConfig(page, STEPS, 10);
     const t0 = Date.now();
     await page.click('#start');
@@ -203,7 +192,7 @@ describe('training sandbox page (/training)', () => {
 
   it('reports a lost WebGPU device as DEVICE_LOST and continues from the last checkpoint on another backend', async () => {
     const steps = STEPS;
-    const { page, errors } = await openSandbox(browser, server.url);
+    const { page, errors } = await openSandbox(pages.browser, pages.server.url);
     await fillSmallConfig(page, steps, 10);
     await page.click('#start');
     await page.waitForFunction(() => (window.cpemSandbox!.session?.step ?? 0) >= 12, null, { timeout: 120_000 });
@@ -264,7 +253,7 @@ describe('training sandbox page (/training)', () => {
       t.skip('../shared/videos is not here');
       return;
     }
-    const { page, errors } = await openSandbox(browser, server.url, 'wasm');
+    const { page, errors } = await openSandbox(pages.browser, pages.server.url, 'wasm');
     await fillSmallConfig(page, 10, 5);
     await page.fill('#lw-syntheticSupervision', '0');
     await page.fill('#clip-fps', '4');
@@ -274,7 +263,7 @@ describe('training sandbox page (/training)', () => {
       const transfer = new DataTransfer();
       transfer.items.add(new File([await (await fetch(url)).blob()], url.split('/').pop()!, { type: 'video/mp4' }));
       return transfer;
-    }, `${server.url}shared/videos/${path.basename(clips[0])}`);
+    }, `${pages.server.url}shared/videos/${path.basename(clips[0])}`);
     await page.dispatchEvent('#drop', 'drop', { dataTransfer: dropped });
     await page.setInputFiles('#video-files', clips[1]);
     assert.deepEqual(await page.locator('#clips li').allInnerTexts(), clips.map((c) => `${path.basename(c)}: not tracked yet`));
