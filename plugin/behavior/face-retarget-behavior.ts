@@ -48,7 +48,7 @@ export interface FaceRetargetBehaviorOptions {
   wasmPaths?: string;
   /**
    * The tracker's iris model (FaceTrackerOptions.refineIris). Default 'alternate': one eye per frame, in turn,
-   * which takes about a quarter off the tracker's time for eye points within 0.3 % of the eye distance of running
+   * which takes about a quarter off the tracker's landmark time for eye points within 0.3 % of the eye distance of running
    * both eyes on every frame (docs/tracking.md).
    */
   refineIris?: boolean | 'alternate';

@@ -15,9 +15,10 @@ import { CpemError } from '../errors/cpem-error.js';
 import { selectBackend, type TrackerBackend } from './backend.js';
 import { defaultModelBase, loadTrackerModel } from './model-io.js';
 import {
-  blazefaceAnchors, cropToImage, cropTransform, decodeDetections, iou, roiFromDetection, roiFromEyeCorners,
-  roiFromLandmarks, weightedNms, type Detection, type Roi,
+  blazefaceAnchors, cropToImage, decodeDetections, iou, roiFromDetection, roiFromEyeCorners, roiFromLandmarks,
+  weightedNms, type Detection, type Roi,
 } from './face-geometry.js';
+import { PixelReader, readTrackerFrame, type TrackerFrame, type TrackerInput } from './tracker-frame.js';
 
 export type { TrackerBackend } from './backend.js';
 
@@ -74,10 +75,7 @@ export interface FaceTrackingResult {
   timings: TrackerTimings;
 }
 
-/** A raw RGB or RGBA pixel buffer (Node, or any environment): rows top to bottom, 8 bits per channel. */
-export interface RawImage { data: Uint8Array | Uint8ClampedArray; width: number; height: number; channels: 3 | 4 }
-
-export type TrackerInput = HTMLVideoElement | HTMLCanvasElement | ImageBitmap | ImageData | tf.Tensor3D | RawImage;
+export type { RawImage, TrackerInput } from './tracker-frame.js';
 
 export const NUM_TRACKED_LANDMARKS = 478;
 const MESH_POINTS = 468;
@@ -153,95 +151,6 @@ function now(): number {
   return performance.now();
 }
 
-function isRawImage(x: unknown): x is { data: unknown; width: unknown; height: unknown; channels?: unknown } {
-  return typeof x === 'object' && x !== null && 'data' in x && 'width' in x && 'height' in x;
-}
-
-function checkSize(width: number, height: number, what: string): void {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new CpemError('INVALID_ARGUMENT', `FaceTracker.track: ${what} is ${width}×${height}; pass a frame at least 1×1 pixel with integer width and height.`);
-  }
-}
-
-const DOM_TYPES = ['HTMLVideoElement', 'HTMLCanvasElement', 'OffscreenCanvas', 'ImageBitmap', 'ImageData', 'HTMLImageElement'] as const;
-
-function domTypeOf(input: unknown): (typeof DOM_TYPES)[number] | null {
-  for (const name of DOM_TYPES) {
-    const ctor = (globalThis as Record<string, unknown>)[name];
-    if (typeof ctor === 'function' && input instanceof (ctor as abstract new (...args: never[]) => unknown)) return name;
-  }
-  return null;
-}
-
-/** The frame as a float32 [1, H, W, 3] tensor with values 0..255 (caller disposes). */
-function frameTensor(input: TrackerInput): { frame: tf.Tensor4D; width: number; height: number } {
-  if (input instanceof tf.Tensor) {
-    if (input.isDisposed) throw new CpemError('INVALID_ARGUMENT', 'FaceTracker.track: the tensor was disposed; pass a live [height, width, 3|4] tensor.');
-    const [h, w, c] = input.shape;
-    if (input.rank !== 3 || (c !== 3 && c !== 4)) {
-      throw new CpemError('INVALID_ARGUMENT', `FaceTracker.track: a tensor frame must have shape [height, width, 3] or [height, width, 4] (RGB or RGBA, values 0-255); got [${input.shape.join(', ')}].`);
-    }
-    if (input.dtype !== 'float32' && input.dtype !== 'int32') {
-      throw new CpemError('INVALID_ARGUMENT', `FaceTracker.track: a tensor frame must be int32 or float32 with values 0-255; got ${input.dtype}.`);
-    }
-    checkSize(w, h, 'the tensor frame');
-    const frame = tf.tidy(() => {
-      const rgb = c === 4 ? tf.slice(input, [0, 0, 0], [h, w, 3]) : input;
-      return tf.expandDims(tf.cast(rgb, 'float32'), 0) as tf.Tensor4D;
-    });
-    return { frame, width: w, height: h };
-  }
-  const dom = domTypeOf(input);
-  if (dom) {
-    let width: number, height: number;
-    if (dom === 'HTMLVideoElement') {
-      const v = input as HTMLVideoElement;
-      width = v.videoWidth; height = v.videoHeight;
-      if (v.readyState < 2 || width === 0 || height === 0) {
-        throw new CpemError('INVALID_ARGUMENT', 'FaceTracker.track: the video has no frame yet (readyState < HAVE_CURRENT_DATA); wait for its loadeddata event before tracking.');
-      }
-    } else {
-      ({ width, height } = input as HTMLCanvasElement | ImageBitmap | ImageData);
-      checkSize(width, height, `the ${dom}`);
-    }
-    const frame = tf.tidy(() => tf.expandDims(tf.cast(tf.browser.fromPixels(input as HTMLCanvasElement), 'float32'), 0) as tf.Tensor4D);
-    return { frame, width, height };
-  }
-  if (isRawImage(input)) {
-    const { data, width, height } = input;
-    const channels = input.channels ?? (data instanceof Uint8ClampedArray ? 4 : undefined); // ImageData-like
-    if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray)) {
-      throw new CpemError('INVALID_ARGUMENT', 'FaceTracker.track: a raw frame needs data as a Uint8Array or Uint8ClampedArray (8-bit RGB or RGBA).');
-    }
-    if (channels !== 3 && channels !== 4) {
-      throw new CpemError('INVALID_ARGUMENT', `FaceTracker.track: a raw frame needs channels 3 (RGB) or 4 (RGBA); got ${String(channels)}.`);
-    }
-    checkSize(width as number, height as number, 'the raw frame');
-    const w = width as number, h = height as number;
-    if (data.length !== w * h * channels) {
-      throw new CpemError('INVALID_ARGUMENT', `FaceTracker.track: a ${w}×${h} frame with ${channels} channels needs ${w * h * channels} bytes; got ${data.length}. Check width, height and channels.`);
-    }
-    const rgb = new Float32Array(w * h * 3);
-    if (channels === 3) {
-      for (let i = 0; i < rgb.length; i++) rgb[i] = data[i];
-    } else {
-      for (let p = 0, q = 0; p < rgb.length; p += 3, q += 4) { rgb[p] = data[q]; rgb[p + 1] = data[q + 1]; rgb[p + 2] = data[q + 2]; }
-    }
-    return { frame: tf.tensor4d(rgb, [1, h, w, 3]), width: w, height: h };
-  }
-  const what = input === null ? 'null' : typeof input === 'object' ? (input as object).constructor?.name ?? 'an object' : typeof input;
-  throw new CpemError('INVALID_ARGUMENT', `FaceTracker.track: cannot read a frame from ${what}. Pass an HTMLVideoElement, HTMLCanvasElement, ImageBitmap, ImageData, a [height, width, 3|4] tf.Tensor3D, or { data, width, height, channels }.`);
-}
-
-/** Samples `roi` of the frame into a [1, size, size, 3] crop, scaled by `mul` and shifted by `add`. */
-function crop(frame: tf.Tensor4D, roi: Roi, size: number, mul: number, add: number, flip = false): tf.Tensor4D {
-  return tf.tidy(() => {
-    const t = tf.tensor2d([cropTransform(roi, size, flip)], [1, 8]);
-    const c = tf.image.transform(frame, t, 'bilinear', 'constant', 0, [size, size]);
-    return tf.add(tf.mul(c, mul), add) as tf.Tensor4D;
-  });
-}
-
 export class FaceTracker {
   private tracks: Track[] = [];
   private disposed = false;
@@ -251,6 +160,9 @@ export class FaceTracker {
   private readonly maxFaces: number;
   private readonly minConfidence: number;
   private readonly refineIris: boolean | 'alternate';
+  /** CPU backends read frames into JS memory and crop them there (tracker-frame.ts). */
+  private readonly framesInJs: boolean;
+  private readonly pixelReader = new PixelReader();
 
   private constructor(
     readonly backend: TrackerBackend,
@@ -260,6 +172,7 @@ export class FaceTracker {
     options: Required<Pick<FaceTrackerOptions, 'maxFaces' | 'minConfidence' | 'cropSize' | 'refineIris'>>,
   ) {
     this.refineIris = options.refineIris;
+    this.framesInJs = backend === 'wasm' || backend === 'cpu';
     this.detectorSize = detector.inputs[0]?.shape?.[1] && detector.inputs[0].shape[1] > 0 ? detector.inputs[0].shape[1] : 256;
     this.anchors = blazefaceAnchors(this.detectorSize);
     this.meshSize = options.cropSize;
@@ -327,7 +240,8 @@ export class FaceTracker {
   async track(input: TrackerInput): Promise<FaceTrackingResult> {
     this.checkAlive();
     const t0 = now();
-    const { frame, width, height } = frameTensor(input);
+    const frame = await readTrackerFrame(input, this.framesInJs, this.pixelReader);
+    const { width, height } = frame;
     const timings: TrackerTimings = { detect: 0, landmarks: 0, total: 0 };
     const faces: TrackedFace[] = [];
     let detected = false;
@@ -368,7 +282,7 @@ export class FaceTracker {
    * 2× the detector input or more), it looks again in four overlapping quarter tiles, where a small face spans
    * more of the detector's input (the detector misses faces under about 20 px of its 256 px input).
    */
-  private async detect(frame: tf.Tensor4D, width: number, height: number): Promise<ReturnType<typeof weightedNms>> {
+  private async detect(frame: TrackerFrame, width: number, height: number): Promise<ReturnType<typeof weightedNms>> {
     const side = Math.max(width, height);
     const found = await this.detectIn(frame, { cx: (width - 1) / 2, cy: (height - 1) / 2, size: side, angle: 0 });
     if (found.length === 0 && side >= 2 * this.detectorSize) {
@@ -383,9 +297,9 @@ export class FaceTracker {
     return weightedNms(found, this.maxFaces + this.tracks.length);
   }
 
-  private async detectIn(frame: tf.Tensor4D, region: Roi): Promise<Detection[]> {
+  private async detectIn(frame: TrackerFrame, region: Roi): Promise<Detection[]> {
     const size = this.detectorSize;
-    const input = crop(frame, region, size, 1 / 127.5, -1);
+    const input = frame.crops([{ roi: region }], size, 1 / 127.5, -1);
     let out: tf.Tensor | tf.Tensor[];
     try {
       out = this.detector.execute(input) as tf.Tensor | tf.Tensor[];
@@ -408,7 +322,7 @@ export class FaceTracker {
    * below minConfidence (or not a number). A fresh detection is refined twice: the detector's box is coarser than
    * the landmarks' own.
    */
-  private async landmarks(frame: tf.Tensor4D, roi: Roi, track: Track | null): Promise<{ face: TrackedFace; roi: Roi; eyes: (EyeRefinement | null)[] } | null> {
+  private async landmarks(frame: TrackerFrame, roi: Roi, track: Track | null): Promise<{ face: TrackedFace; roi: Roi; eyes: (EyeRefinement | null)[] } | null> {
     let result = await this.meshIn(frame, roi);
     if (!result) return null;
     for (let p = 0; !track && p < REFINE_PASSES; p++) {
@@ -432,10 +346,10 @@ export class FaceTracker {
     return { face: { landmarks: points, box, confidence: result.confidence }, roi: roiFromLandmarks(points, MESH_POINTS, 33, 263, ROI_SCALE), eyes };
   }
 
-  private async meshIn(frame: tf.Tensor4D, roi: Roi): Promise<{ points: Float32Array; confidence: number } | null> {
+  private async meshIn(frame: TrackerFrame, roi: Roi): Promise<{ points: Float32Array; confidence: number } | null> {
     if (!(roi.size > 1) || ![roi.cx, roi.cy, roi.angle].every(Number.isFinite)) return null;
     const S = this.meshSize;
-    const input = crop(frame, roi, S, 1 / 255, 0);
+    const input = frame.crops([{ roi }], S, 1 / 255, 0);
     let out: tf.Tensor[];
     try {
       out = this.mesh.execute(input) as tf.Tensor[];
@@ -468,9 +382,9 @@ export class FaceTracker {
    * Iris model on the eyes listed (0: around 33..133, 1: around 263..362, mirrored as the model expects), measured
    * against the face mesh's current points. Entry e is null for an eye not run, or whose output is not finite.
    */
-  private async irisRefinements(frame: tf.Tensor4D, points: Float32Array, run: readonly number[]): Promise<(EyeRefinement | null)[]> {
+  private async irisRefinements(frame: TrackerFrame, points: Float32Array, run: readonly number[]): Promise<(EyeRefinement | null)[]> {
     const eyes = run.map((e) => ({ e, ...EYES[e], roi: roiFromEyeCorners(points, EYES[e].corners[0], EYES[e].corners[1]) }));
-    const input = tf.tidy(() => tf.concat(eyes.map((eye) => crop(frame, eye.roi, IRIS_CROP, 1 / 255, 0, eye.flip)), 0));
+    const input = frame.crops(eyes, IRIS_CROP, 1 / 255, 0);
     let out: tf.Tensor | tf.Tensor[];
     try {
       out = this.iris.execute(input) as tf.Tensor | tf.Tensor[];
