@@ -2,8 +2,8 @@
  * TF.js backend choice for the tracker (and anything else in the runtime that needs one): registers the backend
  * packages on demand and picks the first that starts, webgpu → webgl → wasm → cpu, unless one is named. 'auto'
  * passes over a GPU backend that the browser runs in software (SwiftShader, llvmpipe, a fallback adapter): on such
- * machines wasm is far faster (measured in headless Chromium here: the tracker's landmarks take about 18 ms on wasm,
- * 380 ms on SwiftShader WebGL and 1,100 ms on SwiftShader WebGPU).
+ * machines wasm is far faster (in headless Chromium here the tracker's landmarks take about 15 ms on wasm, 330 ms on
+ * SwiftShader WebGL and 1,200 ms on SwiftShader WebGPU; docs/tracking.md, "Speed").
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CpemError } from '../errors/cpem-error.js';
