@@ -2,6 +2,7 @@
 // the iris model on both eyes every frame), on the same frames of a clip. Node only (ffmpeg decodes the clip).
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
 import { decodeVideo } from '../data/ffmpeg-frames.node.js';
+import { pearson } from './real-frame-eval.js';
 
 /** Lid and corner points of both eyes (iris-model contour rows 0-15 of each eye). */
 const EYE_CONTOUR = [33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173, 263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398];
@@ -15,13 +16,6 @@ export interface IrisModeRow {
   iris: number;
   /** Correlation over frames of each eye's opening (upper-lid 159/386 to lower-lid 145/374, over the inter-ocular distance) with true's. */
   openingCorrelation: [number, number];
-}
-
-function correlation(a: number[], b: number[]): number {
-  const ma = a.reduce((s, v) => s + v, 0) / a.length, mb = b.reduce((s, v) => s + v, 0) / b.length;
-  let ab = 0, aa = 0, bb = 0;
-  a.forEach((v, i) => { ab += (v - ma) * (b[i] - mb); aa += (v - ma) ** 2; bb += (b[i] - mb) ** 2; });
-  return ab / Math.sqrt(aa * bb);
 }
 
 /** Tracks the first `maxFrames` frames of `clip` in each iris mode (Node, wasm) and compares them with true's. */
@@ -38,7 +32,7 @@ export async function compareIrisModes(clip: string, maxFrames: number): Promise
   }
   return (['alternate', 'false'] as const).map((mode) => {
     let contour = 0, iris = 0, frames = 0;
-    const opening: [number[], number[]] = [[], []], reference: [number[], number[]] = [[], []];
+    const opening: [Array<[number, number]>, Array<[number, number]>] = [[], []];
     tracked[mode].forEach((p, f) => {
       const q = tracked.true[f];
       if (!p || !q) return;
@@ -49,10 +43,9 @@ export async function compareIrisModes(clip: string, maxFrames: number): Promise
       frames++;
       [[159, 145], [386, 374]].forEach(([up, low], e) => {
         const open = (x: Float32Array) => Math.hypot(x[3 * up] - x[3 * low], x[3 * up + 1] - x[3 * low + 1]) / iod;
-        opening[e].push(open(p));
-        reference[e].push(open(q));
+        opening[e].push([open(p), open(q)]);
       });
     });
-    return { mode, frames, contour: contour / frames, iris: iris / frames, openingCorrelation: [correlation(opening[0], reference[0]), correlation(opening[1], reference[1])] };
+    return { mode, frames, contour: contour / frames, iris: iris / frames, openingCorrelation: [pearson(opening[0]), pearson(opening[1])] };
   });
 }

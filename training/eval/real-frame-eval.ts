@@ -123,7 +123,8 @@ export function scoreRealFrames(set: LabelSet, split: Split, predict: (frame: La
   };
 }
 
-function pearson(pairs: Array<[number, number]>): number {
+/** Pearson correlation of (x, y) pairs; NaN when either side does not vary. */
+export function pearson(pairs: Array<[number, number]>): number {
   const n = pairs.length;
   const mx = pairs.reduce((s, p) => s + p[0], 0) / n;
   const my = pairs.reduce((s, p) => s + p[1], 0) / n;
