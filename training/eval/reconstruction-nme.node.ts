@@ -5,7 +5,8 @@ import type { FaceTracker } from '../../plugin/tracker/face-tracker.js';
 import { landmarkFeatures } from '../../plugin/estimator/landmark-features.js';
 import { projectPoints } from '../../plugin/geometry/head-pose.js';
 import { decodeImage } from '../data/ffmpeg-frames.node.js';
-import { faceNearestTruth, normalizedMeanError, type LandmarkImage } from './tracker-nme.node.js';
+import { faceNearestTruth, type LandmarkImage } from './tracker-nme.node.js';
+import { normalizedMeanError } from './landmark-nme.js';
 
 export interface ReconstructionRow {
   set: string;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { FaceTracker, TrackedFace } from '../../plugin/tracker/face-tracker.js';
 import { ibug68Landmarks, nearestVertexRegressor, type Ibug68RegressorFile } from '../../plugin/landmarks/ibug68-regressor.js';
 import { decodeImage } from '../data/ffmpeg-frames.node.js';
+import { normalizedMeanError, type NmeRegions } from './landmark-nme.js';
 
 export interface LandmarkImage { set: 'menpo' | 'aflw2000'; name: string; file: string; truth: Float64Array /* 68 × 2 */ }
 
@@ -19,12 +20,10 @@ export interface NmeRow {
   /** The same with the unfitted nearest-vertex map, for comparison. */
   nearestVertexNme: number;
   /** Mean NME per region: jaw 0-16, brows 17-26, nose 27-35, eyes 36-47, mouth 48-67. */
-  regions: Record<'jaw' | 'brows' | 'nose' | 'eyes' | 'mouth', number>;
+  regions: NmeRegions;
   facesFound: number;
   confidence: number;
 }
-
-const REGIONS = { jaw: [0, 17], brows: [17, 27], nose: [27, 36], eyes: [36, 48], mouth: [48, 68] } as const;
 
 /** Reads menpo (.pts + image) and aflw2000 (.json + image) ground truth from `dir` (../shared/landmark-images). */
 export function readLandmarkImages(dir: string): LandmarkImage[] {
@@ -53,30 +52,10 @@ export function readLandmarkImages(dir: string): LandmarkImage[] {
 }
 
 /**
- * NME of 68 points in iBUG order (`stride` values per point, x and y first) against 68-point truth, overall and
- * per region: mean point distance over sqrt(w·h) of the truth's bounding box.
- */
-export function normalizedMeanError(points: ArrayLike<number>, stride: number, truth: Float64Array): { nme: number; regions: NmeRow['regions']; perPoint: Float64Array } {
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-  for (let i = 0; i < 68; i++) {
-    x0 = Math.min(x0, truth[2 * i]); x1 = Math.max(x1, truth[2 * i]);
-    y0 = Math.min(y0, truth[2 * i + 1]); y1 = Math.max(y1, truth[2 * i + 1]);
-  }
-  const norm = Math.sqrt((x1 - x0) * (y1 - y0));
-  const perPoint = new Float64Array(68);
-  for (let i = 0; i < 68; i++) {
-    perPoint[i] = Math.hypot(points[stride * i] - truth[2 * i], points[stride * i + 1] - truth[2 * i + 1]) / norm;
-  }
-  const mean = (a: number, b: number) => perPoint.slice(a, b).reduce((s, v) => s + v, 0) / (b - a);
-  const regions = Object.fromEntries(Object.entries(REGIONS).map(([k, [a, b]]) => [k, mean(a, b)])) as NmeRow['regions'];
-  return { nme: mean(0, 68), regions, perPoint };
-}
-
-/**
  * NME of one tracked face (478 × 3 face-mesh landmarks, through the shipped iBUG-68 regressor or the one given)
  * against 68-point truth.
  */
-export function nme68(face: Float32Array, truth: Float64Array, regressor?: Ibug68RegressorFile): { nme: number; regions: NmeRow['regions']; perPoint: Float64Array } {
+export function nme68(face: Float32Array, truth: Float64Array, regressor?: Ibug68RegressorFile): { nme: number; regions: NmeRegions; perPoint: Float64Array } {
   return normalizedMeanError(ibug68Landmarks(face, undefined, regressor), 3, truth);
 }
 

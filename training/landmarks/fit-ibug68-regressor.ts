@@ -10,6 +10,7 @@ import { IBUG68_FROM_FACE_MESH, IBUG68_MIRROR } from '../../plugin/landmarks/ibu
 import type { Ibug68RegressorFile } from '../../plugin/landmarks/ibug68-regressor.js';
 import { solveSpd } from '../face-model-build/linalg.js';
 import { mirrorMap } from '../face-model-build/geometry.js';
+import { normalizedMeanError, truthBoxSize } from '../eval/landmark-nme.js';
 
 export const MESH_POINTS = 468;
 
@@ -32,16 +33,6 @@ export interface RegressorFit { neighbours: number; lambda: number; points: { ve
 export function meshNeighbours(canonical: ArrayLike<number>, centre: number, count: number): number[] {
   const d = (j: number) => (canonical[3 * j] - canonical[3 * centre]) ** 2 + (canonical[3 * j + 1] - canonical[3 * centre + 1]) ** 2 + (canonical[3 * j + 2] - canonical[3 * centre + 2]) ** 2;
   return Array.from({ length: MESH_POINTS }, (_, j) => j).sort((a, b) => d(a) - d(b) || a - b).slice(0, count);
-}
-
-/** Sqrt of the area of the truth's bounding box: the AFLW2000-3D protocol's NME normaliser. */
-export function truthBoxSize(truth: ArrayLike<number>): number {
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-  for (let i = 0; i < 68; i++) {
-    x0 = Math.min(x0, truth[2 * i]); x1 = Math.max(x1, truth[2 * i]);
-    y0 = Math.min(y0, truth[2 * i + 1]); y1 = Math.max(y1, truth[2 * i + 1]);
-  }
-  return Math.sqrt((x1 - x0) * (y1 - y0));
 }
 
 interface Normalised { mesh: Float64Array /* 468 × 2 */; truth: Float64Array /* 68 × 2 */; weight: number }
@@ -118,14 +109,7 @@ export function applyFit(fit: Pick<Ibug68RegressorFile, 'points'>, mesh: ArrayLi
 
 /** Mean NME (mean point error / truth box size) of a fitted map over samples, unweighted. */
 export function meanNmeOf(fit: Pick<Ibug68RegressorFile, 'points'>, samples: readonly RegressorSample[]): number {
-  let sum = 0;
-  for (const s of samples) {
-    const p = applyFit(fit, s.mesh, s.stride);
-    let e = 0;
-    for (let i = 0; i < 68; i++) e += Math.hypot(p[2 * i] - s.truth[2 * i], p[2 * i + 1] - s.truth[2 * i + 1]);
-    sum += e / 68 / truthBoxSize(s.truth);
-  }
-  return sum / Math.max(1, samples.length);
+  return samples.reduce((sum, s) => sum + normalizedMeanError(applyFit(fit, s.mesh, s.stride), 2, s.truth).nme, 0) / Math.max(1, samples.length);
 }
 
 export interface CrossValidationRow { neighbours: number; lambda: number; perGroup: Record<string, number>; mean: number }
