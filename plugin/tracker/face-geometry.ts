@@ -38,6 +38,18 @@ export function cropToImage(roi: Roi, cropSize: number, u: number, v: number, fl
   return [roi.cx + c * dx - s * dy, roi.cy + s * dx + c * dy];
 }
 
+/** An image-space offset in `roi`'s frame, in units of its side. */
+export function toRoiFrame(roi: Roi, dx: number, dy: number): [number, number] {
+  const c = Math.cos(roi.angle), s = Math.sin(roi.angle);
+  return [(c * dx + s * dy) / roi.size, (-s * dx + c * dy) / roi.size];
+}
+
+/** The inverse of toRoiFrame: an offset in `roi`'s frame back to image pixels. */
+export function fromRoiFrame(roi: Roi, u: number, v: number): [number, number] {
+  const c = Math.cos(roi.angle), s = Math.sin(roi.angle);
+  return [(c * u - s * v) * roi.size, (s * u + c * v) * roi.size];
+}
+
 /**
  * The 8 projective coefficients of tf.image.transform that sample `roi` into a `cropSize` square: output pixel
  * (xo, yo) reads the image at (a0 xo + a1 yo + a2, b0 xo + b1 yo + b2). `flip` mirrors the crop horizontally.

@@ -15,8 +15,8 @@ import { CpemError } from '../errors/cpem-error.js';
 import { selectBackend, type TrackerBackend } from './backend.js';
 import { defaultModelBase, loadTrackerModel } from './model-io.js';
 import {
-  blazefaceAnchors, cropToImage, decodeDetections, iou, roiFromDetection, roiFromEyeCorners, roiFromLandmarks,
-  weightedNms, type Detection, type Roi,
+  blazefaceAnchors, cropToImage, decodeDetections, fromRoiFrame, iou, roiFromDetection, roiFromEyeCorners,
+  roiFromLandmarks, toRoiFrame, weightedNms, type Detection, type Roi,
 } from './face-geometry.js';
 import { PixelReader, readTrackerFrame, type TrackerFrame, type TrackerInput } from './tracker-frame.js';
 
@@ -135,16 +135,14 @@ interface Track {
   frames: number;
 }
 
-/** An image-space offset in `roi`'s frame, in units of its side. */
-function toRoiFrame(roi: Roi, dx: number, dy: number): [number, number] {
-  const c = Math.cos(roi.angle), s = Math.sin(roi.angle);
-  return [(c * dx + s * dy) / roi.size, (-s * dx + c * dy) / roi.size];
-}
-
-/** The inverse of toRoiFrame: an offset in `roi`'s frame back to image pixels. */
-function fromRoiFrame(roi: Roi, u: number, v: number): [number, number] {
-  const c = Math.cos(roi.angle), s = Math.sin(roi.angle);
-  return [(c * u - s * v) * roi.size, (s * u + c * v) * roi.size];
+/** Runs `model` on `input`, which it disposes, and returns the outputs as a list (the caller disposes them). */
+function execute(model: GraphModel, input: tf.Tensor): tf.Tensor[] {
+  try {
+    const out = model.execute(input) as tf.Tensor | tf.Tensor[];
+    return Array.isArray(out) ? out : [out];
+  } finally {
+    input.dispose();
+  }
 }
 
 function now(): number {
@@ -205,11 +203,9 @@ export class FaceTracker {
   /** Runs each model once on zeros so that the first real frame does not pay for shader or kernel set-up. */
   private async warmUp(): Promise<void> {
     const run = async (model: GraphModel, size: number) => {
-      const x = tf.zeros([1, size, size, 3]);
-      const out = model.execute(x) as tf.Tensor | tf.Tensor[];
-      const list = Array.isArray(out) ? out : [out];
+      const list = execute(model, tf.zeros([1, size, size, 3]));
       await Promise.all(list.map((t) => t.data()));
-      tf.dispose([x, ...list]);
+      tf.dispose(list);
     };
     await run(this.detector, this.detectorSize);
     await run(this.mesh, this.meshSize);
@@ -299,14 +295,7 @@ export class FaceTracker {
 
   private async detectIn(frame: TrackerFrame, region: Roi): Promise<Detection[]> {
     const size = this.detectorSize;
-    const input = frame.crops([{ roi: region }], size, 1 / 127.5, -1);
-    let out: tf.Tensor | tf.Tensor[];
-    try {
-      out = this.detector.execute(input) as tf.Tensor | tf.Tensor[];
-    } finally {
-      input.dispose();
-    }
-    const list = Array.isArray(out) ? out : [out];
+    const list = execute(this.detector, frame.crops([{ roi: region }], size, 1 / 127.5, -1));
     let raw: Float32Array;
     try {
       raw = await joinDetectorOutputs(list);
@@ -349,13 +338,7 @@ export class FaceTracker {
   private async meshIn(frame: TrackerFrame, roi: Roi): Promise<{ points: Float32Array; confidence: number } | null> {
     if (!(roi.size > 1) || ![roi.cx, roi.cy, roi.angle].every(Number.isFinite)) return null;
     const S = this.meshSize;
-    const input = frame.crops([{ roi }], S, 1 / 255, 0);
-    let out: tf.Tensor[];
-    try {
-      out = this.mesh.execute(input) as tf.Tensor[];
-    } finally {
-      input.dispose();
-    }
+    const out = execute(this.mesh, frame.crops([{ roi }], S, 1 / 255, 0));
     try {
       const flagT = out.find((t) => t.shape[t.shape.length - 1] === 1);
       const meshT = out.find((t) => t.shape[t.shape.length - 1] === MESH_POINTS * 3);
@@ -384,14 +367,7 @@ export class FaceTracker {
    */
   private async irisRefinements(frame: TrackerFrame, points: Float32Array, run: readonly number[]): Promise<(EyeRefinement | null)[]> {
     const eyes = run.map((e) => ({ e, ...EYES[e], roi: roiFromEyeCorners(points, EYES[e].corners[0], EYES[e].corners[1]) }));
-    const input = frame.crops(eyes, IRIS_CROP, 1 / 255, 0);
-    let out: tf.Tensor | tf.Tensor[];
-    try {
-      out = this.iris.execute(input) as tf.Tensor | tf.Tensor[];
-    } finally {
-      input.dispose();
-    }
-    const list = Array.isArray(out) ? out : [out];
+    const list = execute(this.iris, frame.crops(eyes, IRIS_CROP, 1 / 255, 0));
     const outT = list.find((t) => t.size === eyes.length * 76 * 3) ?? list.reduce((a, b) => (a.size > b.size ? a : b));
     let data: Float32Array;
     try {
