@@ -44,7 +44,10 @@ export async function* decodeVideo(file: string, options: { fps?: number; maxFra
   const info = probeVideo(file);
   const { width, height } = info;
   const fps = options.fps ?? info.fps;
-  const args = ['-v', 'error', '-i', file, ...(options.fps ? ['-vf', `fps=${options.fps}`] : []),
+  // Without resampling, every decoded frame comes out once (passthrough): frame k is the decoder's k-th frame, as
+  // ffmpeg's select=eq(n,k) counts them, even in variable-frame-rate files, where ffmpeg would otherwise duplicate
+  // frames up to the container's nominal rate.
+  const args = ['-v', 'error', '-i', file, ...(options.fps ? ['-vf', `fps=${options.fps}`] : ['-fps_mode', 'passthrough']),
     ...(options.maxFrames ? ['-frames:v', String(options.maxFrames)] : []), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'];
   const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
