@@ -7,18 +7,15 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { readCliArgs } from './cli-args.mjs';
 
 const USAGE = 'usage: node tools/frame-sheet.mjs CLIP.mp4 (--frames 0,12,40 | --every SECONDS [--from S] [--to S]) [--size 256] [--cols 6] [--out FILE.png]';
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const clip = args.find((a, i) => !a.startsWith('--') && (i === 0 || !args[i - 1].startsWith('--')));
-if (!clip) {
-  console.error(USAGE);
-  process.exit(2);
-}
+const args = readCliArgs(
+  { frames: 'string', every: 'string', from: 'string', to: 'string', size: 'string', cols: 'string', out: 'string' },
+  { usage: USAGE, positionals: 1 },
+);
+const opt = (name, fallback) => args[name] ?? fallback;
+const clip = args._[0];
 const name = path.basename(clip);
 const video = fs.existsSync(clip) ? clip : path.resolve('..', 'shared', 'videos', name);
 const trackFile = path.join('.cache', 'tracks', name.replace(/\.mp4$/, '.lmtrack'));

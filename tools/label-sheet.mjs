@@ -5,7 +5,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { readCliArgs } from './cli-args.mjs';
 
+const requested = readCliArgs({}, { usage: 'usage: node tools/label-sheet.mjs [CLIP.mp4 ...]', positionals: [0, Infinity] })._;
 const labels = JSON.parse(fs.readFileSync('test/data/real-frame-labels.json', 'utf8'));
 const videos = path.resolve('..', 'shared', 'videos');
 if (!fs.existsSync(videos)) {
@@ -13,7 +15,7 @@ if (!fs.existsSync(videos)) {
   process.exit(1);
 }
 const short = { eyesClosed: 'E', browsRaised: 'BR', browsLowered: 'BL', jawOpen: 'J', pucker: 'P', smile: 'S', frown: 'F', noseWrinkle: 'N', cheekPuff: 'C' };
-const clips = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(labels.clips);
+const clips = requested.length ? requested : Object.keys(labels.clips);
 const out = path.join('.cache', 'label-sheets');
 fs.mkdirSync(out, { recursive: true });
 for (const clip of clips) {

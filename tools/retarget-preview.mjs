@@ -8,9 +8,11 @@ import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import { startServer } from './server.mjs';
 import { CHROMIUM_PATH, CHROMIUM_FLAGS } from './chromium.cjs';
+import { readCliArgs } from './cli-args.mjs';
 
-const outDir = process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : path.join('.cache', 'retarget-preview');
-const mirror = process.argv.includes('--mirror');
+const args = readCliArgs({ out: 'string', mirror: 'boolean' }, { usage: 'usage: node tools/retarget-preview.mjs [--out DIR] [--mirror]' });
+const outDir = args.out ?? path.join('.cache', 'retarget-preview');
+const mirror = args.mirror === true;
 const www = path.resolve('.cache', 'www', 'retarget-preview');
 await esbuild.build({ entryPoints: ['test/support/retarget-preview-page.ts'], outdir: www, bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning' });
 const server = await startServer({ port: 0 });

@@ -11,8 +11,9 @@ import { chromium } from 'playwright-core';
 import { bundleForNode } from './node-bundle.mjs';
 import { startServer } from './server.mjs';
 import { CHROMIUM_PATH, CHROMIUM_FLAGS } from './chromium.cjs';
+import { readCliArgs } from './cli-args.mjs';
 
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+const only = readCliArgs({ only: 'string' }, { usage: 'usage: node tools/run-bench.mjs [--only NAME]' }).only ?? null;
 const sharedDir = fs.existsSync(path.resolve('..', 'shared')) ? path.resolve('..', 'shared') : null;
 const pick = (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir) : [])
   .filter((f) => f.endsWith('.bench.ts') && (!only || f === `${only}.bench.ts`))

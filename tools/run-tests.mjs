@@ -7,9 +7,11 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleForNode } from './node-bundle.mjs';
+import { readCliArgs } from './cli-args.mjs';
 
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
-const named = process.argv.slice(2).filter((a) => a.endsWith('.ts')).map((a) => path.normalize(a));
+const args = readCliArgs({ only: 'string' }, { usage: 'usage: node tools/run-tests.mjs [--only node|browser] [SPEC.ts ...]', positionals: [0, Infinity] });
+const only = args.only ?? null;
+const named = args._.map((a) => path.normalize(a));
 // One folder per run, so that runs started side by side do not overwrite each other's bundles.
 const CACHE = path.resolve('.cache', `test-${process.pid}`);
 process.on('exit', () => fs.rmSync(CACHE, { recursive: true, force: true }));

@@ -2,9 +2,9 @@
 // `npm start`: builds the sample scene (and the other pages) and serves them on 127.0.0.1, rebuilding on change.
 //   node tools/serve.mjs [--port N]   (PORT env also works; 0 picks a free port)
 import { startServer } from './server.mjs';
+import { readCliArgs } from './cli-args.mjs';
 
-const argIndex = process.argv.indexOf('--port');
-const port = Number(argIndex > 0 ? process.argv[argIndex + 1] : (process.env.PORT ?? 8080));
+const port = Number(readCliArgs({ port: 'string' }, { usage: 'usage: npm start [-- --port N]' }).port ?? process.env.PORT ?? 8080);
 startServer({ port, watch: true })
   .then(({ url }) => {
     console.log(`babylon-cpem sample scene: ${url}`);

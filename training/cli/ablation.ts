@@ -11,7 +11,7 @@ import { modelFilesHandler } from '../node/model-files.js';
 import { resolveRunConfig } from '../trainer/run-config.js';
 import { runTraining } from '../node/run-training.js';
 import { evaluateEstimator, type EvaluationReport } from '../eval/evaluate-estimator.node.js';
-import { cliArg, runCli, sharedDirOrNull, readLabelSet } from '../node/cli-support.js';
+import { readCliArgs, runCli, sharedDirOrNull, readLabelSet } from '../node/cli-support.js';
 
 const VARIANTS = [
   { key: 'none', label: 'without L_idc and L_exp', weights: { identityConsistency: 0, expressionExclusive: 0 } },
@@ -22,11 +22,12 @@ const VARIANTS = [
 const f3 = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v.toFixed(3) : '–');
 
 async function main(): Promise<void> {
-  const configFile = cliArg('config') ?? path.join('training', 'configs', 'shipped.json');
+  const args = readCliArgs({ config: 'string', steps: 'string' }, { usage: 'usage: npm run ablation -- [--config FILE] [--steps N]' });
+  const configFile = args.config ?? path.join('training', 'configs', 'shipped.json');
   const sharedDir = sharedDirOrNull();
   if (!sharedDir) throw new Error('The ablation reads real clips from ../shared: place the checkout beside it.');
   const base = JSON.parse(fs.readFileSync(configFile, 'utf8'));
-  if (cliArg('steps')) base.training = { ...base.training, steps: Number(cliArg('steps')) };
+  if (args.steps) base.training = { ...base.training, steps: Number(args.steps) };
   await selectBackend('wasm');
   const model = await FaceModel.load(path.join('weights', 'face-model.bin'));
   const tensors = new FaceModelTensors(model);
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
   }
   tensors.dispose();
   const steps = resolveRunConfig(base).training.steps;
-  const flags = [cliArg('config') ? `--config ${configFile}` : '', cliArg('steps') ? `--steps ${cliArg('steps')}` : ''].filter(Boolean).join(' ');
+  const flags = [args.config ? `--config ${configFile}` : '', args.steps ? `--steps ${args.steps}` : ''].filter(Boolean).join(' ');
   const regenerateArgs = flags ? ` -- ${flags}` : '';
   const lines = [
     '# Ablation: the identity-consistent and expression-exclusive constraints', '',

@@ -12,13 +12,15 @@ import { decimateSymmetric } from '../face-model-build/decimate.js';
 import { baryPosition, boundaryLoops, get3, mirrorMap, norm, sub, SurfaceQuery, type BaryPoint, type Vec3 } from '../face-model-build/geometry.js';
 import { registerCanonical } from '../face-model-build/register-canonical.js';
 import { solveSpd } from '../face-model-build/linalg.js';
+import { readCliArgs } from '../node/cli-support.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, fallback: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-const SHARED = opt('--shared', '../shared/face-data');
-const OUT = opt('--out', 'weights/face-model.bin');
-const FACE_TARGET = Number(opt('--face-vertices', '4500'));
-const EYE_TARGET = Number(opt('--eye-vertices', '1000'));
+const args = readCliArgs({ shared: 'string', out: 'string', 'face-vertices': 'string', 'eye-vertices': 'string', 'diagnose-ibug': 'boolean' }, {
+  usage: 'usage: npm run build:face-model -- [--shared DIR] [--out FILE] [--face-vertices N] [--eye-vertices N] [--diagnose-ibug]',
+});
+const SHARED = args.shared ?? '../shared/face-data';
+const OUT = args.out ?? 'weights/face-model.bin';
+const FACE_TARGET = Number(args['face-vertices'] ?? '4500');
+const EYE_TARGET = Number(args['eye-vertices'] ?? '1000');
 const HOLE_RINGS = 2;
 const IDENTITY_COUNT = 80;
 const CM_TO_MM = 10;
@@ -290,7 +292,7 @@ const registration = {
 log(`registered in ${((Date.now() - t1) / 1000).toFixed(1)} s: scale ${reg.transform.s.toFixed(4)}, residual mean ${registration.residualMeanMm.toFixed(2)} mm, max ${registration.residualMaxMm.toFixed(2)} mm, contours ${registration.contourResidualMeanMm.toFixed(2)} mm`);
 const xyIbug = IBUG68_FROM_FACE_MESH.map((k, i) => { const y = reg.transform; const a = get3(canonical, k); const sR = [0, 1, 2].map((r) => y.s * (y.R[r * 3] * a[0] + y.R[r * 3 + 1] * a[1] + y.R[r * 3 + 2] * a[2]) + y.t[r]); const sh = Float32Array.from(mean); for (let m = 0; m < IDENTITY_COUNT; m++) for (let q = 0; q < V * 3; q++) sh[q] += reg.alpha[m] * idQ.deq[m * V * 3 + q]; const b = get3(sh, landmarks68[i]); return [i, Number(Math.hypot(sR[0] - b[0], sR[1] - b[1]).toFixed(1)), Number((sR[2] - b[2]).toFixed(1))]; });
 log('iBUG residual x-y and z (index, mm, mm):', JSON.stringify(xyIbug));
-if (args.includes('--diagnose-ibug')) {
+if (args['diagnose-ibug']) {
   const sh = Float32Array.from(mean); for (let m = 0; m < IDENTITY_COUNT; m++) for (let q = 0; q < V * 3; q++) sh[q] += reg.alpha[m] * idQ.deq[m * V * 3 + q];
   const moved = Array.from({ length: 468 }, (_, k) => { const a = get3(canonical, k); const y = reg.transform; return [0, 1, 2].map((r) => y.s * (y.R[r * 3] * a[0] + y.R[r * 3 + 1] * a[1] + y.R[r * 3 + 2] * a[2]) + y.t[r]); });
   log('nearest face-mesh point to each ICT landmark (i, current, nearest, mm):', JSON.stringify(landmarks68.map((v, i) => { const b = get3(sh, v); let bk = 0, bd = Infinity; moved.forEach((m, k) => { const d = Math.hypot(m[0] - b[0], m[1] - b[1], m[2] - b[2]); if (d < bd) { bd = d; bk = k; } }); return [i, IBUG68_FROM_FACE_MESH[i], bk, Number(bd.toFixed(1))]; })));

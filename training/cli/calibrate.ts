@@ -11,10 +11,11 @@ import { loadTrack } from '../node/track-cache.js';
 import { estimateTrack, type FrameEstimate } from '../eval/clip-estimates.js';
 import type { LabelledFrame } from '../eval/real-frame-eval.js';
 import { fitCategoryGains } from '../eval/unit-gain.js';
-import { cliArg, runCli, readLabelSet, sharedDirOrNull } from '../node/cli-support.js';
+import { readCliArgs, runCli, readLabelSet, sharedDirOrNull } from '../node/cli-support.js';
 
 async function main(): Promise<void> {
-  const weights = cliArg('weights') ?? path.join('weights', 'pe-net', 'model.json');
+  const args = readCliArgs({ weights: 'string' }, { usage: 'usage: npm run calibrate -- [--weights weights/pe-net/model.json]' });
+  const weights = args.weights ?? path.join('weights', 'pe-net', 'model.json');
   const sharedDir = sharedDirOrNull();
   if (!sharedDir) throw new Error('Calibration reads the labelled clips from ../shared: place the checkout beside it.');
   await selectBackend('wasm');

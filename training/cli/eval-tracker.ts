@@ -6,13 +6,14 @@ import path from 'node:path';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
 import { evaluateTracker, meanNme, readLandmarkImages, type NmeRow } from '../eval/tracker-nme.node.js';
 import { compareIrisModes } from '../eval/iris-modes.node.js';
+import { readCliArgs } from '../node/cli-support.js';
 
 const shared = path.resolve('..', 'shared', 'landmark-images');
 if (!fs.existsSync(shared)) {
   console.error(`no ${shared}: the landmark images live beside the checkout in ../shared; nothing to evaluate.`);
   process.exit(1);
 }
-const backend = (process.argv.includes('--backend') ? process.argv[process.argv.indexOf('--backend') + 1] : 'wasm') as 'wasm' | 'cpu';
+const backend = (readCliArgs({ backend: 'string' }, { usage: 'usage: npm run eval:tracker [-- --backend wasm|cpu]' }).backend ?? 'wasm') as 'wasm' | 'cpu';
 const tracker = await FaceTracker.create({ backend, maxFaces: 4 });
 const rows = await evaluateTracker(tracker, readLandmarkImages(shared));
 tracker.dispose();

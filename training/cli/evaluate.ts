@@ -11,11 +11,12 @@ import { selectBackend } from '../../plugin/tracker/backend.js';
 import { modelFilesHandler } from '../node/model-files.js';
 import { evaluateEstimator } from '../eval/evaluate-estimator.node.js';
 import { evaluationMarkdown } from '../eval/report-markdown.node.js';
-import { cliArg, runCli, sharedDirOrNull, readLabelSet } from '../node/cli-support.js';
+import { readCliArgs, runCli, sharedDirOrNull, readLabelSet } from '../node/cli-support.js';
 
 async function main(): Promise<void> {
-  const weights = cliArg('weights') ?? path.join('weights', 'pe-net', 'model.json');
-  const outFile = cliArg('out') ?? path.join('docs', 'evaluation.md');
+  const args = readCliArgs({ weights: 'string', out: 'string', json: 'string' }, { usage: 'usage: npm run eval -- [--weights weights/pe-net/model.json] [--out docs/evaluation.md] [--json FILE]' });
+  const weights = args.weights ?? path.join('weights', 'pe-net', 'model.json');
+  const outFile = args.out ?? path.join('docs', 'evaluation.md');
   const sharedDir = sharedDirOrNull();
   await selectBackend('wasm');
   const model = await FaceModel.load(path.join('weights', 'face-model.bin'));
@@ -26,9 +27,9 @@ async function main(): Promise<void> {
   const report = await evaluateEstimator(net, model, tensors, { labels, sharedDir, log: (m) => console.error(m) });
   const manifestFile = path.join(path.dirname(weights), 'manifest.json');
   const manifest = fs.existsSync(manifestFile) ? JSON.parse(fs.readFileSync(manifestFile, 'utf8')) : null;
-  const command = `npm run eval${cliArg('weights') ? ` -- --weights ${weights}` : ''}`;
+  const command = `npm run eval${args.weights ? ` -- --weights ${weights}` : ''}`;
   fs.writeFileSync(outFile, evaluationMarkdown(report, { weights, manifest, command }));
-  if (cliArg('json')) fs.writeFileSync(cliArg('json')!, JSON.stringify(report, (_, v) => (v instanceof Float32Array ? Array.from(v) : v), 1));
+  if (args.json) fs.writeFileSync(args.json, JSON.stringify(report, (_, v) => (v instanceof Float32Array ? Array.from(v) : v), 1));
   const r = report.realFrames?.report;
   console.error(`synthetic unit MAE ${report.synthetic.meanUnitMae.toFixed(3)}`
     + (r ? `; report half: category MAE raw ${r.raw.categoryAverage.toFixed(3)}, calibrated ${r.calibrated.categoryAverage.toFixed(3)} (reading 0: ${r.zero.categoryAverage.toFixed(3)}); where shown ${r.raw.activeAverage.toFixed(3)} / ${r.calibrated.activeAverage.toFixed(3)}; neutral mean ${r.calibrated.neutral.meanActivation.toFixed(3)}` : '')

@@ -13,14 +13,14 @@ import { readCpemDemoLandmarks } from '../data/cpem-demo-landmarks.node.js';
 import { readCanonicalFaceMesh } from '../face-model-build/canonical-mesh.node.js';
 import { crossValidate, fitIbug68Regressor, type RegressorSample } from '../landmarks/fit-ibug68-regressor.js';
 import { ProgressBar } from '../trainer/progress.js';
-import { cliArg, runCli, sharedDirOrNull } from '../node/cli-support.js';
+import { readCliArgs, runCli, sharedDirOrNull } from '../node/cli-support.js';
 
 const GRID = [1, 4, 8, 12, 16].flatMap((neighbours) => (neighbours === 1 ? [0] : [0.0003, 0.001, 0.003, 0.01, 0.03]).map((lambda) => ({ neighbours, lambda })));
 
 runCli(async () => {
   const shared = sharedDirOrNull();
   if (!shared) throw new Error('no ../shared beside the checkout: the annotated images (cpem-demo) and the canonical face mesh live there');
-  const out = cliArg('out') ?? path.join('weights', 'ibug68-regressor.json');
+  const out = readCliArgs({ out: 'string' }, { usage: 'usage: npm run fit:ibug68 [-- --out FILE]' }).out ?? path.join('weights', 'ibug68-regressor.json');
   const canonical = readCanonicalFaceMesh(path.join(shared, 'face-data', 'mediapipe-canonical'));
   const images = readCpemDemoLandmarks(path.join(shared, 'cpem-demo'));
   if (!images.length) throw new Error(`no annotated images under ${path.join(shared, 'cpem-demo')}`);

@@ -9,39 +9,26 @@ import { isCpemError } from '../../plugin/errors/cpem-error.js';
 import { decodeVideo, probeVideo } from '../data/ffmpeg-frames.node.js';
 import { encodeLandmarkTrack, makeTrackHeader, TRACK_POINTS, type LandmarkTrackFrame } from '../data/landmark-track.js';
 import { ProgressBar } from '../trainer/progress.js';
+import { readCliArgs } from '../node/cli-support.js';
 
 const USAGE = 'usage: npm run track -- VIDEO [--out FILE] [--fps N] [--backend wasm|cpu] [--max-frames N]';
 
-function parseArgs(argv: string[]): { video: string; out: string; fps?: number; backend: TrackerBackend; maxFrames?: number } {
-  const opts: Record<string, string> = {};
-  const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--help' || a === '-h') { console.log(USAGE); process.exit(0); }
-    if (a.startsWith('--')) {
-      const value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) throw new Error(`${a} needs a value\n${USAGE}`);
-      opts[a.slice(2)] = value;
-      i++;
-    } else positional.push(a);
-  }
-  const unknown = Object.keys(opts).filter((k) => !['out', 'fps', 'backend', 'max-frames'].includes(k));
-  if (unknown.length) throw new Error(`unknown option --${unknown[0]}\n${USAGE}`);
-  if (positional.length !== 1) throw new Error(USAGE);
-  const num = (k: string) => {
+function parseArgs(): { video: string; out: string; fps?: number; backend: TrackerBackend; maxFrames?: number } {
+  const opts = readCliArgs({ out: 'string', fps: 'string', backend: 'string', 'max-frames': 'string' }, { usage: USAGE, positionals: 1 });
+  const num = (k: 'fps' | 'max-frames') => {
     if (opts[k] === undefined) return undefined;
     const n = Number(opts[k]);
     if (!(n > 0)) throw new Error(`--${k} must be a positive number; got ${opts[k]}`);
     return n;
   };
-  const video = positional[0];
+  const video = opts._[0];
   const backend = (opts.backend ?? 'wasm') as TrackerBackend;
   if (backend !== 'wasm' && backend !== 'cpu') throw new Error(`--backend must be wasm or cpu in Node; got ${backend}`);
   return { video, out: opts.out ?? `${path.basename(video, path.extname(video))}.lmtrack`, fps: num('fps'), backend, maxFrames: num('max-frames') };
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseArgs();
   if (!fs.existsSync(args.video)) throw new Error(`no such video: ${args.video}`);
   const info = probeVideo(args.video);
   const sampledFps = args.fps ?? info.fps;

@@ -6,23 +6,25 @@ import path from 'node:path';
 import { selectBackend, type TrackerBackend } from '../../plugin/tracker/backend.js';
 import { resolveRunConfig } from '../trainer/run-config.js';
 import { runTraining } from '../node/run-training.js';
-import { cliArg, runCli } from '../node/cli-support.js';
+import { readCliArgs, runCli } from '../node/cli-support.js';
 
 async function main(): Promise<void> {
-  const configFile = cliArg('config');
+  const usage = 'usage: npm run train -- --config FILE [--out DIR] [--backend wasm|cpu] [--resume] [--steps N] [--face-model FILE]';
+  const args = readCliArgs({ config: 'string', out: 'string', backend: 'string', resume: 'boolean', steps: 'string', 'face-model': 'string' }, { usage });
+  const configFile = args.config;
   if (!configFile) {
-    console.error('usage: npm run train -- --config FILE [--out DIR] [--backend wasm|cpu] [--resume] [--steps N]');
+    console.error(usage);
     process.exit(2);
   }
   const raw = JSON.parse(fs.readFileSync(configFile, 'utf8'));
-  if (cliArg('steps')) raw.training = { ...raw.training, steps: Number(cliArg('steps')) };
+  if (args.steps) raw.training = { ...raw.training, steps: Number(args.steps) };
   const run = resolveRunConfig(raw, configFile);
-  await selectBackend((cliArg('backend') ?? 'wasm') as TrackerBackend);
+  await selectBackend((args.backend ?? 'wasm') as TrackerBackend);
   await runTraining(run, {
-    outDir: cliArg('out') ?? path.join('weights', 'pe-net'),
+    outDir: args.out ?? path.join('weights', 'pe-net'),
     command: `npm run train -- ${process.argv.slice(2).join(' ')}`,
-    faceModelFile: cliArg('face-model'),
-    resume: process.argv.includes('--resume'),
+    faceModelFile: args['face-model'],
+    resume: args.resume === true,
   });
 }
 

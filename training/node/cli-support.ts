@@ -1,15 +1,11 @@
-// What the Node command lines (training/cli/*.ts) share: reading --name VALUE options, where ../shared and the
-// labelled real frames are, and how a failure is reported.
+// What the Node command lines (training/cli/*.ts) share: where ../shared and the labelled real frames are, and how
+// a failure is reported. Their options are read by tools/cli-args.mjs (readCliArgs), re-exported here.
 import fs from 'node:fs';
 import path from 'node:path';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
 import { parseLabelSet, type LabelSet } from '../eval/real-frame-eval.js';
 
-/** The value after `--name` on the command line, or undefined. */
-export function cliArg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-}
+export { readCliArgs } from '../../tools/cli-args.mjs';
 
 /** ../shared beside the checkout, or null when it is absent. */
 export function sharedDirOrNull(): string | null {
