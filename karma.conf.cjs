@@ -1,6 +1,25 @@
 // Browser specs (test/browser/**/*.spec.ts), bundled by esbuild, run in Debian's headless Chromium with
 // WebGPU and WebGL2 on SwiftShader. Flags: tools/chromium.cjs. Summary line: tools/karma-summary-reporter.cjs.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const { CHROMIUM_PATH, CHROMIUM_FLAGS } = require('./tools/chromium.cjs');
+
+// karma-esbuild writes its entry file into the system temp dir and imports each spec by its path relative to that
+// folder, without a leading './' ("tmp.X/main/test/browser/a.spec.ts" when the checkout is itself under the temp
+// dir), which esbuild then reads as a package name. This resolves such imports from that entry file as the files
+// they name, so that the specs run wherever the checkout is.
+const specsFromTempEntry = {
+  name: 'specs-from-temp-entry',
+  setup(build) {
+    const tempDir = fs.realpathSync(os.tmpdir());
+    build.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (path.dirname(args.importer) !== tempDir || !fs.existsSync(path.resolve(tempDir, path.dirname(args.path)))) return undefined;
+      const resolved = await build.resolve(`./${args.path}`, { resolveDir: tempDir, kind: args.kind });
+      return resolved.errors.length === 0 ? { path: resolved.path } : undefined;
+    });
+  },
+};
 
 process.env.CHROME_BIN = CHROMIUM_PATH;
 
@@ -24,6 +43,7 @@ module.exports = function (config) {
       sourcemap: true,
       singleBundle: true,
       external: ['fs', 'path', 'crypto', 'worker_threads', 'node-fetch', 'util', 'os', 'perf_hooks'],
+      plugins: [specsFromTempEntry],
     },
     mime: { 'application/wasm': ['wasm'], 'text/x-typescript': ['ts'] },
     reporters: ['cpem-summary'],
