@@ -72,7 +72,7 @@ export interface FaceEstimatorOptions<Input = unknown> {
   ownsTracker?: boolean;
   /** PE-Net: a model.json URL, a TF.js IOHandler, or a loaded network (not disposed by the estimator). Default DEFAULT_PE_NET_URL. */
   weights?: string | tf.io.IOHandler | PeNet;
-  /** Identity lock and per-user neutral; false to pass units through. Default: 2 s, 15 frames, 0.25 quantile. */
+  /** Identity lock and per-user neutral; false to pass units through. Default: IdentityCalibration's (2 s or 90 frames, neutral from the calmest quarter). */
   calibration?: IdentityCalibrationOptions | false;
   /** Temporal filter (One Euro per channel); false for none. Default: FaceMotionFilter's defaults. */
   smoothing?: FaceMotionFilterOptions | false;
@@ -141,7 +141,7 @@ export class FaceEstimator<Input = unknown> {
 
   /** Tracks one frame and estimates its motion; null when there is no face. `timestamp` in ms defaults to now. */
   async estimate(frame: Input, timestamp = now()): Promise<EstimatedFaceMotion | null> {
-    this.assertUsable();
+    this.assertUsable(timestamp);
     const tracker = this.tracker;
     if (!tracker) throw new CpemError('INVALID_ARGUMENT', 'This FaceEstimator has no tracker: use estimateFromLandmarks(), or create it with one.');
     this.busy = true;
@@ -165,7 +165,7 @@ export class FaceEstimator<Input = unknown> {
    * image), skipping the tracker.
    */
   async estimateFromLandmarks(face: TrackedFaceLike, width: number, height: number, timestamp = now()): Promise<EstimatedFaceMotion | null> {
-    this.assertUsable();
+    this.assertUsable(timestamp);
     if (face.confidence < this.minConfidence) {
       this.lose();
       return null;
@@ -202,7 +202,8 @@ export class FaceEstimator<Input = unknown> {
     return this.disposed;
   }
 
-  private assertUsable(): void {
+  private assertUsable(timestamp: number): void {
+    if (!Number.isFinite(timestamp)) throw new CpemError('INVALID_ARGUMENT', `FaceEstimator: timestamp is ${timestamp}; pass the frame's time in milliseconds (e.g. performance.now()), or leave it out.`);
     if (this.disposed) throw new CpemError('INVALID_ARGUMENT', 'FaceEstimator.estimate() after dispose(); create a new estimator.');
     if (this.busy) throw new CpemError('INVALID_ARGUMENT', 'FaceEstimator.estimate() called while the previous frame is still running; await each call.');
   }

@@ -79,6 +79,10 @@ describe('FaceEstimator', () => {
     assert.equal(tf.memory().numTensors, start, 'no tensor leaks over 220 frames');
     // Low confidence counts as no face.
     assert.equal(await estimator.estimateFromLandmarks({ landmarks: new Float32Array(478 * 3), confidence: 0.1 }, 640, 480, 9000), null);
+    // A timestamp that is not a finite number of milliseconds is refused before anything runs.
+    for (const t of [NaN, Infinity]) {
+      await assert.rejects(estimator.estimateFromLandmarks({ landmarks: new Float32Array(478 * 3), confidence: 1 }, 640, 480, t), (e) => isCpemError(e, 'INVALID_ARGUMENT') && /timestamp is/.test(e.message));
+    }
     estimator.dispose();
     assert.equal(tf.memory().numTensors, start, 'a given network is not disposed by the estimator');
     net.dispose();

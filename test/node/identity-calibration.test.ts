@@ -45,9 +45,73 @@ describe('IdentityCalibration', () => {
     assert.equal(cal.state, 'collecting');
   });
 
+  it('takes the neutral from the calmest frames: an expressive first second does not become the neutral', () => {
+    // 30 frames a second for 2 s; the user smiles strongly (with the cheeks) for the first second or for 1.6 s, then
+    // rests with a slight resting smile of 0.1 and some noise.
+    for (const smileFrames of [30, 48]) {
+      const cal = new IdentityCalibration();
+      for (let i = 0; i <= 60; i++) {
+        const noise = 0.02 * Math.sin(i * 1.7);
+        const smiling = i < smileFrames;
+        cal.apply(frame((i * 1000) / 30, { 27: smiling ? 0.9 : 0.1 + noise, 28: smiling ? 0.85 : 0.1 - noise, 44: smiling ? 0.6 : 0.02, 21: 0.05 }, [0]));
+      }
+      assert.equal(cal.state, 'locked');
+      const b = cal.locked!.neutralUnits;
+      assert.ok(Math.abs(b[27] - 0.1) < 0.03 && Math.abs(b[28] - 0.1) < 0.03, `smile ${smileFrames} frames: neutral smile ${b[27]}, ${b[28]}, resting 0.1`);
+      assert.ok(b[44] < 0.05, `cheekUp neutral ${b[44]}`);
+      assert.ok(Math.abs(b[21] - 0.05) < 1e-6);
+      // A smile after calibration reads as a smile.
+      const smile = cal.apply(frame(3000, { 27: 0.9, 28: 0.9 }, [0]));
+      assert.ok(smile.units[27] > 0.85, `calibrated smile ${smile.units[27]}`);
+    }
+  });
+
+  it('locks on frame count when the timestamps do not advance, run in seconds, or go back; holds a bounded buffer', () => {
+    const clocks: Record<string, (i: number) => number> = {
+      constant: () => 1234,
+      seconds: (i) => i / 30,
+      backwards: (i) => 10_000 - i,
+    };
+    for (const [name, clock] of Object.entries(clocks)) {
+      const cal = new IdentityCalibration({ maxFrames: 40 });
+      let lockedAt = -1;
+      for (let i = 0; i < 50_000 && lockedAt < 0; i++) {
+        cal.apply(frame(clock(i), { 21: 0.2 }, [1]));
+        assert.ok(cal.collected <= 40, `${name}: ${cal.collected} frames held`);
+        if (cal.state === 'locked') lockedAt = i;
+      }
+      assert.equal(lockedAt, 39, `${name} clock`);
+      assert.equal(cal.locked!.frames, 40);
+      assert.ok(Math.abs(cal.locked!.neutralUnits[21] - 0.2) < 1e-6);
+    }
+    // The default bound: 90 frames.
+    const cal = new IdentityCalibration();
+    for (let i = 0; i < 89; i++) cal.apply(frame(0, {}, [0]));
+    assert.equal(cal.state, 'collecting');
+    cal.apply(frame(0, {}, [0]));
+    assert.equal(cal.state, 'locked');
+    // Time still counts: 15 frames over 2 s lock before 90.
+    const timed = new IdentityCalibration();
+    for (let i = 0; i < 15; i++) timed.apply(frame(i * 150, {}, [0]));
+    assert.equal(timed.state, 'locked');
+  });
+
+  it('rejects a timestamp that is not a finite number with INVALID_ARGUMENT', () => {
+    for (const t of [NaN, Infinity, -Infinity]) {
+      const cal = new IdentityCalibration();
+      cal.apply(frame(0, {}, [0]));
+      assert.throws(() => cal.apply(frame(t, {}, [0])), (e) => e instanceof CpemError && e.code === 'INVALID_ARGUMENT' && /timestamp is -?(NaN|Infinity)/.test(e.message));
+      assert.equal(cal.collected, 1, 'the bad frame was not collected');
+    }
+  });
+
   it('rejects bad options and references', () => {
     assert.throws(() => new IdentityCalibration({ minFrames: 0 }), CpemError);
-    assert.throws(() => new IdentityCalibration({ neutralQuantile: 2 }), CpemError);
+    assert.throws(() => new IdentityCalibration({ minFrames: 20, maxFrames: 10 }), CpemError);
+    assert.throws(() => new IdentityCalibration({ maxFrames: 2.5 }), CpemError);
+    assert.throws(() => new IdentityCalibration({ calmFraction: 0 }), CpemError);
+    assert.throws(() => new IdentityCalibration({ calmFraction: 1.5 }), CpemError);
+    assert.throws(() => new IdentityCalibration().lock({ identity: new Float32Array(80), neutralUnits: new Float32Array(46).fill(NaN), frames: 1 }), CpemError);
     assert.throws(() => new IdentityCalibration().lock({ identity: new Float32Array(80), neutralUnits: new Float32Array(3), frames: 1 }), /46 neutral unit levels/);
   });
 });
