@@ -27,9 +27,6 @@ export const IBUG68_FROM_FACE_MESH: readonly number[] = [
   78, 81, 13, 311, 308, 402, 14, 178,
 ];
 
-/** iBUG 68 points on the face contour (jaw), weighted 1 in the landmark loss; the other 51 are weighted 10. */
-export const IBUG68_CONTOUR = Array.from({ length: 17 }, (_, i) => i);
-
 /** Each iBUG point's mirror partner (the subject's right ↔ left): jaw 0 ↔ 16, brows 17 ↔ 26, eye 36 ↔ 45, … */
 export const IBUG68_MIRROR: readonly number[] = [
   16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0,

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { PeNet } from '../../plugin/estimator/pe-net.js';
 import type { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
-import { EXPRESSION_UNITS, expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
+import { expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
 import { disposeBatch, SyntheticFaceSource, type SyntheticOptions } from '../data/synthetic-batch.js';
 
 /**
@@ -94,9 +94,4 @@ export async function evaluateSynthetic(net: PeNet, model: FaceModelTensors, opt
     identityMae: identitySum / (samples * model.identityCount),
     rotationMaeDeg: (rotationSum / (samples * 3)) * (180 / Math.PI),
   };
-}
-
-/** Unit names with their MAE, worst first. */
-export function worstUnits(report: SyntheticReport, count = 5): Array<[string, number]> {
-  return EXPRESSION_UNITS.map((u, i) => [u, report.unitMae[i]] as [string, number]).sort((a, b) => b[1] - a[1]).slice(0, count);
 }

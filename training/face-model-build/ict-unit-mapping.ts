@@ -81,12 +81,8 @@ export const ICT_UNIT_RECIPES: Readonly<Record<ExpressionUnitName, UnitRecipe>> 
   cheekUp_R: { terms: [['cheekSquint_R', 1]], note: 'as cheekUp_L.' },
 };
 
-/** ICT shapes no unit uses, and why. */
-export const UNUSED_ICT_SHAPES: Readonly<Record<string, string>> = {
-  mouthClose: 'closes the lips against an open jaw; alone it pulls the lips through each other, and FaceWarehouse has no such unit.',
-  mouthPress_L: 'lip press (AU24); the FaceWarehouse units have no press.',
-  mouthPress_R: 'as mouthPress_L.',
-};
+// ICT shapes no unit uses: mouthClose (closes the lips against an open jaw; alone it pulls the lips through each
+// other, and FaceWarehouse has no such unit) and mouthPress_L/_R (lip press, AU24; the FaceWarehouse units have no press).
 
 /** The recipes in EXPRESSION_UNITS order. */
 export const ICT_UNIT_RECIPE_LIST: readonly UnitRecipe[] = EXPRESSION_UNITS.map((u) => ICT_UNIT_RECIPES[u]);
