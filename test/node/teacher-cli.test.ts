@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { decodeVideo } from '../../training/data/ffmpeg-frames.node.js';
 import { decodeTeacherTrack, MEDIAPIPE_BLENDSHAPES } from '../../training/data/teacher-track.js';
 import { teacherClipTargets, TEACHER_UNIT_MASK } from '../../training/data/teacher-units.js';
 
@@ -77,6 +78,22 @@ describe('npm run teacher', { skip: missing }, () => {
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
     }
+  });
+
+  it('sees the pixels the tracker sees: decodeVideo\'s RGBA frames hold the same RGB values as its rgb24 frames', async () => {
+    const rgb: Uint8Array[] = [];
+    for await (const f of decodeVideo(CLIP, { maxFrames: 3 })) rgb.push(f.data);
+    let k = 0;
+    for await (const f of decodeVideo(CLIP, { maxFrames: 3, pixelFormat: 'rgba' })) {
+      assert.equal(f.data.length, (rgb[k].length / 3) * 4);
+      let differ = 0;
+      for (let p = 0; p < f.data.length / 4; p++) {
+        if (f.data[4 * p] !== rgb[k][3 * p] || f.data[4 * p + 1] !== rgb[k][3 * p + 1] || f.data[4 * p + 2] !== rgb[k][3 * p + 2] || f.data[4 * p + 3] !== 255) differ++;
+      }
+      assert.equal(differ, 0, `frame ${k}: ${differ} pixels differ`);
+      k++;
+    }
+    assert.equal(k, 3);
   });
 
   it('fails with a clear message when the teacher model is missing', () => {

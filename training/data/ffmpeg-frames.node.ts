@@ -38,9 +38,10 @@ export function decodeImage(file: string): { data: Uint8Array; width: number; he
 
 /**
  * Yields the frames of `file` as RGB buffers with their index and time (seconds). `fps` resamples the clip
- * (ffmpeg's fps filter); omitted, every frame is decoded at the clip's own rate.
+ * (ffmpeg's fps filter); omitted, every frame is decoded at the clip's own rate. `pixelFormat: 'rgba'` gives 4 bytes a
+ * pixel (alpha 255), the same RGB values, for consumers that need RGBA (ImageData) without a per-pixel copy in JS.
  */
-export async function* decodeVideo(file: string, options: { fps?: number; maxFrames?: number } = {}): AsyncGenerator<{ index: number; time: number; data: Uint8Array; width: number; height: number }> {
+export async function* decodeVideo(file: string, options: { fps?: number; maxFrames?: number; pixelFormat?: 'rgb24' | 'rgba' } = {}): AsyncGenerator<{ index: number; time: number; data: Uint8Array; width: number; height: number }> {
   const info = probeVideo(file);
   const { width, height } = info;
   const fps = options.fps ?? info.fps;
@@ -48,12 +49,12 @@ export async function* decodeVideo(file: string, options: { fps?: number; maxFra
   // ffmpeg's select=eq(n,k) counts them, even in variable-frame-rate files, where ffmpeg would otherwise duplicate
   // frames up to the container's nominal rate.
   const args = ['-v', 'error', '-i', file, ...(options.fps ? ['-vf', `fps=${options.fps}`] : ['-fps_mode', 'passthrough']),
-    ...(options.maxFrames ? ['-frames:v', String(options.maxFrames)] : []), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'];
+    ...(options.maxFrames ? ['-frames:v', String(options.maxFrames)] : []), '-f', 'rawvideo', '-pix_fmt', options.pixelFormat ?? 'rgb24', 'pipe:1'];
   const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
   const exited = new Promise<number>((resolve, reject) => { child.on('error', (e) => reject(ffmpegMissing(e))); child.on('close', (code) => resolve(code ?? 1)); });
-  const frameBytes = width * height * 3;
+  const frameBytes = width * height * (options.pixelFormat === 'rgba' ? 4 : 3);
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let index = 0;

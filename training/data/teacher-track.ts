@@ -64,6 +64,8 @@ export interface TeacherTrackHeader {
   points: number;
   recordFloats: number;
   fields: string[];
+  /** What frame k and its timestamp are. */
+  frameOrder: string;
   /** What the landmarks and the matrix hold. */
   coordinates: { landmarks: string; matrix: string };
   /** The teacher model and how it ran. */
@@ -107,6 +109,7 @@ export function makeTeacherHeader(
     points: TEACHER_POINTS,
     recordFloats: teacherRecordFloats(blendshapes.length),
     fields: TEACHER_RECORD_FIELDS,
+    frameOrder: 'record k is the k-th frame that decodeVideo (training/data/ffmpeg-frames.node.ts) yields, every decoded frame once (ffmpeg -fps_mode passthrough), as the landmark tracks and the by-eye labels count frames; timestampMs = k × 1000 / video.fps',
     coordinates: {
       landmarks: 'MediaPipe face mesh 0-467, then iris 468-477; x, y in video pixels (normalised x × width, y × height), z = normalised z × width (the same pixel scale as x; smaller is nearer the camera)',
       matrix: '4 × 4 facial transformation matrix of the canonical face model (centimetres) to the detected face in camera space, column-major (translation in elements 12-14)',
