@@ -43,12 +43,17 @@ describe('teacher → unit table', () => {
     assert.equal(TEACHER_UNUSED.length + used.length, NAMES.length);
   });
 
-  it('masks the units the teacher cannot give: lipLowerDown (no counterpart), noseWrinkle (noseSneer reads 0)', () => {
-    assert.equal(TEACHER_UNIT_MASK[expressionUnitIndex('lipLowerDown')], 0);
-    assert.equal(TEACHER_UNIT_MASK[expressionUnitIndex('noseWrinkle')], 0);
-    for (const u of ['eyeClose_L', 'jawOpen', 'mouthSmile_R', 'mouthPucker', 'browInnerUp', 'mouthPress_L', 'mouthDimple_R', 'lipUpperUp', 'mouthShrug']) {
+  it('masks the units the teacher cannot give (docs/teacher.md says why) and maps the ones it reads', () => {
+    const masked = EXPRESSION_UNITS.filter((_, u) => TEACHER_UNIT_MASK[u] === 0);
+    assert.deepEqual(masked, [
+      'jawForward', 'jawLeft', 'jawRight', 'mouthFrown_L', 'mouthFrown_R', 'lipLowerDown', 'mouthShrug', 'noseWrinkle',
+      'cheekPuff', 'cheekUp_L', 'cheekUp_R',
+    ]);
+    for (const u of ['eyeClose_L', 'jawOpen', 'mouthSmile_R', 'mouthPucker', 'browInnerUp', 'browDown_L', 'mouthPress_L', 'mouthDimple_R', 'lipUpperUp']) {
       assert.equal(TEACHER_UNIT_MASK[expressionUnitIndex(u)], 1, u);
     }
+    // Masked counterparts feed no unit.
+    for (const n of ['jawLeft', 'cheekSquintLeft', 'mouthFrownRight', 'mouthShrugLower']) assert.ok(TEACHER_UNUSED.includes(n), n);
   });
 
   it('mirrors sides consistently: a unit\'s mirror takes the other side of the same teacher scores', () => {
@@ -93,7 +98,7 @@ describe('teacher → unit table', () => {
   });
 
   it('copies single scores, averages merged sides, and does not depend on the order of the names', () => {
-    const s = scores({ eyeBlinkLeft: 0.9, mouthUpperUpLeft: 0.2, mouthUpperUpRight: 0.6, mouthDimpleLeft: 0.3, mouthStretchRight: 0.7, jawOpen: 0.55, noseSneerLeft: 0.8, mouthSmileRight: 0.25 });
+    const s = scores({ eyeBlinkLeft: 0.9, mouthUpperUpLeft: 0.2, mouthUpperUpRight: 0.6, mouthDimpleLeft: 0.3, mouthStretchRight: 0.7, jawOpen: 0.55, noseSneerLeft: 0.8, mouthSmileRight: 0.25, jawLeft: 0.6 });
     const { values } = teacherUnitTargets(s);
     const v = (u: string) => values[expressionUnitIndex(u)];
     assert.ok(Math.abs(v('eyeClose_L') - 0.9) < 1e-6);
@@ -105,6 +110,7 @@ describe('teacher → unit table', () => {
     assert.equal(v('mouthSmile_L'), 0);
     assert.ok(Math.abs(v('jawOpen') - 0.55) < 1e-6);
     assert.equal(v('noseWrinkle'), 0, 'masked: no value even when the teacher reports one');
+    assert.equal(v('jawLeft'), 0);
     // The same scores under a reversed list of names.
     const reversed = [...NAMES].reverse();
     const again = teacherUnitTargets(Float32Array.from(reversed, (n) => s[NAMES.indexOf(n)]), reversed);
