@@ -59,12 +59,17 @@ export function compileRetargetTable(table: RetargetTable): CompiledRetargetTabl
   };
 }
 
-/** Shapes one weighted sum: dead zone, exponent curve, gain, offset, clamp (see RetargetTargetRow). */
+/**
+ * Shapes one weighted sum: dead zone, exponent curve, gain, offset, clamp (see RetargetTargetRow). Extreme but
+ * valid settings can overflow on the way (a huge exponent, then a gain of 0): such a value counts as the offset, so
+ * the result is always a number within the clamp.
+ */
 export function shapeValue(s: number, gain: number, offset: number, deadZone: number, exponent: number, min: number, max: number): number {
   const mag = Math.abs(s);
   let x = mag <= deadZone ? 0 : (mag - deadZone) / (1 - deadZone);
   if (exponent !== 1 && x > 0) x = Math.pow(x, exponent);
-  const y = gain * (s < 0 ? -x : x) + offset;
+  let y = gain * (s < 0 ? -x : x) + offset;
+  if (Number.isNaN(y)) y = offset;
   return y < min ? min : y > max ? max : y;
 }
 

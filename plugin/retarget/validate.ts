@@ -1,4 +1,5 @@
 import { CpemError } from '../errors/cpem-error.js';
+import { quote } from '../errors/quote.js';
 import { isExpressionUnitName } from '../units/expression-units.js';
 import { EULER_ORDERS, type RetargetTable } from './retarget-table.js';
 
@@ -23,8 +24,14 @@ const TABLE_KEYS = new Set(['$schema', 'version', 'name', 'mirror', 'targets', '
 const HEAD_KEYS = new Set(['node', 'axes', 'signs', 'scale', 'order']);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const show = (v: unknown): string => (typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v));
+/** A number the compiled table can hold: finite as a float32 (so not beyond ±3.4e38), as influences are computed. */
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(Math.fround(v));
+/** A value as messages quote it: a short prefix at most. */
+const show = (v: unknown): string => quote(v, 60);
+/** A property name as paths and messages quote it: as is when short and plain, else a short quoted prefix. */
+const key = (k: string): string => (k.length <= 40 && /^[\w$-]*$/.test(k) ? k : quote(k, 40));
+/** At most this many problems are spelled out in an error message; the rest are counted. */
+const MAX_LISTED = 100;
 
 /**
  * Checks a retarget table (parsed JSON or an object literal) and returns every problem at once; an empty list
@@ -33,6 +40,16 @@ const show = (v: unknown): string => (typeof v === 'number' ? String(v) : JSON.s
  */
 export function validateRetargetTable(table: unknown, context: RetargetValidationContext = {}): RetargetTableIssue[] {
   const issues: RetargetTableIssue[] = [];
+  try {
+    checkTable(table, context, issues);
+  } catch (e) {
+    // A table no JSON could make (a getter or proxy that throws) is reported, not thrown.
+    issues.push({ path: '', kind: 'structure', message: `the table could not be read (${quote(e instanceof Error ? e.message : e, 80)}); pass plain JSON data` });
+  }
+  return issues;
+}
+
+function checkTable(table: unknown, context: RetargetValidationContext, issues: RetargetTableIssue[]): void {
   const add = (path: string, kind: RetargetTableIssue['kind'], message: string) => issues.push({ path, kind, message });
   const number = (path: string, v: unknown, check: (n: number) => boolean, rule: string) => {
     if (v === undefined) return;
@@ -41,10 +58,10 @@ export function validateRetargetTable(table: unknown, context: RetargetValidatio
 
   if (!isObject(table)) {
     add('', 'structure', `a retarget table must be an object with "version": 1 and "targets": [...], not ${show(table)}`);
-    return issues;
+    return;
   }
-  for (const key of Object.keys(table)) {
-    if (!TABLE_KEYS.has(key)) add(key, 'structure', `unknown property "${key}" (allowed: ${[...TABLE_KEYS].join(', ')})`);
+  for (const k of Object.keys(table)) {
+    if (!TABLE_KEYS.has(k)) add(key(k), 'structure', `unknown property ${quote(k, 40)} (allowed: ${[...TABLE_KEYS].join(', ')})`);
   }
   if (table.version !== 1) add('version', 'structure', `version is ${show(table.version)}; it must be 1`);
   if (table.name !== undefined && typeof table.name !== 'string') add('name', 'structure', 'name must be a string');
@@ -61,43 +78,44 @@ export function validateRetargetTable(table: unknown, context: RetargetValidatio
         add(at, 'structure', `${at} must be an object with "target" and "units"`);
         return;
       }
-      for (const key of Object.keys(row)) {
-        if (!ROW_KEYS.has(key)) add(`${at}.${key}`, 'structure', `unknown property "${key}" (allowed: ${[...ROW_KEYS].join(', ')})`);
+      for (const k of Object.keys(row)) {
+        if (!ROW_KEYS.has(k)) add(`${at}.${key(k)}`, 'structure', `unknown property ${quote(k, 40)} (allowed: ${[...ROW_KEYS].join(', ')})`);
       }
       if (typeof row.target !== 'string' || row.target.length === 0) {
-        add(`${at}.target`, 'structure', `${at}.target must be a non-empty morph target name`);
+        add(`${at}.target`, 'structure', `${at}.target must be a non-empty morph target name, not ${show(row.target)}`);
       } else {
         const first = seen.get(row.target);
         if (first !== undefined) {
-          add(`${at}.target`, 'duplicate-target', `target "${row.target}" is already driven by targets[${first}]; merge the two rows`);
+          add(`${at}.target`, 'duplicate-target', `target ${show(row.target)} is already driven by targets[${first}]; merge the two rows`);
         } else {
           seen.set(row.target, i);
         }
         if (available && !available.has(row.target)) {
-          add(`${at}.target`, 'missing-target', `the character has no morph target "${row.target}"`);
+          add(`${at}.target`, 'missing-target', `the character has no morph target ${show(row.target)}`);
         }
       }
       if (!isObject(row.units)) {
         add(`${at}.units`, 'structure', `${at}.units must be an object of unit name → weight, e.g. { "jawOpen": 1 }`);
       } else {
         for (const [unit, weight] of Object.entries(row.units)) {
+          const path = `${at}.units.${key(unit)}`;
           if (!isExpressionUnitName(unit)) {
-            add(`${at}.units.${unit}`, 'unknown-unit', `"${unit}" is not one of the 46 expression units (see EXPRESSION_UNITS)`);
+            add(path, 'unknown-unit', `${quote(unit, 40)} is not one of the 46 expression units (see EXPRESSION_UNITS)`);
           }
-          number(`${at}.units.${unit}`, weight, () => true, 'a finite number');
-          if (weight === undefined) add(`${at}.units.${unit}`, 'bad-number', `${at}.units.${unit} has no weight`);
+          number(path, weight, () => true, 'a finite number (within ±3.4e38)');
+          if (weight === undefined) add(path, 'bad-number', `${path} has no weight`);
         }
       }
-      number(`${at}.gain`, row.gain, () => true, 'a finite number');
-      number(`${at}.offset`, row.offset, () => true, 'a finite number');
+      number(`${at}.gain`, row.gain, () => true, 'a finite number (within ±3.4e38)');
+      number(`${at}.offset`, row.offset, () => true, 'a finite number (within ±3.4e38)');
       number(`${at}.deadZone`, row.deadZone, (n) => n >= 0 && n < 1, 'in [0, 1)');
       number(`${at}.exponent`, row.exponent, (n) => n > 0, 'a finite number > 0');
       if (row.clamp !== undefined) {
         if (!Array.isArray(row.clamp) || row.clamp.length !== 2) {
           add(`${at}.clamp`, 'structure', `${at}.clamp must be [min, max]`);
         } else {
-          number(`${at}.clamp[0]`, row.clamp[0], () => true, 'a finite number');
-          number(`${at}.clamp[1]`, row.clamp[1], () => true, 'a finite number');
+          number(`${at}.clamp[0]`, row.clamp[0], () => true, 'a finite number (within ±3.4e38)');
+          number(`${at}.clamp[1]`, row.clamp[1], () => true, 'a finite number (within ±3.4e38)');
           if (isFiniteNumber(row.clamp[0]) && isFiniteNumber(row.clamp[1]) && row.clamp[0] > row.clamp[1]) {
             add(`${at}.clamp`, 'bad-number', `${at}.clamp is [${row.clamp[0]}, ${row.clamp[1]}]; min must not exceed max`);
           }
@@ -111,13 +129,13 @@ export function validateRetargetTable(table: unknown, context: RetargetValidatio
     if (!isObject(head)) {
       add('head', 'structure', 'head must be an object like { "node": "Head" }');
     } else {
-      for (const key of Object.keys(head)) {
-        if (!HEAD_KEYS.has(key)) add(`head.${key}`, 'structure', `unknown property "${key}" (allowed: ${[...HEAD_KEYS].join(', ')})`);
+      for (const k of Object.keys(head)) {
+        if (!HEAD_KEYS.has(k)) add(`head.${key(k)}`, 'structure', `unknown property ${quote(k, 40)} (allowed: ${[...HEAD_KEYS].join(', ')})`);
       }
       if (typeof head.node !== 'string' || head.node.length === 0) {
         add('head.node', 'structure', 'head.node must name a bone or TransformNode of the character');
       } else if (context.nodeNames && !new Set(context.nodeNames).has(head.node)) {
-        add('head.node', 'missing-head-node', `the character has no bone or TransformNode named "${head.node}"`);
+        add('head.node', 'missing-head-node', `the character has no bone or TransformNode named ${show(head.node)}`);
       }
       if (head.axes !== undefined) {
         const ok = Array.isArray(head.axes) && head.axes.length === 3 && head.axes.every((a) => a === 'x' || a === 'y' || a === 'z')
@@ -131,18 +149,19 @@ export function validateRetargetTable(table: unknown, context: RetargetValidatio
           head.signs.forEach((s: unknown, k: number) => number(`head.signs[${k}]`, s, (n) => n === 1 || n === -1, '1 or -1'));
         }
       }
-      number('head.scale', head.scale, () => true, 'a finite number');
+      number('head.scale', head.scale, () => true, 'a finite number (within ±3.4e38)');
       if (head.order !== undefined && !(EULER_ORDERS as readonly unknown[]).includes(head.order)) {
         add('head.order', 'structure', `head.order is ${show(head.order)}; it must be one of ${EULER_ORDERS.join(', ')}`);
       }
     }
   }
-  return issues;
 }
 
-/** Formats issues as one line each, for error messages and logs. */
+/** Formats issues as one line each (the first 100, then how many more), for error messages and logs. */
 export function formatRetargetIssues(issues: readonly RetargetTableIssue[]): string {
-  return issues.map((i) => `  - ${i.path || '(table)'}: ${i.message}`).join('\n');
+  const lines = issues.slice(0, MAX_LISTED).map((i) => `  - ${i.path || '(table)'}: ${i.message}`);
+  if (issues.length > MAX_LISTED) lines.push(`  - ... and ${issues.length - MAX_LISTED} more`);
+  return lines.join('\n');
 }
 
 /**

@@ -68,6 +68,64 @@ describe('retarget table validation', () => {
     assert.deepEqual(validateRetargetTable(table, ctx).map((i) => i.kind), ['missing-target', 'missing-head-node']);
     assert.throws(() => assertValidRetargetTable(table, ctx, ['missing-target']), /no bone or TransformNode named "Neck"/);
   });
+
+  it('rejects numbers that are not finite as float32 (beyond ±3.4e38), which would make NaN influences', () => {
+    const row = (extra: Record<string, unknown>) => ({ version: 1, targets: [{ target: 'jawOpen', units: { jawOpen: 1 }, ...extra }] });
+    for (const [extra, path] of [
+      [{ gain: 1e39 }, 'targets[0].gain'], [{ gain: -1e39 }, 'targets[0].gain'], [{ offset: 3.5e38 }, 'targets[0].offset'],
+      [{ units: { jawOpen: 1e39 } }, 'targets[0].units.jawOpen'], [{ clamp: [0, 1e39] }, 'targets[0].clamp[1]'], [{ exponent: 1e39 }, 'targets[0].exponent'],
+    ] as const) {
+      assert.deepEqual(validateRetargetTable(row(extra)).map((i) => [i.path, i.kind]), [[path, 'bad-number']], JSON.stringify(extra));
+    }
+    assert.deepEqual(validateRetargetTable({ version: 1, targets: [], head: { node: 'Head', scale: 1e39 } }).map((i) => i.path), ['head.scale']);
+    // The largest float32 values are accepted, and evaluate to numbers within the clamp, never NaN.
+    const extreme = { version: 1, targets: [
+      { target: 'a', units: { jawOpen: 3.4e38, mouthSmile_L: 3.4e38 }, gain: 0, exponent: 3.4e38 },
+      { target: 'b', units: { jawOpen: -3.4e38 }, gain: 3.4e38, offset: -3.4e38, clamp: [-3.4e38, 3.4e38] },
+      { target: 'c', units: { jawOpen: 1 }, gain: 3.4e38, exponent: 1e-30 },
+    ] };
+    assert.deepEqual(validateRetargetTable(extreme), []);
+    const out = new Float32Array(3);
+    evaluateRetargetTable(compileRetargetTable(extreme as RetargetTable), units({ jawOpen: 1, mouthSmile_L: 1 }), out);
+    assert.ok(out.every(Number.isFinite), `influences ${Array.from(out)}`);
+    assert.deepEqual(Array.from(out), [0, -3.4e38, 1].map(Math.fround));
+  });
+
+  it('reports malformed tables as RETARGET_TABLE_INVALID, never a bare RangeError or TypeError, quoting bad values short', () => {
+    let deep: unknown = [];
+    for (let i = 0; i < 5000; i++) deep = [deep];
+    const circular: Record<string, unknown> = { target: 'jawOpen', units: { jawOpen: 1 } };
+    circular.self = circular;
+    const huge = 'x'.repeat(10_000_000);
+    const throwing = { version: 1, get targets(): unknown { throw new RangeError('no targets here'); } };
+    const cases: Array<[string, unknown, RegExp]> = [
+      ['a 5,000-deep array as the table', deep, /must be an object/],
+      ['a 5,000-deep array as the rows', { version: 1, targets: deep }, /targets\[0\] must be an object/],
+      ['a 5,000-deep array as a weight', { version: 1, targets: [{ target: 'jawOpen', units: { jawOpen: deep } }] }, /jawOpen is \[\[\[\.\.\.\]\]\]/],
+      ['a circular row', { version: 1, targets: [circular] }, /unknown property "self"/],
+      ['a BigInt weight', { version: 1, targets: [{ target: 'jawOpen', units: { jawOpen: 10n } }] }, /jawOpen is 10n/],
+      ['a BigInt version', { version: 1n, targets: [] }, /version is 1n/],
+      ['a 10 MB key', { version: 1, targets: [{ target: 'jawOpen', units: { [huge]: 1 } }] }, /"xxxx[x]*"… \(10000000 characters\) is not one of the 46/],
+      ['a 10 MB target name', { version: 1, targets: [{ target: huge, units: { jawOpen: 1 } }] }, /no morph target "xxx[x]*"… \(10000000 characters\)/],
+      ['a 10 MB value', { version: 1, targets: [{ target: 'jawOpen', units: { jawOpen: huge } }] }, /jawOpen is "xxx[x]*"… \(10000000 characters\)/],
+      ['a getter that throws', throwing, /could not be read \("no targets here"\)/],
+    ];
+    for (const [what, table, message] of cases) {
+      let error: unknown;
+      try {
+        assertValidRetargetTable(table, { targetNames: ['jawOpen'] });
+      } catch (e) {
+        error = e;
+      }
+      assert.ok(isCpemError(error, 'RETARGET_TABLE_INVALID'), `${what}: ${String(error).slice(0, 200)}`);
+      assert.match((error as Error).message, message, what);
+      assert.ok((error as Error).message.length < 2000, `${what}: a message of ${(error as Error).message.length} characters`);
+    }
+    // 20,000 bad rows: every one is in the list of issues, the message spells out 100 and counts the rest.
+    const many = { version: 1, targets: Array.from({ length: 20_000 }, () => ({ target: 'jawOpen', units: { nope: 1 } })) };
+    assert.equal(validateRetargetTable(many).length, 39_999);
+    assert.throws(() => assertValidRetargetTable(many), (e) => isCpemError(e, 'RETARGET_TABLE_INVALID') && /\.\.\. and 39899 more/.test(e.message) && e.message.length < 15_000);
+  });
 });
 
 describe('retarget shaping', () => {
