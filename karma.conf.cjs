@@ -4,6 +4,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { CHROMIUM_PATH, CHROMIUM_FLAGS } = require('./tools/chromium.cjs');
+const { servedAssetUrls } = require('./tools/esbuild-asset-urls.cjs');
 
 // karma-esbuild writes its entry file into the system temp dir and imports each spec by its path relative to that
 // folder, without a leading './' ("tmp.X/main/test/browser/a.spec.ts" when the checkout is itself under the temp
@@ -29,21 +30,20 @@ module.exports = function (config) {
     plugins: ['karma-jasmine', 'karma-chrome-launcher', 'karma-esbuild', require('./tools/karma-summary-reporter.cjs')],
     files: [
       { pattern: process.env.KARMA_SPECS || 'test/browser/**/*.spec.ts', watched: false },
-      // Served, not included: TF.js wasm binaries, the shipped weights, and the pretrained tracker models.
-      { pattern: 'node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm', included: false, served: true, watched: false },
+      // Served, not included: the package's runtime files (weights/: PE-Net, face model, tracker models, wasm binaries).
       { pattern: 'weights/**/*', included: false, served: true, watched: false, nocache: true },
       { pattern: '../shared/avatars/*.glb', included: false, served: true, watched: false, nocache: true },
       { pattern: '../shared/videos/liveportrait_d3.mp4', included: false, served: true, watched: false, nocache: true },
-      { pattern: 'node_modules/@vladmandic/human/models/{blazeface,facemesh,iris}.{json,bin}', included: false, served: true, watched: false },
     ],
-    proxies: { '/tfjs-wasm/': '/base/node_modules/@tensorflow/tfjs-backend-wasm/dist/', '/weights/': '/base/weights/', '/models/human/': '/base/node_modules/@vladmandic/human/models/' },
+    proxies: { '/weights/': '/base/weights/' },
     preprocessors: { 'test/browser/**/*.ts': ['esbuild'] },
     esbuild: {
       target: 'es2022',
       sourcemap: true,
       singleBundle: true,
       external: ['fs', 'path', 'crypto', 'worker_threads', 'node-fetch', 'util', 'os', 'perf_hooks'],
-      plugins: [specsFromTempEntry],
+      // Karma serves the repository at /base/: the package's default asset URLs resolve to /base/weights/.
+      plugins: [specsFromTempEntry, servedAssetUrls('/base/')],
     },
     mime: { 'application/wasm': ['wasm'], 'text/x-typescript': ['ts'] },
     reporters: ['cpem-summary'],

@@ -6,8 +6,13 @@ const external = (id) =>
   /^@babylonjs\//.test(id) || /^@tensorflow\//.test(id) || id.startsWith('node:') || builtinModules.includes(id);
 
 export default {
+  // The entry points of package.json "exports": the app's API and the subpaths for building blocks and training.
   input: {
     'babylon-cpem': 'plugin/index.ts',
+    retarget: 'plugin/retarget/index.ts',
+    motion: 'plugin/motion/index.ts',
+    'face-model': 'plugin/face-model/index.ts',
+    landmarks: 'plugin/landmarks/index.ts',
     training: 'training/index.ts',
   },
   external,
@@ -16,7 +21,9 @@ export default {
     format: 'es',
     sourcemap: true,
     entryFileNames: '[name].js',
-    chunkFileNames: 'chunks/[name]-[hash].js',
+    // Shared chunks sit beside the entries: plugin/assets.ts finds weights/ at '../weights/' from its module, so every
+    // file that may hold it must be one folder below the package root.
+    chunkFileNames: '[name]-[hash].js',
   },
   // JSON (the iBUG-68 regressor in weights/) is bundled as a module.
   plugins: [esbuild({ target: 'es2022', tsconfig: 'tsconfig.json', loaders: { '.json': 'json' } })],

@@ -7,7 +7,8 @@ import { MorphTargetManager } from '@babylonjs/core/Morph/morphTargetManager';
 import { StandardMaterial } from '@babylonjs/core/Materials/standardMaterial';
 import { Color3 } from '@babylonjs/core/Maths/math.color';
 import type { Scene } from '@babylonjs/core/scene';
-import { EXPRESSION_UNITS, type FaceModel } from '../plugin/index.js';
+import { EXPRESSION_UNITS } from '../plugin/index.js';
+import type { FaceModel } from '../plugin/face-model/index.js';
 
 /** Millimetres → scene units. */
 const SCALE = 0.01;

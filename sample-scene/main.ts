@@ -15,20 +15,16 @@ import { Vector3, Quaternion } from '@babylonjs/core/Maths/math.vector';
 import { Color3, Color4 } from '@babylonjs/core/Maths/math.color';
 import { TransformNode } from '@babylonjs/core/Meshes/transformNode';
 import type { Node } from '@babylonjs/core/node';
-import type { Behavior } from '@babylonjs/core/Behaviors/behavior';
 import { LoadAssetContainerAsync } from '@babylonjs/core/Loading/sceneLoader';
 import type { AssetContainer } from '@babylonjs/core/assetContainer';
 import { Bone } from '@babylonjs/core/Bones/bone.pure';
 import { Skeleton } from '@babylonjs/core/Bones/skeleton';
 import '@babylonjs/loaders/glTF/2.0';
 import {
-  FaceModel,
   FaceRetargetBehavior,
   RetargetApplier,
+  assetUrl,
   autoMap,
-  findHeadNode,
-  collectMorphTargetNames,
-  collectNodeNames,
   cpemUnitsRetargetTable,
   formatRetargetIssues,
   isCpemError,
@@ -38,6 +34,8 @@ import {
   type FaceMotion,
   type RetargetTable,
 } from '../plugin/index.js';
+import { findHeadNode, collectMorphTargetNames, collectNodeNames } from '../plugin/retarget/index.js';
+import { FaceModel } from '../plugin/face-model/index.js';
 import type { TrackerBackend } from '../plugin/tracker/backend.js';
 import { createDigitalDouble } from './digital-double.js';
 import { createToonHead } from './toon-head.js';
@@ -84,15 +82,15 @@ function createStage(engine: AbstractEngine, canvas: HTMLCanvasElement): Scene {
   return scene;
 }
 
-/** PE-Net weights: the shipped ones, or (with ?weights=sandbox) what the training sandbox stored in IndexedDB. */
-async function chooseWeights(): Promise<string | tf.io.IOHandler> {
-  if (params.get('weights') !== 'sandbox') return '/weights/pe-net/model.json';
+/** PE-Net weights: the shipped ones (undefined), or (with ?weights=sandbox) what the training sandbox stored in IndexedDB. */
+async function chooseWeights(): Promise<tf.io.IOHandler | undefined> {
+  if (params.get('weights') !== 'sandbox') return undefined;
   const stored = await tf.io.listModels().catch(() => ({} as Record<string, unknown>));
   if (!(SANDBOX_KEY in stored)) {
     weightsNote = 'No sandbox weights in this browser (IndexedDB babylon-cpem-sandbox-pe-net): train on /training and '
       + 'send them here. Using the shipped weights.';
     message.textContent = weightsNote;
-    return '/weights/pe-net/model.json';
+    return undefined;
   }
   weightsNote = 'Using the PE-Net weights from the training sandbox.';
   message.textContent = weightsNote;
@@ -225,7 +223,7 @@ async function main(): Promise<void> {
   const scene = createStage(engine, canvas);
 
   status.textContent = 'loading the face model…';
-  const faceModel = await FaceModel.load('/weights/face-model.bin');
+  const faceModel = await FaceModel.load(assetUrl('face-model.bin'));
   const doubleRoot = new TransformNode('doubleHead', scene);
   doubleRoot.position.set(-1.35, 0, 0);
   const doubleMesh = createDigitalDouble(faceModel, scene);
@@ -246,12 +244,9 @@ async function main(): Promise<void> {
 
   status.textContent = 'loading the tracker and PE-Net…';
   const backend = (params.get('backend') ?? 'auto') as TrackerBackend | 'auto';
-  const behavior = new FaceRetargetBehavior({
-    source: 'webcam', table: doubleTable, weights: await chooseWeights(), backend, autoStart: false,
-    faceModelUrl: '/weights/face-model.bin',
-  });
-  // On the double's root node, the head the table turns (the mesh is its child); any Node with morph targets under it works.
-  doubleRoot.addBehavior(behavior as unknown as Behavior<Node>);
+  const behavior = new FaceRetargetBehavior({ source: 'webcam', table: doubleTable, weights: await chooseWeights(), backend, autoStart: false });
+  // On the double's root node, the head the table turns (the mesh is its child).
+  doubleRoot.addBehavior(behavior);
 
   // The other characters follow the same motion through their own tables, once per rendered frame.
   let latest: FaceMotion | null = null;
@@ -275,17 +270,17 @@ async function main(): Promise<void> {
   const overlay = $<HTMLCanvasElement>('overlay');
   const videoBox = $('videoBox');
   let lastMotion: EstimatedFaceMotion | null = null;
-  behavior.onFaceMotion.add((m) => {
+  behavior.onFaceMotionObservable.add((m) => {
     lastMotion = m;
     drawOverlay(overlay, behavior, m);
   });
-  behavior.onFaceLost.add(() => {
+  behavior.onFaceLostObservable.add(() => {
     lastMotion = null;
     drawOverlay(overlay, behavior, null);
     status.textContent = 'no face';
   });
-  behavior.onFaceFound.add(() => { status.textContent = 'tracking'; });
-  behavior.onError.add(showError);
+  behavior.onFaceFoundObservable.add(() => { status.textContent = 'tracking'; });
+  behavior.onErrorObservable.add(showError);
   const statsBox = $('stats');
   setInterval(() => {
     const s = behavior.stats;

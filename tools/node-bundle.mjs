@@ -3,6 +3,7 @@
 // and they can only be registered from its ES module build; one bundle keeps one copy of TF.js.
 import { build } from 'esbuild';
 import path from 'node:path';
+import assetUrls from './esbuild-asset-urls.cjs';
 
 export const NODE_BUNDLE_OPTIONS = {
   bundle: true,
@@ -12,6 +13,7 @@ export const NODE_BUNDLE_OPTIONS = {
   mainFields: ['module', 'main'],
   sourcemap: 'inline',
   logLevel: 'warning',
+  plugins: [assetUrls.nodeAssetUrls()],
   // Packages that must stay real Node modules: a browser driver, the bundler itself, native helpers.
   external: ['playwright-core', 'esbuild', 'rollup', 'chromium-bidi*'],
   banner: {

@@ -12,6 +12,7 @@ import { bundleForNode } from './node-bundle.mjs';
 import { startServer } from './server.mjs';
 import { CHROMIUM_PATH, CHROMIUM_FLAGS } from './chromium.cjs';
 import { readCliArgs } from './cli-args.mjs';
+import assetUrls from './esbuild-asset-urls.cjs';
 
 const only = readCliArgs({ only: 'string' }, { usage: 'usage: node tools/run-bench.mjs [--only NAME]' }).only ?? null;
 const sharedDir = fs.existsSync(path.resolve('..', 'shared')) ? path.resolve('..', 'shared') : null;
@@ -38,6 +39,7 @@ if (browserBenches.length > 0) {
     format: 'esm',
     target: 'es2022',
     logLevel: 'warning',
+    plugins: [assetUrls.servedAssetUrls('/')],
     external: ['fs', 'path', 'crypto', 'worker_threads', 'node-fetch', 'util', 'os', 'perf_hooks'],
   });
   const server = await startServer({ port: 0 });

@@ -39,7 +39,8 @@ function findSpecs(dir, suffix) {
     .sort();
 }
 
-step('build (rollup + declarations)');
+step('build (runtime files, rollup, declarations)');
+if ((await run(process.execPath, ['tools/copy-runtime-assets.mjs'])) !== 0) problems.push('runtime files');
 if ((await run('npx', ['rollup', '-c', 'rollup.config.mjs', '--silent'])) !== 0) problems.push('rollup build');
 if ((await run('npx', ['tsc', '-p', 'tsconfig.build.json'])) !== 0) problems.push('declaration build');
 

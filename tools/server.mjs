@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import assetUrls from './esbuild-asset-urls.cjs';
 
 // The repository root: the nearest folder above this file with the package's package.json (this module may
 // also run from a bundle under .cache/).
@@ -27,11 +28,9 @@ export const PAGES = {
 
 /** Static mounts: URL prefix -> folder (relative to the repository root). */
 export const MOUNTS = {
+  // The package's runtime files (PE-Net, face model, tracker models, wasm binaries: plugin/assets.ts).
   '/weights/': 'weights',
   '/docs/': 'docs',
-  '/tfjs-wasm/': 'node_modules/@tensorflow/tfjs-backend-wasm/dist',
-  // The tracker's pretrained detector, face-mesh and iris models (FaceTracker's default modelBaseUrl).
-  '/models/human/': 'node_modules/@vladmandic/human/models',
   // Development data beside the checkout (never shipped); specs and benches read clips and avatars from it.
   '/shared/': '../shared',
 };
@@ -52,6 +51,8 @@ function buildOptions() {
     target: 'es2022',
     sourcemap: true,
     logLevel: 'warning',
+    // The package's default asset URLs resolve to /weights/ (served from weights/ below).
+    plugins: [assetUrls.servedAssetUrls('/')],
     // TF.js' Node-only fallbacks are never reached in the browser.
     external: ['fs', 'path', 'crypto', 'worker_threads', 'node-fetch', 'util', 'os', 'perf_hooks'],
   };

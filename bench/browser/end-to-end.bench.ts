@@ -10,6 +10,7 @@ import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
 import type { TrackerBackend } from '../../plugin/tracker/backend.js';
 import { FaceEstimator, type EstimatedFaceMotion } from '../../plugin/estimator/face-estimator.js';
 import { FaceModel } from '../../plugin/face-model/face-model.js';
+import { assetUrl } from '../../plugin/assets.js';
 import { RetargetApplier } from '../../plugin/retarget/morph-target-applier.js';
 import { cpemUnitsRetargetTable } from '../../plugin/retarget/presets/cpem-units.js';
 import { createDigitalDouble } from '../../sample-scene/digital-double.js';
@@ -87,15 +88,15 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   document.body.appendChild(canvas);
   const engine = new Engine(canvas, false);
   const scene = new Scene(engine);
-  const double = createDigitalDouble(await FaceModel.load('/weights/face-model.bin'), scene);
+  const double = createDigitalDouble(await FaceModel.load(assetUrl('face-model.bin')), scene);
   const applier = new RetargetApplier(double, cpemUnitsRetargetTable());
 
   for (const backend of ['wasm', 'webgl', 'webgpu', 'cpu'] as const) {
     let estimator: FaceEstimator<HTMLVideoElement> | null = null;
     try {
       // The behavior's tracker: iris model on one eye per frame (FaceRetargetBehavior's refineIris default).
-      const tracker = await FaceTracker.create({ backend, wasmPaths: '/tfjs-wasm/', refineIris: 'alternate' });
-      estimator = await FaceEstimator.create<HTMLVideoElement>({ tracker, weights: '/weights/pe-net/model.json' });
+      const tracker = await FaceTracker.create({ backend, refineIris: 'alternate' });
+      estimator = await FaceEstimator.create<HTMLVideoElement>({ tracker });
     } catch (e) {
       out.push({ bench: 'end-to-end', case: 'latency per frame', backend, unit: 'ms', note: `skipped: ${(e as Error).message}` });
       continue;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { assetUrl } from '../assets.js';
 import { CpemError } from '../errors/cpem-error.js';
 import type { FaceMotion } from '../motion/face-motion.js';
 import { FaceMotionFilter, type FaceMotionFilterOptions } from '../motion/face-motion-filter.js';
@@ -6,9 +7,6 @@ import { IdentityCalibration, type CalibrationState, type IdentityCalibrationOpt
 import { NUM_EXPRESSION_UNITS } from '../units/expression-units.js';
 import { landmarkFeatures, NUM_LANDMARKS } from './landmark-features.js';
 import { PeNet } from './pe-net.js';
-
-/** The shipped PE-Net weights, as served next to the page (`weights/pe-net/model.json` in the package). */
-export const DEFAULT_PE_NET_URL = '/weights/pe-net/model.json';
 
 /** One face found by a landmark tracker: 478 face-mesh points as [x, y, z, ...] in image pixels. */
 export interface TrackedFaceLike {
@@ -70,8 +68,13 @@ export interface FaceEstimatorOptions<Input = unknown> {
   tracker: LandmarkTracker<Input> | null;
   /** Dispose the tracker with the estimator. Default true. */
   ownsTracker?: boolean;
-  /** PE-Net: a model.json URL, a TF.js IOHandler, or a loaded network (not disposed by the estimator). Default DEFAULT_PE_NET_URL. */
-  weights?: string | tf.io.IOHandler | PeNet;
+  /**
+   * PE-Net: a model.json URL (or path, in Node), a TF.js IOHandler, or a loaded network (not disposed by the
+   * estimator). Default: the package's own (`pe-net/` under `assetBaseUrl`, or the packaged copy).
+   */
+  weights?: string | URL | tf.io.IOHandler | PeNet;
+  /** Folder laid out as the package's weights/ to read the default PE-Net from (see assets.ts). Default: the packaged files. */
+  assetBaseUrl?: string;
   /** Identity lock and per-user neutral; false to pass units through. Default: IdentityCalibration's (2 s or 90 frames, neutral from the calmest quarter). */
   calibration?: IdentityCalibrationOptions | false;
   /** Temporal filter (One Euro per channel); false for none. Default: FaceMotionFilter's defaults. */
@@ -125,7 +128,9 @@ export class FaceEstimator<Input = unknown> {
       throw new CpemError('INVALID_ARGUMENT', 'FaceEstimator.create needs `tracker`: a FaceTracker (await FaceTracker.create()), or null to feed landmarks yourself.');
     }
     const given = options.weights instanceof PeNet ? options.weights : null;
-    const net = given ?? (await PeNet.load((options.weights as string | tf.io.IOHandler | undefined) ?? DEFAULT_PE_NET_URL));
+    const net = given ?? (await (options.weights === undefined
+      ? PeNet.load(assetUrl('pe-net/model.json', options.assetBaseUrl), { shardUrls: { 'weights.bin': assetUrl('pe-net/weights.bin', options.assetBaseUrl) } })
+      : PeNet.load(options.weights as string | URL | tf.io.IOHandler)));
     if (net.config.inputSize !== NUM_LANDMARKS * 2 || net.config.numExpression !== NUM_EXPRESSION_UNITS) {
       if (!given) net.dispose();
       throw new CpemError('WEIGHTS_CORRUPT', `PE-Net takes ${net.config.inputSize} features and gives ${net.config.numExpression} units; the estimator needs `

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CpemError } from '../errors/cpem-error.js';
+import { CpemError, isCpemError } from '../errors/cpem-error.js';
+import { describeLocation } from '../util/read-asset.js';
 import { seededRandom } from '../util/seeded-random.js';
+import { readPeNetArtifacts, type ShardUrls } from './pe-net-files.js';
 import { stopGradient } from '../util/stop-gradient.js';
 
 /** Shape of the parameter-estimation network (PE-Net): an MLP from landmark features to CPEM's parameters. */
@@ -178,20 +180,24 @@ export class PeNet {
   }
 
   /**
-   * Loads a saved network: a model.json URL (its shards beside it), or any TF.js IOHandler
-   * (tf.io.browserFiles, tf.io.fromMemory, a Node file handler).
+   * Loads a saved network: a model.json URL, or in Node a path or file: URL, with its shards beside it (or where
+   * `shardUrls` says, by the name model.json gives them); or any TF.js IOHandler (tf.io.browserFiles,
+   * tf.io.fromMemory, IndexedDB). Checks the shards against the SHA-256 that model.json records. A file that is not
+   * there raises WEIGHTS_MISSING, one that is damaged or not a PE-Net WEIGHTS_CORRUPT, each naming the file.
    */
-  static async load(source: string | tf.io.IOHandler): Promise<PeNet> {
-    const handler = typeof source === 'string' ? tf.io.http(source) : source;
-    const name = typeof source === 'string' ? source : 'PE-Net weights';
-    if (!handler.load) throw new CpemError('INVALID_ARGUMENT', `${name}: the IOHandler cannot load.`);
+  static async load(source: string | URL | tf.io.IOHandler, options: { shardUrls?: ShardUrls } = {}): Promise<PeNet> {
+    if (typeof source === 'string' || source instanceof URL) {
+      return PeNet.fromArtifacts(await readPeNetArtifacts(source, options.shardUrls), `PE-Net weights ${describeLocation(source)}`);
+    }
+    if (!source || typeof source.load !== 'function') throw new CpemError('INVALID_ARGUMENT', 'PeNet.load needs a model.json URL or path, or a TF.js IOHandler that can load.');
     let artifacts: tf.io.ModelArtifacts;
     try {
-      artifacts = await handler.load();
+      artifacts = await source.load();
     } catch (e) {
-      throw new CpemError('WEIGHTS_MISSING', `${name} could not be read (${(e as Error).message}). Check the URL or path; the shipped weights are in weights/.`, { cause: e });
+      if (isCpemError(e)) throw e;
+      throw new CpemError('WEIGHTS_MISSING', `PE-Net weights could not be read from the IOHandler (${(e as Error).message}).`, { cause: e });
     }
-    return PeNet.fromArtifacts(artifacts, name);
+    return PeNet.fromArtifacts(artifacts, 'PE-Net weights');
   }
 
   /** The fixed gain of each expression unit (1 unless calibrated). */

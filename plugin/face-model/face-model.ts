@@ -1,5 +1,6 @@
 import { CpemError } from '../errors/cpem-error.js';
 import { EXPRESSION_UNITS, NUM_EXPRESSION_UNITS } from '../units/expression-units.js';
+import { readAsset } from '../util/read-asset.js';
 import { decodeFaceModelFile, type FaceModelHeader } from './face-model-format.js';
 
 /** A point on the model surface: a triangle and barycentric weights of its three corners. */
@@ -80,55 +81,14 @@ export class FaceModel {
     return new FaceModel(header, arrays);
   }
 
-  /** Fetches and parses a face-model file (e.g. the served `weights/face-model.bin`). */
-  static async fromUrl(url: string | URL): Promise<FaceModel> {
-    let response: Response;
-    try {
-      response = await fetch(url);
-    } catch (e) {
-      throw new CpemError('WEIGHTS_MISSING', `Face model: fetching ${String(url)} failed (${(e as Error).message}). Check the URL and that the file is served.`, { cause: e });
-    }
-    if (!response.ok) {
-      throw new CpemError('WEIGHTS_MISSING', `Face model: ${String(url)} answered HTTP ${response.status}. Serve weights/face-model.bin at that URL.`);
-    }
-    return FaceModel.fromArrayBuffer(await response.arrayBuffer());
-  }
-
-  /** Reads and parses a face-model file from disk (Node only). */
-  static async fromFile(path: string): Promise<FaceModel> {
-    const fs = await nodeImport<{ readFile(path: string): Promise<Uint8Array> }>('node:fs/promises');
-    let bytes: Uint8Array;
-    try {
-      bytes = await fs.readFile(path);
-    } catch (e) {
-      throw new CpemError('WEIGHTS_MISSING', `Face model: cannot read ${path} (${(e as Error).message}). Run \`npm run build:face-model\` or pass the path of weights/face-model.bin.`, { cause: e });
-    }
-    return FaceModel.fromArrayBuffer(bytes);
-  }
-
   /**
    * Loads from an ArrayBuffer / bytes, a URL (http(s):, blob:, data: or relative to the page), or, in Node, a file
-   * path (a string that is not a URL, or a file: URL).
+   * path or file: URL. A file that cannot be read raises WEIGHTS_MISSING, a damaged one FACE_MODEL_INVALID.
    */
   static async load(source: string | URL | ArrayBuffer | Uint8Array): Promise<FaceModel> {
     if (source instanceof ArrayBuffer || source instanceof Uint8Array) return FaceModel.fromArrayBuffer(source);
-    const isNode = !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
-    if (source instanceof URL) {
-      if (source.protocol === 'file:' && isNode) {
-        const { fileURLToPath } = await nodeImport<{ fileURLToPath(url: string | URL): string }>('node:url');
-        return FaceModel.fromFile(fileURLToPath(source));
-      }
-      return FaceModel.fromUrl(source);
-    }
-    if (typeof source !== 'string') throw new CpemError('INVALID_ARGUMENT', 'FaceModel.load: pass a URL, a file path (Node) or an ArrayBuffer.');
-    if (isNode && !/^(https?|blob|data):/i.test(source)) {
-      if (source.startsWith('file:')) {
-        const { fileURLToPath } = await nodeImport<{ fileURLToPath(url: string | URL): string }>('node:url');
-        return FaceModel.fromFile(fileURLToPath(source));
-      }
-      return FaceModel.fromFile(source);
-    }
-    return FaceModel.fromUrl(source);
+    if (typeof source !== 'string' && !(source instanceof URL)) throw new CpemError('INVALID_ARGUMENT', 'FaceModel.load: pass a URL, a file path (Node) or an ArrayBuffer.');
+    return FaceModel.fromArrayBuffer(await readAsset(source, 'Face model', 'Check the URL or path: the package ships it as weights/face-model.bin (`npm run build:face-model` rebuilds it).'));
   }
 
   /**
@@ -201,14 +161,6 @@ export function surfacePointsOf(triangles: Uint32Array, points: SurfacePoints, v
     }
   }
   return out;
-}
-
-/**
- * Imports a Node built-in at run time. The specifier is not a literal, so browser bundlers (esbuild, Vite, Rollup,
- * webpack) leave it alone and never pull node:fs into a browser bundle; only the Node file path reaches it.
- */
-async function nodeImport<T>(specifier: string): Promise<T> {
-  return (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as T;
 }
 
 function dequantise(q: ArrayLike<number>, scales: ArrayLike<number>, stride: number): Float32Array {

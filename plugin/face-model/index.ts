@@ -1,5 +1,7 @@
+// babylon-cpem/face-model: the linear 3D face model the estimator's coefficients belong to (for overlays, digital
+// doubles and training), and the head-pose geometry that places it in an image.
 export { FaceModel, NUM_FACE_MESH_POINTS, surfacePointsOf } from './face-model.js';
 export type { SurfacePoints } from './face-model.js';
+export type { FaceModelHeader } from './face-model-format.js';
 export { FaceModelTensors } from './face-model-tensors.js';
-export { FACE_MODEL_MAGIC, FACE_MODEL_VERSION, decodeFaceModelFile, encodeFaceModelFile } from './face-model-format.js';
-export type { FaceModelHeader, FaceModelFile, SectionEntry, SectionDtype } from './face-model-format.js';
+export { rotationMatrix, rotationMatrices, projectPoints, projectPointsBatch } from '../geometry/head-pose.js';

@@ -3,7 +3,7 @@ export { RETARGET_TABLE_SCHEMA, ROW_DEFAULTS, HEAD_DEFAULTS, EULER_ORDERS } from
 export type { RetargetTable, RetargetTargetRow, HeadRotationMapping, HeadAngle, HeadAxis, EulerOrder } from './retarget-table.js';
 export { validateRetargetTable, assertValidRetargetTable, formatRetargetIssues } from './validate.js';
 export type { RetargetTableIssue, RetargetValidationContext } from './validate.js';
-export { compileRetargetTable, evaluateRetargetTable, sanitizeUnits, shapeValue } from './shaping.js';
+export { compileRetargetTable, evaluateRetargetTable } from './shaping.js';
 export type { CompiledRetargetTable } from './shaping.js';
 export { arkitRetargetTable, arkitSuffixName, ARKIT_BLENDSHAPES, ARKIT_UNSOURCED } from './presets/arkit.js';
 export type { ArkitNaming } from './presets/arkit.js';

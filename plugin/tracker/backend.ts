@@ -2,28 +2,21 @@
  * TF.js backend choice for the tracker (and anything else in the runtime that needs one): registers the backend
  * packages on demand and picks the first that starts, webgpu → webgl → wasm → cpu, unless one is named. 'auto'
  * passes over a GPU backend that the browser runs in software (SwiftShader, llvmpipe, a fallback adapter): on such
- * machines wasm is far faster (in headless Chromium here the tracker's landmarks take about 15 ms on wasm, 330 ms on
- * SwiftShader WebGL and 1,200 ms on SwiftShader WebGPU; docs/tracking.md, "Speed").
+ * machines wasm is one to two orders of magnitude faster for the tracker (docs/tracking.md, "Speed", has the figures).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { wasmBinaryUrls } from '../assets.js';
 import { CpemError } from '../errors/cpem-error.js';
+import { isNode, nodeImport } from '../util/runtime.js';
 
 export type TrackerBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: readonly TrackerBackend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
-/** True in Node (no DOM): files are read from disk there and only wasm and cpu can run. */
-export function isNode(): boolean {
-  return !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node
-    && typeof (globalThis as { document?: unknown }).document === 'undefined';
-}
-
 /**
- * Imports a Node built-in at run time. The specifier is not a literal, so browser bundlers leave it alone and never
- * pull node: modules into a browser bundle.
+ * Where the tfjs wasm binaries are read from: a folder (URL prefix ending in '/'), or a URL per binary file name as
+ * tfjs-backend-wasm's setWasmPaths takes it.
  */
-export async function nodeImport<T>(specifier: string): Promise<T> {
-  return (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as T;
-}
+export type WasmPaths = string | Record<string, string>;
 
 /** The few node:path members used here (the package's declarations build without Node's types). */
 export interface NodePath { sep: string; join(...parts: string[]): string; dirname(p: string): string }
@@ -63,7 +56,7 @@ function activeBackend(): string | null {
   }
 }
 
-async function registerBackend(name: TrackerBackend, wasmPaths: string | undefined): Promise<boolean> {
+async function registerBackend(name: TrackerBackend, wasmPaths: WasmPaths | undefined): Promise<boolean> {
   try {
     if (name === 'webgpu') {
       if (isNode() || !(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) return false;
@@ -77,10 +70,11 @@ async function registerBackend(name: TrackerBackend, wasmPaths: string | undefin
       if (!initialized('wasm')) {
         let paths = wasmPaths;
         if (paths === undefined && isNode()) {
+          // Node: the installed tfjs-backend-wasm's own binaries (always the version of its JavaScript).
           const dir = await nodePackageFolder('@tensorflow/tfjs-backend-wasm', 'package.json');
           if (dir) paths = `${dir}dist/`.replace(/\\/g, '/');
         }
-        wasm.setWasmPaths(paths ?? '/tfjs-wasm/');
+        wasm.setWasmPaths(paths ?? wasmBinaryUrls());
       }
     } else {
       await import('@tensorflow/tfjs-backend-cpu');
@@ -121,7 +115,7 @@ async function runsInSoftware(name: TrackerBackend): Promise<boolean> {
   return false;
 }
 
-async function tryBackend(name: TrackerBackend, wasmPaths: string | undefined): Promise<boolean> {
+async function tryBackend(name: TrackerBackend, wasmPaths: WasmPaths | undefined): Promise<boolean> {
   if (!(await registerBackend(name, wasmPaths))) return false;
   try {
     const ok = await tf.setBackend(name);
@@ -137,7 +131,7 @@ async function tryBackend(name: TrackerBackend, wasmPaths: string | undefined): 
  * that starts here, passing over webgpu and webgl where they run on a software renderer. A named backend is used
  * even in software; one that cannot start raises BACKEND_UNAVAILABLE.
  */
-export async function selectBackend(preference: TrackerBackend | 'auto' = 'auto', wasmPaths?: string): Promise<TrackerBackend> {
+export async function selectBackend(preference: TrackerBackend | 'auto' = 'auto', wasmPaths?: WasmPaths): Promise<TrackerBackend> {
   if (preference !== 'auto' && !BACKEND_ORDER.includes(preference)) {
     throw new CpemError('INVALID_ARGUMENT', `Unknown backend ${JSON.stringify(preference)}: use 'auto', ${BACKEND_ORDER.map((b) => `'${b}'`).join(', ')}.`);
   }

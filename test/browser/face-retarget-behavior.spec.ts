@@ -1,6 +1,7 @@
 // FaceRetargetBehavior on a real Babylon engine (WebGL2), with the real tracker, the shipped PE-Net weights and a
-// clip from ../shared/videos: attach/detach, start/pause/stop, observables, the error paths, and dispose freeing
-// every tensor while leaving the caller's media alone. The webcam paths (a denied camera, tracks stopped on
+// clip from ../shared/videos: attach/detach, start/pause/stop, observables, the error paths, the face model loaded
+// only when asked for, and dispose freeing every tensor while leaving the caller's media alone. The models and wasm
+// binaries come from the package's default locations (assets.ts; karma serves weights/ at /base/weights/). The webcam paths (a denied camera, tracks stopped on
 // dispose) need Chromium's fake camera flags: test/node/sample-scene-e2e.test.ts covers them.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -15,14 +16,11 @@ import { MorphTarget } from '@babylonjs/core/Morph/morphTarget';
 import { MorphTargetManager } from '@babylonjs/core/Morph/morphTargetManager';
 import { VertexBuffer } from '@babylonjs/core/Buffers/buffer';
 import type { Mesh } from '@babylonjs/core/Meshes/mesh';
+import { TransformNode } from '@babylonjs/core/Meshes/transformNode';
 import { FaceRetargetBehavior } from '../../plugin/behavior/face-retarget-behavior.js';
 import type { EstimatedFaceMotion } from '../../plugin/estimator/face-estimator.js';
 import { CpemError, isCpemError } from '../../plugin/errors/cpem-error.js';
 
-const MODELS = '/base/node_modules/@vladmandic/human/models/';
-const WASM = '/base/node_modules/@tensorflow/tfjs-backend-wasm/dist/';
-const WEIGHTS = '/base/weights/pe-net/model.json';
-const FACE_MODEL = '/base/weights/face-model.bin';
 const TARGETS = ['jawOpen', 'eyeClose_L', 'eyeClose_R', 'mouthSmile_L', 'browInnerUp'];
 
 function sharedFileUrl(suffix: string): string | null {
@@ -90,6 +88,8 @@ describe('FaceRetargetBehavior', () => {
     const head = morphHead(scene, 'attachHead');
     head.morphTargetManager!.getTarget(0).influence = 0.3;
     const behavior = new FaceRetargetBehavior({ autoStart: false });
+    const states: string[] = [];
+    behavior.onStateChangedObservable.add((s) => states.push(s));
     head.addBehavior(behavior);
     expect(head.getBehaviorByName('FaceRetarget')).toBe(behavior);
     expect(behavior.attachedNode).toBe(head);
@@ -100,14 +100,46 @@ describe('FaceRetargetBehavior', () => {
     expect(head.morphTargetManager!.getTarget(0).influence).toBe(0.3);
     behavior.dispose();
     expect(behavior.state).toBe('disposed');
+    expect(states).toEqual(['disposed']);
     head.dispose();
+  });
+
+  it('attaches to a TransformNode above the meshes (a glTF root), typed without casts', () => {
+    const holder = new TransformNode('holder', scene);
+    const head = morphHead(scene, 'heldHead');
+    head.parent = holder;
+    const behavior = new FaceRetargetBehavior({ autoStart: false });
+    holder.addBehavior(behavior);
+    const attached: TransformNode | null = behavior.attachedNode;
+    expect(attached).toBe(holder);
+    expect(behavior.applier!.table.targets.length).toBe(TARGETS.length);
+    behavior.dispose();
+    expect(holder.getBehaviorByName('FaceRetarget')).toBeNull();
+    holder.dispose();
+  });
+
+  it('loads the face model only when asked; a missing one is WEIGHTS_MISSING on onErrorObservable, once', async () => {
+    const behavior = new FaceRetargetBehavior({ autoStart: false, faceModelUrl: '/base/weights/no-such-face-model.bin' });
+    const errors: CpemError[] = [];
+    behavior.onErrorObservable.add((e) => errors.push(e));
+    expect(behavior.faceModel).toBeNull();
+    const motion = {} as EstimatedFaceMotion; // not read before the face model is there
+    expect(behavior.reconstruct(motion)).toBeNull();
+    await until('the failed load', () => errors.length > 0, 10_000);
+    expect(behavior.reconstruct(motion)).toBeNull();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(errors.map((e) => e.code)).toEqual(['WEIGHTS_MISSING']);
+    expect(errors[0].message).toContain('no-such-face-model.bin');
+    await expectAsync(behavior.loadFaceModel()).toBeRejectedWith(jasmine.objectContaining({ code: 'WEIGHTS_MISSING' }));
+    expect(behavior.state).toBe('idle');
+    behavior.dispose();
   });
 
   it('refuses a mesh without morph targets with NO_MORPH_TARGETS, through onError too', () => {
     const plain = CreateSphere('plain', { diameter: 1 }, scene);
     const behavior = new FaceRetargetBehavior({ autoStart: false });
     const errors: CpemError[] = [];
-    behavior.onError.add((e) => errors.push(e));
+    behavior.onErrorObservable.add((e) => errors.push(e));
     expect(() => plain.addBehavior(behavior)).toThrowMatching((e) => isCpemError(e, 'NO_MORPH_TARGETS'));
     expect(errors.map((e) => e.code)).toEqual(['NO_MORPH_TARGETS']);
     expect(plain.getBehaviorByName('FaceRetarget')).toBeNull();
@@ -130,12 +162,11 @@ describe('FaceRetargetBehavior', () => {
       const video = await playingVideo(needClip());
       const head = morphHead(scene, 'noWeightsHead');
       const behavior = new FaceRetargetBehavior({
-        autoStart: false, source: video, backend: 'wasm', wasmPaths: WASM, trackerModelBaseUrl: MODELS,
-        weights: '/base/weights/no-such-pe-net/model.json', faceModelUrl: null,
+        autoStart: false, source: video, backend: 'wasm', weights: '/base/weights/no-such-pe-net/model.json',
       });
       head.addBehavior(behavior);
       const errors: string[] = [];
-      behavior.onError.add((e) => errors.push(e.code));
+      behavior.onErrorObservable.add((e) => errors.push(e.code));
       const numTensors = tf.memory().numTensors;
       await expectAsync(behavior.start()).toBeRejectedWith(jasmine.objectContaining({ code: 'WEIGHTS_MISSING' }));
       expect(errors).toEqual(['WEIGHTS_MISSING']);
@@ -151,15 +182,14 @@ describe('FaceRetargetBehavior', () => {
       const head = morphHead(scene, 'drivenHead');
       const baseline = tf.memory().numTensors;
       const behavior = new FaceRetargetBehavior({
-        source: stream, backend: 'wasm', wasmPaths: WASM, trackerModelBaseUrl: MODELS, weights: WEIGHTS, faceModelUrl: FACE_MODEL,
-        calibration: { durationMs: 300, minFrames: 3 },
+        source: stream, backend: 'wasm', calibration: { durationMs: 300, minFrames: 3 },
       });
       const motions: EstimatedFaceMotion[] = [];
       let found = 0;
-      behavior.onFaceFound.add(() => found++);
-      behavior.onFaceMotion.add((m) => motions.push(m));
+      behavior.onFaceFoundObservable.add(() => found++);
+      behavior.onFaceMotionObservable.add((m) => motions.push(m));
       const errors: CpemError[] = [];
-      behavior.onError.add((e) => errors.push(e));
+      behavior.onErrorObservable.add((e) => errors.push(e));
       head.addBehavior(behavior); // starts
       await until('30 estimated frames', () => motions.length >= 30 || errors.length > 0, 90_000);
       expect(errors).toEqual([]);
@@ -171,7 +201,11 @@ describe('FaceRetargetBehavior', () => {
       expect(m.timings.tracker).toBeGreaterThan(0);
       expect(m.timings.estimator).toBeGreaterThan(0);
       expect(m.calibration).toBe('locked');
-      // The reconstructed face lies on the tracked one: mean distance under 15% of the face's width.
+      // Running did not need the face model; reconstruct() is null until it has loaded, then lies on the tracked face
+      // (mean distance under 15% of the face's width).
+      expect(behavior.faceModel).toBeNull();
+      expect(behavior.reconstruct(m)).toBeNull();
+      await behavior.loadFaceModel();
       const projected = behavior.reconstruct(m)!;
       let err = 0, minX = Infinity, maxX = -Infinity;
       for (let i = 0; i < 468; i++) {
@@ -203,7 +237,7 @@ describe('FaceRetargetBehavior', () => {
 
       // A source without a face: onFaceLost fires once, and the character goes back to neutral.
       let lost = 0;
-      behavior.onFaceLost.add(() => lost++);
+      behavior.onFaceLostObservable.add(() => lost++);
       const blank = document.createElement('canvas');
       blank.width = 320;
       blank.height = 240;
@@ -241,11 +275,11 @@ describe('FaceRetargetBehavior', () => {
       const video = await playingVideo(needClip());
       const head = morphHead(scene, 'lostHead');
       const behavior = new FaceRetargetBehavior({
-        autoStart: false, source: video, backend: 'webgl', trackerModelBaseUrl: MODELS, weights: WEIGHTS, faceModelUrl: null,
+        autoStart: false, source: video, backend: 'webgl',
       });
       head.addBehavior(behavior);
       const errors: string[] = [];
-      behavior.onError.add((e) => errors.push(e.code));
+      behavior.onErrorObservable.add((e) => errors.push(e.code));
       await behavior.start();
       expect(tf.getBackend()).toBe('webgl');
       const gl = (tf.backend() as unknown as { gpgpu: { gl: WebGL2RenderingContext } }).gpgpu.gl;

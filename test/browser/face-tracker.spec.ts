@@ -3,9 +3,9 @@ import { FaceTracker, type FaceTrackingResult, type TrackerBackend } from '../..
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
 import { webGlRendererInfo, webGpuAdapterInfo } from '../../plugin/tracker/backend.js';
 
-// FaceTracker in headless Chromium with the models served from node_modules (/models/human/, the default URL):
+// FaceTracker in headless Chromium with the models at their default location (the package's weights/tracker/):
 // a clip from ../shared/videos tracked end to end on wasm, a few frames on webgpu, webgl and cpu (software-emulated
-// here, so slow) against wasm, every DOM input kind, and tensor counts that stay flat.
+// in this environment, so slow) against wasm, every DOM input kind, and tensor counts that stay flat.
 const CLIP_SUFFIX = '/videos/liveportrait_d3.mp4';
 
 function sharedFileUrl(suffix: string): string | null {

@@ -1,4 +1,4 @@
-// Checks the built package (npm run build): both entry points, their exports, types and source maps.
+// Checks the built package (npm run build): every entry point, what each exports, types and source maps.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -10,8 +10,9 @@ const dist = path.resolve('dist');
 const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
 
 describe('built package (dist/)', () => {
-  it('has JavaScript, source maps and type declarations for both entry points', () => {
-    for (const entry of ['.', './training']) {
+  it('has JavaScript, source maps and type declarations for every entry point', () => {
+    assert.deepEqual(Object.keys(pkg.exports), ['.', './retarget', './motion', './face-model', './landmarks', './training', './package.json']);
+    for (const entry of Object.keys(pkg.exports).filter((e) => e !== './package.json')) {
       const target = pkg.exports[entry];
       for (const file of [target.import, `${target.import}.map`, target.types]) {
         assert.ok(fs.existsSync(path.resolve(file)), `${file} is missing: run npm run build`);
@@ -29,13 +30,34 @@ describe('built package (dist/)', () => {
     assert.doesNotMatch(code, /class Engine\b|registerKernel\(/);
   });
 
-  it('the main entry imports in plain Node and exports the public API', async () => {
-    const main = await import(pathToFileURL(path.join(dist, 'babylon-cpem.js')).href);
+  it('the main entry imports in plain Node and exports what an app uses, and no internals', async () => {
+    const load = (file: string) => import(pathToFileURL(path.join(dist, file)).href);
+    const main = await load('babylon-cpem.js');
+    assert.deepEqual(Object.keys(main).sort(), [
+      'ASSET_FILES', 'CpemError', 'EXPRESSION_UNITS', 'FaceEstimator', 'FaceRetargetBehavior', 'FaceTracker', 'NUM_EXPRESSION_UNITS',
+      'NUM_TRACKED_LANDMARKS', 'PeNet', 'RETARGET_TABLE_SCHEMA', 'ROW_DEFAULTS', 'RetargetApplier', 'arkitRetargetTable',
+      'assertValidRetargetTable', 'assetUrl', 'autoMap', 'cpemUnitsRetargetTable', 'createNeutralFaceMotion', 'expressionUnitIndex',
+      'formatRetargetIssues', 'isCpemError', 'isExpressionUnitName', 'oculusVisemeRetargetTable', 'validateRetargetTable', 'vrmRetargetTable',
+    ]);
     assert.equal(main.EXPRESSION_UNITS.length, 46);
-    assert.equal(main.CONTRADICTORY_GROUPS.length, 14);
-    assert.equal(typeof main.CpemError, 'function');
-    assert.equal(typeof main.createNeutralFaceMotion, 'function');
     assert.equal(main.createNeutralFaceMotion().units.length, 46);
+    // The building blocks are behind subpaths; the format and shaping internals are nowhere.
+    const retarget = await load('retarget.js');
+    const motion = await load('motion.js');
+    const faceModel = await load('face-model.js');
+    const landmarks = await load('landmarks.js');
+    assert.equal(typeof retarget.compileRetargetTable, 'function');
+    assert.equal(typeof retarget.findHeadNode, 'function');
+    assert.equal(motion.CONTRADICTORY_GROUPS.length, 14);
+    assert.equal(typeof motion.IdentityCalibration, 'function');
+    assert.equal(typeof faceModel.FaceModel.load, 'function');
+    assert.equal(landmarks.IBUG68_FROM_FACE_MESH.length, 68);
+    for (const internal of ['encodeFaceModelFile', 'decodeFaceModelFile', 'FACE_MODEL_MAGIC', 'sanitizeUnits', 'shapeValue', 'resolveOneEuroOptions', 'selectBackend']) {
+      for (const [name, entry] of Object.entries({ main, retarget, motion, faceModel, landmarks })) assert.ok(!(internal in entry), `${internal} is exported from ${name}`);
+    }
+    // In Node the default asset URLs are file: URLs into the package's weights/.
+    assert.equal(main.assetUrl('face-model.bin'), pathToFileURL(path.resolve('weights', 'face-model.bin')).href);
+    assert.ok(main.ASSET_FILES.every((f: string) => fs.existsSync(path.join('weights', f))), 'every runtime file is in weights/');
   });
 
   it('the training entry, bundled as a consumer would, exports working losses', async () => {
@@ -57,8 +79,12 @@ describe('built package (dist/)', () => {
     ].join('\n'));
     const [out] = await bundleForNode([path.relative('.', consumer)], path.join('.cache', 'dist-consumer-out'));
     const mod = await import(pathToFileURL(path.resolve(out)).href);
-    assert.equal(typeof mod.training.identityConsistencyLoss, 'function');
-    assert.equal(typeof mod.training.expressionExclusiveLoss, 'function');
+    // What the README says the entry holds: losses, data, trainer, export.
+    for (const name of ['identityConsistencyLoss', 'expressionExclusiveLoss', 'landmarkLoss', 'identityRegularization', 'expressionSparsity', 'cpemObjective',
+      'SyntheticFaceSource', 'RealTrackSource', 'RunBatchSource', 'decodeLandmarkTrack', 'CpemTrainer', 'resolveTrainingConfig', 'evaluateSynthetic',
+      'modelJsonOf', 'estimatorManifest']) {
+      assert.equal(typeof mod.training[name], 'function', name);
+    }
     assert.deepEqual(await mod.identityLossGradient(), [-2, 2]);
   });
 });

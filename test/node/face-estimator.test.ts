@@ -166,6 +166,14 @@ describe('FaceEstimator', () => {
   it('reports missing and mismatched weights as CpemErrors', async () => {
     const tracker = null;
     await assert.rejects(FaceEstimator.create({ tracker, weights: 'file:///no/such/model.json' }), (e) => isCpemError(e, 'WEIGHTS_MISSING'));
+    await assert.rejects(FaceEstimator.create({ tracker, weights: 'no/such/model.json' }), (e) => isCpemError(e, 'WEIGHTS_MISSING') && /no\/such\/model\.json/.test((e as Error).message));
+    // A plain path loads in Node, and so does the default: the package's own weights (assets.ts).
+    for (const weights of ['weights/pe-net/model.json', undefined]) {
+      const estimator = await FaceEstimator.create({ tracker, weights });
+      assert.equal(estimator.peNet.config.inputSize, 956);
+      estimator.dispose();
+    }
+    await assert.rejects(FaceEstimator.create({ tracker, assetBaseUrl: 'no-such-folder/' }), (e) => isCpemError(e, 'WEIGHTS_MISSING') && /no-such-folder\/pe-net\/model\.json/.test((e as Error).message));
     const small = PeNet.create({ ...CONFIG, inputSize: 12 });
     await assert.rejects(FaceEstimator.create({ tracker, weights: small }), (e) => isCpemError(e, 'WEIGHTS_CORRUPT') && /956/.test((e as Error).message));
     small.dispose();

@@ -5,6 +5,14 @@ import '@tensorflow/tfjs-backend-cpu';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
 import '../../training/tf/register-gradients.js';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
+import { peNetModelJson } from '../../plugin/estimator/pe-net-files.js';
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import crypto from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 
 const config = { inputSize: 12, hidden: [16, 8], numIdentity: 5, numExpression: 46 };
 
@@ -158,6 +166,75 @@ describe('PE-Net', () => {
     wrong.dispose();
     net.dispose();
     assert.throws(() => PeNet.create({ ...config, hidden: [0] }), CpemError);
+  });
+
+  it('loads model.json + weights.bin from a plain path, a file: URL and over HTTP, checking the SHA-256 model.json records', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpem-pe-net-'));
+    const server = http.createServer((req, res) => {
+      const file = path.join(dir, decodeURIComponent(new URL(req.url!, 'http://x').pathname));
+      if (!fs.existsSync(file)) { res.writeHead(404); res.end('Not found'); return; }
+      res.end(fs.readFileSync(file));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/model.json`;
+    const modelJson = path.join(dir, 'model.json');
+    const corrupt = (what: RegExp) => (e: unknown) => e instanceof CpemError && e.code === 'WEIGHTS_CORRUPT' && what.test(e.message) && e.message.length < 800;
+    const missing = (what: RegExp) => (e: unknown) => e instanceof CpemError && e.code === 'WEIGHTS_MISSING' && what.test(e.message) && e.message.length < 800;
+    try {
+      const net = PeNet.create(config, 6);
+      const artifacts = await net.toArtifacts();
+      const json = peNetModelJson(artifacts, 'weights.bin') as { weightsManifest: Array<{ sha256?: string }> };
+      const bytes = new Uint8Array(artifacts.weightData as ArrayBuffer);
+      assert.equal(json.weightsManifest[0].sha256, crypto.createHash('sha256').update(bytes).digest('hex'));
+      fs.writeFileSync(modelJson, JSON.stringify(json));
+      fs.writeFileSync(path.join(dir, 'weights.bin'), bytes);
+      const x = tf.randomNormal([2, 12], 0, 1, 'float32', 3) as tf.Tensor2D;
+      const expected = Array.from(await net.predict(x).expression.data());
+      for (const source of [modelJson, pathToFileURL(modelJson), pathToFileURL(modelJson).href, url]) {
+        const loaded = await PeNet.load(source);
+        assert.deepEqual(Array.from(await loaded.predict(x).expression.data()), expected, String(source));
+        loaded.dispose();
+      }
+      // A renamed shard (as bundlers hash file names) is found through shardUrls.
+      fs.renameSync(path.join(dir, 'weights.bin'), path.join(dir, 'weights-3f2a.bin'));
+      await assert.rejects(PeNet.load(url), missing(/weights\.bin answered HTTP 404/));
+      await assert.rejects(PeNet.load(modelJson), missing(/weights\.bin cannot be read/));
+      (await PeNet.load(url, { shardUrls: { 'weights.bin': url.replace('model.json', 'weights-3f2a.bin') } })).dispose();
+      fs.renameSync(path.join(dir, 'weights-3f2a.bin'), path.join(dir, 'weights.bin'));
+      // Damaged shards: one byte changed, all zero bytes of the right size.
+      const flipped = bytes.slice();
+      flipped[100] ^= 1;
+      fs.writeFileSync(path.join(dir, 'weights.bin'), flipped);
+      await assert.rejects(PeNet.load(modelJson), corrupt(/weights\.bin: SHA-256 [0-9a-f]{64} does not match/));
+      fs.writeFileSync(path.join(dir, 'weights.bin'), new Uint8Array(bytes.length));
+      await assert.rejects(PeNet.load(url), corrupt(/weights\.bin is all zero bytes/));
+      // Without a recorded SHA-256 (an older export), zero bytes are still refused.
+      delete json.weightsManifest[0].sha256;
+      fs.writeFileSync(modelJson, JSON.stringify(json));
+      await assert.rejects(PeNet.load(modelJson), corrupt(/all zero bytes/));
+      // A truncated or foreign model.json is WEIGHTS_CORRUPT naming it; a missing one WEIGHTS_MISSING.
+      fs.writeFileSync(modelJson, JSON.stringify(json).slice(0, 200));
+      await assert.rejects(PeNet.load(url), corrupt(/model\.json is not valid JSON/));
+      fs.writeFileSync(modelJson, `"${'x'.repeat(1_000_000)}`);
+      await assert.rejects(PeNet.load(modelJson), corrupt(/model\.json is not valid JSON/));
+      fs.writeFileSync(modelJson, '{"weightsManifest": 3}');
+      await assert.rejects(PeNet.load(modelJson), corrupt(/no valid weightsManifest/));
+      fs.rmSync(modelJson);
+      await assert.rejects(PeNet.load(url), missing(/model\.json answered HTTP 404/));
+      await assert.rejects(PeNet.load(modelJson), missing(/model\.json cannot be read/));
+      tf.dispose(x);
+      net.dispose();
+    } finally {
+      server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the shipped weights match the SHA-256 their model.json records, and load by path', async () => {
+    const json = JSON.parse(fs.readFileSync('weights/pe-net/model.json', 'utf8'));
+    const bytes = fs.readFileSync(path.join('weights', 'pe-net', json.weightsManifest[0].paths[0]));
+    assert.equal(json.weightsManifest[0].sha256, crypto.createHash('sha256').update(bytes).digest('hex'));
+    (await PeNet.load('weights/pe-net/model.json')).dispose();
   });
 
   it('leaks no tensors over repeated predictions', () => {

@@ -4,12 +4,13 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { wasmBinaryUrls } from '../../plugin/assets.js';
 
 export const BROWSER_BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BrowserBackend = (typeof BROWSER_BACKENDS)[number];
 
-// karma serves the wasm binaries from node_modules (karma.conf.cjs); nothing is fetched from elsewhere.
-setWasmPaths('/base/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
+// The package's own wasm binaries, where karma serves weights/ (karma.conf.cjs); nothing is fetched from elsewhere.
+setWasmPaths(wasmBinaryUrls());
 
 /** Switches TF.js to `name` and waits until it is ready; throws if the backend cannot start here. */
 export async function useBackend(name: BrowserBackend): Promise<void> {

@@ -9,9 +9,6 @@ export const SANDBOX_BACKENDS: readonly TrackerBackend[] = BACKEND_ORDER;
 export type SandboxBackend = TrackerBackend;
 export type BackendChoice = SandboxBackend | 'auto';
 
-/** `npm start` serves the wasm binaries from node_modules here (tools/server.mjs MOUNTS). */
-export const WASM_PATHS = '/tfjs-wasm/';
-
 /**
  * Switches TF.js to `choice` with the tracker's selection ('auto': the first of webgpu, webgl, wasm, cpu that
  * starts, GPU backends on a software renderer passed over; a named backend must start or this throws
@@ -19,7 +16,7 @@ export const WASM_PATHS = '/tfjs-wasm/';
  */
 export async function selectBackend(choice: BackendChoice): Promise<{ backend: SandboxBackend; skipped: SandboxBackend[] }> {
   if (webGpuLost && (choice === 'auto' || choice === 'webgpu')) renewWebGpuBackend();
-  const backend = await selectTrackerBackend(choice, WASM_PATHS);
+  const backend = await selectTrackerBackend(choice);
   const skipped = choice === 'auto' ? SANDBOX_BACKENDS.slice(0, SANDBOX_BACKENDS.indexOf(backend)) : [];
   return { backend, skipped };
 }

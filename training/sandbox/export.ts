@@ -16,12 +16,7 @@ export interface SandboxRunData {
   tracks: string[];
 }
 
-/** SHA-256 of `bytes` in hex, or null where the page has no WebCrypto (not a secure context). */
-export async function sha256Hex(bytes: ArrayBuffer): Promise<string | null> {
-  if (!globalThis.crypto?.subtle) return null;
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-}
+export { sha256Hex } from '../../plugin/util/sha256.js';
 
 /** The run's files, by name. Scores the network on the trainer's full held-out synthetic set first. */
 export async function runFiles(session: TrainingSession, info: { faceModelSha256: string | null; data: SandboxRunData }): Promise<Record<string, Blob>> {

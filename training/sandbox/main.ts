@@ -2,6 +2,8 @@
 // TF.js backend the browser has, watch the losses and the held-out errors, and export the weights.
 import * as tf from '@tensorflow/tfjs-core';
 import { FaceModel } from '../../plugin/face-model/face-model.js';
+import { assetUrl } from '../../plugin/assets.js';
+import { readAsset } from '../../plugin/util/read-asset.js';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
 import { CpemError, isCpemError } from '../../plugin/errors/cpem-error.js';
 import { RunBatchSource } from '../data/run-batch-source.js';
@@ -456,10 +458,8 @@ async function main(): Promise<void> {
   renderTableHead();
   chart.draw([], 1);
   setControls('idle');
-  const response = await fetch('/weights/face-model.bin');
-  if (!response.ok) throw new CpemError('WEIGHTS_MISSING', `/weights/face-model.bin answered HTTP ${response.status}: serve the page with npm start.`);
-  const bytes = await response.arrayBuffer();
-  faceModelSha256 = await sha256Hex(bytes);
+  const bytes = await readAsset(assetUrl('face-model.bin'), 'Face model', 'Serve the page with npm start.');
+  faceModelSha256 = sha256Hex(bytes);
   faceModel = await FaceModel.load(bytes);
   status.textContent = `ready · face model ${faceModel.vertexCount} vertices, ${faceModel.expressionCount} units`;
   document.body.dataset.ready = 'true';

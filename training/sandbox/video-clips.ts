@@ -4,7 +4,7 @@ import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
 import { NUM_LANDMARKS } from '../../plugin/estimator/landmark-features.js';
 import type { TrackedClip } from '../data/real-track-source.js';
-import { WASM_PATHS, type BackendChoice } from './backends.js';
+import type { BackendChoice } from './backends.js';
 
 export interface ClipSampling {
   /** Frames per second of video to track. */
@@ -94,7 +94,7 @@ export class VideoClips {
     const key = `${sampling.fps}/${sampling.maxFrames}`;
     for (const clip of this.clips) {
       if (clip.frames && clip.sampling === key) continue;
-      this.tracker ??= await FaceTracker.create({ backend, maxFaces: 1, wasmPaths: WASM_PATHS });
+      this.tracker ??= await FaceTracker.create({ backend, maxFaces: 1 });
       clip.frames = await this.track(clip, sampling, onProgress);
       clip.sampling = key;
     }

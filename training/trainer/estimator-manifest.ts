@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { peNetModelJson } from '../../plugin/estimator/pe-net-files.js';
 import type { SyntheticReport } from '../eval/synthetic-eval.js';
 import type { TrainingConfig } from './training-config.js';
 
@@ -22,15 +23,12 @@ export interface EstimatorManifest {
 /** The weights shard's name, as in weights/pe-net/. */
 export const WEIGHTS_SHARD = 'weights.bin';
 
-/** model.json for `artifacts` with one shard named {@link WEIGHTS_SHARD}: what tf.io.http and PeNet.load read. */
+/**
+ * model.json for `artifacts` with one shard named {@link WEIGHTS_SHARD} and the SHA-256 of its bytes, which
+ * PeNet.load checks: what every export (the Node trainer, calibration, the sandbox's download) writes.
+ */
 export function modelJsonOf(artifacts: tf.io.ModelArtifacts): Record<string, unknown> {
-  return {
-    format: artifacts.format,
-    generatedBy: artifacts.generatedBy,
-    modelTopology: artifacts.modelTopology,
-    weightsManifest: [{ paths: [WEIGHTS_SHARD], weights: artifacts.weightSpecs }],
-    userDefinedMetadata: artifacts.userDefinedMetadata,
-  };
+  return peNetModelJson(artifacts, WEIGHTS_SHARD);
 }
 
 /** A manifest for a finished run, its metrics from the held-out synthetic report. */

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// npx babylon-cpem copy-assets DIR
+//   Copies the package's runtime files (weights/: PE-Net, the face model, the tracker's models, the tfjs wasm
+//   binaries, and NOTICE.md with their sources and licences) into DIR, for apps whose bundler does not follow
+//   new URL('…', import.meta.url) (esbuild, Parcel, Rollup without a plugin). Serve DIR and pass its URL as
+//   assetBaseUrl, e.g. new FaceRetargetBehavior({ assetBaseUrl: '/cpem/' }).
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const USAGE = 'usage: npx babylon-cpem copy-assets DIR';
+let args;
+try {
+  args = parseArgs({ options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+} catch (e) {
+  console.error(`${e.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (args.values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const [command, dir, ...extra] = args.positionals;
+if (command !== 'copy-assets' || !dir || extra.length > 0) {
+  console.error(command && command !== 'copy-assets' ? `unknown command ${JSON.stringify(command)}\n${USAGE}` : USAGE);
+  process.exit(2);
+}
+
+const from = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'weights');
+if (!fs.existsSync(path.join(from, 'tracker')) || !fs.existsSync(path.join(from, 'tfjs-wasm'))) {
+  console.error(`${from} lacks tracker/ or tfjs-wasm/: in a checkout of babylon-cpem, run npm run build first.`);
+  process.exit(1);
+}
+let files = 0;
+let bytes = 0;
+for (const entry of fs.readdirSync(from, { recursive: true, withFileTypes: true })) {
+  if (!entry.isFile()) continue;
+  const source = path.join(entry.parentPath ?? entry.path, entry.name);
+  const target = path.join(dir, path.relative(from, source));
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.copyFileSync(source, target);
+  files++;
+  bytes += fs.statSync(source).size;
+}
+console.log(`Copied ${files} files (${(bytes / 1e6).toFixed(1)} MB) to ${dir}.`);
+console.log("Serve that folder and pass its URL as assetBaseUrl, e.g. new FaceRetargetBehavior({ assetBaseUrl: '/cpem/' }).");

@@ -1,0 +1,48 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { FaceEstimator } from '../estimator/face-estimator.js';
+import type { PeNet } from '../estimator/pe-net.js';
+import type { FaceMotionFilterOptions } from '../motion/face-motion-filter.js';
+import type { IdentityCalibrationOptions } from '../motion/identity-calibration.js';
+import type { RetargetWarning } from '../retarget/morph-target-applier.js';
+import type { RetargetTable } from '../retarget/retarget-table.js';
+import type { TrackerBackend } from '../tracker/backend.js';
+import type { FaceSource } from './frame-source.js';
+
+export interface FaceRetargetBehaviorOptions {
+  /** Default 'webcam'. A video element or stream you pass stays yours: stop() and dispose() leave its tracks alone. */
+  source?: FaceSource;
+  /** Video constraints for the webcam. Default { width: 640, height: 480, facingMode: 'user' }. */
+  videoConstraints?: MediaTrackConstraints;
+  /** Where getUserMedia is called. Default navigator.mediaDevices. */
+  mediaDevices?: MediaDevices;
+  /**
+   * Folder (URL ending in '/') laid out as the package's weights/ (`npx babylon-cpem copy-assets DIR` writes one),
+   * from which PE-Net, the face model, the tracker's models and the tfjs wasm binaries are read. Default: the
+   * package's own files, which Vite and webpack 5 bundle (assets.ts).
+   */
+  assetBaseUrl?: string;
+  /** PE-Net weights: a model.json URL, a TF.js IOHandler or a loaded PeNet (not disposed). Default: the package's own. */
+  weights?: string | URL | tf.io.IOHandler | PeNet;
+  /** The face model for `reconstruct()` and `loadFaceModel()` (overlays), loaded only when one of them asks. Default: the package's own. */
+  faceModelUrl?: string | URL;
+  /** The retarget table. Default: autoMap(character).table. */
+  table?: RetargetTable;
+  /** TF.js backend of the tracker and PE-Net. Default 'auto' (webgpu → webgl → wasm → cpu; GPU backends only in hardware). */
+  backend?: TrackerBackend | 'auto';
+  /**
+   * The tracker's iris model (FaceTrackerOptions.refineIris). Default 'alternate': one eye per frame, in turn,
+   * which takes about a quarter off the tracker's landmark time for eye points within 0.3 % of the eye distance of
+   * running both eyes on every frame (docs/tracking.md).
+   */
+  refineIris?: boolean | 'alternate';
+  /** Temporal filter settings, or false for none. Default: FaceMotionFilter's defaults. */
+  smoothing?: FaceMotionFilterOptions | false;
+  /** Identity lock and per-user neutral, or false for none. Default: IdentityCalibration's (docs/behavior.md). */
+  calibration?: IdentityCalibrationOptions | false;
+  /** Start when attached. Default true. */
+  autoStart?: boolean;
+  /** A ready estimator to use (shared between behaviors, or built with your own tracker options); not disposed. */
+  estimator?: FaceEstimator<HTMLVideoElement>;
+  /** Retarget warnings (NaN units, targets that changed). Default console.warn. */
+  onWarning?: (warning: RetargetWarning) => void;
+}
