@@ -14,7 +14,7 @@ if (!fs.existsSync(videos)) {
   console.error('../shared/videos is absent: nothing to render.');
   process.exit(1);
 }
-const short = { eyesClosed: 'E', browsRaised: 'BR', browsLowered: 'BL', jawOpen: 'J', pucker: 'P', smile: 'S', frown: 'F', noseWrinkle: 'N', cheekPuff: 'C' };
+const short = { eyesClosed: 'E', browsRaised: 'BR', browInnerUp: 'BI', browsLowered: 'BL', jawOpen: 'J', pucker: 'P', smile: 'S', frown: 'F', noseWrinkle: 'N', cheekPuff: 'C', chinRaise: 'CR' };
 const clips = requested.length ? requested : Object.keys(labels.clips);
 const out = path.join('.cache', 'label-sheets');
 fs.mkdirSync(out, { recursive: true });
