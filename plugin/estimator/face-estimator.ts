@@ -5,7 +5,7 @@ import type { FaceMotion } from '../motion/face-motion.js';
 import { FaceMotionFilter, type FaceMotionFilterOptions } from '../motion/face-motion-filter.js';
 import { IdentityCalibration, type CalibrationState, type IdentityCalibrationOptions } from '../motion/identity-calibration.js';
 import { NUM_EXPRESSION_UNITS } from '../units/expression-units.js';
-import { landmarkFeatures, NUM_LANDMARKS } from './landmark-features.js';
+import { featureSize, frameFeatures, NUM_LANDMARKS } from './landmark-features.js';
 import { PeNet } from './pe-net.js';
 
 /** One face found by a landmark tracker: 478 face-mesh points as [x, y, z, ...] in image pixels. */
@@ -131,10 +131,11 @@ export class FaceEstimator<Input = unknown> {
     const net = given ?? (await (options.weights === undefined
       ? PeNet.load(assetUrl('pe-net/model.json', options.assetBaseUrl), { shardUrls: { 'weights.bin': assetUrl('pe-net/weights.bin', options.assetBaseUrl) } })
       : PeNet.load(options.weights as string | URL | tf.io.IOHandler)));
-    if (net.config.inputSize !== NUM_LANDMARKS * 2 || net.config.numExpression !== NUM_EXPRESSION_UNITS) {
+    const spec = net.config.features ?? { set: 'face-box' };
+    if (net.config.inputSize !== featureSize(spec) || net.config.numExpression !== NUM_EXPRESSION_UNITS) {
       if (!given) net.dispose();
       throw new CpemError('WEIGHTS_CORRUPT', `PE-Net takes ${net.config.inputSize} features and gives ${net.config.numExpression} units; the estimator needs `
-        + `${NUM_LANDMARKS * 2} (x, y of ${NUM_LANDMARKS} landmarks) and ${NUM_EXPRESSION_UNITS}. Use the shipped weights or retrain.`);
+        + `${featureSize(spec)} (${spec.set} features of ${NUM_LANDMARKS} landmarks) and ${NUM_EXPRESSION_UNITS}. Use the shipped weights or retrain.`);
     }
     try {
       return new FaceEstimator(options.tracker, net, options.ownsTracker !== false, !given, options);
@@ -219,7 +220,7 @@ export class FaceEstimator<Input = unknown> {
 
   private async run(face: TrackedFaceLike, width: number, height: number, timestamp: number, trackerMs: number): Promise<EstimatedFaceMotion> {
     const t1 = now();
-    const { features, box } = landmarkFeatures(face.landmarks, face.landmarks.length / NUM_LANDMARKS);
+    const { features, box } = frameFeatures(this.peNet.config.features ?? { set: 'face-box' }, face.landmarks, face.landmarks.length / NUM_LANDMARKS);
     const { numIdentity, numExpression } = this.peNet.config;
     const packed = tf.tidy(() => {
       const out = this.peNet.predict(tf.tensor2d(features, [1, features.length]));

@@ -1,13 +1,67 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CpemError } from '../errors/cpem-error.js';
 import { FACE_MESH_REGIONS, type FaceMeshRegion } from '../landmarks/face-mesh-regions.js';
+import { alignLandmarks } from './face-alignment.js';
 
 /** Face-mesh landmarks the tracker gives: 468 mesh points and 10 iris points. */
 export const NUM_LANDMARKS = 478;
 /** Mesh points (without the iris) that define the face box. */
 export const NUM_MESH_POINTS = 468;
-/** PE-Net input features: x and y of each of the 478 landmarks, in face-box units. */
+/** PE-Net input features of the 'face-box' set: x and y of each of the 478 landmarks, in face-box units. */
 export const LANDMARK_FEATURE_SIZE = NUM_LANDMARKS * 2;
+
+/**
+ * Which numbers PE-Net reads from a frame's landmarks (stored in the network's config, so weights and features
+ * always travel together):
+ * - `face-box`: x and y of the 478 landmarks relative to the face box (centre, larger side): {@link landmarkFeatures}.
+ *   Head pose and expression are mixed in every coordinate.
+ * - `aligned`: the 478 landmarks in 3D (x, y and the tracker's depth), rigidly aligned onto a reference face at the
+ *   `points` (scale, rotation and offset removed: see face-alignment.ts), then the alignment itself (its rotation
+ *   matrix, and the offset and log scale relative to the face box), so that expression and pose arrive apart:
+ *   {@link alignedLandmarkFeatures}.
+ */
+export type LandmarkFeatureSpec =
+  | { set: 'face-box' }
+  | {
+    set: 'aligned';
+    /** Landmark indices the alignment is fitted on. */
+    points: number[];
+    /** The reference face at those points: [x, y, z] per point (y up, z towards the viewer), e.g. millimetres. */
+    reference: number[];
+  };
+
+/** Features of the 'aligned' set: 478 × 3 aligned coordinates, a 3 × 3 rotation, offset x and y, log scale. */
+export const ALIGNED_FEATURE_SIZE = NUM_LANDMARKS * 3 + 9 + 3;
+
+/** How many numbers a feature set gives per frame. */
+export function featureSize(spec: LandmarkFeatureSpec): number {
+  return spec.set === 'aligned' ? ALIGNED_FEATURE_SIZE : LANDMARK_FEATURE_SIZE;
+}
+
+/** Checks a feature spec read from a file; returns a message naming the problem, or null when it is usable. */
+export function featureSpecProblem(spec: unknown): string | null {
+  const s = spec as LandmarkFeatureSpec;
+  if (!s || typeof s !== 'object') return 'features must be an object with a set';
+  if (s.set === 'face-box') return null;
+  if (s.set !== 'aligned') return `unknown feature set ${JSON.stringify((s as { set?: unknown }).set)} (known: face-box, aligned)`;
+  if (!Array.isArray(s.points) || s.points.length < 4 || !s.points.every((i) => Number.isInteger(i) && i >= 0 && i < NUM_LANDMARKS)) {
+    return `aligned features need at least 4 landmark indices in [0, ${NUM_LANDMARKS}) as points`;
+  }
+  if (new Set(s.points).size !== s.points.length) return 'aligned features list a point twice';
+  if (!Array.isArray(s.reference) || s.reference.length !== s.points.length * 3 || !s.reference.every(Number.isFinite)) {
+    return `aligned features need ${s.points.length * 3} finite reference coordinates (x, y, z per point)`;
+  }
+  return null;
+}
+
+/**
+ * PE-Net's input for one frame under `spec`: landmarks are flat [x, y, z?, ...] in image pixels (`stride` values per
+ * point; the 'aligned' set needs z, stride 3). Returns the features and the face box (to map the estimated
+ * translation back to pixels).
+ */
+export function frameFeatures(spec: LandmarkFeatureSpec, landmarks: ArrayLike<number>, stride = 3): { features: Float32Array; box: FaceBoxFrame } {
+  return spec.set === 'aligned' ? alignedLandmarkFeatures(landmarks, stride, spec) : landmarkFeatures(landmarks, stride);
+}
 
 /**
  * MediaPipe's face-oval loop (36 mesh points around the face's outline). These sit on the silhouette, which
@@ -51,6 +105,26 @@ export function landmarkFeatures(landmarks: ArrayLike<number>, stride = 3): { fe
     features[i * 2] = (landmarks[i * stride] - box.centerX) / box.size;
     features[i * 2 + 1] = (landmarks[i * stride + 1] - box.centerY) / box.size;
   }
+  return { features, box };
+}
+
+/**
+ * The 'aligned' features of one frame (see {@link LandmarkFeatureSpec}): every landmark aligned onto the reference,
+ * then the alignment's rotation (row-major), the alignment points' centroid relative to the face box (x, y in box
+ * units, y down) and log(reference units per box side).
+ */
+export function alignedLandmarkFeatures(landmarks: ArrayLike<number>, stride: number, spec: { points: readonly number[]; reference: ArrayLike<number> }): { features: Float32Array; box: FaceBoxFrame } {
+  if (stride < 3) throw new CpemError('INVALID_ARGUMENT', `Aligned landmark features need x, y and z per landmark (stride 3); got stride ${stride}.`);
+  // The face box, and the finiteness check of every mesh point, as for the face-box features.
+  const { box } = landmarkFeatures(landmarks, stride);
+  const features = new Float32Array(ALIGNED_FEATURE_SIZE);
+  const aligned = features.subarray(0, NUM_LANDMARKS * 3);
+  const a = alignLandmarks(landmarks, stride, spec.points, spec.reference, aligned);
+  let o = NUM_LANDMARKS * 3;
+  for (let k = 0; k < 9; k++) features[o++] = a.rotation[k];
+  features[o++] = (a.centre[0] - box.centerX) / box.size;
+  features[o++] = (-a.centre[1] - box.centerY) / box.size;
+  features[o] = Math.log(a.scale * box.size);
   return { features, box };
 }
 

@@ -4,6 +4,7 @@ import { describeLocation } from '../util/read-asset.js';
 import { seededRandom } from '../util/seeded-random.js';
 import { readPeNetArtifacts, type ShardUrls } from './pe-net-files.js';
 import { stopGradient } from '../util/stop-gradient.js';
+import { featureSize, featureSpecProblem, type LandmarkFeatureSpec } from './landmark-features.js';
 
 /** Shape of the parameter-estimation network (PE-Net): an MLP from landmark features to CPEM's parameters. */
 export interface PeNetConfig {
@@ -21,6 +22,11 @@ export interface PeNetConfig {
    * drop everything that changes between frames of one person, expression included.
    */
   detachIdentity?: boolean;
+  /**
+   * Which features of a frame's landmarks the network reads (see LandmarkFeatureSpec); `inputSize` must match.
+   * Absent: the face-box features of the first networks.
+   */
+  features?: LandmarkFeatureSpec;
 }
 
 /** One batch of PE-Net outputs; rows are samples. Dispose them (or run inside tf.tidy). */
@@ -82,6 +88,13 @@ function validateConfig(config: PeNetConfig): void {
     || !Array.isArray(config.hidden) || !config.hidden.every(positive)
     || (config.detachIdentity !== undefined && typeof config.detachIdentity !== 'boolean')) {
     throw new CpemError('INVALID_ARGUMENT', `PE-Net config must have positive integer inputSize, numIdentity, numExpression and hidden widths; got ${JSON.stringify(config)}.`);
+  }
+  if (config.features !== undefined) {
+    const problem = featureSpecProblem(config.features);
+    if (problem) throw new CpemError('INVALID_ARGUMENT', `PE-Net config: ${problem}.`);
+    if (config.inputSize !== featureSize(config.features)) {
+      throw new CpemError('INVALID_ARGUMENT', `PE-Net config: ${config.features.set} features give ${featureSize(config.features)} inputs, but inputSize is ${config.inputSize}.`);
+    }
   }
 }
 

@@ -18,6 +18,8 @@ import { writeModelFiles, modelFilesHandler } from '../../training/node/model-fi
 import { CpemTrainer } from '../../training/trainer/cpem-trainer.js';
 import { saveCheckpoint, loadCheckpoint } from '../../training/node/checkpoint-files.js';
 import { evaluateSynthetic } from '../../training/eval/synthetic-eval.js';
+import { cpemObjective } from '../../training/trainer/cpem-objective.js';
+import { resolveTrainingConfig } from '../../training/trainer/training-config.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cpem-run-'));
 
@@ -68,8 +70,8 @@ describe('training data and files', () => {
   it('mixes real clips in at the asked fraction, each person one clip with T frames spread over it', async () => {
     // Every frame is one fixed face; iris point 470 (outside the mesh points that set the face box) carries
     // 1000·clip + frame in its x, so a batch row tells where it came from.
-    const face = new Float32Array(NUM_LANDMARKS * 2).map((_, i) => (i % 2 ? 100 + (i % 37) : 200 + (i % 53)));
-    const clip = (c: number, n: number) => ({ name: `c${c}`, frames: Array.from({ length: n }, (_, f) => { const x = Float32Array.from(face); x[470 * 2] = 1000 * c + f; return x; }) });
+    const face = new Float32Array(NUM_LANDMARKS * 3).map((_, i) => (i % 3 === 2 ? i % 11 : i % 3 ? 100 + (i % 37) : 200 + (i % 53)));
+    const clip = (c: number, n: number) => ({ name: `c${c}`, frames: Array.from({ length: n }, (_, f) => { const x = Float32Array.from(face); x[470 * 3] = 1000 * c + f; return x; }) });
     const real = new RealTrackSource([clip(1, 40), clip(2, 8)], 3);
     const source = new RunBatchSource(model, 5, {}, { source: real, fraction: 0.5 });
     let realBatches = 0;
@@ -87,8 +89,8 @@ describe('training data and files', () => {
     // Undo the face-box normalisation of point 470 to read each row's clip and frame.
     let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
     for (let i = 0; i < 468; i++) {
-      minX = Math.min(minX, face[2 * i]); maxX = Math.max(maxX, face[2 * i]);
-      minY = Math.min(minY, face[2 * i + 1]); maxY = Math.max(maxY, face[2 * i + 1]);
+      minX = Math.min(minX, face[3 * i]); maxX = Math.max(maxX, face[3 * i]);
+      minY = Math.min(minY, face[3 * i + 1]); maxY = Math.max(maxY, face[3 * i + 1]);
     }
     const size = Math.max(maxX - minX, maxY - minY);
     const batch = real.next(6, 4);
@@ -105,6 +107,64 @@ describe('training data and files', () => {
       });
     }
     assert.throws(() => new RealTrackSource([{ name: 'empty', frames: [] }]), /no tracked frames/);
+  });
+
+  it('carries real frames\' unit and category targets with their masks, and draws labelled frames at the asked share', async () => {
+    const face = new Float32Array(NUM_LANDMARKS * 3).map((_, i) => (i % 3 === 2 ? i % 11 : i % 3 ? 100 + (i % 37) : 200 + (i % 53)));
+    const n = 50;
+    // Frame f's unit 0 target is f / 100 (masked out on odd frames); frames 10 and 30 carry category labels.
+    const units = Array.from({ length: n }, (_, f) => Float32Array.from({ length: 46 }, (__, u) => (u === 0 ? f / 100 : 0)));
+    const unitMasks = Array.from({ length: n }, (_, f) => new Float32Array(46).fill(f % 2 ? 0 : 1));
+    const catValues = Array.from({ length: n }, (_, f) => Float32Array.of(f === 10 ? 0.7 : f === 30 ? 0.2 : 0, 0));
+    const catMasks = Array.from({ length: n }, (_, f) => new Float32Array(2).fill(f === 10 || f === 30 ? 1 : 0));
+    const frames = Array.from({ length: n }, (_, f) => { const x = Float32Array.from(face); x[470 * 3] = f; return x; });
+    const source = new RealTrackSource([{ name: 'c', frames, targets: { units: { values: units, masks: unitMasks }, categories: { values: catValues, masks: catMasks } } }], 9,
+      { categories: { smile: [27, 28], jaw: [21] }, labelledShare: 0.5 });
+    const batch = source.next(8, 4);
+    const [points, u, um, c, cm, cu] = await Promise.all([batch.points3d, batch.targets!.units, batch.targets!.unitMask, batch.targets!.categories, batch.targets!.categoryMask, batch.targets!.categoryUnits].map((t) => t.data()));
+    assert.deepEqual(batch.targets!.categoryUnits.shape, [46, 2]);
+    assert.equal(cu[27 * 2], 0.5);
+    assert.equal(cu[21 * 2 + 1], 1);
+    let labelled = 0;
+    for (let row = 0; row < 32; row++) {
+      const f = Math.round(points[row * NUM_LANDMARKS * 3 + 470 * 3]);
+      assert.ok(Math.abs(u[row * 46] - f / 100) < 1e-6, `row ${row}: unit target of frame ${f}`);
+      assert.equal(um[row * 46], f % 2 ? 0 : 1);
+      if (f === 10 || f === 30) {
+        labelled++;
+        assert.equal(cm[row * 2], 1);
+        assert.ok(Math.abs(c[row * 2] - (f === 10 ? 0.7 : 0.2)) < 1e-6);
+      } else assert.equal(cm[row * 2], 0);
+    }
+    // Half the draws go to the two labelled frames (binomial over 32 draws: far more than the 2 in 50 of uniform draws).
+    assert.ok(labelled >= 8 && labelled <= 24, `${labelled} of 32 rows labelled`);
+    disposeBatch(batch);
+    assert.throws(() => new RealTrackSource([{ name: 'c', frames, targets: { units: { values: units.slice(1), masks: unitMasks } } }]), /unit targets need 46 values/);
+    assert.throws(() => new RealTrackSource([{ name: 'c', frames, targets: { categories: { values: catValues, masks: catMasks } } }]), /no categories/);
+  });
+
+  it('scores teacher and label targets as masked mean squared errors', async () => {
+    const n = 2;
+    const expression = tf.tensor2d(Float32Array.from({ length: n * 46 }, (_, i) => (i % 46 === 0 ? 0.5 : i % 46 === 1 ? 0.25 : 0)), [n, 46]);
+    const out = { expression, identity: tf.zeros([n, 80]) as tf.Tensor2D, rotation: tf.zeros([n, 3]) as tf.Tensor2D, translation: tf.zeros([n, 3]) as tf.Tensor2D };
+    const categoryUnits = new Float32Array(46 * 1);
+    categoryUnits[0] = 0.5;
+    categoryUnits[1] = 0.5; // one category: the mean of units 0 and 1 (0.375 here)
+    const targets = {
+      units: tf.tensor2d(Float32Array.from({ length: n * 46 }, (_, i) => (i === 0 ? 1 : 0)), [n, 46]),
+      unitMask: tf.tensor2d(Float32Array.from({ length: n * 46 }, (_, i) => (i === 0 || i === 47 ? 1 : 0)), [n, 46]),
+      categories: tf.tensor2d([0.875, 0], [n, 1]),
+      categoryMask: tf.tensor2d([1, 0], [n, 1]),
+      categoryUnits: tf.tensor2d(categoryUnits, [46, 1]),
+    };
+    const batch = { persons: n, frames: 1, features: tf.zeros([n, 4]) as tf.Tensor2D, landmarks: tf.zeros([n, NUM_LANDMARKS, 2]) as tf.Tensor3D, points3d: tf.zeros([n, NUM_LANDMARKS, 3]) as tf.Tensor3D, targets };
+    const weights = { ...resolveTrainingConfig({}).lossWeights, landmark: 0, identityConsistency: 0, identityRegularization: 0, expressionSparsity: 0, expressionExclusive: 0, teacher: 2, labels: 3 };
+    const { total, terms } = cpemObjective(model, out, batch, weights);
+    // Teacher: entries (0, unit 0) error 0.5² and (1, unit 1) error 0.25², mean 0.15625. Labels: (0.375 − 0.875)² = 0.25.
+    assert.ok(Math.abs((await terms.teacher.data())[0] - 0.15625) < 1e-6);
+    assert.ok(Math.abs((await terms.labels.data())[0] - 0.25) < 1e-6);
+    assert.ok(Math.abs((await total.data())[0] - (2 * 0.15625 + 3 * 0.25)) < 1e-5);
+    tf.dispose([total, ...Object.values(terms), ...Object.values(out), ...Object.values(targets), batch.features, batch.landmarks, batch.points3d]);
   });
 
   it('writes model.json + weights.bin that load back to the same network, and names missing files', async () => {

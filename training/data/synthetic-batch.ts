@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
-import { projectPointsBatch } from '../../plugin/geometry/head-pose.js';
+import { projectPointsBatch, rotationMatrices } from '../../plugin/geometry/head-pose.js';
 import { landmarkFeaturesBatch } from '../../plugin/estimator/landmark-features.js';
 import { seededRandom, type SeededRandom } from '../../plugin/util/seeded-random.js';
 import { NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
@@ -15,13 +15,33 @@ export interface FaceBatch {
   features: tf.Tensor2D;
   /** The same landmarks as points, [N, 478, 2], for the landmark loss. */
   landmarks: tf.Tensor3D;
+  /**
+   * The landmarks as the tracker gives them, [N, 478, 3]: x, y in image pixels (y down) and depth z in pixels
+   * (growing away from the camera). Feature sets other than the face box are computed from these.
+   */
+  points3d: tf.Tensor3D;
   /** Ground truth, where it exists (synthetic data). Translation is in face-box units: [tx, ty, log scale]. */
   truth?: { identity: tf.Tensor2D; expression: tf.Tensor2D; rotation: tf.Tensor2D; translation: tf.Tensor2D };
+  /** Targets on real frames, where they exist (each with a mask: 1 where the value is a target, 0 where none). */
+  targets?: RealFrameTargets;
+}
+
+/** What real frames are trained towards: a teacher's unit values, and categories labelled by eye. */
+export interface RealFrameTargets {
+  /** [N, 46] unit values in [0, 1] and their mask. */
+  units: tf.Tensor2D;
+  unitMask: tf.Tensor2D;
+  /** [N, C] category values in [0, 1] and their mask; a category's prediction is the mean of its units. */
+  categories: tf.Tensor2D;
+  categoryMask: tf.Tensor2D;
+  /** [46, C]: column c averages the units of category c (1/|units| on its units, 0 elsewhere). */
+  categoryUnits: tf.Tensor2D;
 }
 
 export function disposeBatch(batch: FaceBatch): void {
-  tf.dispose([batch.features, batch.landmarks]);
+  tf.dispose([batch.features, batch.landmarks, batch.points3d]);
   if (batch.truth) tf.dispose(Object.values(batch.truth));
+  if (batch.targets) tf.dispose(Object.values(batch.targets));
 }
 
 export interface SyntheticOptions {
@@ -79,10 +99,16 @@ export class SyntheticFaceSource {
       // Ground-truth camera in face-box units: offset relative to the box centre, scale relative to its size.
       const [t, logScale] = tf.split(cam, [2, 1], 1);
       const translation = tf.concat([tf.div(tf.sub(t, center), size), tf.sub(logScale, tf.log(size))], 1) as tf.Tensor2D;
-      const noisy = tf.add(tf.div(tf.sub(image, tf.expandDims(center, 1)), tf.expandDims(size, 1)), tf.randomNormal(image.shape, 0, landmarkNoise, 'float32', this.random.int(2 ** 31)));
+      const noiseSeed = this.random.int(2 ** 31);
+      const noisy = tf.add(tf.div(tf.sub(image, tf.expandDims(center, 1)), tf.expandDims(size, 1)), tf.randomNormal(image.shape, 0, landmarkNoise, 'float32', noiseSeed));
       const landmarks = noisy as tf.Tensor3D;
       const features = tf.reshape(landmarks, [n, -1]) as tf.Tensor2D;
-      return { persons, frames, features, landmarks, truth: { identity, expression, rotation: rot, translation } } as unknown as tf.TensorContainerObject;
+      // The tracker's view of the same noisy points: pixels, and depth −s·(R·p)_z (the tracker's z grows away from
+      // the camera) with noise of the same size.
+      const depth = tf.mul(tf.neg(tf.slice(tf.matMul(points, rotationMatrices(rot), false, true), [0, 0, 2], [-1, -1, 1])), tf.expandDims(tf.exp(logScale), 1));
+      const depthNoise = tf.mul(tf.randomNormal(depth.shape, 0, landmarkNoise, 'float32', (noiseSeed ^ 0x2545f491) >>> 0), tf.expandDims(size, 1));
+      const points3d = tf.concat([tf.add(tf.mul(noisy, tf.expandDims(size, 1)), tf.expandDims(center, 1)), tf.add(depth, depthNoise)], 2) as tf.Tensor3D;
+      return { persons, frames, features, landmarks, points3d, truth: { identity, expression, rotation: rot, translation } } as unknown as tf.TensorContainerObject;
     }) as unknown as FaceBatch;
   }
 }

@@ -12,13 +12,26 @@ import { scoreRealFrames, type LabelSet, type RealFrameReport } from './real-fra
 import { reconstructionNme, type ReconstructionRow } from './reconstruction-nme.node.js';
 import { readLandmarkImages } from './tracker-nme.node.js';
 import { loadTrack } from '../node/track-cache.js';
+import { loadTeacherTrack } from '../node/real-clips.js';
+import { teacherPeerUnits } from './teacher-peer.js';
+
+/**
+ * One half's labelled frames scored four ways: PE-Net's raw units, the calibrated units a character gets, the
+ * teacher as a peer (MediaPipe's blendshapes on the same frames; null without its cache), and reading 0.
+ */
+export interface RealFrameScores {
+  raw: RealFrameReport;
+  calibrated: RealFrameReport;
+  teacher: RealFrameReport | null;
+  zero: RealFrameReport;
+}
 
 export interface EvaluationReport {
   synthetic: SyntheticReport;
   /** Scores on the labelled real frames, per split: PE-Net's raw units and the calibrated units a character gets. */
   realFrames: {
-    report: { raw: RealFrameReport; calibrated: RealFrameReport; zero: RealFrameReport };
-    tune: { raw: RealFrameReport; calibrated: RealFrameReport; zero: RealFrameReport };
+    report: RealFrameScores;
+    tune: RealFrameScores;
   } | null;
   /** α drift from each clip's first frame (mean |Δα|), per clip and averaged over the report and tune clips. */
   identity: { perClip: Record<string, number>; report: number; tune: number } | null;
@@ -31,6 +44,18 @@ export interface EvaluationOptions {
   sharedDir: string | null;
   log?: (message: string) => void;
   syntheticSamples?: number;
+  /** Score the teacher beside ours (its cache is made with npm run teacher where missing). Default true. */
+  teacher?: boolean;
+}
+
+/** The teacher's peer units on every frame of each clip, or null when a clip's teacher cache cannot be had. */
+function teacherEstimates(videos: string[], log: (m: string) => void): Map<string, Map<number, Float32Array>> | null {
+  try {
+    return new Map(videos.map((v) => [path.basename(v), teacherPeerUnits(loadTeacherTrack(v, { log }))]));
+  } catch (e) {
+    log(`no teacher column: ${(e as Error).message}`);
+    return null;
+  }
 }
 
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
@@ -51,9 +76,11 @@ export async function evaluateEstimator(net: PeNet, model: FaceModel, tensors: F
     return e ? (which === 'raw' ? e.rawUnits : e.units) : null;
   };
   const zero = () => new Float32Array(NUM_EXPRESSION_UNITS);
-  const split = (s: 'tune' | 'report') => ({
+  const teacher = options.teacher === false ? null : teacherEstimates(Object.keys(labels.clips).map((c) => path.join(options.sharedDir!, 'videos', c)), log);
+  const split = (s: 'tune' | 'report'): RealFrameScores => ({
     raw: scoreRealFrames(labels, s, pick('raw')),
     calibrated: scoreRealFrames(labels, s, pick('calibrated')),
+    teacher: teacher ? scoreRealFrames(labels, s, (f) => teacher.get(f.clip)?.get(f.frame) ?? null) : null,
     zero: scoreRealFrames(labels, s, zero),
   });
   const perClip = Object.fromEntries([...estimates.entries()].map(([clip, e]) => [clip, identityDrift(e)]));

@@ -15,8 +15,29 @@ export interface LabelledFrame {
 export interface LabelSet {
   /** Category → the units whose mean is the category's predicted value. */
   categories: Record<string, string[]>;
-  clips: Record<string, { fps: number; split: 'tune' | 'report' }>;
+  /** Clip file → its frame rate, the person it shows (the split is by person) and its half. */
+  clips: Record<string, { fps: number; split: 'tune' | 'report'; person?: string }>;
+  /** Clips left out because they repeat another clip's footage: file → why. */
+  duplicates?: Record<string, string>;
   frames: LabelledFrame[];
+}
+
+/**
+ * Whether a clip may be trained on: not in the report half, not a person of the report half, not a duplicate
+ * of other footage. Clips the labels do not list (unlabelled footage of other people) may be.
+ */
+export function trainableClip(set: LabelSet, clip: string): boolean {
+  if (set.duplicates?.[clip]) return false;
+  const info = set.clips[clip];
+  if (info?.split === 'report') return false;
+  const reportPeople = new Set(Object.values(set.clips).filter((c) => c.split === 'report' && c.person).map((c) => c.person));
+  return !(info?.person && reportPeople.has(info.person));
+}
+
+/** The label set with only one half's clips and frames. */
+export function labelHalf(set: LabelSet, split: 'tune' | 'report'): LabelSet {
+  const clips = Object.fromEntries(Object.entries(set.clips).filter(([, c]) => c.split === split));
+  return { ...set, clips, frames: set.frames.filter((f) => clips[f.clip]) };
 }
 
 export type Split = 'tune' | 'report' | 'all';

@@ -3,6 +3,7 @@ import type { PeNet } from '../../plugin/estimator/pe-net.js';
 import type { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
 import { expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
 import { disposeBatch, SyntheticFaceSource, type SyntheticOptions } from '../data/synthetic-batch.js';
+import { withFeatures } from '../trainer/cpem-trainer.js';
 
 /**
  * Ten expression categories over our 46 units, in the spirit of the paper's Table 1 (FEAFA action units
@@ -51,7 +52,7 @@ export async function evaluateSynthetic(net: PeNet, model: FaceModelTensors, opt
   let identitySum = 0, rotationSum = 0, seen = 0, truthSum = 0;
   while (seen < samples) {
     const persons = Math.min(64, samples - seen);
-    const batch = source.next(persons, 1);
+    const batch = await withFeatures(source.next(persons, 1), net.config.features ?? { set: 'face-box' });
     const [beta, betaTrue, alpha, alphaTrue, rot, rotTrue] = await (async () => {
       const out = net.predict(batch.features);
       try {

@@ -1,8 +1,11 @@
 import { expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
 import { scoreRealFrames, type LabelSet, type LabelledFrame } from './real-frame-eval.js';
 
-/** Gains tried for each category. */
-export const GAIN_GRID = [0.5, 0.75, 1, 1.25, 1.5, 2, 2.5, 3, 4] as const;
+/**
+ * Gains tried for each category. None is below 1: β = min(1, gain · σ(z)) with a gain under 1 would cap a unit
+ * below 1, and a character could never show that expression fully.
+ */
+export const GAIN_GRID = [1, 1.25, 1.5, 2, 2.5, 3, 4] as const;
 
 export interface GainFit {
   /** Chosen gain per category and the tune-half objective it reached (and the objective at gain 1). */

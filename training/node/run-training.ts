@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import { FaceModel } from '../../plugin/face-model/face-model.js';
 import { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
 import { CpemTrainer } from '../trainer/cpem-trainer.js';
+import { CpemError } from '../../plugin/errors/cpem-error.js';
 import type { RunConfig } from '../trainer/run-config.js';
 import { ProgressBar } from '../trainer/progress.js';
 import { RunBatchSource } from '../data/run-batch-source.js';
@@ -15,6 +16,10 @@ import { RealTrackSource } from '../data/real-track-source.js';
 import { evaluateSynthetic } from '../eval/synthetic-eval.js';
 import { estimatorManifest, type EstimatorManifest } from '../trainer/estimator-manifest.js';
 import { loadTrack, trackedClip } from './track-cache.js';
+import { categoryUnitIndices, loadRealClip } from './real-clips.js';
+import { readLabelSet } from './cli-support.js';
+import { labelHalf, trainableClip } from '../eval/real-frame-eval.js';
+import type { TrackedClip } from '../data/real-track-source.js';
 import { writeModelFiles } from './model-files.js';
 import { saveCheckpoint, loadCheckpoint } from './checkpoint-files.js';
 
@@ -34,14 +39,14 @@ export async function runTraining(run: RunConfig, options: TrainingRunOptions): 
   const runDir = path.join('.cache', 'train', run.name);
   const faceModelBytes = fs.readFileSync(options.faceModelFile ?? path.join('weights', 'face-model.bin'));
   const model = new FaceModelTensors(await FaceModel.load(faceModelBytes.buffer.slice(faceModelBytes.byteOffset, faceModelBytes.byteOffset + faceModelBytes.byteLength) as ArrayBuffer));
-  const real = run.data.realFraction > 0
-    ? {
-      source: new RealTrackSource(run.data.tracks.map((t) => trackedClip(path.basename(t), loadTrack(path.resolve(t), { log }))), run.training.seed),
-      fraction: run.data.realFraction,
-    }
-    : null;
+  const clips = run.data.realFraction > 0 ? loadRunClips(run, log) : null;
+  const realSource = (seed: number) => new RealTrackSource(clips!.clips, seed, { categories: clips!.categories, labelledShare: run.data.labelledShare });
+  const real = clips ? { source: realSource(run.training.seed), fraction: run.data.realFraction } : null;
   if (real) log(`real tracks: ${real.source.describe()}`);
   const source = new RunBatchSource(model, run.training.seed, run.data.synthetic, real);
+  // Input statistics from the run's own mixture of data, drawn apart from the training batches.
+  const statisticsSeed = (run.training.seed ^ 0x5eed) >>> 0;
+  const statistics = new RunBatchSource(model, statisticsSeed, run.data.synthetic, clips ? { source: realSource(statisticsSeed), fraction: run.data.realFraction } : null);
 
   let trainer: CpemTrainer;
   if (options.resume && fs.existsSync(path.join(runDir, 'checkpoint.json'))) {
@@ -51,7 +56,7 @@ export async function runTraining(run: RunConfig, options: TrainingRunOptions): 
     log(`resumed ${run.name} at step ${trainer.step}`);
   } else {
     fs.rmSync(runDir, { recursive: true, force: true });
-    trainer = await CpemTrainer.create(run.training, model, source);
+    trainer = await CpemTrainer.create(run.training, model, source, statistics);
   }
   fs.mkdirSync(runDir, { recursive: true });
   log(`training ${run.name}: ${run.training.steps} steps of ${run.training.persons}×${run.training.framesPerPerson} on ${tf.getBackend()}, PE-Net ${trainer.net.parameterCount} parameters`);
@@ -84,4 +89,32 @@ export async function runTraining(run: RunConfig, options: TrainingRunOptions): 
     trainer.dispose();
     model.dispose();
   }
+}
+
+/** A config's `tracks` as files: folders become the .mp4 files in them. */
+function expandTracks(tracks: string[]): string[] {
+  return tracks.flatMap((t) => {
+    const file = path.resolve(t);
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory() && !fs.readdirSync(file).some((f) => /\.(jpe?g|png|ppm)$/i.test(f) || fs.statSync(path.join(file, f)).isDirectory())) {
+      return fs.readdirSync(file).filter((f) => f.endsWith('.mp4')).sort().map((f) => path.join(file, f));
+    }
+    return [file];
+  });
+}
+
+/**
+ * The run's real clips with the targets its config asks for. Clips of the labels' report half (and duplicates of
+ * other footage) are left out whatever the config lists.
+ */
+function loadRunClips(run: RunConfig, log: (m: string) => void): { clips: TrackedClip[]; categories: Record<string, number[]> | undefined } {
+  const labels = fs.existsSync(path.join('test', 'data', 'real-frame-labels.json')) ? readLabelSet() : null;
+  const files = expandTracks(run.data.tracks);
+  const kept = labels ? files.filter((f) => trainableClip(labels, path.basename(f))) : files;
+  if (kept.length < files.length) log(`left out ${files.length - kept.length} clip(s) of the report half or duplicated footage`);
+  if (run.data.labels === 'tune' && !labels) throw new CpemError('INVALID_ARGUMENT', `Run ${run.name} asks for labels, but test/data/real-frame-labels.json is missing.`);
+  const tune = run.data.labels === 'tune' && labels ? labelHalf(labels, 'tune') : null;
+  const clips = kept.map((f) => (f.endsWith('.lmtrack') || !(run.data.teacher || tune)
+    ? trackedClip(path.basename(f), loadTrack(f, { log }))
+    : loadRealClip(f, { teacher: run.data.teacher, labels: tune, labelSpread: run.data.labelSpread, log })));
+  return { clips, categories: tune ? categoryUnitIndices(tune) : undefined };
 }

@@ -54,15 +54,7 @@ export function loadTrack(source: string, options: { cacheDir?: string; log?: (m
   return decodeLandmarkTrack(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
 
-/** A track's frames with a face, as the x, y landmarks the real-data batches use: one clip, one person. */
+/** A track's frames with a face (478 × x, y, z in pixels, as tracked): one clip, one person. */
 export function trackedClip(name: string, track: LandmarkTrack): TrackedClip {
-  const frames = track.frames.filter((f) => f.status === 'ok').map((f) => {
-    const xy = new Float32Array(f.landmarks.length / 3 * 2);
-    for (let i = 0; i < xy.length / 2; i++) {
-      xy[2 * i] = f.landmarks[3 * i];
-      xy[2 * i + 1] = f.landmarks[3 * i + 1];
-    }
-    return xy;
-  });
-  return { name, frames };
+  return { name, frames: track.frames.filter((f) => f.status === 'ok').map((f) => Float32Array.from(f.landmarks)) };
 }

@@ -2,7 +2,6 @@
 // by seeking), and turned into real-track batches (one clip = one person, T frames drawn across the clip).
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
-import { NUM_LANDMARKS } from '../../plugin/estimator/landmark-features.js';
 import type { TrackedClip } from '../data/real-track-source.js';
 import type { BackendChoice } from './backends.js';
 
@@ -129,14 +128,7 @@ export class VideoClips {
         await seeked;
         const result = await this.tracker!.track(video);
         const face = result.faces[0];
-        if (result.status === 'ok' && face) {
-          const xy = new Float32Array(NUM_LANDMARKS * 2);
-          for (let k = 0; k < NUM_LANDMARKS; k++) {
-            xy[k * 2] = face.landmarks[k * 3];
-            xy[k * 2 + 1] = face.landmarks[k * 3 + 1];
-          }
-          frames.push(xy);
-        }
+        if (result.status === 'ok' && face) frames.push(Float32Array.from(face.landmarks));
         const text = `${clip.file.name}: tracking ${i + 1}/${count} frames, ${frames.length} with a face`;
         clip.item.textContent = text;
         onProgress(text);

@@ -26,8 +26,8 @@ export interface ObjectiveTerms {
 
 /**
  * CPEM's objective on one batch of P persons × T frames:
- * λ_lm·L_lm + λ_idc·L_idc + λ_exp·L_exp + λ_α·||α||² + λ_sp·|β|₁ (+ synthetic supervision where ground truth
- * exists, beyond the paper). `landmarkWeights` weigh the 478 points (default: contour 1, inner 10). Terms with weight 0 are not computed. Call it inside a tidy scope (an optimiser's
+ * λ_lm·L_lm + λ_idc·L_idc + λ_exp·L_exp + λ_α·||α||² + λ_sp·|β|₁ (+ beyond the paper: synthetic supervision where
+ * ground truth exists, and on real frames a teacher's unit values and categories labelled by eye, where given). `landmarkWeights` weigh the 478 points (default: contour 1, inner 10). Terms with weight 0 are not computed. Call it inside a tidy scope (an optimiser's
  * minimize, or tf.tidy): intermediate tensors are left to that scope.
  */
 export function cpemObjective(model: FaceModelTensors, out: PeNetOutput, batch: FaceBatch, weights: LossWeights, landmarkWeights: Float32Array = DEFAULT_LANDMARK_WEIGHTS): ObjectiveTerms {
@@ -52,6 +52,15 @@ export function cpemObjective(model: FaceModelTensors, out: PeNetOutput, batch: 
   add('expressionExclusive', weights.expressionExclusive, () => expressionExclusiveLoss(out.expression));
   add('identityRegularization', weights.identityRegularization, () => identityRegularization(out.identity));
   add('expressionSparsity', weights.expressionSparsity, () => expressionSparsity(out.expression));
+  const targets = batch.targets;
+  if (targets) {
+    // Masked mean squared errors: only entries with a target count, and a batch without any costs nothing.
+    const maskedMse = (predicted: tf.Tensor2D, target: tf.Tensor2D, mask: tf.Tensor2D) =>
+      tf.div(tf.sum(tf.mul(mask, tf.square(tf.sub(predicted, target)))), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+    add('teacher', weights.teacher, () => tf.tidy(() => maskedMse(out.expression, targets.units, targets.unitMask)));
+    add('labels', weights.labels, () => tf.tidy(() =>
+      maskedMse(tf.matMul(out.expression, targets.categoryUnits), targets.categories, targets.categoryMask)));
+  }
   const truth = batch.truth;
   if (truth) {
     add('syntheticSupervision', weights.syntheticSupervision, () => tf.tidy(() => {

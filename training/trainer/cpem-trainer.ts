@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
 import type { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
-import { LANDMARK_FEATURE_SIZE, faceMeshLandmarkWeights, landmarkFeatures } from '../../plugin/estimator/landmark-features.js';
+import { faceMeshLandmarkWeights, featureSize, frameFeatures, landmarkFeatures, NUM_LANDMARKS, type LandmarkFeatureSpec } from '../../plugin/estimator/landmark-features.js';
+import { ALIGNMENT_POINTS } from '../../plugin/estimator/face-alignment.js';
 import type { FaceModel } from '../../plugin/face-model/face-model.js';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { disposeBatch, SyntheticFaceSource, type FaceBatch } from '../data/synthetic-batch.js';
@@ -18,14 +19,50 @@ export function faceMeshExtent(model: FaceModel): number {
 /** Adam's second-moment decay (see the constructor). */
 export const ADAM_BETA2 = 0.99;
 
-/** Per-feature mean and 1/std of PE-Net's input over 1024 synthetic faces (seeded), for input standardisation. */
-export async function syntheticFeatureStatistics(model: FaceModelTensors, seed: number): Promise<{ mean: Float32Array; scale: Float32Array }> {
-  const batch = new SyntheticFaceSource(model, (seed ^ 0x5eed) >>> 0).next(256, 4);
+/**
+ * The feature spec a run's network reads: `face-box`, or `aligned` onto the face model's neutral face (its
+ * face-mesh points at ALIGNMENT_POINTS, in millimetres).
+ */
+export function featureSpecFor(set: TrainingConfig['features'], model: FaceModel): LandmarkFeatureSpec {
+  if (set === 'face-box') return { set };
+  const neutral = model.faceMeshLandmarksOf(model.decode());
+  return { set, points: [...ALIGNMENT_POINTS], reference: ALIGNMENT_POINTS.flatMap((i) => [neutral[i * 3], neutral[i * 3 + 1], neutral[i * 3 + 2]]) };
+}
+
+/**
+ * A batch whose `features` are those of `spec`: face-box features as the sources make them, or computed from the
+ * batch's tracker-like 3D points (read asynchronously). The batch is returned; replaced tensors are disposed.
+ */
+export async function withFeatures(batch: FaceBatch, spec: LandmarkFeatureSpec): Promise<FaceBatch> {
+  if (spec.set === 'face-box') return batch;
+  const points = (await batch.points3d.data()) as Float32Array;
+  const n = batch.points3d.shape[0];
+  const size = featureSize(spec);
+  const values = new Float32Array(n * size);
+  for (let i = 0; i < n; i++) {
+    values.set(frameFeatures(spec, points.subarray(i * NUM_LANDMARKS * 3, (i + 1) * NUM_LANDMARKS * 3), 3).features, i * size);
+  }
+  batch.features.dispose();
+  batch.features = tf.tensor2d(values, [n, size]);
+  return batch;
+}
+
+/**
+ * Per-feature mean and 1/std of PE-Net's input over `batches` batches of 256 × 4 frames of `source` (the run's own
+ * data: synthetic faces, real frames or both), for the fixed input standardisation.
+ */
+export async function featureStatistics(source: BatchSource, spec: LandmarkFeatureSpec, batches = 1): Promise<{ mean: Float32Array; scale: Float32Array }> {
+  const parts: tf.Tensor2D[] = [];
+  for (let b = 0; b < batches; b++) {
+    const batch = await withFeatures(source.next(256, 4), spec);
+    parts.push(tf.clone(batch.features));
+    disposeBatch(batch);
+  }
   const [mean, scale] = tf.tidy(() => {
-    const { mean: m, variance } = tf.moments(batch.features, 0);
+    const { mean: m, variance } = tf.moments(tf.concat(parts, 0), 0);
     return [m, tf.div(1, tf.maximum(tf.sqrt(variance), 1e-3))];
   });
-  disposeBatch(batch);
+  tf.dispose(parts);
   try {
     return { mean: (await mean.data()) as Float32Array, scale: (await scale.data()) as Float32Array };
   } finally {
@@ -75,12 +112,14 @@ export class CpemTrainer {
   }
 
   /** A new run with a freshly initialised network (seeded by config.seed). */
-  static async create(config: TrainingConfig, model: FaceModelTensors, source: BatchSource): Promise<CpemTrainer> {
-    // The inputs are standardised per feature with statistics of synthetic faces: expression moves landmarks by a
-    // few hundredths of the face box, pose by tenths, and unscaled inputs leave the network reading pose only.
-    const { mean, scale } = await syntheticFeatureStatistics(model, config.seed);
+  static async create(config: TrainingConfig, model: FaceModelTensors, source: BatchSource, statistics?: BatchSource): Promise<CpemTrainer> {
+    // The inputs are standardised per feature with statistics of the run's data (`statistics`, by default synthetic
+    // faces): expression moves landmarks by a few hundredths of the face box, pose by tenths, and unscaled inputs
+    // leave the network reading pose only.
+    const features = featureSpecFor(config.features, model.model);
+    const { mean, scale } = await featureStatistics(statistics ?? new SyntheticFaceSource(model, (config.seed ^ 0x5eed) >>> 0), features);
     const net = PeNet.create(
-      { inputSize: LANDMARK_FEATURE_SIZE, hidden: config.hidden, numIdentity: model.identityCount, numExpression: model.expressionCount, detachIdentity: config.detachIdentity },
+      { inputSize: featureSize(features), hidden: config.hidden, numIdentity: model.identityCount, numExpression: model.expressionCount, detachIdentity: config.detachIdentity, features },
       config.seed,
       {
         // The translation head starts at the face model's size in face-box units (log scale): with a zero log scale a
@@ -109,6 +148,11 @@ export class CpemTrainer {
     return this.stepCount;
   }
 
+  /** The features the network reads. */
+  get features(): LandmarkFeatureSpec {
+    return this.net.config.features ?? { set: 'face-box' };
+  }
+
   /**
    * One optimiser step. Returns the loss row when this step is logged (every config.logEvery steps and the
    * last), else null. Throws if the loss is not finite, before the weights are touched.
@@ -116,7 +160,7 @@ export class CpemTrainer {
   async trainStep(): Promise<LossLogRow | null> {
     const step = this.stepCount;
     const weights = lossWeightsAt(this.config, step);
-    const batch = this.source.next(this.config.persons, this.config.framesPerPerson);
+    const batch = await withFeatures(this.source.next(this.config.persons, this.config.framesPerPerson), this.features);
     let kept: Record<string, tf.Scalar> = {};
     try {
       const total = this.optimizer.minimize(() => {

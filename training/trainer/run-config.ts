@@ -19,10 +19,19 @@ export interface RunConfig {
      */
     realFraction: number;
     /**
-     * Videos (tracked once into .cache/tracks/) or landmark-track files, relative to the repository root
-     * (e.g. ../shared/videos/NAME.mp4) or absolute.
+     * Videos (tracked once into .cache/tracks/), landmark-track files or folders (every .mp4 in it), relative to the
+     * repository root (e.g. ../shared/videos/NAME.mp4) or absolute. Clips of the labels' report half, and clips the
+     * label file lists as duplicates of another, are always left out: nothing of those people is trained on.
      */
     tracks: string[];
+    /** Attach the teacher's unit values to real frames (videos only; cached by npm run teacher). Default false. */
+    teacher: boolean;
+    /** Attach the tune half's labels by eye to real frames ('tune'), or none. Default 'none'. */
+    labels: 'tune' | 'none';
+    /** A label also applies to the frames within this many of its frame. Default 2. */
+    labelSpread: number;
+    /** Share of real frames drawn among labelled ones (when a clip has any). Default 0.25. */
+    labelledShare: number;
   };
 }
 
@@ -49,12 +58,20 @@ export function resolveRunConfig(input: unknown, source = 'config'): RunConfig {
     problems.push((e as Error).message.replace(/^Invalid training config:\n- /, 'training: ').replace(/\n- /g, '; '));
   }
   const data = raw.data ?? {};
-  for (const k of Object.keys(data)) if (!['synthetic', 'realFraction', 'tracks'].includes(k)) problems.push(`unknown field data.${k}`);
+  for (const k of Object.keys(data)) if (!['synthetic', 'realFraction', 'tracks', 'teacher', 'labels', 'labelSpread', 'labelledShare'].includes(k)) problems.push(`unknown field data.${k}`);
+  const teacher = data.teacher ?? false;
+  if (typeof teacher !== 'boolean') problems.push(`data.teacher must be true or false (got ${JSON.stringify(teacher)})`);
+  const labels = data.labels ?? 'none';
+  if (labels !== 'tune' && labels !== 'none') problems.push(`data.labels must be 'tune' or 'none' (got ${JSON.stringify(labels)}); the report half is never trained on`);
+  const labelSpread = data.labelSpread ?? 2;
+  if (!Number.isInteger(labelSpread) || labelSpread < 0) problems.push(`data.labelSpread must be a whole number ≥ 0 (got ${JSON.stringify(labelSpread)})`);
+  const labelledShare = data.labelledShare ?? 0.25;
+  if (typeof labelledShare !== 'number' || !(labelledShare >= 0 && labelledShare <= 1)) problems.push(`data.labelledShare must be in [0, 1] (got ${JSON.stringify(labelledShare)})`);
   const realFraction = data.realFraction ?? 0;
   if (typeof realFraction !== 'number' || !(realFraction >= 0 && realFraction <= 1)) problems.push(`data.realFraction must be in [0, 1] (got ${JSON.stringify(realFraction)})`);
   const tracks = data.tracks ?? [];
   if (!Array.isArray(tracks) || !tracks.every((t) => typeof t === 'string')) problems.push('data.tracks must be a list of paths');
   else if (realFraction > 0 && tracks.length === 0) problems.push('data.realFraction > 0 needs data.tracks');
   if (problems.length > 0) throw new CpemError('INVALID_ARGUMENT', `Invalid run config (${source}):\n- ${problems.join('\n- ')}`);
-  return { name, training: training!, data: { synthetic: data.synthetic ?? {}, realFraction, tracks } };
+  return { name, training: training!, data: { synthetic: data.synthetic ?? {}, realFraction, tracks, teacher, labels, labelSpread, labelledShare } };
 }

@@ -12,6 +12,16 @@ export interface LossWeights {
    * (which is self-supervised only); 0 switches it off.
    */
   syntheticSupervision: number;
+  /**
+   * Real frames: squared error of β against a teacher's unit values where the batch has them (masked mean over
+   * the units with a target). Beyond the paper; 0 switches it off.
+   */
+  teacher: number;
+  /**
+   * Real frames: squared error of each labelled category (the mean of its units) against its label by eye
+   * (masked mean). Beyond the paper; 0 switches it off.
+   */
+  labels: number;
 }
 
 export interface TrainingConfig {
@@ -33,6 +43,11 @@ export interface TrainingConfig {
    * Real lids and lips carry the expression the rest of the face barely shows.
    */
   landmarkRegionWeights: { eyelids: number; brows: number; lips: number };
+  /**
+   * What PE-Net reads from a frame's landmarks: `face-box` (x, y in face-box units) or `aligned` (3D landmarks
+   * aligned onto the face model's neutral face, then the alignment: LandmarkFeatureSpec).
+   */
+  features: 'face-box' | 'aligned';
   /** Hidden widths of PE-Net. */
   hidden: number[];
   /** PE-Net's identity head reads the shared layers without training them (see PeNetConfig.detachIdentity). */
@@ -56,9 +71,12 @@ export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
     identityRegularization: 1e-4,
     expressionSparsity: 0.1,
     syntheticSupervision: 0,
+    teacher: 0,
+    labels: 0,
   },
   expressionExclusiveFrom: 2 / 3,
   landmarkRegionWeights: { eyelids: 1, brows: 1, lips: 1 },
+  features: 'face-box',
   hidden: [512, 256],
   detachIdentity: true,
   checkpointEvery: 500,
@@ -89,6 +107,7 @@ export function resolveTrainingConfig(partial: Partial<Omit<TrainingConfig, 'los
   if (!(config.expressionExclusiveFrom >= 0 && config.expressionExclusiveFrom <= 1)) problems.push(`expressionExclusiveFrom must be in [0, 1] (got ${config.expressionExclusiveFrom})`);
   if (!Array.isArray(config.hidden) || config.hidden.length === 0) problems.push('hidden must list at least one layer width');
   else config.hidden.forEach((h, i) => positiveInt(`hidden[${i}]`, h));
+  if (config.features !== 'face-box' && config.features !== 'aligned') problems.push(`features must be face-box or aligned (got ${JSON.stringify(config.features)})`);
   if (typeof config.detachIdentity !== 'boolean') problems.push(`detachIdentity must be true or false (got ${JSON.stringify(config.detachIdentity)})`);
   for (const [k, v] of Object.entries(config.lossWeights)) nonNegative(`lossWeights.${k}`, v);
   for (const [k, v] of Object.entries(config.landmarkRegionWeights)) nonNegative(`landmarkRegionWeights.${k}`, v);
