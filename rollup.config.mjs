@@ -1,5 +1,9 @@
 import esbuild from 'rollup-plugin-esbuild';
+import fs from 'node:fs';
 import { builtinModules } from 'node:module';
+
+// Every build starts from an empty dist/, so that chunks of earlier builds never reach the package.
+fs.rmSync('dist', { recursive: true, force: true });
 
 // Peer dependencies and Node built-ins stay external: the package ships only its own code.
 const external = (id) =>

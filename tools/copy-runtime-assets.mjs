@@ -2,8 +2,10 @@
 // Copies the runtime files that come from pinned npm packages into weights/, where the package ships them:
 // the tracker's three TF.js graph models from @vladmandic/human (models/{blazeface,facemesh,iris}.{json,bin}) into
 // weights/tracker/, and the tfjs wasm binaries from @tensorflow/tfjs-backend-wasm (dist/*.wasm) into
-// weights/tfjs-wasm/. Run by `npm run build` (and so before `npm pack`) and by `npm ci` (prepare); the copies are
-// not committed: package-lock.json pins their sources. Sources and licences: weights/NOTICE.md.
+// weights/tfjs-wasm/. The copies are not committed (package-lock.json pins their sources); `npm run build` (and so
+// `npm pack`), `npm test`, `npm start`, `npm run bench` and tools/run-node.mjs make them when they are missing or
+// differ. Sources and licences: weights/NOTICE.md.
+//   node tools/copy-runtime-assets.mjs
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -30,22 +32,32 @@ function packageDir(name) {
   return dir;
 }
 
-const copies = [
-  ...['blazeface', 'facemesh', 'iris'].flatMap((m) => ['json', 'bin'].map((ext) => [
-    path.join(packageDir('@vladmandic/human'), 'models', `${m}.${ext}`), path.join('tracker', `${m}.${ext}`),
-  ])),
-  ...['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'].map((f) => [
-    path.join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist', f), path.join('tfjs-wasm', f),
-  ]),
-];
+/** Copies what is missing or different; returns how many files are in place and how many were copied. */
+export function copyRuntimeAssets() {
+  const copies = [
+    ...['blazeface', 'facemesh', 'iris'].flatMap((m) => ['json', 'bin'].map((ext) => [
+      path.join(packageDir('@vladmandic/human'), 'models', `${m}.${ext}`), path.join('tracker', `${m}.${ext}`),
+    ])),
+    ...['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'].map((f) => [
+      path.join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist', f), path.join('tfjs-wasm', f),
+    ]),
+  ];
 
-let copied = 0;
-for (const [from, to] of copies) {
-  const target = path.join(ROOT, 'weights', to);
-  const bytes = fs.readFileSync(from);
-  if (fs.existsSync(target) && Buffer.compare(fs.readFileSync(target), bytes) === 0) continue;
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  fs.writeFileSync(target, bytes);
-  copied++;
+  let copied = 0;
+  for (const [from, to] of copies) {
+    const target = path.join(ROOT, 'weights', to);
+    const bytes = fs.readFileSync(from);
+    if (fs.existsSync(target) && Buffer.compare(fs.readFileSync(target), bytes) === 0) continue;
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    // Written aside, then renamed: a process reading the file meanwhile sees the old one or the new one, whole.
+    fs.writeFileSync(`${target}.${process.pid}.part`, bytes);
+    fs.renameSync(`${target}.${process.pid}.part`, target);
+    copied++;
+  }
+  return { files: copies.length, copied };
 }
-console.log(`weights/: ${copies.length} runtime files from npm packages in place (${copied} copied)`);
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { files, copied } = copyRuntimeAssets();
+  console.log(`weights/: ${files} runtime files from npm packages in place (${copied} copied)`);
+}

@@ -13,8 +13,10 @@ import { startServer } from './server.mjs';
 import { CHROMIUM_PATH, CHROMIUM_FLAGS } from './chromium.cjs';
 import { readCliArgs } from './cli-args.mjs';
 import assetUrls from './esbuild-asset-urls.cjs';
+import { copyRuntimeAssets } from './copy-runtime-assets.mjs';
 
 const only = readCliArgs({ only: 'string' }, { usage: 'usage: node tools/run-bench.mjs [--only NAME]' }).only ?? null;
+copyRuntimeAssets();
 const sharedDir = fs.existsSync(path.resolve('..', 'shared')) ? path.resolve('..', 'shared') : null;
 const pick = (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir) : [])
   .filter((f) => f.endsWith('.bench.ts') && (!only || f === `${only}.bench.ts`))

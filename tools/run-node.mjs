@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleForNode } from './node-bundle.mjs';
+import { copyRuntimeAssets } from './copy-runtime-assets.mjs';
 
 const [entry, ...rest] = process.argv.slice(2);
 if (!entry) {
@@ -12,6 +13,8 @@ if (!entry) {
   process.exit(2);
 }
 const args = rest[0] === '--' ? rest.slice(1) : rest;
+// The tracker's models and the wasm binaries the runtime reads from weights/ (made from node_modules when missing).
+copyRuntimeAssets();
 // One folder per run, so that runs started side by side do not overwrite each other's bundles.
 const dir = path.join('.cache', `run-node-${process.pid}`);
 const [out] = await bundleForNode([entry], dir);

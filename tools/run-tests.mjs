@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleForNode } from './node-bundle.mjs';
 import { readCliArgs } from './cli-args.mjs';
+import { copyRuntimeAssets } from './copy-runtime-assets.mjs';
 
 const args = readCliArgs({ only: 'string' }, { usage: 'usage: node tools/run-tests.mjs [--only node|browser] [SPEC.ts ...]', positionals: [0, Infinity] });
 const only = args.only ?? null;
@@ -40,7 +41,12 @@ function findSpecs(dir, suffix) {
 }
 
 step('build (runtime files, rollup, declarations)');
-if ((await run(process.execPath, ['tools/copy-runtime-assets.mjs'])) !== 0) problems.push('runtime files');
+try {
+  copyRuntimeAssets();
+} catch (e) {
+  console.error(e.message);
+  problems.push('runtime files');
+}
 if ((await run('npx', ['rollup', '-c', 'rollup.config.mjs', '--silent'])) !== 0) problems.push('rollup build');
 if ((await run('npx', ['tsc', '-p', 'tsconfig.build.json'])) !== 0) problems.push('declaration build');
 

@@ -3,7 +3,9 @@
 //   node tools/serve.mjs [--port N]   (PORT env also works; 0 picks a free port)
 import { startServer } from './server.mjs';
 import { readCliArgs } from './cli-args.mjs';
+import { copyRuntimeAssets } from './copy-runtime-assets.mjs';
 
+copyRuntimeAssets();
 const port = Number(readCliArgs({ port: 'string' }, { usage: 'usage: npm start [-- --port N]' }).port ?? process.env.PORT ?? 8080);
 startServer({ port, watch: true })
   .then(({ url }) => {
