@@ -184,12 +184,14 @@ async function main(): Promise<void> {
   console.log('Correlations (positive: the teacher\'s Left is the image\'s right, the subject\'s own left in an unmirrored video):\n');
   for (const [what, pairs] of checks) console.log(`- ${what}: ${fmt(pearson(pairs), 2)}`);
   console.log(`- jawLeft − jawRight vs head yaw (${faceFrames.length} frames): ${fmt(pearson(faceFrames.map((f) => [f.blendshapes[idx('jawLeft')] - f.blendshapes[idx('jawRight')], yaw(f.matrix)])), 2)}; mouthLeft − mouthRight vs head yaw: ${fmt(pearson(faceFrames.map((f) => [f.blendshapes[idx('mouthLeft')] - f.blendshapes[idx('mouthRight')], yaw(f.matrix)])), 2)}`);
+  const clipOf = (f: (typeof faceFrames)[number]) => tracks.find((tr) => tr.frames.includes(f))!.header.video.file;
+  const jawMax = faceFrames.reduce((m, f) => (f.blendshapes[idx('jawLeft')] > m.blendshapes[idx('jawLeft')] ? f : m));
+  console.log(`- largest jawLeft: ${clipOf(jawMax)} frame ${jawMax.index}: ${fmt(jawMax.blendshapes[idx('jawLeft')], 2)} with the head turned ${fmt(yaw(jawMax.matrix), 1)}° (yaw); largest jawRight anywhere ${fmt(Math.max(...faceFrames.map((f) => f.blendshapes[idx('jawRight')])), 3)}`);
   const asym = faceFrames.map((f, i) => ({ f, i, d: f.blendshapes[idx('eyeBlinkLeft')] - f.blendshapes[idx('eyeBlinkRight')] }))
     .sort((a, b) => Math.abs(b.d) - Math.abs(a.d)).slice(0, 3);
   for (const a of asym) {
-    const t = tracks.find((tr) => tr.frames.includes(a.f))!;
     const g = faceGeometry(a.f.landmarks);
-    console.log(`- most one-sided blink: ${t.header.video.file} frame ${a.f.index}: eyeBlinkLeft ${fmt(a.f.blendshapes[idx('eyeBlinkLeft')], 2)}, eyeBlinkRight ${fmt(a.f.blendshapes[idx('eyeBlinkRight')], 2)}; lid gap image-left eye ${fmt(g.openImageLeft, 2)}, image-right eye ${fmt(g.openImageRight, 2)}`);
+    console.log(`- most one-sided blink: ${clipOf(a.f)} frame ${a.f.index}: eyeBlinkLeft ${fmt(a.f.blendshapes[idx('eyeBlinkLeft')], 2)}, eyeBlinkRight ${fmt(a.f.blendshapes[idx('eyeBlinkRight')], 2)}; lid gap image-left eye ${fmt(g.openImageLeft, 2)}, image-right eye ${fmt(g.openImageRight, 2)}`);
   }
 }
 

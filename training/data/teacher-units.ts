@@ -56,7 +56,7 @@ const ROWS: TeacherUnitRow[] = [
   centre('browInnerUp', ['browInnerUp'], 'same name and meaning'),
   ...sided('browOuterUp', 'browOuterUp', 'same name and meaning'),
   centre('jawForward', ['jawForward'], 'no teacher target: the teacher\'s jawForward never rises (below 0.02 on every development frame), so nothing shows it reads a jaw thrust', true),
-  centre('jawLeft', ['jawLeft'], 'no teacher target: the teacher\'s jawLeft follows head yaw more than the chin\'s sideways shift, and its opposite jawRight never rises; a one-sided, pose-driven pair is no target for either side', true),
+  centre('jawLeft', ['jawLeft'], 'no teacher target: the teacher\'s jawLeft follows head yaw more than the chin\'s sideways shift, and its opposite jawRight hardly rises; a one-sided, pose-driven pair is no target for either side', true),
   centre('jawOpen', ['jawOpen'], 'same name and meaning'),
   centre('jawRight', ['jawRight'], 'no teacher target: masked with jawLeft, its contradictory partner (see jawLeft)', true),
   centre('mouthLeft', ['mouthLeft'], 'same name and meaning (a direction on the subject\'s face)'),
@@ -72,10 +72,10 @@ const ROWS: TeacherUnitRow[] = [
   centre('lipLowerDown', [], 'no teacher target: the lower lip lowered and turned out has no ARKit shape of its own (the face model builds it from half of mouthLowerDown minus half of mouthRollLower); the teacher\'s mouthLowerDown is mouthLowerDown\'s target, and splitting it would invent a value'),
   centre('mouthFunnel', ['mouthFunnel'], 'same name and meaning'),
   centre('mouthPucker', ['mouthPucker'], 'same name and meaning'),
-  centre('mouthShrug', ['mouthShrugLower'], 'no teacher target: our mouthShrug (AU17 chin raiser) is ARKit\'s mouthShrugLower, but the teacher\'s score stays near its resting value on the labelled chin raises (docs/teacher.md)', true),
+  centre('mouthShrug', ['mouthShrugLower'], 'no teacher target: our mouthShrug (AU17 chin raiser) is ARKit\'s mouthShrugLower, but on the labelled chin raises the teacher\'s score reads about a third of the labelled intensity (docs/teacher.md)', true),
   centre('lipUpperUp', ['mouthShrugUpper'], 'our lipUpperUp is the upper lip raised and pushed out: ARKit\'s mouthShrugUpper'),
   centre('noseWrinkle', ['noseSneerLeft', 'noseSneerRight'], 'no teacher target: the teacher\'s noseSneer reads 0 on every development frame, nose wrinkles included (docs/teacher.md)', true),
-  centre('cheekPuff', ['cheekPuff'], 'no teacher target: the teacher\'s cheekPuff never rises (below 0.01 on every development frame, pucker and puffed lips included), so nothing shows it reads a puff', true),
+  centre('cheekPuff', ['cheekPuff'], 'no teacher target: the teacher\'s cheekPuff never rises (below 0.01 on every development frame, the one labelled puff included), so nothing shows it reads a puff', true),
   ...sided('cheekUp', 'cheekSquint', 'no teacher target: our cheekUp (AU6 cheek raiser) is ARKit\'s cheekSquint, but the teacher\'s cheekSquint is 0 on every development frame, broad smiles included', true),
 ];
 
