@@ -38,6 +38,8 @@ export function copyRuntimeAssets() {
     ...['blazeface', 'facemesh', 'iris'].flatMap((m) => ['json', 'bin'].map((ext) => [
       path.join(packageDir('@vladmandic/human'), 'models', `${m}.${ext}`), path.join('tracker', `${m}.${ext}`),
     ])),
+    // The converted models' licence (MIT) travels with them.
+    [path.join(packageDir('@vladmandic/human'), 'LICENSE'), path.join('tracker', 'LICENSE')],
     ...['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'].map((f) => [
       path.join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist', f), path.join('tfjs-wasm', f),
     ]),
