@@ -26,7 +26,7 @@ export async function runFiles(session: TrainingSession, info: { faceModelSha256
   const rows = session.trainer.log.rows;
   const manifest = estimatorManifest({
     packageVersion: packageJson.version,
-    faceModelSha256: info.faceModelSha256 ?? 'unknown (the page had no WebCrypto: open it on localhost or https)',
+    faceModelSha256: info.faceModelSha256 ?? 'unknown (the face model had not loaded)',
     run: { name: 'training-sandbox', command: 'npm start, then /training', training: session.config, data: info.data },
     trained: { steps: session.step, seconds: Math.round(rows.at(-1)?.seconds ?? 0), backend: session.backend, cpus: navigator.hardwareConcurrency ?? 0 },
     finalLoss: rows.at(-1)?.total ?? NaN,
