@@ -150,6 +150,8 @@ describe('FaceRetargetBehavior', () => {
   describe('on a clip from ../shared/videos (wasm backend)', () => {
     let clip: string | null;
     beforeAll(async () => {
+      // tf.memory() needs a started backend; whichever specs ran before, start the CPU one (the behavior picks its own).
+      await tf.setBackend('cpu');
       clip = sharedFileUrl('/videos/liveportrait_d3.mp4');
       if (clip && !(await fetch(clip, { method: 'HEAD' })).ok) clip = null;
     });

@@ -152,12 +152,12 @@ describe('the packed package in a new app (npm pack, npm install, vite build, he
     assert.equal(await tab.evaluate(() => (window as any).cpemProbe.behavior.state), 'running', problems.join('\n'));
     assert.equal(await tab.evaluate(() => (window as any).cpemProbe.influence('jawOpen')), 0, 'the avatar has an ARKit jawOpen target');
 
-    const samples = await recordClip(tab, { jaw: 'jawOpen', eyes: ['eyeBlinkLeft', 'eyeBlinkRight'] }, 3, 240_000);
+    const samples = await recordClip(tab, { jaw: 'jawOpen', eyes: ['eyeBlinkLeft', 'eyeBlinkRight'] }, 6, 240_000);
     const counts = windowCounts(samples);
     t.diagnostic(`${samples.length} samples, ${samples.filter((s) => s.locked).length} calibrated; per window ${JSON.stringify(counts)}`);
     t.diagnostic(`jawOpen      ${sampleTable(samples, 'jawOpen')}`);
     t.diagnostic(`eyeBlink L/R ${sampleTable(samples, 'eyeClose')}`);
-    assert.ok(Object.values(counts).every((n) => n >= 3), `too few calibrated frames in some window of the clip to judge: ${JSON.stringify(counts)}`);
+    assert.ok(Object.values(counts).every((n) => n >= 6), `too few calibrated frames in some window of the clip to judge: ${JSON.stringify(counts)}`);
     const jawIn = windowMean(samples, 'mouthOpen', 'jawOpen'), jawOut = windowMean(samples, 'mouthClosed', 'jawOpen');
     const eyeIn = windowMean(samples, 'eyesClosed', 'eyeClose'), eyeOut = windowMean(samples, 'eyesOpen', 'eyeClose');
     t.diagnostic(`jawOpen ${jawIn.toFixed(3)} with the mouth open vs ${jawOut.toFixed(3)} closed; eyeBlink ${eyeIn.toFixed(3)} with the eyes closed vs ${eyeOut.toFixed(3)} open`);

@@ -35,7 +35,7 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
     await server?.close();
   });
 
-  it('drives the double: jawOpen rises where the mouth opens, eyeClose where the eyes close', { timeout: 330_000 }, async (t) => {
+  it('drives the double: jawOpen rises where the mouth opens, eyeClose where the eyes close', { timeout: 420_000 }, async (t) => {
     if (!haveShared) return t.skip('../shared/videos/liveportrait_d3.mp4 is not present');
     browser = await launchChromium(fakeCameraFlags(CLIP));
     const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
@@ -54,7 +54,7 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
       for (let i = 0; i < manager.numTargets; i++) byName.set(manager.getTarget(i).name, manager.getTarget(i));
       (window as any).cpemProbe = { behavior, scene, influence: (name: string) => byName.get(name)!.influence };
     });
-    const samples = await recordClip(page, { jaw: 'jawOpen', eyes: ['eyeClose_L', 'eyeClose_R'] }, 3, 120_000);
+    const samples = await recordClip(page, { jaw: 'jawOpen', eyes: ['eyeClose_L', 'eyeClose_R'] }, 6, 180_000);
     // A screenshot while the mouth is open (taken before the checks, so that a failing run still shows the page).
     await page.waitForFunction(() => {
       const v = (window as any).cpemSample.behavior.video as HTMLVideoElement;
@@ -76,7 +76,7 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
     t.diagnostic(`${samples.length} samples, ${samples.filter((s) => s.locked).length} calibrated; per window ${JSON.stringify(counts)}`);
     t.diagnostic(`jawOpen  ${sampleTable(samples, 'jawOpen')}`);
     t.diagnostic(`eyeClose ${sampleTable(samples, 'eyeClose')}`);
-    assert.ok(Object.values(counts).every((n) => n >= 3), `too few calibrated frames in some window of the clip to judge: ${JSON.stringify(counts)}`);
+    assert.ok(Object.values(counts).every((n) => n >= 6), `too few calibrated frames in some window of the clip to judge: ${JSON.stringify(counts)}`);
 
     // The windows are right for what the tracker sees: lips apart in the mouth window, lids together in the eye window.
     const lipIn = windowMean(samples, 'mouthOpen', 'lipGap'), lipOut = windowMean(samples, 'mouthClosed', 'lipGap');
@@ -92,8 +92,8 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
     // The shipped network reads this person's closed eyes weakly: through the per-user neutral and the filter the
     // double's eyeClose rises to a few hundredths in the closed-eye window against near zero open (it reads a full
     // blink in other clips at 1.0; docs/evaluation.md has the real-frame figures). The rise must be clear against
-    // the open-eye level, relatively (5×) and absolutely.
-    assert.ok(eyeIn > eyeOut + 0.03 && eyeIn > 5 * eyeOut, `eyeClose ${eyeIn.toFixed(3)} with the eyes closed vs ${eyeOut.toFixed(3)} open`);
+    // the open-eye level, relatively (3×) and absolutely.
+    assert.ok(eyeIn > eyeOut + 0.02 && eyeIn > 3 * eyeOut, `eyeClose ${eyeIn.toFixed(3)} with the eyes closed vs ${eyeOut.toFixed(3)} open`);
 
     // dispose(): the webcam tracks it opened stop, every tensor is freed, the double is back at rest.
     const after = await page.evaluate(async () => {
