@@ -7,7 +7,6 @@ import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
 import { roiFromLandmarks, type Roi } from '../../plugin/tracker/face-geometry.js';
 import { PixelReader, readTrackerFrame } from '../../plugin/tracker/tracker-frame.js';
 import { selectBackend } from '../../plugin/tracker/backend.js';
-import { summarize } from '../../bench/support/stats.js';
 import { AttentionMesh, loadAttentionGraph, type ModelJson } from './attention-mesh.js';
 
 export interface BrowserProbeOptions {
@@ -22,6 +21,14 @@ export interface BrowserProbeOptions {
 }
 
 export interface BrowserProbeRow { backend: string; model: string; p50: number; p95: number; mean: number; n: number; note?: string }
+
+/** Mean, median and 95th percentile, as bench/support/stats.ts computes them (not imported: this module is in the declaration build). */
+function summarize(samples: readonly number[]): { mean: number; p50: number; p95: number; n: number } {
+  if (samples.length === 0) return { mean: NaN, p50: NaN, p95: NaN, n: 0 };
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1) + 0.5))];
+  return { mean: sorted.reduce((s, x) => s + x, 0) / sorted.length, p50: at(0.5), p95: at(0.95), n: sorted.length };
+}
 
 async function clipFrames(url: string, count: number): Promise<ImageData[]> {
   const video = document.createElement('video');
