@@ -43,9 +43,6 @@ const PACKAGED: Record<AssetFile, () => URL> = {
   'tfjs-wasm/tfjs-backend-wasm-threaded-simd.wasm': () => new URL('../weights/tfjs-wasm/tfjs-backend-wasm-threaded-simd.wasm', import.meta.url),
 };
 
-/** The tfjs-backend-wasm version whose binaries `weights/tfjs-wasm/` holds (its JavaScript must be the same version). */
-export const TFJS_WASM_BINARIES_VERSION = '4.22.0';
-
 /** Joins a folder and a file name with exactly one separator. */
 export function joinAssetPath(base: string, file: string): string {
   return /[/\\]$/.test(base) ? base + file : `${base}/${file}`;

@@ -11,7 +11,7 @@ const NEXT: Record<FaceRetargetState, readonly FaceRetargetState[]> = {
   idle: ['starting', 'disposed'],
   starting: ['running', 'stopped', 'disposed'],
   running: ['paused', 'stopped', 'disposed'],
-  paused: ['running', 'stopped', 'disposed'],
+  paused: ['running', 'starting', 'stopped', 'disposed'],
   stopped: ['starting', 'disposed'],
   disposed: [],
 };
