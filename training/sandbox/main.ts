@@ -78,7 +78,29 @@ const clips = new VideoClips($('drop'), $<HTMLInputElement>('video-files'), $('c
 const NUMBER_FIELDS = ['steps', 'persons', 'framesPerPerson', 'learningRate', 'seed', 'expressionExclusiveFrom', 'logEvery'] as const;
 const WEIGHT_FIELDS = Object.keys(DEFAULT_TRAINING_CONFIG.lossWeights) as Array<keyof LossWeights>;
 
+/** A field for each loss weight of the trainer's config that the page's form does not list (yet), after the last one. */
+function addMissingWeightFields(): void {
+  let last = document.getElementById(`lw-${WEIGHT_FIELDS[0]}`)?.closest('label');
+  for (const w of WEIGHT_FIELDS) {
+    const existing = document.getElementById(`lw-${w}`)?.closest('label');
+    if (existing) {
+      last = existing;
+      continue;
+    }
+    const label = document.createElement('label');
+    label.className = 'field';
+    label.append(`λ ${w} `);
+    const input = document.createElement('input');
+    input.type = 'text';
+    input.id = `lw-${w}`;
+    label.append(input);
+    last?.after(label);
+    last = label;
+  }
+}
+
 function fillForm(): void {
+  addMissingWeightFields();
   const c = DEFAULT_TRAINING_CONFIG;
   const query = new URLSearchParams(location.search);
   const set = (id: string, value: string) => {
