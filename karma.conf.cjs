@@ -52,7 +52,7 @@ module.exports = function (config) {
       // Based on `Chrome`, not `ChromeHeadless`, which would add --disable-gpu and break WebGPU's canvas path.
       ChromiumWebGPU: { base: 'Chrome', flags: CHROMIUM_FLAGS },
     },
-    // Generous per-spec time: a spec that tracks a whole clip takes minutes on a loaded 2-core machine; specs assert
+    // Generous per-spec time: a spec that tracks a whole clip can take minutes on a slow or busy machine; specs assert
     // what the code does, and speed is the bench's business.
     client: { jasmine: { random: false, timeoutInterval: 300000 } },
     // CPU-bound specs can hold the page for a long time; keep karma from giving up on the browser.
