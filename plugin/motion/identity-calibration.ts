@@ -20,6 +20,12 @@ export interface IdentityCalibrationOptions {
    * smile, blink or open mouth while calibrating does not become the user's neutral. In (0, 1]. Default 0.25.
    */
   calmFraction?: number;
+  /**
+   * Highest neutral level a unit may take. A face at rest holds its units low; a level above this is an expression
+   * the user happened to hold while calibrating (a smile throughout the first seconds), and subtracting it would hide
+   * that expression from then on. In [0, 1]. Default 0.1.
+   */
+  maxNeutralLevel?: number;
 }
 
 /** What calibration learnt about the user. */
@@ -51,19 +57,21 @@ export class IdentityCalibration {
   private readonly minFrames: number;
   private readonly maxFrames: number;
   private readonly calmFraction: number;
+  private readonly maxNeutralLevel: number;
   private identities: Float32Array[] = [];
   private units: Float32Array[] = [];
   private startTime = NaN;
   private reference: CalibrationReference | null = null;
 
   constructor(options: IdentityCalibrationOptions = {}) {
-    const { durationMs = 2000, minFrames = 15, calmFraction = 0.25 } = options;
+    const { durationMs = 2000, minFrames = 15, calmFraction = 0.25, maxNeutralLevel = 0.1 } = options;
     const maxFrames = options.maxFrames ?? Math.max(90, minFrames);
     if (!(durationMs >= 0) || !Number.isInteger(minFrames) || minFrames < 1 || !Number.isInteger(maxFrames) || maxFrames < minFrames
-      || !(calmFraction > 0 && calmFraction <= 1)) {
-      throw new CpemError('INVALID_ARGUMENT', 'IdentityCalibration needs durationMs ≥ 0, whole numbers 1 ≤ minFrames ≤ maxFrames and calmFraction in (0, 1]; '
-        + `got durationMs ${durationMs}, minFrames ${minFrames}, maxFrames ${maxFrames}, calmFraction ${calmFraction}.`);
+      || !(calmFraction > 0 && calmFraction <= 1) || !(maxNeutralLevel >= 0 && maxNeutralLevel <= 1)) {
+      throw new CpemError('INVALID_ARGUMENT', 'IdentityCalibration needs durationMs ≥ 0, whole numbers 1 ≤ minFrames ≤ maxFrames, calmFraction in (0, 1] and maxNeutralLevel in [0, 1]; '
+        + `got durationMs ${durationMs}, minFrames ${minFrames}, maxFrames ${maxFrames}, calmFraction ${calmFraction}, maxNeutralLevel ${maxNeutralLevel}.`);
     }
+    this.maxNeutralLevel = maxNeutralLevel;
     this.durationMs = durationMs;
     this.minFrames = minFrames;
     this.maxFrames = maxFrames;
@@ -145,7 +153,7 @@ export class IdentityCalibration {
       calm.forEach((f, j) => { column[j] = this.units[f][u]; });
       column.sort();
       const m = column.length;
-      neutralUnits[u] = m % 2 === 1 ? column[(m - 1) / 2] : (column[m / 2 - 1] + column[m / 2]) / 2;
+      neutralUnits[u] = Math.min(this.maxNeutralLevel, m % 2 === 1 ? column[(m - 1) / 2] : (column[m / 2 - 1] + column[m / 2]) / 2);
     }
     this.identities = [];
     this.units = [];

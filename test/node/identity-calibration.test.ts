@@ -12,7 +12,7 @@ function frame(t: number, units: Record<number, number>, identity: number[]): Fa
 
 describe('IdentityCalibration', () => {
   it('passes frames through while collecting, then locks mean identity and neutral levels', () => {
-    const cal = new IdentityCalibration({ durationMs: 1000, minFrames: 10 });
+    const cal = new IdentityCalibration({ durationMs: 1000, minFrames: 10, maxNeutralLevel: 1 });
     // A user whose resting face reads jawOpen 0.2, blinking once during calibration.
     for (let i = 0; i <= 30; i++) {
       const out = cal.apply(frame(i * 40, { 21: 0.2, 0: i === 5 ? 1 : 0.05 }, [1 + (i % 2) * 0.2, -1]));
@@ -73,7 +73,7 @@ describe('IdentityCalibration', () => {
       backwards: (i) => 10_000 - i,
     };
     for (const [name, clock] of Object.entries(clocks)) {
-      const cal = new IdentityCalibration({ maxFrames: 40 });
+      const cal = new IdentityCalibration({ maxFrames: 40, maxNeutralLevel: 1 });
       let lockedAt = -1;
       for (let i = 0; i < 50_000 && lockedAt < 0; i++) {
         cal.apply(frame(clock(i), { 21: 0.2 }, [1]));
@@ -94,6 +94,18 @@ describe('IdentityCalibration', () => {
     const timed = new IdentityCalibration();
     for (let i = 0; i < 15; i++) timed.apply(frame(i * 150, {}, [0]));
     assert.equal(timed.state, 'locked');
+  });
+
+  it('caps the neutral level: an expression held through all of calibration is not taken as the resting face', () => {
+    // Smiling (0.7) on every calibration frame, with a slight resting jaw (0.05).
+    const cal = new IdentityCalibration({ durationMs: 500, minFrames: 5 });
+    for (let i = 0; i <= 20; i++) cal.apply(frame(i * 40, { 27: 0.7, 28: 0.7, 21: 0.05 }, [0]));
+    assert.equal(cal.state, 'locked');
+    assert.ok(Math.abs(cal.locked!.neutralUnits[27] - 0.1) < 1e-6, `smile neutral ${cal.locked!.neutralUnits[27]}`);
+    assert.ok(Math.abs(cal.locked!.neutralUnits[21] - 0.05) < 1e-6, 'a low resting level is kept as it is');
+    const smile = cal.apply(frame(2000, { 27: 0.7, 28: 0.7 }, [0]));
+    assert.ok(smile.units[27] > 0.6, `the smile still reads ${smile.units[27]}`);
+    assert.throws(() => new IdentityCalibration({ maxNeutralLevel: 1.5 }), /maxNeutralLevel/);
   });
 
   it('rejects a timestamp that is not a finite number with INVALID_ARGUMENT', () => {

@@ -160,7 +160,8 @@ describe('training data and files', () => {
     const batch = { persons: n, frames: 1, features: tf.zeros([n, 4]) as tf.Tensor2D, landmarks: tf.zeros([n, NUM_LANDMARKS, 2]) as tf.Tensor3D, points3d: tf.zeros([n, NUM_LANDMARKS, 3]) as tf.Tensor3D, targets };
     const weights = { ...resolveTrainingConfig({}).lossWeights, landmark: 0, identityConsistency: 0, identityRegularization: 0, expressionSparsity: 0, expressionExclusive: 0, teacher: 2, labels: 3 };
     const { total, terms } = cpemObjective(model, out, batch, weights);
-    // Teacher: entries (0, unit 0) error 0.5² and (1, unit 1) error 0.25², mean 0.15625. Labels: (0.375 − 0.875)² = 0.25.
+    // Teacher: entries (0, unit 0) error 0.5² and (1, unit 1) error 0.25², over 2 frames with targets: 0.15625.
+    // Labels: (0.375 − 0.875)² = 0.25 on the one labelled frame.
     assert.ok(Math.abs((await terms.teacher.data())[0] - 0.15625) < 1e-6);
     assert.ok(Math.abs((await terms.labels.data())[0] - 0.25) < 1e-6);
     assert.ok(Math.abs((await total.data())[0] - (2 * 0.15625 + 3 * 0.25)) < 1e-5);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { PeNet } from '../../plugin/estimator/pe-net.js';
 import type { FaceModel } from '../../plugin/face-model/face-model.js';
 import type { FaceTracker } from '../../plugin/tracker/face-tracker.js';
-import { landmarkFeatures } from '../../plugin/estimator/landmark-features.js';
+import { frameFeatures } from '../../plugin/estimator/landmark-features.js';
 import { projectPoints } from '../../plugin/geometry/head-pose.js';
 import { decodeImage } from '../data/ffmpeg-frames.node.js';
 import { faceNearestTruth, type LandmarkImage } from './tracker-nme.node.js';
@@ -31,7 +31,7 @@ export async function reconstructionNme(net: PeNet, model: FaceModel, tracker: F
       rows.push({ set: img.set, image: img.name, nme: NaN, inner: NaN });
       continue;
     }
-    const { features, box } = landmarkFeatures(face.landmarks, 3);
+    const { features, box } = frameFeatures(net.config.features ?? { set: 'face-box' }, face.landmarks, 3);
     const input = tf.tensor2d(features, [1, features.length]);
     const out = net.predict(input);
     const [alpha, beta, rotation, translation] = await Promise.all([out.identity, out.expression, out.rotation, out.translation].map((t) => t.data()));

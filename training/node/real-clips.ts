@@ -5,11 +5,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
-import { expressionUnitIndex } from '../../plugin/units/expression-units.js';
+import { expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
 import type { TrackedClip } from '../data/real-track-source.js';
 import { decodeTeacherTrack, type TeacherTrack } from '../data/teacher-track.js';
-import { teacherClipTargets } from '../data/teacher-units.js';
-import type { LabelSet } from '../eval/real-frame-eval.js';
+import { teacherClipTargets, TEACHER_UNIT_MASK } from '../data/teacher-units.js';
+import { ACTIVE_LABEL, type LabelSet } from '../eval/real-frame-eval.js';
+import { GAIN_GRID } from '../eval/unit-gain.js';
 import { loadTrack } from './track-cache.js';
 
 export const TEACHER_CACHE_DIR = path.join('.cache', 'teacher');
@@ -34,6 +35,12 @@ export function loadTeacherTrack(video: string, options: { cacheDir?: string; lo
 export interface RealClipOptions {
   /** Attach the teacher's unit values (and masks) to every frame. */
   teacher: boolean;
+  /**
+   * How the teacher's values become targets (see fitTeacherTargets): per unit, the teacher's level on a resting face
+   * r and a gain g, t' = min(1, g · clamp((t − r) / (1 − r), 0, 1)): a resting face is trained towards 0, and a
+   * movement the teacher reads too weakly against the labels towards its labelled strength.
+   */
+  teacherMap?: TeacherTargetMap;
   /**
    * Labels by eye to attach, e.g. the tune half of the label set (the caller filters). Each labelled frame's
    * category values also apply to the frames within `labelSpread` of it (the nearest labelled frame wins).
@@ -62,7 +69,9 @@ export function loadRealClip(video: string, options: RealClipOptions): TrackedCl
     if (teacher.frames !== track.frames.length) {
       throw new CpemError('INVALID_ARGUMENT', `${name}: the teacher cache has ${teacher.frames} frames, the landmark track ${track.frames.length}; remake the older one (npm run teacher -- --force ${video}, or delete its .cache/tracks file).`);
     }
-    clip.targets!.units = { values: ok.map((f) => teacher.values[f.index]), masks: ok.map((f) => teacher.masks[f.index]) };
+    const map = options.teacherMap;
+    const values = ok.map((f) => (map ? applyTeacherMap(map, teacher.values[f.index]) : teacher.values[f.index]));
+    clip.targets!.units = { values, masks: ok.map((f) => teacher.masks[f.index]) };
   }
   const labelled = options.labels?.frames.filter((f) => f.clip === name) ?? [];
   if (options.labels && labelled.length > 0) {
@@ -80,4 +89,54 @@ export function loadRealClip(video: string, options: RealClipOptions): TrackedCl
     clip.targets!.categories = { values, masks };
   }
   return clip;
+}
+
+/** Per unit, the teacher's resting level and gain (see RealClipOptions.teacherMap). */
+export interface TeacherTargetMap {
+  rest: Float32Array;
+  gain: Float32Array;
+  /** The gain chosen per category, with the tune-half objective at gain 1 and at the chosen gain. */
+  categories: Record<string, { gain: number; objective: number; objectiveAtOne: number }>;
+}
+
+/** A teacher frame's 46 values as targets under `map`. */
+export function applyTeacherMap(map: TeacherTargetMap, values: Float32Array): Float32Array {
+  return values.map((t, u) => Math.min(1, map.gain[u] * Math.min(1, Math.max(0, (t - map.rest[u]) / Math.max(1 - map.rest[u], 1e-3)))));
+}
+
+/**
+ * Measures how the teacher's values should become targets, on the labelled frames of `labels` (pass the tune half
+ * only): each unit's resting level is the teacher's median over the neutral frames (MediaPipe's blendshapes are not
+ * 0 on a resting face: eyes closed about 0.1, squint and gaze units 0.2-0.3), and each labelled category whose units
+ * all have teacher targets gets the gain from GAIN_GRID (never below 1) that best fits the labels, by the same
+ * objective as `npm run calibrate`: the mean of the all-frame error and the error where the category is shown. A unit
+ * takes the gain of the smallest category it belongs to.
+ */
+export function fitTeacherTargets(labels: LabelSet, videoDir: string, log?: (m: string) => void): TeacherTargetMap {
+  const frames = new Map<string, ReturnType<typeof teacherClipTargets>>();
+  for (const clip of new Set(labels.frames.map((f) => f.clip))) frames.set(clip, teacherClipTargets(loadTeacherTrack(path.join(videoDir, clip), { log })));
+  const labelled = labels.frames.filter((f) => frames.get(f.clip)!.face[f.frame]);
+  const perUnit: number[][] = Array.from({ length: NUM_EXPRESSION_UNITS }, () => []);
+  for (const f of labelled) if (f.neutral) frames.get(f.clip)!.values[f.frame].forEach((v, u) => perUnit[u].push(v));
+  if (perUnit[0].length === 0) throw new CpemError('INVALID_ARGUMENT', 'No neutral labelled frame with a teacher face: the teacher\'s resting levels cannot be measured.');
+  const rest = Float32Array.from(perUnit, (v) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)]);
+  const map: TeacherTargetMap = { rest, gain: new Float32Array(NUM_EXPRESSION_UNITS).fill(1), categories: {} };
+  const mask = TEACHER_UNIT_MASK;
+  const categories = Object.entries(categoryUnitIndices(labels)).filter(([, units]) => units.every((u) => mask[u] > 0)).sort((a, b) => b[1].length - a[1].length);
+  for (const [name, units] of categories) {
+    const pairs = labelled.map((f) => {
+      const v = applyTeacherMap({ ...map, gain: new Float32Array(NUM_EXPRESSION_UNITS).fill(1) }, frames.get(f.clip)!.values[f.frame]);
+      return [units.reduce((s, u) => s + v[u], 0) / units.length, f.labels[name] ?? 0] as const;
+    });
+    const objective = (g: number) => {
+      const all = pairs.reduce((s, [t, y]) => s + Math.abs(Math.min(1, g * t) - y), 0) / pairs.length;
+      const shown = pairs.filter(([, y]) => y >= ACTIVE_LABEL);
+      return shown.length ? (all + shown.reduce((s, [t, y]) => s + Math.abs(Math.min(1, g * t) - y), 0) / shown.length) / 2 : all;
+    };
+    const gain = GAIN_GRID.reduce((a, b) => (objective(b) < objective(a) ? b : a), 1 as number);
+    map.categories[name] = { gain, objective: objective(gain), objectiveAtOne: objective(1) };
+    // Larger categories first, so a unit ends with the gain of the smallest category it is in.
+    for (const u of units) map.gain[u] = gain;
+  }
+  return map;
 }

@@ -16,7 +16,7 @@ import { RealTrackSource } from '../data/real-track-source.js';
 import { evaluateSynthetic } from '../eval/synthetic-eval.js';
 import { estimatorManifest, type EstimatorManifest } from '../trainer/estimator-manifest.js';
 import { loadTrack, trackedClip } from './track-cache.js';
-import { categoryUnitIndices, loadRealClip } from './real-clips.js';
+import { categoryUnitIndices, fitTeacherTargets, loadRealClip, type TeacherTargetMap } from './real-clips.js';
 import { readLabelSet } from './cli-support.js';
 import { labelHalf, trainableClip } from '../eval/real-frame-eval.js';
 import type { TrackedClip } from '../data/real-track-source.js';
@@ -106,15 +106,18 @@ function expandTracks(tracks: string[]): string[] {
  * The run's real clips with the targets its config asks for. Clips of the labels' report half (and duplicates of
  * other footage) are left out whatever the config lists.
  */
-function loadRunClips(run: RunConfig, log: (m: string) => void): { clips: TrackedClip[]; categories: Record<string, number[]> | undefined } {
+function loadRunClips(run: RunConfig, log: (m: string) => void): { clips: TrackedClip[]; categories: Record<string, number[]> | undefined; teacherMap: TeacherTargetMap | undefined } {
   const labels = fs.existsSync(path.join('test', 'data', 'real-frame-labels.json')) ? readLabelSet() : null;
   const files = expandTracks(run.data.tracks);
   const kept = labels ? files.filter((f) => trainableClip(labels, path.basename(f))) : files;
   if (kept.length < files.length) log(`left out ${files.length - kept.length} clip(s) of the report half or duplicated footage`);
   if (run.data.labels === 'tune' && !labels) throw new CpemError('INVALID_ARGUMENT', `Run ${run.name} asks for labels, but test/data/real-frame-labels.json is missing.`);
   const tune = run.data.labels === 'tune' && labels ? labelHalf(labels, 'tune') : null;
+  const videoDir = kept.find((f) => f.endsWith('.mp4')) ? path.dirname(kept.find((f) => f.endsWith('.mp4'))!) : null;
+  const teacherMap = run.data.teacher && tune && videoDir ? fitTeacherTargets(tune, videoDir, log) : undefined;
+  if (teacherMap) log(`teacher targets: gains ${Object.entries(teacherMap.categories).map(([k, v]) => `${k} ${v.gain}`).join(', ')}`);
   const clips = kept.map((f) => (f.endsWith('.lmtrack') || !(run.data.teacher || tune)
     ? trackedClip(path.basename(f), loadTrack(f, { log }))
-    : loadRealClip(f, { teacher: run.data.teacher, labels: tune, labelSpread: run.data.labelSpread, log })));
-  return { clips, categories: tune ? categoryUnitIndices(tune) : undefined };
+    : loadRealClip(f, { teacher: run.data.teacher, teacherMap, labels: tune, labelSpread: run.data.labelSpread, log })));
+  return { clips, categories: tune ? categoryUnitIndices(tune) : undefined, teacherMap };
 }

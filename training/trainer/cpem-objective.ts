@@ -54,12 +54,21 @@ export function cpemObjective(model: FaceModelTensors, out: PeNetOutput, batch: 
   add('expressionSparsity', weights.expressionSparsity, () => expressionSparsity(out.expression));
   const targets = batch.targets;
   if (targets) {
-    // Masked mean squared errors: only entries with a target count, and a batch without any costs nothing.
-    const maskedMse = (predicted: tf.Tensor2D, target: tf.Tensor2D, mask: tf.Tensor2D) =>
-      tf.div(tf.sum(tf.mul(mask, tf.square(tf.sub(predicted, target)))), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+    // Masked squared errors, summed over a frame's targets and averaged over the frames that have any (the scale
+    // of the synthetic supervision, which sums over all units): entries without a target cost nothing.
+    const maskedMse = (predicted: tf.Tensor2D, target: tf.Tensor2D, mask: tf.Tensor2D) => {
+      const rows = tf.sum(tf.cast(tf.greater(tf.sum(mask, 1), 0), 'float32'));
+      return tf.div(tf.sum(tf.mul(mask, tf.square(tf.sub(predicted, target)))), tf.maximum(rows, 1)) as tf.Scalar;
+    };
     add('teacher', weights.teacher, () => tf.tidy(() => maskedMse(out.expression, targets.units, targets.unitMask)));
     add('labels', weights.labels, () => tf.tidy(() =>
       maskedMse(tf.matMul(out.expression, targets.categoryUnits), targets.categories, targets.categoryMask)));
+    // Units with no teacher target on a frame and in no labelled category have nothing to follow on real faces:
+    // an l1 pull keeps them at rest there instead of drifting (e.g. a jaw shift on every resting face).
+    add('untargetedSparsity', weights.untargetedSparsity, () => tf.tidy(() => {
+      const free = tf.mul(tf.sub(1, targets.unitMask), tf.cast(tf.equal(tf.sum(targets.categoryUnits, 1), 0), 'float32'));
+      return tf.mean(tf.sum(tf.mul(free, tf.abs(out.expression)), -1)) as tf.Scalar;
+    }));
   }
   const truth = batch.truth;
   if (truth) {

@@ -133,6 +133,18 @@ export class CpemTrainer {
     return new CpemTrainer(config, net, model, source);
   }
 
+  /**
+   * A new run that starts from a trained network instead of fresh weights (fine-tuning, e.g. on one person's
+   * frames): the network keeps its input standardisation, unit gains and feature set; Adam starts afresh. The
+   * trainer owns the network from here (dispose() frees it).
+   */
+  static fineTune(config: TrainingConfig, net: PeNet, model: FaceModelTensors, source: BatchSource): CpemTrainer {
+    if (net.config.numIdentity !== model.identityCount || net.config.numExpression !== model.expressionCount) {
+      throw new CpemError('INVALID_ARGUMENT', `Fine-tuning needs a network for this face model (${model.identityCount} identity, ${model.expressionCount} expression coefficients); it has ${net.config.numIdentity} and ${net.config.numExpression}.`);
+    }
+    return new CpemTrainer(config, net, model, source);
+  }
+
   /** Continues a run from a checkpoint. The batch source must be recreated by the caller for its position. */
   static async resume(checkpoint: TrainerCheckpoint, model: FaceModelTensors, source: BatchSource): Promise<CpemTrainer> {
     const trainer = new CpemTrainer(checkpoint.config, PeNet.fromArtifacts(checkpoint.network, 'checkpoint'), model, source);

@@ -13,15 +13,20 @@ export interface LossWeights {
    */
   syntheticSupervision: number;
   /**
-   * Real frames: squared error of β against a teacher's unit values where the batch has them (masked mean over
-   * the units with a target). Beyond the paper; 0 switches it off.
+   * Real frames: squared error of β against a teacher's unit values where the batch has them (summed over the units
+   * with a target, averaged over the frames with any). Beyond the paper; 0 switches it off.
    */
   teacher: number;
   /**
-   * Real frames: squared error of each labelled category (the mean of its units) against its label by eye
-   * (masked mean). Beyond the paper; 0 switches it off.
+   * Real frames: squared error of each labelled category (the mean of its units) against its label by eye (summed
+   * over the categories, averaged over the labelled frames). Beyond the paper; 0 switches it off.
    */
   labels: number;
+  /**
+   * Real frames: l1 on the units that have neither a teacher target nor a labelled category there (see
+   * cpem-objective.ts). Beyond the paper; 0 switches it off.
+   */
+  untargetedSparsity: number;
 }
 
 export interface TrainingConfig {
@@ -73,6 +78,7 @@ export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
     syntheticSupervision: 0,
     teacher: 0,
     labels: 0,
+    untargetedSparsity: 0,
   },
   expressionExclusiveFrom: 2 / 3,
   landmarkRegionWeights: { eyelids: 1, brows: 1, lips: 1 },
