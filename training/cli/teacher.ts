@@ -15,9 +15,11 @@ import { trackFileFor } from '../node/track-cache.js';
 import { ProgressBar } from '../trainer/progress.js';
 import { TeacherSession, tasksVisionVersion } from '../teacher/teacher-runner.node.js';
 
-const USAGE = 'usage: npm run teacher -- [VIDEO ...] [--force] [--max-frames N] [--out-dir DIR] [--teacher FILE]';
+const USAGE = 'usage: npm run teacher -- [VIDEO ...] [--force] [--max-frames N] [--max-side PX] [--out-dir DIR] [--teacher FILE]';
 export const TEACHER_CACHE_DIR = path.join('.cache', 'teacher');
 const TEACHER_FILE = 'face_landmarker_v2_with_blendshapes.task';
+/** Default for --max-side. */
+const DEFAULT_MAX_SIDE = 960;
 
 /** The cache file of a video. */
 function teacherFileFor(video: string, dir: string): string {
@@ -68,7 +70,11 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const opts = readCliArgs({ force: 'boolean', 'max-frames': 'string', 'out-dir': 'string', teacher: 'string' }, { usage: USAGE, positionals: [0, Infinity] });
+  const opts = readCliArgs({ force: 'boolean', 'max-frames': 'string', 'out-dir': 'string', teacher: 'string', 'max-side': 'string' }, { usage: USAGE, positionals: [0, Infinity] });
+  // Frames larger than this are scaled down before they go to the page (landmarks come back in video pixels): moving
+  // 1080p frames into the page cost far more than detection, and the detector and landmark model work at 128-256 px.
+  const maxSide = Number(opts['max-side'] ?? DEFAULT_MAX_SIDE);
+  if (!(Number.isInteger(maxSide) && maxSide >= 256)) throw new CpemError('INVALID_ARGUMENT', `--max-side must be a whole number of pixels ≥ 256; got ${opts['max-side']}.`);
   const maxFrames = opts['max-frames'] === undefined ? undefined : Number(opts['max-frames']);
   if (maxFrames !== undefined && !(Number.isInteger(maxFrames) && maxFrames > 0)) throw new CpemError('INVALID_ARGUMENT', `--max-frames must be a positive integer; got ${opts['max-frames']}.`);
   const shared = sharedDirOrNull();
@@ -112,6 +118,7 @@ async function main(): Promise<void> {
       const bar = new ProgressBar(total, `teacher [${i + 1}/${todo.length}] ${name}`, process.stderr);
       const r = await session.runClip(video, {
         maxFrames,
+        maxSide,
         onProgress: (done, faces) => bar.update(Math.min(done, total), `frame ${done - 1}, ${faces} with a face`),
       });
       if (r.frames.length < total) bar.update(total, `${r.faces} with a face (clip ended at ${r.frames.length} frames)`);
@@ -120,7 +127,7 @@ async function main(): Promise<void> {
         video: { file: name, bytes: fs.statSync(video).size, width: r.info.width, height: r.info.height, fps: r.info.fps, frames: r.info.frames },
         complete,
         blendshapes: MEDIAPIPE_BLENDSHAPES,
-        teacher: { file: path.basename(teacherFile), sha256: teacherSha, runtime: `@mediapipe/tasks-vision ${tasksVisionVersion()} in headless Chromium`, delegate: 'CPU', runningMode: 'VIDEO', numFaces: 1 },
+        teacher: { file: path.basename(teacherFile), sha256: teacherSha, runtime: `@mediapipe/tasks-vision ${tasksVisionVersion()} in headless Chromium, frames scaled to at most ${maxSide} px`, delegate: 'CPU', runningMode: 'VIDEO', numFaces: 1 },
       }, r.frames);
       const bytes = encodeTeacherTrack(header, r.frames);
       const out = teacherFileFor(video, outDir);

@@ -41,14 +41,18 @@ export function decodeImage(file: string): { data: Uint8Array; width: number; he
  * (ffmpeg's fps filter); omitted, every frame is decoded at the clip's own rate. `pixelFormat: 'rgba'` gives 4 bytes a
  * pixel (alpha 255), the same RGB values, for consumers that need RGBA (ImageData) without a per-pixel copy in JS.
  */
-export async function* decodeVideo(file: string, options: { fps?: number; maxFrames?: number; pixelFormat?: 'rgb24' | 'rgba' } = {}): AsyncGenerator<{ index: number; time: number; data: Uint8Array; width: number; height: number }> {
+export async function* decodeVideo(file: string, options: { fps?: number; maxFrames?: number; pixelFormat?: 'rgb24' | 'rgba'; maxSide?: number } = {}): AsyncGenerator<{ index: number; time: number; data: Uint8Array; width: number; height: number }> {
   const info = probeVideo(file);
-  const { width, height } = info;
+  // `maxSide` scales frames down (never up) so that their larger side is at most that many pixels, sizes kept even.
+  const shrink = options.maxSide && Math.max(info.width, info.height) > options.maxSide ? options.maxSide / Math.max(info.width, info.height) : 1;
+  const width = shrink < 1 ? 2 * Math.round((info.width * shrink) / 2) : info.width;
+  const height = shrink < 1 ? 2 * Math.round((info.height * shrink) / 2) : info.height;
   const fps = options.fps ?? info.fps;
+  const filters = [...(options.fps ? [`fps=${options.fps}`] : []), ...(shrink < 1 ? [`scale=${width}:${height}`] : [])];
   // Without resampling, every decoded frame comes out once (passthrough): frame k is the decoder's k-th frame, as
   // ffmpeg's select=eq(n,k) counts them, even in variable-frame-rate files, where ffmpeg would otherwise duplicate
   // frames up to the container's nominal rate.
-  const args = ['-v', 'error', '-i', file, ...(options.fps ? ['-vf', `fps=${options.fps}`] : ['-fps_mode', 'passthrough']),
+  const args = ['-v', 'error', '-i', file, ...(filters.length ? ['-vf', filters.join(',')] : []), ...(options.fps ? [] : ['-fps_mode', 'passthrough']),
     ...(options.maxFrames ? ['-frames:v', String(options.maxFrames)] : []), '-f', 'rawvideo', '-pix_fmt', options.pixelFormat ?? 'rgb24', 'pipe:1'];
   const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

@@ -40,6 +40,8 @@ export interface SyntheticReport {
   meanCorrelation: number;
   /** Mean absolute error of α and of the head rotation (degrees). */
   identityMae: number;
+  /** The α error of a reader that says 0 (the mean face) everywhere: whether identity is learnt at all. */
+  zeroIdentityMae: number;
   rotationMaeDeg: number;
 }
 
@@ -49,7 +51,7 @@ export async function evaluateSynthetic(net: PeNet, model: FaceModelTensors, opt
   const source = new SyntheticFaceSource(model, options.seed ?? 987654, options.synthetic);
   const unitSum = new Float64Array(NUM_EXPRESSION_UNITS);
   const moments = Array.from({ length: NUM_EXPRESSION_UNITS }, () => ({ x: 0, y: 0, xx: 0, yy: 0, xy: 0 }));
-  let identitySum = 0, rotationSum = 0, seen = 0, truthSum = 0;
+  let identitySum = 0, identityTruthSum = 0, rotationSum = 0, seen = 0, truthSum = 0;
   while (seen < samples) {
     const persons = Math.min(64, samples - seen);
     const batch = await withFeatures(source.next(persons, 1), net.config.features ?? { set: 'face-box' });
@@ -69,7 +71,10 @@ export async function evaluateSynthetic(net: PeNet, model: FaceModelTensors, opt
       const m = moments[u];
       m.x += beta[i]; m.y += betaTrue[i]; m.xx += beta[i] ** 2; m.yy += betaTrue[i] ** 2; m.xy += beta[i] * betaTrue[i];
     }
-    for (let i = 0; i < alpha.length; i++) identitySum += Math.abs(alpha[i] - alphaTrue[i]);
+    for (let i = 0; i < alpha.length; i++) {
+      identitySum += Math.abs(alpha[i] - alphaTrue[i]);
+      identityTruthSum += Math.abs(alphaTrue[i]);
+    }
     for (let i = 0; i < rot.length; i++) rotationSum += Math.abs(rot[i] - rotTrue[i]);
     seen += persons;
   }
@@ -93,6 +98,7 @@ export async function evaluateSynthetic(net: PeNet, model: FaceModelTensors, opt
     unitCorrelation,
     meanCorrelation: mean(unitCorrelation),
     identityMae: identitySum / (samples * model.identityCount),
+    zeroIdentityMae: identityTruthSum / (samples * model.identityCount),
     rotationMaeDeg: (rotationSum / (samples * 3)) * (180 / Math.PI),
   };
 }

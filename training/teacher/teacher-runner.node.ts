@@ -21,6 +21,8 @@ import type { TeacherClipSummary } from './page.js';
 const WASM_DIR = path.join('node_modules', '@mediapipe', 'tasks-vision', 'wasm');
 const PAGE_ENTRY = path.join('training', 'teacher', 'page.ts');
 const RECORD_FLOATS = teacherRecordFloats(MEDIAPIPE_BLENDSHAPES.length);
+/** Where a record's landmarks start. */
+const LANDMARKS_AT = TEACHER_SCALARS + MEDIAPIPE_BLENDSHAPES.length;
 const PAGE_HTML = '<!doctype html><html><head><meta charset="utf-8"><title>teacher</title></head><body><script type="module" src="/teacher-page.js"></script></body></html>';
 
 /** The tasks-vision version the page runs (from its package.json), for the cache header. */
@@ -46,11 +48,13 @@ class ClipFeed {
   private wakePump: (() => void) | null = null;
   /** Frames handed to the page so far. */
   served = 0;
+  /** Width of the decoded frames (the video's own, or smaller under maxSide). */
+  private frameWidth = 0;
 
-  constructor(readonly video: string, readonly info: VideoInfo, maxFrames: number | undefined, private readonly onRecord: (k: number) => void) {
+  constructor(readonly video: string, readonly info: VideoInfo, maxFrames: number | undefined, private readonly onRecord: (k: number) => void, private readonly maxSide?: number) {
     // RGBA from ffmpeg itself: the same RGB values as the tracker's rgb24 frames, without a per-pixel copy in JS
-    // (which cost more than detection on large frames).
-    this.frames = decodeVideo(video, { maxFrames, pixelFormat: 'rgba' });
+    // (which cost more than detection on large frames); large frames scaled down by ffmpeg to `maxSide`.
+    this.frames = decodeVideo(video, { maxFrames, pixelFormat: 'rgba', maxSide });
     void this.pump();
   }
 
@@ -65,6 +69,7 @@ class ClipFeed {
         if (index !== k) throw new Error(`the decoder yielded frame ${index} where frame ${k} was next`);
         if (data.length !== width * height * 4) throw new Error(`frame ${k}: ${data.length} bytes for a ${width}×${height} RGBA frame`);
         const rgba = Buffer.from(data.buffer, data.byteOffset, data.length);
+        this.frameWidth = width;
         this.ready.push({ rgba, width, height, timestampMs: (k * 1000) / this.info.fps });
         this.wakeReader?.();
       }
@@ -92,6 +97,9 @@ class ClipFeed {
     const rec = new Float32Array(RECORD_FLOATS);
     new Uint8Array(rec.buffer).set(body);
     if (rec[0] !== k) throw new Error(`record posted for frame ${k} holds frame ${rec[0]}`);
+    // Landmarks come back in the pixels of the frame the page saw: scale them to the video's own pixels.
+    const scale = this.info.width / (this.frameWidth || this.info.width);
+    if (scale !== 1) for (let i = LANDMARKS_AT; i < LANDMARKS_AT + TEACHER_POINTS * 3; i++) rec[i] *= scale;
     this.records[k] = rec;
     this.onRecord(k);
   }
@@ -218,7 +226,7 @@ export class TeacherSession {
    * Runs the teacher over every frame of `video` (or its first maxFrames); `onProgress(done, faces)` after each
    * frame's record arrives. Frame k of the result is the k-th frame decodeVideo yields.
    */
-  async runClip(video: string, options: { maxFrames?: number; onProgress?: (done: number, faces: number) => void } = {}): Promise<TeacherClipResult> {
+  async runClip(video: string, options: { maxFrames?: number; maxSide?: number; onProgress?: (done: number, faces: number) => void } = {}): Promise<TeacherClipResult> {
     const info = probeVideo(video);
     const id = `clip${this.clips++}`;
     let done = 0, faces = 0;
@@ -226,7 +234,7 @@ export class TeacherSession {
       done++;
       if (feed.records[k]![2] === 1) faces++;
       options.onProgress?.(done, faces);
-    });
+    }, options.maxSide);
     this.feeds.set(id, feed);
     const t0 = performance.now();
     let summary: TeacherClipSummary;
