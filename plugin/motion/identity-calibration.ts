@@ -47,9 +47,10 @@ export type CalibrationState = 'collecting' | 'locked';
  *
  * The reference then taken: the mean α over the collected frames is held as the user's identity (reported in every
  * FaceMotion). For the neutral, the frames are ranked by activity (the sum of their 46 units) and only the calmest
- * `calmFraction` of them count: each unit's neutral level b is its median over those frames. An expressive start
- * (the user smiles or talks for the first second) therefore does not become the neutral as long as a quarter of the
- * collected frames (by default) show the resting face. Each unit is then measured against b:
+ * `calmFraction` of them count: each unit's neutral level b is its median over those frames, at most
+ * `maxNeutralLevel`. An expressive start (the user smiles or talks for the first second) therefore does not become
+ * the neutral as long as a quarter of the collected frames (by default) show the resting face, and one held
+ * throughout is capped. Each unit is then measured against b:
  * u' = clamp((u − b) / (1 − b), 0, 1), so a face whose resting shape reads as a slight expression is neutral.
  */
 export class IdentityCalibration {
