@@ -16,7 +16,7 @@ const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(`${server.url}training?backend=webgpu`);
+  await page.goto(`${server.url}training?mode=train&backend=webgpu`);
   await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
   for (const [id, value] of Object.entries(FIELDS)) await page.fill(`#${id}`, value);
   await page.click('#start');

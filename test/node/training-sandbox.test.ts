@@ -17,7 +17,7 @@ async function openSandbox(browser: Browser, url: string, backend = 'webgpu'): P
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${url}training?backend=${backend}`);
+  await page.goto(`${url}training?mode=train&backend=${backend}`);
   await page.waitForFunction(() => document.body.dataset.ready === 'true' || document.body.dataset.error === 'true', null, { timeout: 60_000 });
   assert.equal(await page.evaluate(() => document.body.dataset.error), undefined, await page.locator('#error').innerText());
   return { page, errors };

@@ -4,6 +4,7 @@
 import { evaluateSynthetic } from '../eval/synthetic-eval.js';
 import { estimatorManifest, modelJsonOf, WEIGHTS_SHARD } from '../trainer/estimator-manifest.js';
 import type { TrainingSession } from './session.js';
+import { personalizationSummary, type PersonalizationRecord } from '../personalize/manifest.js';
 import packageJson from '../../package.json';
 
 export { WEIGHTS_SHARD };
@@ -12,32 +13,37 @@ export { WEIGHTS_SHARD };
 export interface SandboxRunData {
   synthetic: Record<string, never>;
   realFraction: number;
-  /** Names of the dropped clips that were tracked. */
+  /** Names of the dropped clips that were tracked ('guided capture' for a personalisation). */
   tracks: string[];
 }
 
 export { sha256Hex } from '../../plugin/util/sha256.js';
 
-/** The run's files, by name. Scores the network on the trainer's full held-out synthetic set first. */
-export async function runFiles(session: TrainingSession, info: { faceModelSha256: string | null; data: SandboxRunData }): Promise<Record<string, Blob>> {
+/**
+ * The run's files, by name. Scores the network on the trainer's full held-out synthetic set first. A personalised
+ * network (guided capture) carries its record: in manifest.json as `personalization`, summarised in model.json.
+ */
+export async function runFiles(session: TrainingSession, info: { faceModelSha256: string | null; data: SandboxRunData; personalization?: PersonalizationRecord }): Promise<Record<string, Blob>> {
   const net = session.net;
-  const artifacts = await net.toArtifacts({ run: 'training-sandbox', steps: session.step });
+  const name = info.personalization ? 'personalized' : 'training-sandbox';
+  const artifacts = await net.toArtifacts({ run: name, steps: session.step, ...(info.personalization ? personalizationSummary(info.personalization) : {}) });
   const report = await evaluateSynthetic(net, session.modelTensors);
   const rows = session.trainer.log.rows;
   const manifest = estimatorManifest({
     packageVersion: packageJson.version,
     faceModelSha256: info.faceModelSha256 ?? 'unknown (the face model had not loaded)',
-    run: { name: 'training-sandbox', command: 'npm start, then /training', training: session.config, data: info.data },
+    run: { name, command: info.personalization ? 'npm start, then /training: Teach it your face' : 'npm start, then /training', training: session.config, data: info.data },
     trained: { steps: session.step, seconds: Math.round(rows.at(-1)?.seconds ?? 0), backend: session.backend, cpus: navigator.hardwareConcurrency ?? 0 },
     finalLoss: rows.at(-1)?.total ?? NaN,
     report,
   });
+  const full = info.personalization ? { ...manifest, personalization: info.personalization } : manifest;
   const modelJson = modelJsonOf(artifacts);
   const json = (value: unknown) => new Blob([`${JSON.stringify(value, null, 1)}\n`], { type: 'application/json' });
   return {
     'model.json': json(modelJson),
     [WEIGHTS_SHARD]: new Blob([artifacts.weightData as ArrayBuffer], { type: 'application/octet-stream' }),
-    'manifest.json': json(manifest),
+    'manifest.json': json(full),
     'loss.csv': new Blob([session.trainer.log.toCsv()], { type: 'text/csv' }),
   };
 }

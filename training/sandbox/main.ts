@@ -1,5 +1,7 @@
-// The training sandbox page (`npm start`, then /training): pick data, set the config, train PE-Net on the best
-// TF.js backend the browser has, watch the losses and the held-out errors, and export the weights.
+// The training sandbox page (`npm start`, then /training). Its main path, "Teach it your face" (?mode=teach, the
+// default): capture the person's expressions, fine-tune the shipped PE-Net on them and compare before and after
+// (teach-panel.ts). "Train from scratch" (?mode=train): pick data, set the config and train a fresh PE-Net. Both run on
+// the best TF.js backend the browser has, with the live loss chart and the held-out errors, and export the weights.
 import * as tf from '@tensorflow/tfjs-core';
 import { FaceModel } from '../../plugin/face-model/face-model.js';
 import { assetUrl } from '../../plugin/assets.js';
@@ -17,6 +19,9 @@ import { TrainingSession, type SessionState, type SourceFactory } from './sessio
 import { VALIDATION_CATEGORIES, VALIDATION_SAMPLES, type ValidationRow } from './validation.js';
 import { VideoClips, type ClipSampling } from './video-clips.js';
 import { downloadFiles, runFiles, sha256Hex, type SandboxRunData } from './export.js';
+import { TeachPanel, type TeachLaunch } from './teach-panel.js';
+import { readPeNetArtifacts } from '../../plugin/estimator/pe-net-files.js';
+import { personalizationSummary } from '../personalize/manifest.js';
 
 /** Where "Use in sample scene" stores the weights; the sample scene reads this key for `?weights=sandbox`. */
 export const SANDBOX_WEIGHTS_URL = 'indexeddb://babylon-cpem-sandbox-pe-net';
@@ -31,6 +36,8 @@ declare global {
 
 interface SandboxProbe {
   readonly session: TrainingSession | null;
+  /** The guided capture and fine-tuning of "Teach it your face". */
+  readonly teach: TeachPanel;
   readonly loaded: PeNet | null;
   lossRows(): LossLogRow[];
   numTensors(): number;
@@ -72,6 +79,30 @@ let chartQueued = false;
 let lastStepTime = 0;
 let msPerStep = NaN;
 const clips = new VideoClips($('drop'), $<HTMLInputElement>('video-files'), $('clips'));
+const teach = new TeachPanel({
+  faceModel: () => faceModel,
+  backend: () => backendSelect.value as BackendChoice,
+  loadBase: async () => {
+    const weights = assetUrl('pe-net/model.json');
+    const artifacts = await readPeNetArtifacts(weights);
+    // The shipped run's name, from the manifest served beside the weights (absent in some builds: then unknown).
+    const run = await fetch(new URL('manifest.json', new URL(weights, location.href))).then((r) => (r.ok ? r.json() : null)).then((m) => String(m?.run?.name ?? 'unknown'), () => 'unknown');
+    return { artifacts, run, weights: 'weights/pe-net/model.json' };
+  },
+  launch: (init) => launchTeach(init),
+  continueRun: () => {
+    if (session?.state === 'paused') {
+      clearError();
+      void session.run();
+    }
+  },
+  status: (text) => {
+    status.textContent = text;
+  },
+  error: (e) => showError(e),
+  clearError: () => clearError(),
+  changed: () => setControls(session?.state ?? 'idle'),
+});
 
 // ---- config form ----
 
@@ -170,6 +201,8 @@ function setControls(state: SessionState | 'idle'): void {
   checkSaved.disabled = !exportable;
   backendSelect.disabled = running || state === 'paused';
   for (const el of document.querySelectorAll<HTMLInputElement>('#config input, #data input')) el.disabled = running || state === 'paused' || busy;
+  buttons.start.disabled ||= teach.capturing;
+  teach.setControls(running || state === 'paused' || busy, state === 'paused' && teach.isTeaching(session));
 }
 
 /** Names the backend in use (and, for WebGPU, its adapter; a software one gets a note that wasm is faster). */
@@ -317,35 +350,7 @@ async function start(): Promise<void> {
       data = { synthetic: {}, realFraction: sampling.realFraction, tracks: tracked.map((c) => c.name) };
     }
     clips.release(); // the tracker's models go before training takes the backend
-    loaded?.dispose();
-    loaded = null;
-    session?.dispose();
-    session = null;
-    tableBody.innerHTML = '';
-    session = await TrainingSession.create({
-      config,
-      validateEvery,
-      backend: backendSelect.value as BackendChoice,
-      faceModel: faceModel!,
-      source,
-      events: {
-        state: onState,
-        loss: () => {
-          const now = performance.now();
-          if (lastStepTime > 0 && session) msPerStep = (now - lastStepTime) / session.config.logEvery;
-          lastStepTime = now;
-          queueChart();
-        },
-        validation: (row) => addValidationRow(row),
-      },
-    });
-    runData = data;
-    savedAtStep = -1;
-    await showBackend(session);
-    busy = false;
-    lastStepTime = 0;
-    msPerStep = NaN;
-    void session.run();
+    await launchSession({ config, validateEvery, source, data });
   } catch (e) {
     clips.release();
     busy = false;
@@ -355,9 +360,69 @@ async function start(): Promise<void> {
   }
 }
 
+/** "Teach it": a session that fine-tunes the shipped network on the guided capture (teach-panel.ts). */
+async function launchTeach(init: TeachLaunch): Promise<void> {
+  if (session && session.state === 'running') throw new CpemError('INVALID_ARGUMENT', 'A run is in progress: stop it first.');
+  busy = true;
+  setControls('idle');
+  status.textContent = 'starting…';
+  try {
+    await launchSession({ ...init, data: { synthetic: {}, realFraction: teach.settings?.realFraction ?? 0, tracks: ['guided capture'] }, teaching: true });
+  } catch (e) {
+    busy = false;
+    setControls('idle');
+    throw e;
+  }
+}
+
+/** Replaces the current session by a new one and starts it (a fresh network, or `base` fine-tuned). */
+async function launchSession(init: { config: TrainingConfig; validateEvery: number; source: SourceFactory; data: SandboxRunData; base?: tf.io.ModelArtifacts; teaching?: boolean }): Promise<void> {
+  const { config, validateEvery, source, data } = init;
+  loaded?.dispose();
+  loaded = null;
+  session?.dispose();
+  session = null;
+  teach.adopt(null);
+  tableBody.innerHTML = '';
+  session = await TrainingSession.create({
+    config,
+    validateEvery,
+    backend: backendSelect.value as BackendChoice,
+    faceModel: faceModel!,
+    source,
+    ...(init.base ? { base: init.base } : {}),
+    events: {
+      state: onState,
+      loss: () => {
+        const now = performance.now();
+        if (lastStepTime > 0 && session) msPerStep = (now - lastStepTime) / session.config.logEvery;
+        lastStepTime = now;
+        queueChart();
+      },
+      validation: (row) => addValidationRow(row),
+    },
+  });
+  runData = data;
+  savedAtStep = -1;
+  if (init.teaching) teach.adopt(session);
+  await showBackend(session);
+  busy = false;
+  lastStepTime = 0;
+  msPerStep = NaN;
+  void session.run();
+}
+
 function onState(state: SessionState, error: Error | null): void {
   status.textContent = { running: 'training…', paused: 'paused', stopped: 'stopped', done: 'done', lost: 'device lost', error: 'failed' }[state];
   setControls(state);
+  if ((state === 'done' || state === 'stopped') && session && teach.isTeaching(session)) {
+    const finished = session;
+    void withBusy(async () => {
+      status.textContent = 'scoring the shipped and your network on the held-out frames…';
+      await teach.finished(finished);
+      status.textContent = `${state} · before/after on the held-out frames below`;
+    });
+  }
   const resume = $('resume');
   resume.hidden = !(state === 'lost' || state === 'error');
   if (error && (state === 'lost' || state === 'error')) {
@@ -388,7 +453,7 @@ async function withBusy(task: () => Promise<void>): Promise<void> {
 async function download(): Promise<void> {
   await withBusy(async () => {
     status.textContent = 'scoring on the held-out set and packing the files…';
-    const files = await runFiles(session!, { faceModelSha256, data: runData });
+    const files = await runFiles(session!, { faceModelSha256, data: runData, ...(teach.isTeaching(session) && teach.record ? { personalization: teach.record } : {}) });
     await downloadFiles(files);
     savedAtStep = session!.step;
     status.textContent = `downloaded ${Object.keys(files).join(', ')} (step ${session!.step})`;
@@ -398,7 +463,7 @@ async function download(): Promise<void> {
 async function useInScene(): Promise<void> {
   await withBusy(async () => {
     const [handler] = tf.io.getSaveHandlers(SANDBOX_WEIGHTS_URL);
-    await session!.net.save(handler, { step: session!.step });
+    await session!.net.save(handler, { step: session!.step, ...(teach.isTeaching(session) && teach.record ? personalizationSummary(teach.record) : {}) });
     savedAtStep = session!.step;
     status.textContent = `saved to ${SANDBOX_WEIGHTS_URL} (step ${session!.step})`;
     if (!window.open('/?weights=sandbox', '_blank')) status.textContent += ' · the browser blocked the new tab: open /?weights=sandbox';
@@ -458,6 +523,7 @@ window.cpemSandbox = {
   get session() {
     return session;
   },
+  teach,
   get loaded() {
     return loaded;
   },
@@ -475,7 +541,19 @@ window.cpemSandbox = {
   },
 };
 
+/** Which path the page shows: "Teach it your face" (default) or "Train from scratch" (?mode=train). */
+function setMode(mode: 'teach' | 'train'): void {
+  document.body.dataset.mode = mode;
+  for (const radio of document.querySelectorAll<HTMLInputElement>('input[name=mode]')) radio.checked = radio.value === mode;
+}
+
+for (const radio of document.querySelectorAll<HTMLInputElement>('input[name=mode]')) {
+  radio.addEventListener('change', () => setMode(radio.value === 'train' ? 'train' : 'teach'));
+}
+
 async function main(): Promise<void> {
+  setMode(new URLSearchParams(location.search).get('mode') === 'train' ? 'train' : 'teach');
+  teach.fillForm(new URLSearchParams(location.search));
   fillForm();
   renderTableHead();
   chart.draw([], 1);

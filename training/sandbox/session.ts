@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CpemError, isCpemError } from '../../plugin/errors/cpem-error.js';
 import { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
 import type { FaceModel } from '../../plugin/face-model/face-model.js';
-import type { PeNet } from '../../plugin/estimator/pe-net.js';
+import { PeNet } from '../../plugin/estimator/pe-net.js';
 import { CpemTrainer, type BatchSource, type TrainerCheckpoint } from '../trainer/cpem-trainer.js';
 import type { LossLogRow } from '../trainer/loss-log.js';
 import type { TrainingConfig } from '../trainer/training-config.js';
@@ -34,6 +34,11 @@ export interface SessionOptions {
   source: SourceFactory;
   /** Steps between validations on the held-out set (and in-memory checkpoints). */
   validateEvery: number;
+  /**
+   * A trained network to fine-tune (CpemTrainer.fineTune: its input standardisation, gains and feature set kept)
+   * instead of a fresh one, e.g. the shipped network for a person's guided capture.
+   */
+  base?: tf.io.ModelArtifacts;
   events: SessionEvents;
 }
 
@@ -62,12 +67,22 @@ export class TrainingSession {
     private watch: DeviceWatch,
   ) {}
 
-  /** Selects the backend, uploads the face model, draws the held-out set and makes a fresh network. */
+  /** Selects the backend, uploads the face model, draws the held-out set and makes a fresh network (or copies `base`). */
   static async create(options: SessionOptions): Promise<TrainingSession> {
     const { backend, skipped } = await selectBackend(options.backend);
     const model = new FaceModelTensors(options.faceModel);
     const validation = new ValidationSet(model);
-    const trainer = await CpemTrainer.create(options.config, model, options.source(model, options.config.seed, 0));
+    let trainer: CpemTrainer;
+    try {
+      const source = options.source(model, options.config.seed, 0);
+      trainer = options.base
+        ? CpemTrainer.fineTune(options.config, PeNet.fromArtifacts(options.base, 'the network to fine-tune'), model, source)
+        : await CpemTrainer.create(options.config, model, source);
+    } catch (e) {
+      validation.dispose();
+      model.dispose();
+      throw e;
+    }
     const session = new TrainingSession(options, backend, model, validation, trainer, new DeviceWatch(backend));
     session.skippedBackends = skipped;
     session.listenForLoss();
@@ -152,8 +167,9 @@ export class TrainingSession {
 
   /** PE-Net outputs on the held-out features, [N, α | β | rotation | translation] flattened; for export checks. */
   async outputsOf(net: PeNet): Promise<Float32Array> {
+    const features = await this.validation.featuresFor(net.config.features);
     const joined = tf.tidy(() => {
-      const out = net.predict(this.validation.features);
+      const out = net.predict(features);
       return tf.concat([out.identity, out.expression, out.rotation, out.translation], 1);
     });
     try {

@@ -6,6 +6,8 @@ import type { PeNet } from '../../plugin/estimator/pe-net.js';
 import type { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
 import { SyntheticFaceSource, disposeBatch, type FaceBatch } from '../data/synthetic-batch.js';
 import { evaluateSynthetic, SYNTHETIC_CATEGORIES } from '../eval/synthetic-eval.js';
+import { withFeatures } from '../trainer/cpem-trainer.js';
+import type { LandmarkFeatureSpec } from '../../plugin/estimator/landmark-features.js';
 
 /** evaluateSynthetic's default seed: its held-out set. */
 export const VALIDATION_SEED = 987654;
@@ -32,14 +34,32 @@ export interface ValidationRow {
  */
 export class ValidationSet {
   readonly batch: FaceBatch;
+  private readonly derived = new Map<string, tf.Tensor2D>();
 
   constructor(private readonly model: FaceModelTensors) {
     // evaluateSynthetic draws its first batch exactly so: persons = samples (≤ 64), one frame each.
     this.batch = new SyntheticFaceSource(model, VALIDATION_SEED).next(VALIDATION_SAMPLES, 1);
   }
 
+  /** The held-out faces' face-box features (what a network reading `face-box` features takes). */
   get features(): tf.Tensor2D {
     return this.batch.features;
+  }
+
+  /**
+   * The held-out faces' features for a network reading `spec` (e.g. a fine-tuned network's `aligned` features),
+   * computed once per feature set and kept until dispose().
+   */
+  async featuresFor(spec: LandmarkFeatureSpec = { set: 'face-box' }): Promise<tf.Tensor2D> {
+    if (spec.set === 'face-box') return this.batch.features;
+    const key = JSON.stringify(spec);
+    let features = this.derived.get(key);
+    if (!features) {
+      const copy = await withFeatures({ ...this.batch, features: tf.clone(this.batch.features) }, spec);
+      features = copy.features;
+      this.derived.set(key, features);
+    }
+    return features;
   }
 
   /** Errors of `net` on the set; reads asynchronously and leaves no tensor behind. */
@@ -57,5 +77,7 @@ export class ValidationSet {
 
   dispose(): void {
     disposeBatch(this.batch);
+    tf.dispose([...this.derived.values()]);
+    this.derived.clear();
   }
 }
