@@ -129,6 +129,21 @@ export function alignedLandmarkFeatures(landmarks: ArrayLike<number>, stride: nu
 }
 
 /**
+ * The head rotation [pitch, yaw, roll] (radians, the convention of rotationMatrix: R = Rz·Ry·Rx) that the rigid
+ * alignment of 'aligned' features measured, batched: [N, ALIGNED_FEATURE_SIZE] raw features → [N, 3]. The alignment
+ * maps the image onto the reference, so the head's rotation is its transpose.
+ */
+export function alignedHeadRotation(features: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const r = (k: number) => tf.slice(features, [0, NUM_LANDMARKS * 3 + k], [-1, 1]);
+    const yaw = tf.neg(tf.asin(tf.clipByValue(r(2), -1, 1)));
+    const pitch = tf.atan2(r(5), r(8));
+    const roll = tf.atan2(r(1), r(0));
+    return tf.concat([pitch, yaw, roll], 1) as tf.Tensor2D;
+  });
+}
+
+/**
  * The batched TF.js counterpart of {@link landmarkFeatures}: image points [N, 478, 2] → features [N, 956] in
  * face-box units, with each frame's box centre [N, 2] and size [N, 1]. Not meant to carry gradients.
  */

@@ -4,7 +4,7 @@ import { describeLocation } from '../util/read-asset.js';
 import { seededRandom } from '../util/seeded-random.js';
 import { readPeNetArtifacts, type ShardUrls } from './pe-net-files.js';
 import { stopGradient } from '../util/stop-gradient.js';
-import { featureSize, featureSpecProblem, type LandmarkFeatureSpec } from './landmark-features.js';
+import { alignedHeadRotation, featureSize, featureSpecProblem, type LandmarkFeatureSpec } from './landmark-features.js';
 
 /** Shape of the parameter-estimation network (PE-Net): an MLP from landmark features to CPEM's parameters. */
 export interface PeNetConfig {
@@ -143,6 +143,8 @@ export class PeNet {
         values.fill(1);
       } else if (name === 'input/scale') {
         values.set(init.inputScale ? Array.from(init.inputScale) : new Array(size).fill(1));
+      } else if (name === 'rotation/kernel' && config.features?.set === 'aligned') {
+        // Zero: the rotation starts as the alignment's (see predict).
       } else if (shape.length === 2) {
         const limit = Math.sqrt(6 / (shape[0] + shape[1]));
         for (let i = 0; i < size; i++) values[i] = random.uniform(-limit, limit);
@@ -252,7 +254,9 @@ export class PeNet {
       const out = {
         identity: head('identity', this.config.detachIdentity ? stopGradient(x) : x),
         expression: tf.minimum(tf.mul(tf.sigmoid(head('expression')), this.w('expression/gain')), 1) as tf.Tensor2D,
-        rotation: head('rotation'),
+        // With aligned features the rigid alignment already measured the head's rotation: the head adds a learnt
+        // correction to it (it starts at zero), instead of learning the rotation from the matrix.
+        rotation: this.config.features?.set === 'aligned' ? tf.add(head('rotation'), alignedHeadRotation(input)) as tf.Tensor2D : head('rotation'),
         translation: head('translation'),
       };
       return out as unknown as tf.TensorContainerObject;

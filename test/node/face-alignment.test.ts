@@ -5,6 +5,10 @@ import { ALIGNMENT_POINTS, alignLandmarks } from '../../plugin/estimator/face-al
 import { rotationMatrix } from '../../plugin/geometry/head-pose.js';
 import { seededRandom } from '../../plugin/util/seeded-random.js';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
+import { ALIGNED_FEATURE_SIZE, alignedHeadRotation, alignedLandmarkFeatures } from '../../plugin/estimator/landmark-features.js';
+import { PeNet } from '../../plugin/estimator/pe-net.js';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
 
 const COUNT = 478;
 const random = seededRandom(7);
@@ -72,5 +76,33 @@ describe('alignLandmarks', () => {
     const nan = imageOf(reference, [0, 0, 0], 1, 0, 0);
     nan[ALIGNMENT_POINTS[3] * 3] = NaN;
     assert.throws(() => alignLandmarks(nan, 3, ALIGNMENT_POINTS, pointReference, out), (e) => isCpemError(e) && e.code === 'INVALID_ARGUMENT');
+  });
+
+  it('gives back the head rotation from aligned features (pitch, yaw, roll in rotationMatrix\'s convention)', async () => {
+    await tf.setBackend('cpu');
+    const spec = { points: ALIGNMENT_POINTS, reference: pointReference };
+    for (const angles of [[0.2, -0.5, 0.1], [-0.3, 0.7, -0.25], [0, 0, 0]] as Array<[number, number, number]>) {
+      const { features } = alignedLandmarkFeatures(imageOf(reference, angles, 3, 400, 300), 3, spec);
+      const rotation = alignedHeadRotation(tf.tensor2d(features, [1, features.length]));
+      const got = await rotation.data();
+      rotation.dispose();
+      angles.forEach((a, k) => assert.ok(Math.abs(got[k] - a) < 1e-3, `angle ${k}: ${got[k]} for ${a}`));
+    }
+  });
+});
+
+describe('PE-Net on aligned features', () => {
+  it('starts with the alignment\'s head rotation: its rotation head is a correction that begins at zero', async () => {
+    await tf.setBackend('cpu');
+    const features = { set: 'aligned' as const, points: [...ALIGNMENT_POINTS], reference: Array.from(pointReference) };
+    const net = PeNet.create({ inputSize: ALIGNED_FEATURE_SIZE, hidden: [16], numIdentity: 4, numExpression: 46, features }, 3);
+    const angles: [number, number, number] = [0.15, -0.4, 0.05];
+    const input = alignedLandmarkFeatures(imageOf(reference, angles, 2, 100, 100), 3, features).features;
+    const out = net.predict(tf.tensor2d(input, [1, input.length]));
+    const got = await out.rotation.data();
+    tf.dispose([out.identity, out.expression, out.rotation, out.translation]);
+    net.dispose();
+    angles.forEach((a, k) => assert.ok(Math.abs(got[k] - a) < 1e-3, `angle ${k}: ${got[k]} for ${a}`));
+    assert.throws(() => PeNet.create({ inputSize: 956, hidden: [4], numIdentity: 4, numExpression: 46, features }), /aligned features give 1446 inputs/);
   });
 });

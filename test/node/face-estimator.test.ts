@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { FaceEstimator } from '../../plugin/estimator/face-estimator.js';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
+import { ALIGNED_FEATURE_SIZE } from '../../plugin/estimator/landmark-features.js';
 import { FaceModel } from '../../plugin/face-model/face-model.js';
 import { projectPoints } from '../../plugin/geometry/head-pose.js';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
@@ -171,7 +172,7 @@ describe('FaceEstimator', () => {
     // A plain path loads in Node, and so does the default: the package's own weights (assets.ts).
     for (const weights of ['weights/pe-net/model.json', undefined]) {
       const estimator = await FaceEstimator.create({ tracker, weights });
-      assert.equal(estimator.peNet.config.inputSize, 956);
+      assert.equal(estimator.peNet.config.inputSize, ALIGNED_FEATURE_SIZE, 'the shipped network reads aligned features');
       estimator.dispose();
     }
     await assert.rejects(FaceEstimator.create({ tracker, assetBaseUrl: 'no-such-folder/' }), (e) => isCpemError(e, 'WEIGHTS_MISSING') && /no-such-folder\/pe-net\/model\.json/.test((e as Error).message));

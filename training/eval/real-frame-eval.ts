@@ -1,5 +1,5 @@
 import { CpemError } from '../../plugin/errors/cpem-error.js';
-import { expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
+import { EXPRESSION_UNITS, expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
 
 /** A frame of ../shared/videos labelled by eye (test/data/real-frame-labels.json). */
 export interface LabelledFrame {
@@ -64,8 +64,16 @@ export interface RealFrameReport {
   /** Pearson correlation of predicted and labelled values per category over all frames (NaN when constant). */
   correlation: Record<string, number>;
   /** On the neutral frames: mean and max activation over all 46 units. */
-  neutral: { frames: number; meanActivation: number; maxActivation: number };
+  neutral: { frames: number; meanActivation: number; maxActivation: number; maxUnit: string };
+  /**
+   * Gaze up (the mean of eyeLookUp_L/R) above 0.5 where nobody looks up: the share of neutral frames and of frames
+   * with the jaw open (label ≥ ACTIVE_LABEL) where it fires.
+   */
+  gazeUpFires: { neutral: number; jawOpen: number };
 }
+
+const LOOK_UP = [EXPRESSION_UNITS.indexOf('eyeLookUp_L'), EXPRESSION_UNITS.indexOf('eyeLookUp_R')];
+const lookingUp = (units: Float32Array) => (units[LOOK_UP[0]] + units[LOOK_UP[1]]) / 2 > 0.5;
 
 /** Checks the label file's shape; throws INVALID_ARGUMENT naming the problem. */
 export function parseLabelSet(json: unknown): LabelSet {
@@ -101,7 +109,8 @@ export function scoreRealFrames(set: LabelSet, split: Split, predict: (frame: La
   const sums: Record<string, number> = Object.fromEntries(names.map((k) => [k, 0]));
   const active: Record<string, { frames: number; sum: number }> = Object.fromEntries(names.map((k) => [k, { frames: 0, sum: 0 }]));
   const pairs: Record<string, Array<[number, number]>> = Object.fromEntries(names.map((k) => [k, []]));
-  let missing = 0, neutralFrames = 0, neutralSum = 0, neutralMax = 0;
+  let missing = 0, neutralFrames = 0, neutralSum = 0, neutralMax = 0, neutralMaxUnit = -1;
+  let neutralLookUp = 0, jawFrames = 0, jawLookUp = 0;
   for (const f of frames) {
     let units = predict(f);
     if (!units) {
@@ -121,10 +130,15 @@ export function scoreRealFrames(set: LabelSet, split: Split, predict: (frame: La
     }
     if (f.neutral) {
       neutralFrames++;
-      for (const u of units) {
+      if (lookingUp(units)) neutralLookUp++;
+      units.forEach((u, i) => {
         neutralSum += u;
-        neutralMax = Math.max(neutralMax, u);
-      }
+        if (u > neutralMax) [neutralMax, neutralMaxUnit] = [u, i];
+      });
+    }
+    if ((f.labels.jawOpen ?? 0) >= ACTIVE_LABEL) {
+      jawFrames++;
+      if (lookingUp(units)) jawLookUp++;
     }
   }
   const categoryMae = Object.fromEntries(Object.entries(sums).map(([k, s]) => [k, s / frames.length]));
@@ -140,7 +154,8 @@ export function scoreRealFrames(set: LabelSet, split: Split, predict: (frame: La
     activeMae,
     activeAverage: shown.reduce((s, a) => s + a.mae, 0) / shown.length,
     correlation: Object.fromEntries(names.map((k) => [k, pearson(pairs[k])])),
-    neutral: { frames: neutralFrames, meanActivation: neutralFrames ? neutralSum / (neutralFrames * NUM_EXPRESSION_UNITS) : NaN, maxActivation: neutralMax },
+    neutral: { frames: neutralFrames, meanActivation: neutralFrames ? neutralSum / (neutralFrames * NUM_EXPRESSION_UNITS) : NaN, maxActivation: neutralMax, maxUnit: EXPRESSION_UNITS[neutralMaxUnit] ?? '–' },
+    gazeUpFires: { neutral: neutralFrames ? neutralLookUp / neutralFrames : NaN, jawOpen: jawFrames ? jawLookUp / jawFrames : NaN },
   };
 }
 

@@ -29,11 +29,15 @@ export function realFrameTable(scores: RealFrameScores): string {
   const lines = [table(header, rows), ''];
   lines.push(`Neutral frames (${ours.neutral.frames}): mean unit activation ours **${f3(ours.neutral.meanActivation)}** (raw ${f3(raw.neutral.meanActivation)}`
     + `${teacher ? `, teacher ${f3(teacher.neutral.meanActivation)}` : ''}); maximum ours ${f3(ours.neutral.maxActivation)} (raw ${f3(raw.neutral.maxActivation)}`
-    + `${teacher ? `, teacher ${f3(teacher.neutral.maxActivation)}` : ''}). Mean error over all ${ours.frames} frames and categories: ours ${f3(ours.categoryAverage)}, `
+    + `${teacher ? `, teacher ${f3(teacher.neutral.maxActivation)}` : ''}; ours in ${ours.neutral.maxUnit}). Gaze up (eyeLookUp_L/R above 0.5) fires on `
+    + `${pct(ours.gazeUpFires.neutral)} of neutral frames and ${pct(ours.gazeUpFires.jawOpen)} of jaw-open frames`
+    + `${teacher ? ` (teacher ${pct(teacher.gazeUpFires.neutral)}, ${pct(teacher.gazeUpFires.jawOpen)})` : ''}. Mean error over all ${ours.frames} frames and categories: ours ${f3(ours.categoryAverage)}, `
     + `raw ${f3(raw.categoryAverage)}${teacher ? `, teacher ${f3(teacher.categoryAverage)}` : ''}, reading 0 ${f3(zero.categoryAverage)}. `
     + `${ours.missing} frames without a tracked face (scored as all units 0).`);
   return lines.join('\n');
 }
+
+const pct = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(0)} %` : '–');
 
 /** Whether a report half meets the bars, one line each, for the page and the command's output. */
 export function realFrameBars(scores: RealFrameScores): string[] {

@@ -106,20 +106,21 @@ export function applyTeacherMap(map: TeacherTargetMap, values: Float32Array): Fl
 
 /**
  * Measures how the teacher's values should become targets, on the labelled frames of `labels` (pass the tune half
- * only): each unit's resting level is the teacher's median over the neutral frames (MediaPipe's blendshapes are not
+ * only): each unit's resting level is the teacher's `restQuantile` (default the median) over the neutral frames (MediaPipe's blendshapes are not
  * 0 on a resting face: eyes closed about 0.1, squint and gaze units 0.2-0.3), and each labelled category whose units
  * all have teacher targets gets the gain from GAIN_GRID (never below 1) that best fits the labels, by the same
  * objective as `npm run calibrate`: the mean of the all-frame error and the error where the category is shown. A unit
  * takes the gain of the smallest category it belongs to.
  */
-export function fitTeacherTargets(labels: LabelSet, videoDir: string, log?: (m: string) => void): TeacherTargetMap {
+export function fitTeacherTargets(labels: LabelSet, videoDir: string, options: { restQuantile?: number; log?: (m: string) => void } = {}): TeacherTargetMap {
+  const { restQuantile = 0.5, log } = options;
   const frames = new Map<string, ReturnType<typeof teacherClipTargets>>();
   for (const clip of new Set(labels.frames.map((f) => f.clip))) frames.set(clip, teacherClipTargets(loadTeacherTrack(path.join(videoDir, clip), { log })));
   const labelled = labels.frames.filter((f) => frames.get(f.clip)!.face[f.frame]);
   const perUnit: number[][] = Array.from({ length: NUM_EXPRESSION_UNITS }, () => []);
   for (const f of labelled) if (f.neutral) frames.get(f.clip)!.values[f.frame].forEach((v, u) => perUnit[u].push(v));
   if (perUnit[0].length === 0) throw new CpemError('INVALID_ARGUMENT', 'No neutral labelled frame with a teacher face: the teacher\'s resting levels cannot be measured.');
-  const rest = Float32Array.from(perUnit, (v) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)]);
+  const rest = Float32Array.from(perUnit, (v) => v.sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(restQuantile * v.length))]);
   const map: TeacherTargetMap = { rest, gain: new Float32Array(NUM_EXPRESSION_UNITS).fill(1), categories: {} };
   const mask = TEACHER_UNIT_MASK;
   const categories = Object.entries(categoryUnitIndices(labels)).filter(([, units]) => units.every((u) => mask[u] > 0)).sort((a, b) => b[1].length - a[1].length);

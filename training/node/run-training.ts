@@ -75,7 +75,13 @@ export async function runTraining(run: RunConfig, options: TrainingRunOptions): 
     const manifest = estimatorManifest({
       packageVersion: JSON.parse(fs.readFileSync('package.json', 'utf8')).version,
       faceModelSha256: crypto.createHash('sha256').update(faceModelBytes).digest('hex'),
-      run: { name: run.name, command: options.command, training: run.training, data: run.data },
+      run: {
+        name: run.name,
+        command: options.command,
+        training: run.training,
+        // The teacher's resting levels and gains measured on the tune half, with the data settings.
+        data: { ...run.data, ...(clips?.teacherMap ? { teacherTargets: { rest: Array.from(clips.teacherMap.rest, (v) => +v.toFixed(4)), gain: Array.from(clips.teacherMap.gain), categories: clips.teacherMap.categories } } : {}) },
+      },
       trained: { steps: trainer.step, seconds: Math.round(trainer.log.rows.at(-1)?.seconds ?? 0), backend: tf.getBackend(), cpus: os.cpus().length },
       finalLoss: trainer.log.rows.at(-1)?.total ?? NaN,
       report,
@@ -114,7 +120,7 @@ function loadRunClips(run: RunConfig, log: (m: string) => void): { clips: Tracke
   if (run.data.labels === 'tune' && !labels) throw new CpemError('INVALID_ARGUMENT', `Run ${run.name} asks for labels, but test/data/real-frame-labels.json is missing.`);
   const tune = run.data.labels === 'tune' && labels ? labelHalf(labels, 'tune') : null;
   const videoDir = kept.find((f) => f.endsWith('.mp4')) ? path.dirname(kept.find((f) => f.endsWith('.mp4'))!) : null;
-  const teacherMap = run.data.teacher && tune && videoDir ? fitTeacherTargets(tune, videoDir, log) : undefined;
+  const teacherMap = run.data.teacher && tune && videoDir ? fitTeacherTargets(tune, videoDir, { restQuantile: run.data.teacherRestQuantile, log }) : undefined;
   if (teacherMap) log(`teacher targets: gains ${Object.entries(teacherMap.categories).map(([k, v]) => `${k} ${v.gain}`).join(', ')}`);
   const clips = kept.map((f) => (f.endsWith('.lmtrack') || !(run.data.teacher || tune)
     ? trackedClip(path.basename(f), loadTrack(f, { log }))

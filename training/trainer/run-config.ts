@@ -32,6 +32,11 @@ export interface RunConfig {
     labelSpread: number;
     /** Share of real frames drawn among labelled ones (when a clip has any). Default 0.25. */
     labelledShare: number;
+    /**
+     * Which quantile of the teacher's values on the tune half's neutral frames is taken as its resting level per unit
+     * (targets are measured above it). Default 0.5.
+     */
+    teacherRestQuantile: number;
   };
 }
 
@@ -58,7 +63,9 @@ export function resolveRunConfig(input: unknown, source = 'config'): RunConfig {
     problems.push((e as Error).message.replace(/^Invalid training config:\n- /, 'training: ').replace(/\n- /g, '; '));
   }
   const data = raw.data ?? {};
-  for (const k of Object.keys(data)) if (!['synthetic', 'realFraction', 'tracks', 'teacher', 'labels', 'labelSpread', 'labelledShare'].includes(k)) problems.push(`unknown field data.${k}`);
+  for (const k of Object.keys(data)) if (!['synthetic', 'realFraction', 'tracks', 'teacher', 'labels', 'labelSpread', 'labelledShare', 'teacherRestQuantile'].includes(k)) problems.push(`unknown field data.${k}`);
+  const teacherRestQuantile = data.teacherRestQuantile ?? 0.5;
+  if (typeof teacherRestQuantile !== 'number' || !(teacherRestQuantile >= 0 && teacherRestQuantile <= 1)) problems.push(`data.teacherRestQuantile must be in [0, 1] (got ${JSON.stringify(teacherRestQuantile)})`);
   const teacher = data.teacher ?? false;
   if (typeof teacher !== 'boolean') problems.push(`data.teacher must be true or false (got ${JSON.stringify(teacher)})`);
   const labels = data.labels ?? 'none';
@@ -73,5 +80,5 @@ export function resolveRunConfig(input: unknown, source = 'config'): RunConfig {
   if (!Array.isArray(tracks) || !tracks.every((t) => typeof t === 'string')) problems.push('data.tracks must be a list of paths');
   else if (realFraction > 0 && tracks.length === 0) problems.push('data.realFraction > 0 needs data.tracks');
   if (problems.length > 0) throw new CpemError('INVALID_ARGUMENT', `Invalid run config (${source}):\n- ${problems.join('\n- ')}`);
-  return { name, training: training!, data: { synthetic: data.synthetic ?? {}, realFraction, tracks, teacher, labels, labelSpread, labelledShare } };
+  return { name, training: training!, data: { synthetic: data.synthetic ?? {}, realFraction, tracks, teacher, labels, labelSpread, labelledShare, teacherRestQuantile } };
 }
