@@ -23,7 +23,7 @@ export { PeNet } from './estimator/pe-net.js';
 export type { IdentityCalibrationOptions, CalibrationState } from './motion/identity-calibration.js';
 export type { FaceMotionFilterOptions } from './motion/face-motion-filter.js';
 export { FaceTracker, NUM_TRACKED_LANDMARKS } from './tracker/face-tracker.js';
-export type { TrackerBackend, FaceTrackerOptions, FaceBox, TrackedFace, TrackerTimings, FaceTrackingResult, TrackerInput, RawImage } from './tracker/face-tracker.js';
+export type { TrackerBackend, FaceTrackerOptions, FaceBox, TrackedFace, TrackerTimings, FaceTrackingResult, TrackerInput, RawImage, FrameAccess } from './tracker/face-tracker.js';
 
 // Retarget tables: presets, autoMap, validation, and applying a table to a character.
 export { autoMap } from './retarget/auto-map.js';

@@ -17,15 +17,17 @@ export interface TrackedFaceLike {
 /** What the estimator needs of a tracker (FaceTracker in plugin/tracker fits it). */
 export interface LandmarkTracker<Input = unknown> {
   readonly backend: string;
-  track(input: Input): Promise<{ status: 'ok' | 'no-face'; faces: TrackedFaceLike[]; width: number; height: number; timings: { total: number } }>;
+  track(input: Input): Promise<{ status: 'ok' | 'no-face'; faces: TrackedFaceLike[]; width: number; height: number; timings: { total: number; read?: number } }>;
   reset(): void;
   dispose(): void;
 }
 
 /** Milliseconds spent in each stage for one frame. */
 export interface EstimatorTimings {
-  /** Face detection and landmarks (the tracker). */
+  /** Face detection and landmarks (the tracker), reading the frame's pixels included. */
   tracker: number;
+  /** Of `tracker`: getting the frame's pixels (0 when the tracker does not say). */
+  read: number;
   /** Landmark features, PE-Net and reading its outputs back. */
   estimator: number;
   /** Identity lock and temporal filter. */
@@ -160,7 +162,7 @@ export class FaceEstimator<Input = unknown> {
         this.lose();
         return null;
       }
-      return await this.run(face, result.width, result.height, timestamp, trackerMs);
+      return await this.run(face, result.width, result.height, timestamp, trackerMs, result.timings.read ?? 0);
     } finally {
       this.busy = false;
     }
@@ -218,7 +220,7 @@ export class FaceEstimator<Input = unknown> {
     this.filter?.reset();
   }
 
-  private async run(face: TrackedFaceLike, width: number, height: number, timestamp: number, trackerMs: number): Promise<EstimatedFaceMotion> {
+  private async run(face: TrackedFaceLike, width: number, height: number, timestamp: number, trackerMs: number, readMs = 0): Promise<EstimatedFaceMotion> {
     const t1 = now();
     const { features, box } = frameFeatures(this.peNet.config.features ?? { set: 'face-box' }, face.landmarks, face.landmarks.length / NUM_LANDMARKS);
     const { numIdentity, numExpression } = this.peNet.config;
@@ -267,7 +269,7 @@ export class FaceEstimator<Input = unknown> {
       imageWidth: width,
       imageHeight: height,
       calibration: this.calibration ? this.calibration.state : 'off',
-      timings: { tracker: trackerMs, estimator: t2 - t1, filter: t3 - t2, total: trackerMs + (t3 - t1) },
+      timings: { tracker: trackerMs, read: readMs, estimator: t2 - t1, filter: t3 - t2, total: trackerMs + (t3 - t1) },
     };
   }
 }

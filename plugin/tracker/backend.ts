@@ -56,7 +56,7 @@ function activeBackend(): string | null {
   }
 }
 
-async function registerBackend(name: TrackerBackend, wasmPaths: WasmPaths | undefined): Promise<boolean> {
+async function registerBackend(name: TrackerBackend, wasmPaths: WasmPaths | undefined, wasmThreads?: number): Promise<boolean> {
   try {
     if (name === 'webgpu') {
       if (isNode() || !(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) return false;
@@ -75,6 +75,7 @@ async function registerBackend(name: TrackerBackend, wasmPaths: WasmPaths | unde
           if (dir) paths = `${dir}dist/`.replace(/\\/g, '/');
         }
         wasm.setWasmPaths(paths ?? wasmBinaryUrls());
+        if (wasmThreads !== undefined) wasm.setThreadsCount(wasmThreads);
       }
     } else {
       await import('@tensorflow/tfjs-backend-cpu');
@@ -98,8 +99,9 @@ export async function webGpuAdapterInfo(): Promise<{ text: string; software: boo
 
 /** WebGL's renderer string and whether it is a software rasteriser (SwiftShader, llvmpipe, softpipe). */
 export function webGlRendererInfo(): { text: string; software: boolean } | null {
-  if (typeof document === 'undefined') return null;
-  const gl = document.createElement('canvas').getContext('webgl2');
+  // A page's canvas, or in a worker an OffscreenCanvas.
+  const canvas = typeof document !== 'undefined' ? document.createElement('canvas') : typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(1, 1) : null;
+  const gl = canvas?.getContext('webgl2') as WebGL2RenderingContext | null | undefined;
   if (!gl) return null;
   const ext = gl.getExtension('WEBGL_debug_renderer_info');
   const text = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
@@ -115,8 +117,8 @@ async function runsInSoftware(name: TrackerBackend): Promise<boolean> {
   return false;
 }
 
-async function tryBackend(name: TrackerBackend, wasmPaths: WasmPaths | undefined): Promise<boolean> {
-  if (!(await registerBackend(name, wasmPaths))) return false;
+async function tryBackend(name: TrackerBackend, wasmPaths: WasmPaths | undefined, wasmThreads?: number): Promise<boolean> {
+  if (!(await registerBackend(name, wasmPaths, wasmThreads))) return false;
   try {
     const ok = await tf.setBackend(name);
     await tf.ready();
@@ -127,11 +129,15 @@ async function tryBackend(name: TrackerBackend, wasmPaths: WasmPaths | undefined
 }
 
 /**
- * Makes `preference` the active TF.js backend and returns its name. 'auto': the first of webgpu, webgl, wasm, cpu
+ * Makes `preference` the active TF.js backend and returns its name. `wasmThreads`: threads of tfjs' threaded wasm
+ * build, which it uses only where the page (or worker) is cross-origin isolated; set before wasm first starts. 'auto': the first of webgpu, webgl, wasm, cpu
  * that starts here, passing over webgpu and webgl where they run on a software renderer. A named backend is used
  * even in software; one that cannot start raises BACKEND_UNAVAILABLE.
  */
-export async function selectBackend(preference: TrackerBackend | 'auto' = 'auto', wasmPaths?: WasmPaths): Promise<TrackerBackend> {
+export async function selectBackend(preference: TrackerBackend | 'auto' = 'auto', wasmPaths?: WasmPaths, wasmThreads?: number): Promise<TrackerBackend> {
+  if (wasmThreads !== undefined && !(Number.isInteger(wasmThreads) && wasmThreads >= 1 && wasmThreads <= 64)) {
+    throw new CpemError('INVALID_ARGUMENT', `wasmThreads must be a whole number from 1 to 64; got ${JSON.stringify(wasmThreads)}.`);
+  }
   if (preference !== 'auto' && !BACKEND_ORDER.includes(preference)) {
     throw new CpemError('INVALID_ARGUMENT', `Unknown backend ${JSON.stringify(preference)}: use 'auto', ${BACKEND_ORDER.map((b) => `'${b}'`).join(', ')}.`);
   }
@@ -139,7 +145,7 @@ export async function selectBackend(preference: TrackerBackend | 'auto' = 'auto'
   for (const name of candidates) {
     if (preference === 'auto' && (name === 'webgpu' || name === 'webgl') && (await runsInSoftware(name))) continue;
     if (activeBackend() === name) return name;
-    if (await tryBackend(name, wasmPaths)) return name;
+    if (await tryBackend(name, wasmPaths, wasmThreads)) return name;
   }
   throw new CpemError('BACKEND_UNAVAILABLE', preference === 'auto'
     ? 'No TF.js backend started (tried webgpu, webgl, wasm, cpu). Install @tensorflow/tfjs-backend-cpu at least.'

@@ -19,7 +19,7 @@ import { applyIrisRefinement, IRIS_CROP, irisFromMesh, irisRefinements, type Eye
 import {
   blazefaceAnchors, cropToImage, decodeDetections, iou, roiFromDetection, roiFromLandmarks, weightedNms, type Detection, type Roi,
 } from './face-geometry.js';
-import { PixelReader, readTrackerFrame, type TrackerFrame, type TrackerInput } from './tracker-frame.js';
+import { PixelReader, readTrackerFrame, type FrameAccess, type TrackerFrame, type TrackerInput } from './tracker-frame.js';
 
 export type { TrackerBackend } from './backend.js';
 
@@ -48,6 +48,12 @@ export interface FaceTrackerOptions {
    */
   wasmPaths?: WasmPaths;
   /**
+   * Threads of tfjs' threaded SIMD wasm build, which runs only where the page is cross-origin isolated (COOP/COEP
+   * headers; docs/behavior.md). Default: tfjs' own choice (1 on the 2-core machine measured). Takes effect when
+   * the wasm backend first starts in this page or worker.
+   */
+  wasmThreads?: number;
+  /**
    * The iris model (iris points and eye contours from 64 px eye crops), which costs about as much as the face mesh
    * for each eye. true (default): both eyes on every frame. 'alternate': both eyes on a fresh detection, then one
    * eye per tracked frame, in turn; the other eye keeps its last refinement, carried along with its corners, over
@@ -56,6 +62,13 @@ export interface FaceTrackerOptions {
    * gaze.
    */
   refineIris?: boolean | 'alternate';
+  /**
+   * How the wasm and cpu backends get a video's pixels. 'auto' (default): through WebCodecs' VideoFrame.copyTo,
+   * only the rectangle around the face's crops while it is tracked (the whole frame when the detector runs), where
+   * the frame's pixel format allows, else as 'canvas'. 'canvas': the whole frame drawn into a 2D canvas and read back.
+   * GPU backends upload the frame with tf.browser.fromPixels either way.
+   */
+  frameAccess?: FrameAccess;
 }
 
 /** Image pixels. */
@@ -69,8 +82,11 @@ export interface TrackedFace {
   confidence: number;
 }
 
-/** Milliseconds; detect is 0 when the detector was skipped. */
-export interface TrackerTimings { detect: number; landmarks: number; total: number }
+/**
+ * Milliseconds; detect is 0 when the detector was skipped. read: getting the frame's pixels (copying, converting or
+ * uploading them), part of detect and landmarks where the frame is read a rectangle at a time.
+ */
+export interface TrackerTimings { detect: number; landmarks: number; read: number; total: number }
 
 export interface FaceTrackingResult {
   status: 'ok' | 'no-face';
@@ -84,7 +100,7 @@ export interface FaceTrackingResult {
   timings: TrackerTimings;
 }
 
-export type { RawImage, TrackerInput } from './tracker-frame.js';
+export type { FrameAccess, RawImage, TrackerInput } from './tracker-frame.js';
 
 export const NUM_TRACKED_LANDMARKS = 478;
 const MESH_POINTS = 468;
@@ -116,15 +132,17 @@ export class FaceTracker {
   /** CPU backends read frames into JS memory and crop them there (tracker-frame.ts). */
   private readonly framesInJs: boolean;
   private readonly pixelReader = new PixelReader();
+  private readonly frameAccess: FrameAccess;
 
   private constructor(
     readonly backend: TrackerBackend,
     private readonly detector: GraphModel,
     private readonly mesh: GraphModel,
     private readonly iris: GraphModel,
-    options: Required<Pick<FaceTrackerOptions, 'maxFaces' | 'minConfidence' | 'cropSize' | 'refineIris'>>,
+    options: Required<Pick<FaceTrackerOptions, 'maxFaces' | 'minConfidence' | 'cropSize' | 'refineIris' | 'frameAccess'>>,
   ) {
     this.refineIris = options.refineIris;
+    this.frameAccess = options.frameAccess;
     this.framesInJs = backend === 'wasm' || backend === 'cpu';
     this.detectorSize = detector.inputs[0]?.shape?.[1] && detector.inputs[0].shape[1] > 0 ? detector.inputs[0].shape[1] : 256;
     this.anchors = blazefaceAnchors(this.detectorSize);
@@ -142,7 +160,7 @@ export class FaceTracker {
     if (!(minConfidence >= 0 && minConfidence <= 1)) throw new CpemError('INVALID_ARGUMENT', `FaceTracker: minConfidence must be in [0, 1]; got ${minConfidence}.`);
     if (!Number.isInteger(cropSize) || cropSize < 32 || cropSize > 1024) throw new CpemError('INVALID_ARGUMENT', `FaceTracker: cropSize must be a whole number of pixels in [32, 1024] (the model's is 192); got ${cropSize}.`);
     const wasmPaths = options.wasmPaths ?? (options.assetBaseUrl !== undefined ? joinAssetPath(options.assetBaseUrl, 'tfjs-wasm/') : undefined);
-    const backend = await selectBackend(options.backend ?? 'auto', wasmPaths);
+    const backend = await selectBackend(options.backend ?? 'auto', wasmPaths, options.wasmThreads);
     const files = trackerModelFiles(options.modelBaseUrl, options.assetBaseUrl);
     const [detector, mesh, iris] = await Promise.all([
       loadTrackerModel(files, 'blazeface'), loadTrackerModel(files, 'facemesh'), loadTrackerModel(files, 'iris'),
@@ -151,7 +169,11 @@ export class FaceTracker {
     if (refineIris !== true && refineIris !== false && refineIris !== 'alternate') {
       throw new CpemError('INVALID_ARGUMENT', `FaceTracker: refineIris must be true, false or 'alternate'; got ${JSON.stringify(refineIris)}.`);
     }
-    const tracker = new FaceTracker(backend, detector, mesh, iris, { maxFaces, minConfidence, cropSize, refineIris });
+    const frameAccess = options.frameAccess ?? 'auto';
+    if (frameAccess !== 'auto' && frameAccess !== 'canvas') {
+      throw new CpemError('INVALID_ARGUMENT', `FaceTracker: frameAccess must be 'auto' or 'canvas'; got ${JSON.stringify(frameAccess)}.`);
+    }
+    const tracker = new FaceTracker(backend, detector, mesh, iris, { maxFaces, minConfidence, cropSize, refineIris, frameAccess });
     await tracker.warmUp();
     return tracker;
   }
@@ -192,9 +214,9 @@ export class FaceTracker {
   async track(input: TrackerInput): Promise<FaceTrackingResult> {
     this.checkAlive();
     const t0 = now();
-    const frame = await readTrackerFrame(input, this.framesInJs, this.pixelReader);
+    const frame = await readTrackerFrame(input, this.framesInJs, this.pixelReader, { access: this.frameAccess });
     const { width, height } = frame;
-    const timings: TrackerTimings = { detect: 0, landmarks: 0, total: 0 };
+    const timings: TrackerTimings = { detect: 0, landmarks: 0, read: 0, total: 0 };
     const faces: TrackedFace[] = [];
     let detected = false;
     try {
@@ -223,6 +245,7 @@ export class FaceTracker {
       }
       this.tracks = next;
     } finally {
+      timings.read = frame.readMs;
       frame.dispose();
     }
     timings.total = now() - t0;
@@ -251,7 +274,7 @@ export class FaceTracker {
 
   private async detectIn(frame: TrackerFrame, region: Roi): Promise<Detection[]> {
     const size = this.detectorSize;
-    const list = execute(this.detector, frame.crops([{ roi: region }], size, 1 / 127.5, -1));
+    const list = execute(this.detector, await frame.crops([{ roi: region }], size, 1 / 127.5, -1));
     let raw: Float32Array;
     try {
       raw = await joinDetectorOutputs(list);
@@ -294,7 +317,7 @@ export class FaceTracker {
   private async meshIn(frame: TrackerFrame, roi: Roi): Promise<{ points: Float32Array; confidence: number } | null> {
     if (!(roi.size > 1) || ![roi.cx, roi.cy, roi.angle].every(Number.isFinite)) return null;
     const S = this.meshSize;
-    const out = execute(this.mesh, frame.crops([{ roi }], S, 1 / 255, 0));
+    const out = execute(this.mesh, await frame.crops([{ roi }], S, 1 / 255, 0));
     try {
       const flagT = out.find((t) => t.shape[t.shape.length - 1] === 1);
       const meshT = out.find((t) => t.shape[t.shape.length - 1] === MESH_POINTS * 3);

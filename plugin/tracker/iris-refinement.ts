@@ -62,7 +62,7 @@ export interface EyeRefinement { contour: Float32Array /* 71 × 2 */; iris: Floa
  */
 export async function irisRefinements(iris: GraphModel, frame: TrackerFrame, points: Float32Array, run: readonly number[]): Promise<(EyeRefinement | null)[]> {
   const eyes = run.map((e) => ({ e, ...EYES[e], roi: roiFromEyeCorners(points, EYES[e].corners[0], EYES[e].corners[1]) }));
-  const list = execute(iris, frame.crops(eyes, IRIS_CROP, 1 / 255, 0));
+  const list = execute(iris, await frame.crops(eyes, IRIS_CROP, 1 / 255, 0));
   const outT = list.find((t) => t.size === eyes.length * 76 * 3) ?? list.reduce((a, b) => (a.size > b.size ? a : b));
   let data: Float32Array;
   try {

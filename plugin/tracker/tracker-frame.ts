@@ -5,6 +5,13 @@
  * On CPU backends (wasm, cpu) the frame stays in JS memory and each crop is sampled there, with the same bilinear
  * rule and zero fill as tf.image.transform, into a small tensor: wasm's transform kernel costs about three times as
  * much, and the whole frame never has to be copied into a tensor.
+ *
+ * A playing video (or a VideoFrame) on a CPU backend is read through WebCodecs' VideoFrame.copyTo, and only where a
+ * crop needs it: while a face is tracked, the rectangle around its crops (the whole frame only when the detector
+ * runs), in the frame's own pixel format (NV12, I420 or RGBA/BGRA), converted to RGB in JS. Drawing a video into a
+ * 2D canvas and reading it back costs a round trip through the GPU process whatever the size of the rectangle
+ * (bench/browser/frame-acquisition.bench.ts: 33-36 ms against 3-4 ms for copyTo of the face's rectangle on a 2-core
+ * machine); frames in a format copyTo does not give (a GPU texture: format null) take that canvas path.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CpemError } from '../errors/cpem-error.js';
@@ -13,7 +20,7 @@ import { cropTransform, type Roi } from './face-geometry.js';
 /** A raw RGB or RGBA pixel buffer (Node, or any environment): rows top to bottom, 8 bits per channel. */
 export interface RawImage { data: Uint8Array | Uint8ClampedArray; width: number; height: number; channels: 3 | 4 }
 
-export type TrackerInput = HTMLVideoElement | HTMLCanvasElement | ImageBitmap | ImageData | tf.Tensor3D | RawImage;
+export type TrackerInput = HTMLVideoElement | VideoFrame | HTMLCanvasElement | ImageBitmap | ImageData | tf.Tensor3D | RawImage;
 
 /** One crop: the region, and whether to mirror it horizontally. */
 export interface CropRequest { roi: Roi; flip?: boolean }
@@ -23,9 +30,14 @@ export interface TrackerFrame {
   readonly width: number;
   readonly height: number;
   /** The crops as one [n, size, size, 3] float tensor with values pixel × mul + add (caller disposes). */
-  crops(requests: readonly CropRequest[], size: number, mul: number, add: number): tf.Tensor4D;
+  crops(requests: readonly CropRequest[], size: number, mul: number, add: number): Promise<tf.Tensor4D>;
+  /** Milliseconds spent getting the frame's pixels so far (reading, copying, converting), wherever it was spent. */
+  readonly readMs: number;
   dispose(): void;
 }
+
+/** How a CPU backend reads a video's pixels: 'auto' (VideoFrame.copyTo of the needed rectangle where it can), or 'canvas' (the whole frame through a 2D canvas). */
+export type FrameAccess = 'auto' | 'canvas';
 
 /** Pixels in JS memory: rows top to bottom, `channels` values per pixel, R, G, B first. */
 interface Pixels { data: ArrayLike<number>; width: number; height: number; channels: number }
@@ -65,12 +77,12 @@ export function sampleCrop(pixels: Pixels, t: readonly number[], size: number, m
 class PixelFrame implements TrackerFrame {
   readonly width: number;
   readonly height: number;
-  constructor(private readonly pixels: Pixels) {
+  constructor(private readonly pixels: Pixels, readonly readMs = 0) {
     this.width = pixels.width;
     this.height = pixels.height;
   }
 
-  crops(requests: readonly CropRequest[], size: number, mul: number, add: number): tf.Tensor4D {
+  async crops(requests: readonly CropRequest[], size: number, mul: number, add: number): Promise<tf.Tensor4D> {
     const out = new Float32Array(requests.length * size * size * 3);
     requests.forEach((r, i) => sampleCrop(this.pixels, cropTransform(r.roi, size, r.flip), size, mul, add, out, i * size * size * 3));
     return tf.tensor4d(out, [requests.length, size, size, 3]);
@@ -80,9 +92,9 @@ class PixelFrame implements TrackerFrame {
 }
 
 class TensorFrame implements TrackerFrame {
-  constructor(private readonly frame: tf.Tensor4D, readonly width: number, readonly height: number) {}
+  constructor(private readonly frame: tf.Tensor4D, readonly width: number, readonly height: number, readonly readMs = 0) {}
 
-  crops(requests: readonly CropRequest[], size: number, mul: number, add: number): tf.Tensor4D {
+  async crops(requests: readonly CropRequest[], size: number, mul: number, add: number): Promise<tf.Tensor4D> {
     return tf.tidy(() => {
       const each = requests.map((r) => {
         const t = tf.tensor2d([cropTransform(r.roi, size, r.flip)], [1, 8]);
@@ -108,7 +120,7 @@ function checkSize(width: number, height: number, what: string): void {
   }
 }
 
-const DOM_TYPES = ['HTMLVideoElement', 'HTMLCanvasElement', 'OffscreenCanvas', 'ImageBitmap', 'ImageData', 'HTMLImageElement'] as const;
+const DOM_TYPES = ['HTMLVideoElement', 'VideoFrame', 'HTMLCanvasElement', 'OffscreenCanvas', 'ImageBitmap', 'ImageData', 'HTMLImageElement'] as const;
 
 function domTypeOf(input: unknown): (typeof DOM_TYPES)[number] | null {
   for (const name of DOM_TYPES) {
@@ -138,11 +150,122 @@ export class PixelReader {
   }
 }
 
+
+/** VideoFrame pixel formats read by copyTo and converted here. */
+const COPY_FORMATS = new Set(['NV12', 'I420', 'I420A', 'RGBA', 'RGBX', 'BGRA', 'BGRX']);
+
+/** Y'CbCr → R'G'B' coefficients (Cr → R, Cb → G, Cr → G, Cb → B) of the frame's matrix. */
+function yuvCoefficients(matrix: string | null | undefined): [number, number, number, number] {
+  // BT.709 for 'bt709' (and HD video that says nothing); BT.601 for 'bt470bg' / 'smpte170m' (SD video, webcams).
+  if (matrix === 'bt470bg' || matrix === 'smpte170m') return [1.402, 0.344136, 0.714136, 1.772];
+  return [1.5748, 0.187324, 0.468124, 1.8556];
+}
+
+/** A rectangle of the frame as RGB bytes, origin (x, y) in frame pixels. */
+interface Region { x: number; y: number; width: number; height: number; rgb: Uint8ClampedArray }
+
+/**
+ * A frame read through VideoFrame.copyTo, a rectangle at a time: each crop reads the smallest rectangle around
+ * its rotated square that no earlier read of this frame covers (most crops of a tracked face fall in one).
+ */
+class CopiedFrame implements TrackerFrame {
+  readonly width: number;
+  readonly height: number;
+  readMs = 0;
+  private readonly regions: Region[] = [];
+
+  constructor(private readonly frame: VideoFrame, private readonly owned: boolean) {
+    this.width = frame.displayWidth;
+    this.height = frame.displayHeight;
+  }
+
+  async crops(requests: readonly CropRequest[], size: number, mul: number, add: number): Promise<tf.Tensor4D> {
+    const out = new Float32Array(requests.length * size * size * 3);
+    for (let i = 0; i < requests.length; i++) {
+      const t = cropTransform(requests[i].roi, size, requests[i].flip);
+      const region = await this.regionFor(requests[i].roi);
+      const local = [t[0], t[1], t[2] - region.x, t[3], t[4], t[5] - region.y];
+      sampleCrop({ data: region.rgb, width: region.width, height: region.height, channels: 3 }, local, size, mul, add, out, i * size * size * 3);
+    }
+    return tf.tensor4d(out, [requests.length, size, size, 3]);
+  }
+
+  /** A region holding every pixel that the bilinear samples of `roi`'s crop can read. */
+  private async regionFor(roi: Roi): Promise<Region> {
+    const c = Math.abs(Math.cos(roi.angle)), s = Math.abs(Math.sin(roi.angle));
+    const half = (roi.size / 2) * (c + s) + 2;
+    // Even bounds: the chroma planes of NV12 and I420 hold one sample per 2 × 2 pixels.
+    let x0 = Math.max(0, Math.floor(roi.cx - half)), y0 = Math.max(0, Math.floor(roi.cy - half));
+    let x1 = Math.min(this.width, Math.ceil(roi.cx + half) + 1), y1 = Math.min(this.height, Math.ceil(roi.cy + half) + 1);
+    if (!(x1 > x0 && y1 > y0)) { x0 = 0; y0 = 0; x1 = Math.min(2, this.width); y1 = Math.min(2, this.height); }
+    const found = this.regions.find((r) => r.x <= x0 && r.y <= y0 && r.x + r.width >= x1 && r.y + r.height >= y1);
+    if (found) return found;
+    x0 &= ~1; y0 &= ~1;
+    x1 = Math.min(this.width, x1 + (x1 & 1)); y1 = Math.min(this.height, y1 + (y1 & 1));
+    const t0 = performance.now();
+    const region = await copyRegion(this.frame, x0, y0, x1 - x0, y1 - y0);
+    this.readMs += performance.now() - t0;
+    this.regions.push(region);
+    return region;
+  }
+
+  dispose(): void {
+    this.regions.length = 0;
+    if (this.owned) this.frame.close();
+  }
+}
+
+/** Copies a rectangle of `frame` (even x, y; in its visible area) out of it and converts it to RGB bytes. */
+export async function copyRegion(frame: VideoFrame, x: number, y: number, width: number, height: number): Promise<Region> {
+  const format = frame.format as string;
+  const vx = frame.visibleRect?.x ?? 0, vy = frame.visibleRect?.y ?? 0;
+  const rect = { x: vx + x, y: vy + y, width, height };
+  const buffer = new Uint8Array(frame.allocationSize({ rect }));
+  const layout = await frame.copyTo(buffer, { rect });
+  const rgb = new Uint8ClampedArray(width * height * 3);
+  if (format === 'RGBA' || format === 'RGBX' || format === 'BGRA' || format === 'BGRX') {
+    const { offset, stride } = layout[0];
+    const [r, b] = format.startsWith('B') ? [2, 0] : [0, 2];
+    for (let j = 0, o = 0; j < height; j++) {
+      for (let i = 0, p = offset + j * stride; i < width; i++, p += 4) { rgb[o++] = buffer[p + r]; rgb[o++] = buffer[p + 1]; rgb[o++] = buffer[p + b]; }
+    }
+    return { x, y, width, height, rgb };
+  }
+  const [kr, kgb, kgr, kb] = yuvCoefficients(frame.colorSpace?.matrix);
+  const full = frame.colorSpace?.fullRange === true;
+  const ys = full ? 1 : 255 / 219, yo = full ? 0 : 16, cs = full ? 1 : 255 / 224;
+  const Y = layout[0];
+  const nv12 = format === 'NV12';
+  const U = layout[1];
+  const V = nv12 ? layout[1] : layout[2];
+  const step = nv12 ? 2 : 1, vOff = nv12 ? 1 : 0;
+  for (let j = 0, o = 0; j < height; j++) {
+    const yRow = Y.offset + j * Y.stride, uRow = U.offset + (j >> 1) * U.stride, vRow = V.offset + (j >> 1) * V.stride;
+    for (let i = 0; i < width; i++) {
+      const l = (buffer[yRow + i] - yo) * ys;
+      const cb = (buffer[uRow + (i >> 1) * step] - 128) * cs;
+      const cr = (buffer[vRow + (i >> 1) * step + vOff] - 128) * cs;
+      rgb[o++] = l + kr * cr;
+      rgb[o++] = l - kgb * cb - kgr * cr;
+      rgb[o++] = l + kb * cb;
+    }
+  }
+  return { x, y, width, height, rgb };
+}
+
+/** True when `frame` can be read through copyTo here (a CPU-side pixel format this file converts). */
+function copyable(frame: VideoFrame): boolean {
+  return typeof frame.copyTo === 'function' && frame.format !== null && COPY_FORMATS.has(frame.format as string);
+}
+
+/** Reading options for readTrackerFrame. */
+export interface ReadOptions { access?: FrameAccess }
+
 /**
  * Checks `input` and reads it as a frame: in JS memory when `inJs` (CPU backends; DOM images through `reader`),
  * else as a tensor. Throws INVALID_ARGUMENT saying what to pass.
  */
-export async function readTrackerFrame(input: TrackerInput, inJs: boolean, reader: PixelReader): Promise<TrackerFrame> {
+export async function readTrackerFrame(input: TrackerInput, inJs: boolean, reader: PixelReader, options: ReadOptions = {}): Promise<TrackerFrame> {
   if (input instanceof tf.Tensor) {
     if (input.isDisposed) throw new CpemError('INVALID_ARGUMENT', 'FaceTracker.track: the tensor was disposed; pass a live [height, width, 3|4] tensor.');
     const [h, w, c] = input.shape;
@@ -153,7 +276,11 @@ export async function readTrackerFrame(input: TrackerInput, inJs: boolean, reade
       throw new CpemError('INVALID_ARGUMENT', `FaceTracker.track: a tensor frame must be int32 or float32 with values 0-255; got ${input.dtype}.`);
     }
     checkSize(w, h, 'the tensor frame');
-    if (inJs) return new PixelFrame({ data: (await input.data()) as Float32Array | Int32Array, width: w, height: h, channels: c });
+    if (inJs) {
+      const t0 = performance.now();
+      const data = (await input.data()) as Float32Array | Int32Array;
+      return new PixelFrame({ data, width: w, height: h, channels: c }, performance.now() - t0);
+    }
     const frame = tf.tidy(() => {
       const rgb = c === 4 ? tf.slice(input, [0, 0, 0], [h, w, 3]) : input;
       return tf.expandDims(tf.cast(rgb, 'float32'), 0) as tf.Tensor4D;
@@ -169,16 +296,31 @@ export async function readTrackerFrame(input: TrackerInput, inJs: boolean, reade
       if (v.readyState < 2 || width === 0 || height === 0) {
         throw new CpemError('INVALID_ARGUMENT', 'FaceTracker.track: the video has no frame yet (readyState < HAVE_CURRENT_DATA); wait for its loadeddata event before tracking.');
       }
+    } else if (dom === 'VideoFrame') {
+      const f = input as unknown as VideoFrame;
+      if (f.format === null && f.codedWidth === 0) throw new CpemError('INVALID_ARGUMENT', 'FaceTracker.track: the VideoFrame was closed; pass an open frame (close it after track() resolves).');
+      width = f.displayWidth; height = f.displayHeight;
+      checkSize(width, height, 'the VideoFrame');
     } else {
       ({ width, height } = input as HTMLCanvasElement | ImageBitmap | ImageData);
       checkSize(width, height, `the ${dom}`);
     }
+    const t0 = performance.now();
     if (inJs) {
+      if ((options.access ?? 'auto') === 'auto' && (dom === 'HTMLVideoElement' || dom === 'VideoFrame') && typeof VideoFrame === 'function') {
+        let frame: VideoFrame | null = null;
+        const owned = dom === 'HTMLVideoElement';
+        try {
+          frame = owned ? new VideoFrame(input as HTMLVideoElement) : (input as unknown as VideoFrame);
+        } catch { /* no frame to wrap (e.g. a cross-origin video): the canvas below says why */ }
+        if (frame && copyable(frame)) return new CopiedFrame(frame, owned);
+        if (owned) frame?.close();
+      }
       const data = dom === 'ImageData' ? (input as ImageData).data : reader.read(input as CanvasImageSource, width, height);
-      return new PixelFrame({ data, width, height, channels: 4 });
+      return new PixelFrame({ data, width, height, channels: 4 }, performance.now() - t0);
     }
     const frame = tf.tidy(() => tf.expandDims(tf.cast(tf.browser.fromPixels(input as HTMLCanvasElement), 'float32'), 0) as tf.Tensor4D);
-    return new TensorFrame(frame, width, height);
+    return new TensorFrame(frame, width, height, performance.now() - t0);
   }
   if (isRawImage(input)) {
     const { data, width, height } = input;

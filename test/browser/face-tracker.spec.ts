@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { FaceTracker, type FaceTrackingResult, type TrackerBackend } from '../../plugin/tracker/face-tracker.js';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
 import { webGlRendererInfo, webGpuAdapterInfo } from '../../plugin/tracker/backend.js';
+import { copyRegion } from '../../plugin/tracker/tracker-frame.js';
 
 // FaceTracker in headless Chromium with the models at their default location (the package's weights/tracker/):
 // a clip from ../shared/videos tracked end to end on wasm, a few frames on webgpu, webgl and cpu (software-emulated
@@ -123,11 +124,60 @@ describe('FaceTracker in the browser', () => {
     }
     t.reset();
     const fromVideo = expectFace(await t.track(video));
+    const frame = new VideoFrame(video);
+    t.reset();
+    const fromVideoFrame = expectFace(await t.track(frame));
+    frame.close();
+    const viaCanvas = await FaceTracker.create({ backend: 'wasm', frameAccess: 'canvas' });
+    const fromVideoViaCanvas = expectFace(await viaCanvas.track(video));
+    viaCanvas.dispose();
     tensor.dispose();
     bitmap.close();
     for (const r of results.slice(1)) expect(maxDiff(r, results[0])).toBeLessThan(0.01);
-    // The video element decodes the same frame the canvas copied (colour conversion may differ by a level).
-    expect(maxDiff(fromVideo, results[0])).toBeLessThan(1);
+    // The video element decodes the same frame the canvas copied (colour conversion may differ by a level): read
+    // through VideoFrame.copyTo (the default, from the element or a VideoFrame) or through a 2D canvas.
+    for (const r of [fromVideo, fromVideoFrame, fromVideoViaCanvas]) expect(maxDiff(r, results[0])).toBeLessThan(1);
+    t.dispose();
+  });
+
+  it("converts a VideoFrame's pixels as a 2D canvas draws them, and reads only the face's rectangle while tracking", async () => {
+    if (!video) pending(`../shared${CLIP_SUFFIX} is not present`);
+    await seek(video, 1);
+    const frame = new VideoFrame(video);
+    const format = String(frame.format);
+    const canvas = new OffscreenCanvas(512, 512);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+    ctx.drawImage(video, 0, 0);
+    const drawn = ctx.getImageData(0, 0, 512, 512).data;
+    try {
+      if (!['NV12', 'I420', 'RGBA', 'RGBX', 'BGRA', 'BGRX'].includes(format)) pending(`this Chromium decodes to ${format}, which copyTo does not give`);
+      const region = await copyRegion(frame, 120, 80, 200, 240);
+      expect(region.rgb.length).toBe(200 * 240 * 3);
+      let sum = 0, worst = 0;
+      for (let y = 0; y < 240; y++) {
+        for (let x = 0; x < 200; x++) {
+          for (let c = 0; c < 3; c++) {
+            const d = Math.abs(region.rgb[(y * 200 + x) * 3 + c] - drawn[((y + 80) * 512 + x + 120) * 4 + c]);
+            sum += d;
+            worst = Math.max(worst, d);
+          }
+        }
+      }
+      const mean = sum / (200 * 240 * 3);
+      console.log(`VideoFrame ${format} → RGB against drawImage: mean ${mean.toFixed(2)}, max ${worst} levels`);
+      expect(mean).toBeLessThan(2);
+      expect(worst).toBeLessThan(24);
+    } finally {
+      frame.close();
+    }
+    // Tracking: the frame's read time is reported, and after the detector's frame it is well under a whole frame's.
+    const t = await FaceTracker.create({ backend: 'wasm' });
+    const first = await t.track(video);
+    expect(first.detected).toBeTrue();
+    expect(first.timings.read).toBeGreaterThan(0);
+    const second = await t.track(video);
+    expect(second.detected).toBeFalse();
+    expect(second.timings.read).toBeGreaterThan(0);
     t.dispose();
   });
 

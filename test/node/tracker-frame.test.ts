@@ -40,7 +40,7 @@ describe('tracker frame crops', () => {
       const inJs = await readTrackerFrame(image, true, reader);
       const asTensor = await readTrackerFrame(image, false, reader);
       for (const [size, mul, add] of [[32, 1 / 255, 0], [17, 1 / 127.5, -1]] as const) {
-        const a = inJs.crops(requests, size, mul, add), b = asTensor.crops(requests, size, mul, add);
+        const a = await inJs.crops(requests, size, mul, add), b = await asTensor.crops(requests, size, mul, add);
         const d = await maxDiff(a, b);
         assert.ok(d < 1e-3, `crops differ by ${d} (size ${size})`);
         tf.dispose([a, b]);
@@ -56,7 +56,7 @@ describe('tracker frame crops', () => {
     const before = tf.memory().numTensors;
     const reader = new PixelReader();
     const inJs = await readTrackerFrame(t, true, reader), asTensor = await readTrackerFrame(t, false, reader);
-    const a = inJs.crops(requests.slice(0, 2), 24, 1, 0), b = asTensor.crops(requests.slice(0, 2), 24, 1, 0);
+    const a = await inJs.crops(requests.slice(0, 2), 24, 1, 0), b = await asTensor.crops(requests.slice(0, 2), 24, 1, 0);
     assert.ok((await maxDiff(a, b)) < 1e-3);
     tf.dispose([a, b]);
     inJs.dispose();

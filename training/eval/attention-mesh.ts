@@ -144,7 +144,7 @@ export class AttentionMesh {
   async run(frame: TrackerFrame, roi: Roi, minConfidence = 0.5): Promise<AttentionResult | null> {
     if (!(roi.size > 1) || ![roi.cx, roi.cy, roi.angle].every(Number.isFinite)) return null;
     const S = ATTENTION_CROP;
-    const [flag, mesh3, lips, eyeA, eyeB, irisA, irisB] = await this.runCrop(frame.crops([{ roi }], S, 1 / 255, 0));
+    const [flag, mesh3, lips, eyeA, eyeB, irisA, irisB] = await this.runCrop(await frame.crops([{ roi }], S, 1 / 255, 0));
     const confidence = flag[0];
     if (!(confidence >= minConfidence)) return null;
     const zScale = roi.size / S;
