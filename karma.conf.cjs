@@ -24,6 +24,20 @@ const specsFromTempEntry = {
 
 process.env.CHROME_BIN = CHROMIUM_PATH;
 
+// The behavior's inference worker (inference: 'worker') as its own bundle, served at /base/ like the specs' files;
+// test/browser/inference-worker.spec.ts points workerUrl at it (and assetBaseUrl at /base/weights/: esbuild's
+// synchronous API takes no plugins, so the bundle's assets.ts does not know where weights/ is served).
+const WORKER_BUNDLE = '.cache/karma-worker/inference-worker.js';
+require('esbuild').buildSync({
+  entryPoints: ['plugin/behavior/inference-worker.ts'],
+  outfile: WORKER_BUNDLE,
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  logLevel: 'warning',
+  external: ['fs', 'path', 'crypto', 'worker_threads', 'node-fetch', 'util', 'os', 'perf_hooks'],
+});
+
 module.exports = function (config) {
   config.set({
     frameworks: ['jasmine'],
@@ -34,6 +48,7 @@ module.exports = function (config) {
       { pattern: 'weights/**/*', included: false, served: true, watched: false, nocache: true },
       { pattern: '../shared/avatars/*.glb', included: false, served: true, watched: false, nocache: true },
       { pattern: '../shared/videos/liveportrait_d3.mp4', included: false, served: true, watched: false, nocache: true },
+      { pattern: WORKER_BUNDLE, included: false, served: true, watched: false, nocache: true },
     ],
     proxies: { '/weights/': '/base/weights/' },
     preprocessors: { 'test/browser/**/*.ts': ['esbuild'] },

@@ -18,6 +18,8 @@ export default {
     'face-model': 'plugin/face-model/index.ts',
     landmarks: 'plugin/landmarks/index.ts',
     training: 'training/index.ts',
+    // The behavior's inference worker (inference: 'worker'), which it finds beside its own module.
+    'inference-worker': 'plugin/behavior/inference-worker.ts',
   },
   external,
   output: {

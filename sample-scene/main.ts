@@ -3,6 +3,7 @@
 // reconstructed face on the video, frame rate and per-stage latency, and your own GLB, auto-mapped.
 //   ?engine=webgl|webgpu   ?backend=auto|webgpu|webgl|wasm|cpu   ?weights=sandbox (PE-Net from the training sandbox)
 //   ?video=URL (start on that video instead of the webcam)   ?source=none (start nothing)
+//   ?inference=worker (tracker and PE-Net in a Web Worker; the shipped weights only)
 import * as tf from '@tensorflow/tfjs-core';
 import { Engine } from '@babylonjs/core/Engines/engine';
 import { WebGPUEngine } from '@babylonjs/core/Engines/webgpuEngine';
@@ -244,7 +245,9 @@ async function main(): Promise<void> {
 
   status.textContent = 'loading the tracker and PE-Net…';
   const backend = (params.get('backend') ?? 'auto') as TrackerBackend | 'auto';
-  const behavior = new FaceRetargetBehavior({ source: 'webcam', table: doubleTable, weights: await chooseWeights(), backend, autoStart: false });
+  const inference = params.get('inference') === 'worker' ? 'worker' : 'main';
+  const weights = inference === 'main' ? await chooseWeights() : undefined;
+  const behavior = new FaceRetargetBehavior({ source: 'webcam', table: doubleTable, weights, backend, inference, autoStart: false });
   // On the double's root node, the head the table turns (the mesh is its child).
   doubleRoot.addBehavior(behavior);
 
@@ -287,7 +290,8 @@ async function main(): Promise<void> {
     const calib = lastMotion ? lastMotion.calibration : '–';
     statsBox.textContent = [
       `render    ${engine.getFps().toFixed(0).padStart(4)} fps   (${engine.isWebGPU ? 'WebGPU' : 'WebGL2'})`,
-      `estimate  ${String(s.estimatesPerSecond).padStart(4)} /s    (TF.js ${behavior.estimator ? tf.getBackend() : '…'})`,
+      `estimate  ${String(s.estimatesPerSecond).padStart(4)} /s    (TF.js ${behavior.estimator ? tf.getBackend() : behavior.modelsLoaded ? 'in a worker' : '…'})`,
+      `main thread ${s.mainThread.toFixed(1).padStart(4)} ms / frame`,
       `tracker   ${s.tracker.toFixed(1).padStart(6)} ms`,
       `estimator ${s.estimator.toFixed(1).padStart(6)} ms`,
       `filter    ${s.filter.toFixed(2).padStart(6)} ms`,

@@ -33,7 +33,15 @@ export const MOUNTS = {
   '/docs/': 'docs',
   // Development data beside the checkout (never shipped); specs and benches read clips and avatars from it.
   '/shared/': '../shared',
+  // MediaPipe tasks-vision's wasm (a devDependency): the bench's peer, never part of the package or the pages.
+  '/vendor/tasks-vision/': 'node_modules/@mediapipe/tasks-vision/wasm',
 };
+
+/**
+ * Cross-origin isolation (COOP + COEP), which gives pages SharedArrayBuffer and so tfjs' threaded wasm build. Every
+ * response carries the headers except a page asked for with `?coi=0` (the single-threaded case, for comparison).
+ */
+const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
 const MIME = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
@@ -44,7 +52,11 @@ const MIME = {
 
 function buildOptions() {
   return {
-    entryPoints: Object.values(PAGES).map((p) => ({ in: path.join(ROOT, p.entry), out: p.name })),
+    entryPoints: [
+      ...Object.values(PAGES).map((p) => ({ in: path.join(ROOT, p.entry), out: p.name })),
+      // The behavior's inference worker (inference: 'worker'), found beside the page's bundle as the package finds it.
+      { in: path.join(ROOT, 'plugin/behavior/inference-worker.ts'), out: 'inference-worker' },
+    ],
     outdir: OUT,
     bundle: true,
     format: 'esm',
@@ -58,10 +70,10 @@ function buildOptions() {
   };
 }
 
-function sendFile(res, file) {
+function sendFile(res, file, isolate = true) {
   fs.stat(file, (err, st) => {
     if (err || !st.isFile()) {
-      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.writeHead(404, { 'content-type': 'text/plain', ...(isolate ? ISOLATION_HEADERS : {}) });
       res.end(`not found: ${path.relative(ROOT, file)}\n`);
       return;
     }
@@ -69,6 +81,7 @@ function sendFile(res, file) {
       'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
       'content-length': st.size,
       'cache-control': 'no-store',
+      ...(isolate ? ISOLATION_HEADERS : {}),
     });
     fs.createReadStream(file).pipe(res);
   });
@@ -101,14 +114,15 @@ export async function startServer({ port = 8080, host = '127.0.0.1', watch = fal
     throw e;
   }
   const server = http.createServer((req, res) => {
-    const urlPath = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const requestUrl = new URL(req.url ?? '/', 'http://localhost');
+    const urlPath = requestUrl.pathname;
     const file = resolveRequest(urlPath);
     if (!file) {
       res.writeHead(400);
       res.end('bad path\n');
       return;
     }
-    sendFile(res, file);
+    sendFile(res, file, requestUrl.searchParams.get('coi') !== '0');
   });
   await new Promise((resolve, reject) => {
     server.once('error', reject);

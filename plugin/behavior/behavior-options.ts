@@ -35,14 +35,29 @@ export interface FaceRetargetBehaviorOptions {
    * running both eyes on every frame (docs/tracking.md).
    */
   refineIris?: boolean | 'alternate';
+  /**
+   * Threads of tfjs' threaded SIMD wasm build, used only where the page is cross-origin isolated (the COOP/COEP
+   * headers in docs/behavior.md); elsewhere wasm runs on one thread. Default: tfjs' choice (1 on a 2-core machine).
+   */
+  wasmThreads?: number;
   /** Temporal filter settings, or false for none. Default: FaceMotionFilter's defaults. */
   smoothing?: FaceMotionFilterOptions | false;
   /** Identity lock and per-user neutral, or false for none. Default: IdentityCalibration's (docs/behavior.md). */
   calibration?: IdentityCalibrationOptions | false;
   /** Start when attached. Default true. */
   autoStart?: boolean;
-  /** A ready estimator to use (shared between behaviors, or built with your own tracker options); not disposed. */
+  /** A ready estimator to use (shared between behaviors, or built with your own tracker options); not disposed. Main thread only. */
   estimator?: FaceEstimator<HTMLVideoElement>;
+  /**
+   * Where the tracker and PE-Net run. 'main' (default): on the page's main thread. 'worker': in a dedicated Web Worker
+   * (the package's `inference-worker.js`), which gets each frame as a transferred VideoFrame, so the main thread only
+   * wraps the frame and reads the answer while the scene renders. Errors from the worker arrive as the same
+   * CpemErrors; a worker that dies stops the behavior with ESTIMATION_FAILED, and start() builds a new one.
+   * 'worker' takes `weights` as a URL only and no `estimator`.
+   */
+  inference?: 'main' | 'worker';
+  /** The worker script for inference: 'worker'. Default: `inference-worker.js` beside the package's modules. */
+  workerUrl?: string | URL;
   /** Retarget warnings (NaN units, targets that changed). Default console.warn. */
   onWarning?: (warning: RetargetWarning) => void;
 }

@@ -18,6 +18,7 @@ import { FrameStats, type FaceRetargetStats } from './face-stats.js';
 import { FrameLoop } from './frame-loop.js';
 import { FrameSource, type FaceSource } from './frame-source.js';
 import { InferenceStage } from './inference-stage.js';
+import { WorkerInference } from './worker-inference.js';
 import { RunState, type FaceRetargetState } from './run-state.js';
 
 const now = (): number => performance.now();
@@ -61,7 +62,7 @@ export class FaceRetargetBehavior implements Behavior<TransformNode> {
   private readonly run = new RunState(this.onStateChangedObservable);
   private readonly frames: FrameSource;
   private readonly loop = new FrameLoop((video) => this.processFrame(video));
-  private readonly inference: InferenceStage;
+  private readonly inference: InferenceStage | WorkerInference;
   private readonly overlay: FaceOverlay;
   private readonly frameStats = new FrameStats();
   private _applier: RetargetApplier | null = null;
@@ -75,7 +76,10 @@ export class FaceRetargetBehavior implements Behavior<TransformNode> {
     this.options = { ...options };
     this.source = options.source ?? 'webcam';
     this.frames = new FrameSource(options);
-    this.inference = new InferenceStage(options);
+    if (options.inference !== undefined && options.inference !== 'main' && options.inference !== 'worker') {
+      throw new CpemError('INVALID_ARGUMENT', `inference must be 'main' or 'worker'; got ${JSON.stringify(options.inference)}.`);
+    }
+    this.inference = options.inference === 'worker' ? new WorkerInference(options) : new InferenceStage(options);
     this.overlay = new FaceOverlay(options.faceModelUrl ?? null, options.assetBaseUrl, (e) => this.report(e));
   }
 
@@ -93,9 +97,19 @@ export class FaceRetargetBehavior implements Behavior<TransformNode> {
     return this.frames.video;
   }
 
-  /** The tracker and PE-Net chain once loaded. */
+  /** The tracker and PE-Net chain once loaded (null with inference: 'worker', where it lives in the worker). */
   get estimator(): FaceEstimator<HTMLVideoElement> | null {
-    return this.inference.estimator;
+    return this.inference instanceof InferenceStage ? this.inference.estimator : null;
+  }
+
+  /** Where inference runs: 'main' or 'worker'. */
+  get inferenceThread(): 'main' | 'worker' {
+    return this.inference instanceof WorkerInference ? 'worker' : 'main';
+  }
+
+  /** True once the tracker and PE-Net have loaded (on the main thread or in the worker). */
+  get modelsLoaded(): boolean {
+    return this.inference instanceof InferenceStage ? this.inference.ready : this.inference.loadedInWorker;
   }
 
   /** What writes the table's influences onto the character. */
@@ -260,11 +274,14 @@ export class FaceRetargetBehavior implements Behavior<TransformNode> {
   private async open(id: number): Promise<void> {
     const video = await this.frames.open(this.source, () => this.run.isCurrent(id));
     if (!video || !this.run.isCurrent(id)) return;
-    if (!this.inference.estimator) {
+    if (!this.modelsLoaded) {
       await this.inference.load();
       if (!this.run.isCurrent(id)) return;
-      this.unwatchDevice?.();
-      this.unwatchDevice = watchDevice((error) => this.fail(error));
+      // A worker's GPU is the worker's: its losses come back as DEVICE_LOST errors of the frame.
+      if (this.inference instanceof InferenceStage) {
+        this.unwatchDevice?.();
+        this.unwatchDevice = watchDevice((error) => this.fail(error));
+      }
     }
     await this.frames.whenReady(video);
   }
@@ -274,16 +291,18 @@ export class FaceRetargetBehavior implements Behavior<TransformNode> {
     const id = this.run.id;
     if (this.run.state !== 'running' || video.readyState < 2 || video.videoWidth === 0) return;
     let motion: EstimatedFaceMotion | null;
+    const t0 = now();
     try {
-      motion = await this.inference.run(video, now());
+      motion = await this.inference.run(video, t0);
     } catch (e) {
       if (this.run.isCurrent(id)) this.fail(e);
       return;
     }
-    if (this.run.isCurrent(id)) this.handle(motion);
+    const mainThreadMs = this.inference instanceof WorkerInference ? this.inference.mainThreadMs : now() - t0;
+    if (this.run.isCurrent(id)) this.handle(motion, mainThreadMs);
   }
 
-  private handle(motion: EstimatedFaceMotion | null): void {
+  private handle(motion: EstimatedFaceMotion | null, mainThreadMs = 0): void {
     if (!motion) {
       if (this.faceVisible) {
         this.faceVisible = false;
@@ -292,7 +311,7 @@ export class FaceRetargetBehavior implements Behavior<TransformNode> {
       }
       return;
     }
-    this.frameStats.estimated(motion, now());
+    this.frameStats.estimated(motion, now(), mainThreadMs);
     this.latest = motion;
     if (!this.faceVisible) {
       this.faceVisible = true;

@@ -7,6 +7,12 @@ export interface FaceRetargetStats {
   estimator: number;
   filter: number;
   apply: number;
+  /**
+   * Milliseconds of the main thread's time the last frame took: with inference on the main thread, the whole
+   * estimate (an upper bound: the frame copy it awaits is included); in a worker, wrapping and posting the frame and
+   * reading the answer.
+   */
+  mainThread: number;
   /** Frames estimated per second over the last second. */
   estimatesPerSecond: number;
   /** Frames estimated since start. */
@@ -15,17 +21,18 @@ export interface FaceRetargetStats {
 
 /** Keeps a behavior's FaceRetargetStats: per-stage times of the last frame and the estimate rate over the last second. */
 export class FrameStats {
-  readonly current: FaceRetargetStats = { tracker: 0, estimator: 0, filter: 0, apply: 0, estimatesPerSecond: 0, frames: 0 };
+  readonly current: FaceRetargetStats = { tracker: 0, estimator: 0, filter: 0, apply: 0, mainThread: 0, estimatesPerSecond: 0, frames: 0 };
   private readonly recent: number[] = [];
 
-  /** Records an estimated frame that finished at `now` (ms). */
-  estimated(motion: EstimatedFaceMotion, now: number): void {
+  /** Records an estimated frame that finished at `now` (ms), having taken `mainThreadMs` of the main thread. */
+  estimated(motion: EstimatedFaceMotion, now: number, mainThreadMs: number): void {
     this.recent.push(now);
     while (this.recent.length > 0 && this.recent[0] < now - 1000) this.recent.shift();
     const s = this.current;
     s.tracker = motion.timings.tracker;
     s.estimator = motion.timings.estimator;
     s.filter = motion.timings.filter;
+    s.mainThread = mainThreadMs;
     s.estimatesPerSecond = this.recent.length;
     s.frames++;
   }

@@ -11,6 +11,7 @@ export interface InferenceStageOptions {
   estimator?: FaceEstimator<HTMLVideoElement>;
   backend?: TrackerBackend | 'auto';
   refineIris?: boolean | 'alternate';
+  wasmThreads?: number;
   assetBaseUrl?: string;
   weights?: string | URL | tf.io.IOHandler | PeNet;
   calibration?: IdentityCalibrationOptions | false;
@@ -32,6 +33,11 @@ export class InferenceStage {
   /** The estimator once loaded, else null. */
   get estimator(): FaceEstimator<HTMLVideoElement> | null {
     return this.loaded;
+  }
+
+  /** True once load() has resolved (and until dispose()). */
+  get ready(): boolean {
+    return this.loaded !== null;
   }
 
   /** Loads the tracker (backend, models, warm-up) and PE-Net, once; rejects with their CpemError. */
@@ -93,6 +99,7 @@ export class InferenceStage {
     const tracker = await FaceTracker.create({
       backend: this.options.backend ?? 'auto',
       refineIris: this.options.refineIris ?? 'alternate',
+      wasmThreads: this.options.wasmThreads,
       assetBaseUrl: this.options.assetBaseUrl,
     });
     try {

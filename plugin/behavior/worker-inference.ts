@@ -1,0 +1,175 @@
+import { CpemError } from '../errors/cpem-error.js';
+import type { EstimatedFaceMotion } from '../estimator/face-estimator.js';
+import type { TrackerBackend } from '../tracker/backend.js';
+import type { InferenceStageOptions } from './inference-stage.js';
+import type { FromWorker, ToWorker, WorkerError, WorkerLoadOptions } from './worker-protocol.js';
+
+export interface WorkerInferenceOptions extends InferenceStageOptions {
+  /** The worker script (the package's `inference-worker.js`). Default: beside this module. */
+  workerUrl?: string | URL;
+}
+
+/**
+ * The inference stage in a Web Worker (inference-worker.ts): each frame goes over as a transferred VideoFrame (an
+ * ImageBitmap where WebCodecs is missing) and comes back as an EstimatedFaceMotion, so the main thread only wraps the
+ * frame and reads the answer. Errors come back as CpemErrors with the worker's code; a worker that dies (its script
+ * fails to load, or it throws outside a frame) rejects what was pending with ESTIMATION_FAILED and is replaced by a
+ * new one on the next load().
+ */
+export class WorkerInference {
+  private worker: Worker | null = null;
+  private ready = false;
+  private loading: Promise<void> | null = null;
+  private loadWaiter: { resolve(): void; reject(e: CpemError): void } | null = null;
+  private readonly pending = new Map<number, { resolve(m: EstimatedFaceMotion | null): void; reject(e: CpemError): void }>();
+  private nextId = 1;
+  private disposed = false;
+  /** The worker's backend and wasm threads, once loaded. */
+  backend: TrackerBackend | null = null;
+  threads = 0;
+  /** Last frame: milliseconds the main thread spent on it (wrapping and posting the frame, reading the answer). */
+  mainThreadMs = 0;
+  /** Last frame: milliseconds it took inside the worker, and the worker's tensor count after it. */
+  workerMs = 0;
+  workerTensors = 0;
+
+  constructor(private readonly options: WorkerInferenceOptions) {
+    if (options.estimator) throw new CpemError('INVALID_ARGUMENT', "inference: 'worker' cannot use a ready `estimator` (it lives on the main thread); leave `estimator` out, or use inference: 'main'.");
+    const w = options.weights;
+    if (w !== undefined && typeof w !== 'string' && !(w instanceof URL)) {
+      throw new CpemError('INVALID_ARGUMENT', "inference: 'worker' reads PE-Net from a URL; a loaded PeNet or an IOHandler stays on the main thread. Pass weights as a model.json URL, or use inference: 'main'.");
+    }
+  }
+
+  /** True once load() has resolved, until the worker fails or is disposed. */
+  get loadedInWorker(): boolean {
+    return this.ready;
+  }
+
+  /** Starts the worker (a new one after a failure) and loads the tracker and PE-Net in it. */
+  load(): Promise<void> {
+    if (this.disposed) return Promise.reject(new CpemError('INVALID_ARGUMENT', 'The inference worker was disposed.'));
+    if (this.ready) return Promise.resolve();
+    this.loading ??= new Promise<void>((resolve, reject) => {
+      this.loadWaiter = { resolve, reject };
+      let worker: Worker;
+      try {
+        worker = new Worker(this.options.workerUrl ?? new URL('./inference-worker.js', import.meta.url), { type: 'module', name: 'babylon-cpem inference' });
+      } catch (e) {
+        this.loadWaiter = null;
+        reject(new CpemError('ESTIMATION_FAILED', `The inference worker could not be started (${(e as Error).message}). Check workerUrl, or use inference: 'main'.`, { cause: e }));
+        return;
+      }
+      this.worker = worker;
+      worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
+      worker.onerror = (e: ErrorEvent) => {
+        e.preventDefault();
+        this.die(`The inference worker failed: ${e.message || 'its script did not load or threw'} (${String(this.options.workerUrl ?? 'inference-worker.js')}). Check that the file is served beside the package's modules (or pass workerUrl), or use inference: 'main'.`);
+      };
+      worker.onmessageerror = () => this.die('The inference worker sent a message that could not be read.');
+      const options: WorkerLoadOptions = {
+        backend: this.options.backend ?? 'auto',
+        refineIris: this.options.refineIris ?? 'alternate',
+        wasmThreads: this.options.wasmThreads,
+        assetBaseUrl: this.options.assetBaseUrl === undefined ? undefined : new URL(this.options.assetBaseUrl, location.href).href,
+        weights: this.options.weights === undefined ? undefined : new URL(String(this.options.weights), location.href).href,
+        calibration: this.options.calibration,
+        smoothing: this.options.smoothing,
+      };
+      this.post({ type: 'load', options });
+    }).finally(() => {
+      this.loading = null;
+      this.loadWaiter = null;
+    });
+    return this.loading;
+  }
+
+  /** Sends the video's current frame to the worker and resolves with its motion (null: no face). */
+  async run(video: HTMLVideoElement, timestamp: number): Promise<EstimatedFaceMotion | null> {
+    if (!this.ready || !this.worker) return null;
+    const t0 = performance.now();
+    let frame: VideoFrame | ImageBitmap;
+    let spent = 0;
+    if (typeof VideoFrame === 'function') {
+      frame = new VideoFrame(video, { timestamp: Math.round(timestamp * 1000) });
+    } else {
+      spent = performance.now() - t0;
+      frame = await createImageBitmap(video);
+    }
+    const t1 = performance.now();
+    const id = this.nextId++;
+    const answer = new Promise<EstimatedFaceMotion | null>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    this.post({ type: 'frame', id, frame, timestamp }, [frame]);
+    spent += performance.now() - t1 + (spent === 0 ? t1 - t0 : 0);
+    try {
+      return await answer;
+    } finally {
+      // The answer's own handling is counted in receive().
+      this.mainThreadMs = spent + this.receiveMs;
+    }
+  }
+
+  private receiveMs = 0;
+
+  reset(): void {
+    if (this.ready) this.post({ type: 'reset' });
+  }
+
+  recalibrate(): void {
+    if (this.ready) this.post({ type: 'recalibrate' });
+  }
+
+  /** Ends the worker (its tensors go with it); pending frames reject. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.worker) this.post({ type: 'dispose' });
+    this.stop(new CpemError('INVALID_ARGUMENT', 'The inference worker was disposed while a frame was running.'), false);
+  }
+
+  private post(message: ToWorker, transfer: Transferable[] = []): void {
+    this.worker?.postMessage(message, transfer);
+  }
+
+  private receive(m: FromWorker): void {
+    const t0 = performance.now();
+    if (m.type === 'loaded') {
+      this.ready = true;
+      this.backend = m.backend;
+      this.threads = m.threads;
+      this.loadWaiter?.resolve();
+    } else if (m.type === 'load-failed') {
+      const error = fromWorker(m.error);
+      this.stop(error, true);
+    } else if (m.type === 'result' || m.type === 'frame-failed') {
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (m.type === 'result') {
+        this.workerMs = m.workerMs;
+        this.workerTensors = m.numTensors;
+        this.receiveMs = performance.now() - t0;
+        p?.resolve(m.motion);
+      } else {
+        p?.reject(fromWorker(m.error));
+      }
+    }
+  }
+
+  private die(message: string): void {
+    this.stop(new CpemError('ESTIMATION_FAILED', message), true);
+  }
+
+  /** Terminates the worker, rejects the load and every pending frame with `error`; a later load() starts anew. */
+  private stop(error: CpemError, terminate: boolean): void {
+    if (terminate) this.worker?.terminate();
+    this.worker = null;
+    this.ready = false;
+    this.loadWaiter?.reject(error);
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+  }
+}
+
+function fromWorker(e: WorkerError): CpemError {
+  return new CpemError(e.code, e.message);
+}
