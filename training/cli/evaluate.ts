@@ -1,7 +1,7 @@
-// `npm run eval -- [--weights weights/pe-net/model.json] [--out docs/evaluation.md] [--json FILE]`
+// `npm run eval -- [--weights weights/pe-net/model.json] [--out docs/evaluation.md] [--json FILE] [--track-dir DIR]`
 // Scores the estimator (docs/evaluation.md): synthetic held-out faces; labelled real frames of ../shared/videos
 // (report and tune halves); identity consistency on those clips; reconstructed landmarks on ../shared/landmark-images.
-// Clips are tracked once into .cache/tracks/. Without ../shared only the synthetic section is written.
+// Clips are tracked once into .cache/tracks/ (--track-dir reads another set, e.g. .cache/tracks-attention). Without ../shared only the synthetic section is written.
 import fs from 'node:fs';
 import path from 'node:path';
 import { FaceModel } from '../../plugin/face-model/face-model.js';
@@ -14,7 +14,7 @@ import { evaluationMarkdown } from '../eval/report-markdown.node.js';
 import { readCliArgs, runCli, sharedDirOrNull, readLabelSet } from '../node/cli-support.js';
 
 async function main(): Promise<void> {
-  const args = readCliArgs({ weights: 'string', out: 'string', json: 'string' }, { usage: 'usage: npm run eval -- [--weights weights/pe-net/model.json] [--out docs/evaluation.md] [--json FILE]' });
+  const args = readCliArgs({ weights: 'string', out: 'string', json: 'string', 'track-dir': 'string' }, { usage: 'usage: npm run eval -- [--weights weights/pe-net/model.json] [--out docs/evaluation.md] [--json FILE] [--track-dir DIR]' });
   const weights = args.weights ?? path.join('weights', 'pe-net', 'model.json');
   const outFile = args.out ?? path.join('docs', 'evaluation.md');
   const sharedDir = sharedDirOrNull();
@@ -24,10 +24,10 @@ async function main(): Promise<void> {
   const net = await PeNet.load(modelFilesHandler(weights));
   const labels = readLabelSet();
   if (!sharedDir) console.error('../shared is absent: only the synthetic section is evaluated.');
-  const report = await evaluateEstimator(net, model, tensors, { labels, sharedDir, log: (m) => console.error(m) });
+  const report = await evaluateEstimator(net, model, tensors, { labels, sharedDir, trackDir: args['track-dir'], log: (m) => console.error(m) });
   const manifestFile = path.join(path.dirname(weights), 'manifest.json');
   const manifest = fs.existsSync(manifestFile) ? JSON.parse(fs.readFileSync(manifestFile, 'utf8')) : null;
-  const command = `npm run eval${args.weights ? ` -- --weights ${weights}` : ''}`;
+  const command = `npm run eval${process.argv.length > 2 ? ` -- ${process.argv.slice(2).filter((a) => a !== '--').join(' ')}` : ''}`;
   fs.writeFileSync(outFile, evaluationMarkdown(report, { weights, manifest, command }));
   if (args.json) fs.writeFileSync(args.json, JSON.stringify(report, (_, v) => (v instanceof Float32Array ? Array.from(v) : v), 1));
   const r = report.realFrames?.report;

@@ -46,6 +46,8 @@ export interface EvaluationOptions {
   syntheticSamples?: number;
   /** Score the teacher beside ours (its cache is made with npm run teacher where missing). Default true. */
   teacher?: boolean;
+  /** Folder of the clips' landmark tracks (default .cache/tracks), e.g. .cache/tracks-attention. */
+  trackDir?: string;
 }
 
 /** The teacher's peer units on every frame of each clip, or null when a clip's teacher cache cannot be had. */
@@ -69,7 +71,7 @@ export async function evaluateEstimator(net: PeNet, model: FaceModel, tensors: F
   const labels = options.labels;
   const estimates = new Map<string, Map<number, FrameEstimate>>();
   for (const clip of Object.keys(labels.clips)) {
-    estimates.set(clip, await estimateTrack(net, loadTrack(path.join(options.sharedDir, 'videos', clip), { log })));
+    estimates.set(clip, await estimateTrack(net, loadTrack(path.join(options.sharedDir, 'videos', clip), { log, cacheDir: options.trackDir })));
   }
   const pick = (which: 'raw' | 'calibrated') => (f: { clip: string; frame: number }) => {
     const e = estimates.get(f.clip)?.get(f.frame);

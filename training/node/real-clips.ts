@@ -33,6 +33,8 @@ export function loadTeacherTrack(video: string, options: { cacheDir?: string; lo
 }
 
 export interface RealClipOptions {
+  /** Folder of the landmark tracks (default .cache/tracks). */
+  trackDir?: string;
   /** Attach the teacher's unit values (and masks) to every frame. */
   teacher: boolean;
   /**
@@ -61,7 +63,7 @@ export function categoryUnitIndices(labels: LabelSet): Record<string, number[]> 
  */
 export function loadRealClip(video: string, options: RealClipOptions): TrackedClip & { frameIndex: number[] } {
   const name = path.basename(video);
-  const track = loadTrack(video, { log: options.log });
+  const track = loadTrack(video, { log: options.log, cacheDir: options.trackDir });
   const ok = track.frames.filter((f) => f.status === 'ok');
   const clip: TrackedClip & { frameIndex: number[] } = { name, frames: ok.map((f) => Float32Array.from(f.landmarks)), frameIndex: ok.map((f) => f.index), targets: {} };
   if (options.teacher) {

@@ -123,7 +123,7 @@ function loadRunClips(run: RunConfig, log: (m: string) => void): { clips: Tracke
   const teacherMap = run.data.teacher && tune && videoDir ? fitTeacherTargets(tune, videoDir, { restQuantile: run.data.teacherRestQuantile, log }) : undefined;
   if (teacherMap) log(`teacher targets: gains ${Object.entries(teacherMap.categories).map(([k, v]) => `${k} ${v.gain}`).join(', ')}`);
   const clips = kept.map((f) => (f.endsWith('.lmtrack') || !(run.data.teacher || tune)
-    ? trackedClip(path.basename(f), loadTrack(f, { log }))
-    : loadRealClip(f, { teacher: run.data.teacher, teacherMap, labels: tune, labelSpread: run.data.labelSpread, log })));
+    ? trackedClip(path.basename(f), loadTrack(f, { log, cacheDir: run.data.trackDir ?? undefined }))
+    : loadRealClip(f, { teacher: run.data.teacher, teacherMap, labels: tune, labelSpread: run.data.labelSpread, trackDir: run.data.trackDir ?? undefined, log })));
   return { clips, categories: tune ? categoryUnitIndices(tune) : undefined, teacherMap };
 }

@@ -37,6 +37,11 @@ export interface RunConfig {
      * (targets are measured above it). Default 0.5.
      */
     teacherRestQuantile: number;
+    /**
+     * Folder of the videos' landmark tracks, e.g. .cache/tracks-attention for the attention mesh's tracks
+     * (npm run probe:attention). Default null: .cache/tracks, made with the package's tracker where missing.
+     */
+    trackDir: string | null;
   };
 }
 
@@ -63,9 +68,11 @@ export function resolveRunConfig(input: unknown, source = 'config'): RunConfig {
     problems.push((e as Error).message.replace(/^Invalid training config:\n- /, 'training: ').replace(/\n- /g, '; '));
   }
   const data = raw.data ?? {};
-  for (const k of Object.keys(data)) if (!['synthetic', 'realFraction', 'tracks', 'teacher', 'labels', 'labelSpread', 'labelledShare', 'teacherRestQuantile'].includes(k)) problems.push(`unknown field data.${k}`);
+  for (const k of Object.keys(data)) if (!['synthetic', 'realFraction', 'tracks', 'teacher', 'labels', 'labelSpread', 'labelledShare', 'teacherRestQuantile', 'trackDir'].includes(k)) problems.push(`unknown field data.${k}`);
   const teacherRestQuantile = data.teacherRestQuantile ?? 0.5;
   if (typeof teacherRestQuantile !== 'number' || !(teacherRestQuantile >= 0 && teacherRestQuantile <= 1)) problems.push(`data.teacherRestQuantile must be in [0, 1] (got ${JSON.stringify(teacherRestQuantile)})`);
+  const trackDir = data.trackDir ?? null;
+  if (trackDir !== null && typeof trackDir !== 'string') problems.push(`data.trackDir must be a folder path (got ${JSON.stringify(trackDir)})`);
   const teacher = data.teacher ?? false;
   if (typeof teacher !== 'boolean') problems.push(`data.teacher must be true or false (got ${JSON.stringify(teacher)})`);
   const labels = data.labels ?? 'none';
@@ -80,5 +87,5 @@ export function resolveRunConfig(input: unknown, source = 'config'): RunConfig {
   if (!Array.isArray(tracks) || !tracks.every((t) => typeof t === 'string')) problems.push('data.tracks must be a list of paths');
   else if (realFraction > 0 && tracks.length === 0) problems.push('data.realFraction > 0 needs data.tracks');
   if (problems.length > 0) throw new CpemError('INVALID_ARGUMENT', `Invalid run config (${source}):\n- ${problems.join('\n- ')}`);
-  return { name, training: training!, data: { synthetic: data.synthetic ?? {}, realFraction, tracks, teacher, labels, labelSpread, labelledShare, teacherRestQuantile } };
+  return { name, training: training!, data: { synthetic: data.synthetic ?? {}, realFraction, tracks, teacher, labels, labelSpread, labelledShare, teacherRestQuantile, trackDir } };
 }
