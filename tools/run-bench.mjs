@@ -35,7 +35,8 @@ const browserBenches = pick(path.join('bench', 'browser'));
 if (browserBenches.length > 0) {
   const outdir = path.resolve('.cache', 'www', 'bench');
   await esbuild.build({
-    entryPoints: browserBenches,
+    // The behavior's inference worker beside the bench bundles, where the behavior looks for it.
+    entryPoints: [...browserBenches, { in: 'plugin/behavior/inference-worker.ts', out: 'inference-worker' }],
     outdir,
     bundle: true,
     format: 'esm',
@@ -48,19 +49,33 @@ if (browserBenches.length > 0) {
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: false, args: CHROMIUM_FLAGS });
   try {
     for (const file of browserBenches) {
-      log(`chromium: ${file}`);
-      const page = await browser.newPage();
-      page.on('console', (m) => log(`  [page] ${m.text()}`));
-      // Any page of the server's origin will do: the bench module is imported into it.
-      await page.goto(`${server.url}bench/`);
-      const moduleUrl = `${server.url}bench/${path.basename(file).replace(/\.ts$/, '.js')}`;
-      // ../shared is reachable from the page through the server's /shared/ mount when present.
-      const result = await page.evaluate(async ({ url, shared }) => {
-        const mod = await import(url);
-        return mod.default({ sharedDir: shared, log: (m) => console.log(m) });
-      }, { url: moduleUrl, shared: sharedDir ? '/shared' : null });
-      for (const row of result) rows.push({ ...row, env: 'chromium' });
-      await page.close();
+      // Pages are not cross-origin isolated (single-threaded wasm) unless a bench module exports
+      // `pageVariants = ['plain', 'isolated']`: then it runs once in each, and its rows say which.
+      let variants = ['plain'];
+      for (let v = 0; v < variants.length; v++) {
+        log(`chromium: ${file}${variants.length > 1 ? ` (${variants[v]} page)` : ''}`);
+        const page = await browser.newPage();
+        page.on('console', (m) => log(`  [page] ${m.text()}`));
+        page.on('requestfailed', (r) => log(`  [request failed] ${r.url()} (${r.failure()?.errorText})`));
+        // Nothing leaves the machine: tasks-vision (the peer) posts usage logs to a Google host; they are refused here.
+        await page.route((url) => url.origin !== new URL(server.url).origin && url.protocol !== 'blob:' && url.protocol !== 'data:', (route) => {
+          log(`  [refused] ${route.request().method()} ${route.request().url()}`);
+          return route.abort('blockedbyclient');
+        });
+        // Any page of the server's origin will do: the bench module is imported into it. The server sends the
+        // isolation headers (COOP/COEP) unless asked for ?coi=0.
+        await page.goto(`${server.url}bench/${variants[v] === 'isolated' ? '' : '?coi=0'}`);
+        const moduleUrl = `${server.url}bench/${path.basename(file).replace(/\.ts$/, '.js')}`;
+        // ../shared is reachable from the page through the server's /shared/ mount when present.
+        const result = await page.evaluate(async ({ url, shared }) => {
+          const mod = await import(url);
+          const rows = await mod.default({ sharedDir: shared, log: (m) => console.log(m) });
+          return { rows, variants: Array.isArray(mod.pageVariants) ? mod.pageVariants : null };
+        }, { url: moduleUrl, shared: sharedDir ? '/shared' : null });
+        if (v === 0 && result.variants) variants = result.variants.includes('plain') ? ['plain', ...result.variants.filter((x) => x !== 'plain')] : result.variants;
+        for (const row of result.rows) rows.push({ ...row, env: 'chromium' });
+        await page.close();
+      }
     }
   } finally {
     await browser.close();
