@@ -9,14 +9,14 @@ import { unitRoles } from './prompts.js';
 export interface TargetOptions {
   /**
    * Weight of the "about zero" target on the units a prompt leaves alone (and on every unit of a neutral frame),
-   * against 1 for a prompted unit on a plateau frame. Default 0.25.
+   * against 1 for a prompted unit on a plateau frame. Default 0.1 (chosen on the tune half: docs/personalization.md).
    */
   leaveAloneWeight?: number;
   /** Weight of a ramp frame's targets, against 1 on the plateau. Default 0.5. */
   rampWeight?: number;
 }
 
-export const DEFAULT_LEAVE_ALONE_WEIGHT = 0.25;
+export const DEFAULT_LEAVE_ALONE_WEIGHT = 0.1;
 export const DEFAULT_RAMP_WEIGHT = 0.5;
 
 /** The unit targets of one frame (values and their weights, 0 where there is no target), or null for none. */

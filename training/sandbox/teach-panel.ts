@@ -94,7 +94,7 @@ export class TeachPanel {
     set('teach-steps', 'teachSteps', String(defaults.steps));
     set('teach-lr', 'teachLearningRate', String(defaults.learningRate));
     set('teach-real', 'teachRealFraction', String(defaults.realFraction));
-    set('teach-validate', 'teachValidateEvery', '50');
+    set('teach-validate', 'teachValidateEvery', '10');
     $<HTMLInputElement>('teach-second-pass').checked = query.get('secondPass') === '1';
     this.renderRows();
   }
@@ -275,7 +275,7 @@ export class TeachPanel {
     this.deps.changed();
     try {
       const { settings, validateEvery } = this.readSettings();
-      this.person = personClip('guided capture', this.analysed.captures, this.analysed.analysis);
+      this.person = personClip('guided capture', this.analysed.captures, this.analysed.analysis, settings);
       await this.capture.release(); // the tracker's models and the camera go before training takes the backend
       this.deps.status('loading the shipped network…');
       this.base ??= await this.deps.loadBase();
