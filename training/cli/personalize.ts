@@ -1,0 +1,79 @@
+// `npm run personalize -- --video FILE --prompts FILE.json [--weights weights/pe-net/model.json] [--out DIR]
+//    [--holdout last-third|second-pass|none] [--steps N] [--seed N] [--backend wasm|cpu]`
+// Teaches PE-Net one person's face from a clip they recorded and a prompt file saying which expression they show
+// when (docs/personalization.md): fine-tunes a copy of the network on the prompts' frames and writes the weights,
+// their manifest (prompts, frames, scores) and the before/after table on the held-out frames.
+import path from 'node:path';
+import { CpemError } from '../../plugin/errors/cpem-error.js';
+import { selectBackend } from '../../plugin/tracker/backend.js';
+import { ProgressBar } from '../trainer/progress.js';
+import { beforeAfterMarkdown } from '../personalize/before-after.js';
+import { personalizationSettings } from '../personalize/fine-tune.js';
+import {
+  baseRunName, loadBaseNetwork, loadFaceModelTensors, loadPromptFile, personalizationRecord, personalizeFromClip, scoreBeforeAfter, writePersonalizedFiles,
+} from '../personalize/personalize-clip.node.js';
+import { readCliArgs, runCli } from '../node/cli-support.js';
+
+const USAGE = 'usage: npm run personalize -- --video FILE --prompts FILE.json [--weights weights/pe-net/model.json] [--out DIR] '
+  + '[--holdout last-third|second-pass|none] [--steps N] [--seed N] [--backend wasm|cpu]';
+const HOLDOUTS = ['last-third', 'second-pass', 'none'] as const;
+
+async function main(): Promise<void> {
+  const args = readCliArgs({ video: 'string', prompts: 'string', weights: 'string', out: 'string', holdout: 'string', steps: 'string', seed: 'string', backend: 'string' }, { usage: USAGE });
+  if (!args.video || !args.prompts) throw new CpemError('INVALID_ARGUMENT', `--video and --prompts are both needed.\n${USAGE}`);
+  const holdout = (args.holdout ?? 'last-third') as (typeof HOLDOUTS)[number];
+  if (!HOLDOUTS.includes(holdout)) throw new CpemError('INVALID_ARGUMENT', `--holdout must be one of ${HOLDOUTS.join(', ')} (got ${args.holdout}).`);
+  const backend = args.backend ?? 'wasm';
+  if (backend !== 'wasm' && backend !== 'cpu') throw new CpemError('INVALID_ARGUMENT', `--backend must be wasm or cpu (got ${backend}).`);
+  const int = (name: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < (name === 'seed' ? 0 : 1)) throw new CpemError('INVALID_ARGUMENT', `--${name} must be a ${name === 'seed' ? 'non-negative' : 'positive'} integer (got ${v}).`);
+    return n;
+  };
+  const settings = personalizationSettings({
+    ...(args.steps ? { steps: int('steps', args.steps) } : {}),
+    ...(args.seed ? { seed: int('seed', args.seed) } : {}),
+  });
+  const prompts = loadPromptFile(args.prompts);
+  const weights = args.weights ?? path.join('weights', 'pe-net', 'model.json');
+  const outDir = args.out ?? path.join('.cache', 'personalize', path.basename(args.video).replace(/\.[^.]+$/, ''));
+  await selectBackend(backend);
+  const { tensors: model, sha256 } = await loadFaceModelTensors();
+  const base = await loadBaseNetwork(weights);
+  const log = (m: string) => console.error(m);
+  const bar = new ProgressBar(settings.steps, 'personalize', process.stderr);
+  try {
+    const result = await personalizeFromClip({
+      video: args.video, prompts, base, model, holdout, settings, log,
+      onRow: (row) => bar.update(row.step + 1, `loss ${row.total.toPrecision(4)}`),
+    });
+    try {
+      for (const p of result.analysis.prompts) {
+        const roles = ['plateau', 'ramp', 'rest', 'outlier'].map((r) => `${p.frames.filter((f) => f.role === r).length} ${r}`).join(', ');
+        console.error(`${p.label.padEnd(24)} ${p.status.padEnd(9)} ${p.withFace}/${p.captured} with a face (${roles}); motion ${p.plateauMotion.toFixed(2)} mm, rest ${p.restMotion.toFixed(2)} mm`);
+      }
+      const scores = await scoreBeforeAfter(base, result.trainer.net, result.captures, result.analysis);
+      const record = personalizationRecord({
+        source: { kind: 'prompt-file', video: path.basename(args.video), ...(prompts.person ? { person: prompts.person } : {}) },
+        base: { run: baseRunName(weights), weights },
+        holdout,
+        analysis: result.analysis,
+        clip: result.clip,
+        settings,
+        trained: { steps: result.trainer.step, seconds: Math.round(result.seconds), backend },
+        scores: scores.rows.length ? scores : null,
+      });
+      await writePersonalizedFiles(outDir, { result, record, scores, model, faceModelSha256: sha256, command: `npm run personalize -- ${process.argv.slice(2).join(' ')}` });
+      console.log(scores.rows.length ? beforeAfterMarkdown(scores) : `No held-out frames to score (--holdout ${holdout}).`);
+      console.error(`${result.clip.clip.frames.length} frames trained (${result.clip.targeted} with targets), ${result.trainer.step} steps in ${result.seconds.toFixed(0)} s on ${backend}; wrote ${outDir}/ (model.json, weights.bin, manifest.json, loss.csv, before-after.md, before-after.json)`);
+    } finally {
+      result.trainer.dispose();
+    }
+  } finally {
+    base.dispose();
+    model.dispose();
+  }
+}
+
+runCli(main);
