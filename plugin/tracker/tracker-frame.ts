@@ -319,8 +319,14 @@ export async function readTrackerFrame(input: TrackerInput, inJs: boolean, reade
       const data = dom === 'ImageData' ? (input as ImageData).data : reader.read(input as CanvasImageSource, width, height);
       return new PixelFrame({ data, width, height, channels: 4 }, performance.now() - t0);
     }
-    const frame = tf.tidy(() => tf.expandDims(tf.cast(tf.browser.fromPixels(input as HTMLCanvasElement), 'float32'), 0) as tf.Tensor4D);
-    return new TensorFrame(frame, width, height, performance.now() - t0);
+    // tf.browser.fromPixels takes no VideoFrame: through an ImageBitmap, which stays on the GPU where the frame is.
+    const bitmap = dom === 'VideoFrame' ? await createImageBitmap(input as unknown as VideoFrame) : null;
+    try {
+      const frame = tf.tidy(() => tf.expandDims(tf.cast(tf.browser.fromPixels((bitmap ?? input) as HTMLCanvasElement), 'float32'), 0) as tf.Tensor4D);
+      return new TensorFrame(frame, width, height, performance.now() - t0);
+    } finally {
+      bitmap?.close();
+    }
   }
   if (isRawImage(input)) {
     const { data, width, height } = input;
