@@ -12,7 +12,8 @@ import { startServer, type RunningServer } from '../../tools/server.mjs';
 import { fakeCameraFlags } from '../../tools/chromium.cjs';
 import { launchChromium } from '../support/browser-page.js';
 import {
-  makePromptClips, promptClipStart, waitForClipFrame, PROMPT_CLIP, PROMPT_CLIP_PROMPTS, PROMPT_CLIP_SOURCE, STILL_CLIP,
+  captureOver, makePromptClips, readPromptRows, retakeUnusable, waitForClipFrame, PROMPT_CLIP, PROMPT_CLIP_PROMPTS, PROMPT_CLIP_SOURCE, STILL_CLIP,
+  type PromptRow as Row,
 } from '../support/prompt-clip.js';
 
 const PROMPTS = PROMPT_CLIP_PROMPTS.join(',');
@@ -29,18 +30,6 @@ async function openTeach(browser: Browser, url: string, query: string): Promise<
   return { page, errors };
 }
 
-type Row = { prompt: string; status: string; text: string };
-
-const readRows = (page: Page): Promise<Row[]> => page.locator('#teach-rows tr').evaluateAll((rows) => rows.map((tr) => ({
-  prompt: (tr as HTMLElement).dataset.prompt!, status: (tr as HTMLElement).dataset.status!, text: (tr as HTMLElement).innerText,
-})));
-
-/** Waits for a capture (or retake) that was just asked for to start and to end. */
-async function captureOver(page: Page): Promise<void> {
-  await page.waitForFunction(() => window.cpemSandbox!.teach.capturing, null, { timeout: 30_000 }).catch(() => {});
-  await page.waitForFunction(() => !window.cpemSandbox!.teach.capturing, null, { timeout: 240_000 });
-}
-
 /**
  * Opens the camera preview, and with the marked clip waits for the clip's loop to begin; then starts the capture and
  * waits until it is over. Returns each row's prompt and status.
@@ -48,32 +37,19 @@ async function captureOver(page: Page): Promise<void> {
 async function capture(page: Page, marked = false): Promise<Row[]> {
   await page.click('#teach-open');
   await page.waitForFunction(() => (document.getElementById('teach-video') as HTMLVideoElement).readyState >= 2 || document.getElementById('error')!.textContent !== '', null, { timeout: 60_000 });
-  if (marked) await waitForClipFrame(page, 0, 2);
+  if (marked) await waitForClipFrame(page, 0, 5);
   await page.click('#teach-capture');
   await captureOver(page);
-  return readRows(page);
-}
-
-/**
- * Retakes prompt `row` of PROMPTS while PROMPT_CLIP shows its expression, as a person would after a row said
- * "no change": on a loaded machine tracking takes longer than the clip's frames, so a whole pass drifts from the clip.
- */
-async function retakeInStep(page: Page, row: number): Promise<Row[]> {
-  const start = promptClipStart(row);
-  await waitForClipFrame(page, start, start + 3);
-  await page.locator('#teach-rows tr').nth(row).locator('button.retake').click();
-  await captureOver(page);
-  return readRows(page);
+  return readPromptRows(page);
 }
 
 /** The whole capture with PROMPT_CLIP, then every prompt that did not come out usable retaken in step with the clip. */
 async function captureWithRetakes(page: Page): Promise<{ rows: Row[]; retaken: number[] }> {
-  let rows = await capture(page, true);
+  const rows = await capture(page, true);
   console.log(`capture: ${rows.map((r) => `${r.prompt}: ${r.status}`).join('; ')}`);
-  const retaken = rows.map((r, i) => (i > 0 && r.status !== 'ok' ? i : -1)).filter((i) => i > 0);
-  for (const i of retaken) rows = await retakeInStep(page, i);
-  if (retaken.length) console.log(`after retaking ${retaken.map((i) => rows[i].prompt).join(', ')}: ${rows.map((r) => `${r.prompt}: ${r.status}`).join('; ')}`);
-  return { rows, retaken };
+  const after = await retakeUnusable(page, rows);
+  if (after.retaken.length) console.log(`after retaking ${after.retaken.map((i) => rows[i].prompt).join(', ')}: ${after.rows.map((r) => `${r.prompt}: ${r.status}`).join('; ')}`);
+  return after;
 }
 
 const haveShared = fs.existsSync(PROMPT_CLIP_SOURCE);
@@ -106,11 +82,9 @@ describe('teach it your face (/training guided capture and fine-tuning)', { skip
     assert.ok(framesBefore.every((n) => n > 0), `frames per row ${framesBefore}`);
     assert.ok(await page.evaluate(() => window.cpemSandbox!.teach.capture.trackedFrames) > framesBefore.reduce((a, b) => a + b, 0));
 
-    // Retake the prompts (the smile always, and any that came out unusable) while the clip shows them: each retaken
-    // row is captured again, the others keep their frames.
-    const retaken = [...new Set([2, ...first.map((r, i) => (i > 0 && r.status !== 'ok' ? i : -1)).filter((i) => i > 0)])];
-    let rows = first;
-    for (const i of retaken) rows = await retakeInStep(page, i);
+    // Retake the prompts (the smile always, and any that came out unusable, with the neutral face first then) while the
+    // clip shows them: each retaken row is captured again, the others keep their frames.
+    const { rows, retaken } = await retakeUnusable(page, first, [2]);
     console.log(`after retaking ${retaken.map((i) => rows[i].prompt).join(', ')}: ${rows.map((r) => `${r.prompt}: ${r.status}`).join('; ')}`);
     const framesAfter = await page.evaluate(() => window.cpemSandbox!.teach.capture.rows.map((r) => r.capture?.frames.length ?? 0));
     framesAfter.forEach((n, i) => (retaken.includes(i) ? assert.ok(n > 0) : assert.equal(n, framesBefore[i], `row ${i} kept its frames`)));

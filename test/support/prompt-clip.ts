@@ -16,13 +16,13 @@ import type { Page } from 'playwright-core';
 
 export const PROMPT_CLIP_SOURCE = path.resolve('..', 'shared', 'videos', 'liveportrait_d10.mp4');
 const DIR = path.resolve('.cache', 'e2e');
-export const PROMPT_CLIP = path.join(DIR, 'liveportrait_d10-prompts-marked.y4m');
+export const PROMPT_CLIP = path.join(DIR, 'liveportrait_d10-prompts3s-marked.y4m');
 /** The clip's first frame only, for 12 s: a face that never leaves neutral. */
 export const STILL_CLIP = path.join(DIR, 'liveportrait_d10-still.y4m');
 export const PROMPT_CLIP_PROMPTS = ['neutral', 'pucker', 'smile', 'jawOpen', 'browsUp', 'eyesClosed'] as const;
 /** Seconds of the source where each later prompt's expression is at its height: an "oo", a smile, surprise (twice), a blink. */
 const PEAKS = [0.25, 1.5, 3.35, 3.35, 7.43];
-export const NEUTRAL_FRAMES = 36;
+export const NEUTRAL_FRAMES = 45;
 export const SEGMENT_FRAMES = 30;
 export const PROMPT_CLIP_FRAMES = NEUTRAL_FRAMES + PEAKS.length * SEGMENT_FRAMES;
 
@@ -66,10 +66,50 @@ export async function waitForClipFrame(page: Page, from: number, to: number): Pr
     let n = 0;
     for (let i = 0; i < 8; i++) if (d[(6 * 128 + i * 16 + 8) * 4] > 128) n |= 1 << i;
     return n >= lo && n <= hi;
-  }, [from, to], { timeout: 60_000, polling: 10 });
+  }, [from, to], { timeout: 120_000, polling: 10 });
 }
 
 /** The first clip frame of prompt `row` of PROMPT_CLIP_PROMPTS (0: the resting face). */
 export function promptClipStart(row: number): number {
   return row === 0 ? 0 : NEUTRAL_FRAMES + (row - 1) * SEGMENT_FRAMES;
+}
+
+/** The teach panel's rows: prompt and status (the row's data attributes) and text. */
+export type PromptRow = { prompt: string; status: string; text: string };
+
+export const readPromptRows = (page: Page): Promise<PromptRow[]> => page.locator('#teach-rows tr').evaluateAll((rows) => rows.map((tr) => ({
+  prompt: (tr as HTMLElement).dataset.prompt!, status: (tr as HTMLElement).dataset.status!, text: (tr as HTMLElement).innerText,
+})));
+
+/** Waits for a capture (or retake) that was just asked for to start and to end. */
+export async function captureOver(page: Page): Promise<void> {
+  await page.waitForFunction(() => (window as unknown as { cpemSandbox: { teach: { capturing: boolean } } }).cpemSandbox.teach.capturing, null, { timeout: 30_000 }).catch(() => {});
+  await page.waitForFunction(() => !(window as unknown as { cpemSandbox: { teach: { capturing: boolean } } }).cpemSandbox.teach.capturing, null, { timeout: 240_000 });
+}
+
+/**
+ * Retakes prompt `row` of PROMPT_CLIP_PROMPTS while PROMPT_CLIP shows its expression (from its first frame on), as a
+ * person would after a row said "no change": on a loaded machine tracking takes longer than the clip's frames, so a
+ * whole pass drifts from the clip. Returns the rows after.
+ */
+export async function retakeInStep(page: Page, row: number): Promise<PromptRow[]> {
+  // Within the segment's first 0.4 s: on a loaded machine the preview shows only some of the clip's frames.
+  const start = promptClipStart(row);
+  await waitForClipFrame(page, start, start + 6);
+  await page.locator('#teach-rows tr').nth(row).locator('button.retake').click();
+  await captureOver(page);
+  return readPromptRows(page);
+}
+
+/**
+ * After a whole pass: when a prompt the clip shows came out unusable, retakes the neutral face in step first (a
+ * drifted pass may have measured it on the next expression), then every such prompt. Returns the rows and the rows
+ * retaken.
+ */
+export async function retakeUnusable(page: Page, rows: PromptRow[], extra: number[] = []): Promise<{ rows: PromptRow[]; retaken: number[] }> {
+  const shown = (i: number) => i < PROMPT_CLIP_PROMPTS.length;
+  let retaken = [...new Set([...extra, ...rows.map((r, i) => (i > 0 && shown(i) && r.status !== 'ok' ? i : -1)).filter((i) => i > 0)])].sort((a, b) => a - b);
+  if (retaken.some((i) => !extra.includes(i))) retaken = [0, ...retaken];
+  for (const i of retaken) rows = await retakeInStep(page, i);
+  return { rows, retaken };
 }
