@@ -4,18 +4,12 @@
 // sample scene sustains while it tracks that clip (wasm backend, WebGL2 engine). Short runs: WebGL and WebGPU are
 // software-emulated (SwiftShader) on machines without a GPU, so their figures there say little about real GPUs.
 import * as tf from '@tensorflow/tfjs-core';
-import { Engine } from '@babylonjs/core/Engines/engine';
-import { Scene } from '@babylonjs/core/scene';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
 import type { TrackerBackend } from '../../plugin/tracker/backend.js';
 import { FaceEstimator, type EstimatedFaceMotion } from '../../plugin/estimator/face-estimator.js';
-import { FaceModel } from '../../plugin/face-model/face-model.js';
-import { assetUrl } from '../../plugin/assets.js';
-import { RetargetApplier } from '../../plugin/retarget/morph-target-applier.js';
-import { cpemUnitsRetargetTable } from '../../plugin/retarget/presets/cpem-units.js';
-import { createDigitalDouble } from '../../sample-scene/digital-double.js';
 import { summarize } from '../support/stats.js';
 import type { BenchFunction, BenchRow } from '../support/bench-types.js';
+import { createDoubleApplier } from '../support/double-applier.js';
 
 const CLIP = 'videos/liveportrait_d3.mp4';
 const FRAMES: Record<TrackerBackend, number> = { wasm: 40, webgl: 10, webgpu: 10, cpu: 3 };
@@ -89,14 +83,8 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   }
   const out: BenchRow[] = [];
   const video = await playing(clipUrl);
-  const canvas = document.createElement('canvas');
-  canvas.width = 64;
-  canvas.height = 64;
-  document.body.appendChild(canvas);
-  const engine = new Engine(canvas, false);
-  const scene = new Scene(engine);
-  const double = createDigitalDouble(await FaceModel.load(assetUrl('face-model.bin')), scene);
-  const applier = new RetargetApplier(double, cpemUnitsRetargetTable());
+  const double = await createDoubleApplier();
+  const { applier } = double;
 
   for (const backend of ['wasm', 'webgl', 'webgpu', 'cpu'] as const) {
     let estimator: FaceEstimator<HTMLVideoElement> | null = null;
@@ -141,10 +129,7 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
     out.push(rows(backend, 'end to end per frame', parts.total, note));
     estimator.dispose();
   }
-  applier.dispose();
-  scene.dispose();
-  engine.dispose();
-  canvas.remove();
+  double.dispose();
   video.pause();
   for (const inference of ['main', 'worker', 'main', 'worker'] as const) { // twice each, alternating
     try {

@@ -16,20 +16,14 @@
 // (tfjs' threaded SIMD wasm; tasks-vision's CPU build is the same in both).
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { Engine } from '@babylonjs/core/Engines/engine';
-import { Scene } from '@babylonjs/core/scene';
 import { FaceLandmarker, FilesetResolver } from '@mediapipe/tasks-vision';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
 import type { FrameAccess } from '../../plugin/tracker/tracker-frame.js';
 import { FaceEstimator, type EstimatedFaceMotion } from '../../plugin/estimator/face-estimator.js';
-import { FaceModel } from '../../plugin/face-model/face-model.js';
-import { assetUrl } from '../../plugin/assets.js';
-import { RetargetApplier } from '../../plugin/retarget/morph-target-applier.js';
-import { cpemUnitsRetargetTable } from '../../plugin/retarget/presets/cpem-units.js';
-import { createDigitalDouble } from '../../sample-scene/digital-double.js';
 import { WorkerInference } from '../../plugin/behavior/worker-inference.js';
 import { summarize } from '../support/stats.js';
 import type { BenchFunction, BenchRow } from '../support/bench-types.js';
+import { createDoubleApplier } from '../support/double-applier.js';
 
 export const pageVariants = ['plain', 'isolated'];
 
@@ -120,13 +114,8 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
     out.push({ bench: 'peer', case: 'peer', unit: 'ms', note: `skipped: no ../shared/${TEACHER}` });
   }
 
-  const canvas = document.createElement('canvas');
-  canvas.width = 64;
-  canvas.height = 64;
-  document.body.appendChild(canvas);
-  const engine = new Engine(canvas, false);
-  const scene = new Scene(engine);
-  const applier = new RetargetApplier(createDigitalDouble(await FaceModel.load(assetUrl('face-model.bin')), scene), cpemUnitsRetargetTable());
+  const double = await createDoubleApplier();
+  const { applier } = double;
   const before = await ours('canvas');
 
   type Stages = { read: number[]; tracker: number[]; estimator: number[]; filter: number[]; apply: number[]; total: number[] };
@@ -254,10 +243,7 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   worker.dispose();
   mine.dispose();
   before.dispose();
-  applier.dispose();
-  scene.dispose();
-  engine.dispose();
-  canvas.remove();
+  double.dispose();
   return out;
 };
 

@@ -8,6 +8,7 @@ import { analyseCapture, type AlignmentReference, type CaptureAnalysis, type Cap
 import { promptDefinition, promptLabel, promptSpec, type PromptName, type PromptSpec } from '../personalize/prompts.js';
 import type { PromptFile } from '../personalize/prompt-file.js';
 import type { BackendChoice } from './backends.js';
+import { waitForVideoEvent } from './video-clips.js';
 
 export type CaptureSource = { kind: 'webcam' } | { kind: 'file'; file: File; prompts: PromptFile | null };
 
@@ -43,23 +44,6 @@ async function openWebcam(): Promise<MediaStream> {
     }
     throw new CpemError('CAMERA_UNAVAILABLE', `No camera could be opened (${name}: ${(e as Error)?.message}). Plug one in or close the app using it, or choose a video file of yourself.`, { cause: e });
   }
-}
-
-function waitForEvent(target: EventTarget, ok: string, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = () => {
-      target.removeEventListener(ok, done);
-      target.removeEventListener('error', fail);
-      resolve();
-    };
-    const fail = () => {
-      target.removeEventListener(ok, done);
-      target.removeEventListener('error', fail);
-      reject(new CpemError('CAMERA_UNAVAILABLE', `${what}: the browser cannot decode this video. Convert it to H.264 MP4 or WebM.`));
-    };
-    target.addEventListener(ok, done);
-    target.addEventListener('error', fail);
-  });
 }
 
 const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
@@ -222,13 +206,13 @@ export class GuidedCapture {
     video.playsInline = true;
     if (source.kind === 'webcam') {
       this.stream = await openWebcam();
-      const loaded = waitForEvent(video, 'loadeddata', 'The camera');
+      const loaded = waitForVideoEvent(video, 'loadeddata', 'The camera', 'CAMERA_UNAVAILABLE');
       video.srcObject = this.stream;
       await video.play();
       await loaded;
     } else {
       this.fileUrl = URL.createObjectURL(source.file);
-      const loaded = waitForEvent(video, 'loadeddata', source.file.name);
+      const loaded = waitForVideoEvent(video, 'loadeddata', source.file.name, 'CAMERA_UNAVAILABLE');
       video.src = this.fileUrl;
       await loaded;
     }
@@ -295,7 +279,7 @@ export class GuidedCapture {
       this.tracker!.reset();
       const frames: CapturedFrame[] = [];
       for (let t = span.from; t <= span.to + 1e-6 && t <= duration && !this.stopRequested; t += 1 / fps) {
-        const seeked = waitForEvent(video, 'seeked', 'The video');
+        const seeked = waitForVideoEvent(video, 'seeked', 'The video', 'CAMERA_UNAVAILABLE');
         video.currentTime = t;
         await seeked;
         this.el.banner.textContent = `${promptLabel(span.spec)} · ${t.toFixed(2)} s`;

@@ -1,6 +1,6 @@
 // Videos dropped on the sandbox page: listed, tracked in the page with the package's FaceTracker (frames sampled
 // by seeking), and turned into real-track batches (one clip = one person, T frames drawn across the clip).
-import { CpemError } from '../../plugin/errors/cpem-error.js';
+import { CpemError, type CpemErrorCode } from '../../plugin/errors/cpem-error.js';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
 import type { TrackedClip } from '../data/real-track-source.js';
 import type { BackendChoice } from './backends.js';
@@ -20,7 +20,11 @@ interface Clip {
   sampling: string;
 }
 
-function waitFor(target: EventTarget, ok: string, what: string): Promise<void> {
+/**
+ * Resolves on the video's `ok` event; rejects with `code` when the element reports an error instead (a file the
+ * browser cannot decode).
+ */
+export function waitForVideoEvent(target: EventTarget, ok: string, what: string, code: CpemErrorCode = 'INVALID_ARGUMENT'): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = () => {
       target.removeEventListener(ok, done);
@@ -30,7 +34,7 @@ function waitFor(target: EventTarget, ok: string, what: string): Promise<void> {
     const fail = () => {
       target.removeEventListener(ok, done);
       target.removeEventListener('error', fail);
-      reject(new CpemError('INVALID_ARGUMENT', `${what}: the browser cannot decode this video. Convert it to H.264 MP4 or WebM.`));
+      reject(new CpemError(code, `${what}: the browser cannot decode this video. Convert it to H.264 MP4 or WebM.`));
     };
     target.addEventListener(ok, done);
     target.addEventListener('error', fail);
@@ -115,7 +119,7 @@ export class VideoClips {
     video.playsInline = true;
     video.preload = 'auto';
     try {
-      const loaded = waitFor(video, 'loadeddata', clip.file.name);
+      const loaded = waitForVideoEvent(video, 'loadeddata', clip.file.name);
       video.src = url;
       await loaded;
       const duration = Number.isFinite(video.duration) ? video.duration : 0;
@@ -123,7 +127,7 @@ export class VideoClips {
       const frames: Float32Array[] = [];
       this.tracker!.reset();
       for (let i = 0; i < count; i++) {
-        const seeked = waitFor(video, 'seeked', clip.file.name);
+        const seeked = waitForVideoEvent(video, 'seeked', clip.file.name);
         video.currentTime = Math.min(duration, (i + 0.5) / sampling.fps);
         await seeked;
         const result = await this.tracker!.track(video);
