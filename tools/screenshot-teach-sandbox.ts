@@ -54,8 +54,7 @@ try {
   await retakeUnusable(page, await readPromptRows(page));
   // Cheek puff, which the clip never shows, retaken on its resting face (a whole pass may have caught a blink).
   await waitForClipFrame(page, 0, 5);
-  await page.locator('#teach-rows tr').nth(PROMPTS.indexOf('cheekPuff')).locator('button.retake').click();
-  await captureOver(page);
+  await captureOver(page, () => page.locator('#teach-rows tr').nth(PROMPTS.indexOf('cheekPuff')).locator('button.retake').click());
   const rows = await readPromptRows(page);
   console.log(`prompts: ${rows.map((r) => `${r.prompt} ${r.status}`).join(', ')}`);
   await shot('3-captured');

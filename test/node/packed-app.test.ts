@@ -150,7 +150,9 @@ describe('the packed package in a new app (npm pack, npm install, vite build, he
       return probe && (probe.behavior.state === 'running' || probe.behavior.state === 'stopped');
     }, null, { timeout: 180_000, polling: 200 });
     assert.equal(await tab.evaluate(() => (window as any).cpemProbe.behavior.state), 'running', problems.join('\n'));
-    assert.equal(await tab.evaluate(() => (window as any).cpemProbe.influence('jawOpen')), 0, 'the avatar has an ARKit jawOpen target');
+    // A missing target reads NaN; once running, the behavior may already have set it.
+    const jaw = await tab.evaluate(() => (window as any).cpemProbe.influence('jawOpen'));
+    assert.ok(jaw >= 0 && jaw <= 1, `the avatar has an ARKit jawOpen target (influence ${jaw})`);
 
     const samples = await recordClip(tab, { jaw: 'jawOpen', eyes: ['eyeBlinkLeft', 'eyeBlinkRight'] }, 6, 240_000);
     const counts = windowCounts(samples);

@@ -38,8 +38,7 @@ async function capture(page: Page, marked = false): Promise<Row[]> {
   await page.click('#teach-open');
   await page.waitForFunction(() => (document.getElementById('teach-video') as HTMLVideoElement).readyState >= 2 || document.getElementById('error')!.textContent !== '', null, { timeout: 60_000 });
   if (marked) await waitForClipFrame(page, 0, 5);
-  await page.click('#teach-capture');
-  await captureOver(page);
+  await captureOver(page, () => page.click('#teach-capture'));
   return readPromptRows(page);
 }
 

@@ -81,10 +81,16 @@ export const readPromptRows = (page: Page): Promise<PromptRow[]> => page.locator
   prompt: (tr as HTMLElement).dataset.prompt!, status: (tr as HTMLElement).dataset.status!, text: (tr as HTMLElement).innerText,
 })));
 
-/** Waits for a capture (or retake) that was just asked for to start and to end. */
-export async function captureOver(page: Page): Promise<void> {
-  await page.waitForFunction(() => (window as unknown as { cpemSandbox: { teach: { capturing: boolean } } }).cpemSandbox.teach.capturing, null, { timeout: 30_000 }).catch(() => {});
-  await page.waitForFunction(() => !(window as unknown as { cpemSandbox: { teach: { capturing: boolean } } }).cpemSandbox.teach.capturing, null, { timeout: 240_000 });
+type TeachProbe = { cpemSandbox: { teach: { completedCaptures: number } } };
+
+/**
+ * Runs `ask` (the click that starts a capture or a retake) and waits for that capture to end: the page counts the
+ * captures it finished, so neither a slow start nor a quick end is missed.
+ */
+export async function captureOver(page: Page, ask: () => Promise<void>): Promise<void> {
+  const before = await page.evaluate(() => (window as unknown as TeachProbe).cpemSandbox.teach.completedCaptures);
+  await ask();
+  await page.waitForFunction((n) => (window as unknown as TeachProbe).cpemSandbox.teach.completedCaptures > n, before, { timeout: 300_000 });
 }
 
 /**
@@ -96,8 +102,7 @@ export async function retakeInStep(page: Page, row: number): Promise<PromptRow[]
   // Within the segment's first 0.4 s: on a loaded machine the preview shows only some of the clip's frames.
   const start = promptClipStart(row);
   await waitForClipFrame(page, start, start + 6);
-  await page.locator('#teach-rows tr').nth(row).locator('button.retake').click();
-  await captureOver(page);
+  await captureOver(page, () => page.locator('#teach-rows tr').nth(row).locator('button.retake').click());
   return readPromptRows(page);
 }
 

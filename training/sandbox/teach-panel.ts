@@ -65,6 +65,7 @@ export class TeachPanel {
   private base: { artifacts: tf.io.ModelArtifacts; run: string; weights: string } | null = null;
   private promptFile: PromptFile | null = null;
   private busy = false;
+  private capturesDone = 0;
   /** The page's session is this panel's fine-tuning, paused (the Teach button continues it). */
   private pausedTeaching = false;
 
@@ -101,6 +102,11 @@ export class TeachPanel {
 
   get capturing(): boolean {
     return this.capture.busy;
+  }
+
+  /** Captures and retakes finished so far, failed ones included (a page or a test waits for the next one). */
+  get completedCaptures(): number {
+    return this.capturesDone;
   }
 
   /** Buttons' state for the page's state: a run going on (or paused), and whether it is this panel's, paused. */
@@ -241,12 +247,14 @@ export class TeachPanel {
       this.deps.error(e);
       this.deps.status('capture failed');
       await this.capture.release();
+      this.capturesDone++;
       this.deps.changed();
       return;
     }
     this.reanalyse();
     const usable = this.analysed?.analysis.prompts.filter((p) => p.status === 'ok').length ?? 0;
     this.deps.status(`captured: ${usable} of ${this.capture.rows.length} prompts usable`);
+    this.capturesDone++;
     this.deps.changed();
   }
 
