@@ -61,5 +61,6 @@ export function copyRuntimeAssets() {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { files, copied } = copyRuntimeAssets();
-  console.log(`weights/: ${files} runtime files from npm packages in place (${copied} copied)`);
+  // On stderr: npm pack --json runs this through prepack and prints its JSON on stdout.
+  console.error(`weights/: ${files} runtime files from npm packages in place (${copied} copied)`);
 }

@@ -42,15 +42,6 @@ async function capture(page: Page, marked = false): Promise<Row[]> {
   return readPromptRows(page);
 }
 
-/** The whole capture with PROMPT_CLIP, then every prompt that did not come out usable retaken in step with the clip. */
-async function captureWithRetakes(page: Page): Promise<{ rows: Row[]; retaken: number[] }> {
-  const rows = await capture(page, true);
-  console.log(`capture: ${rows.map((r) => `${r.prompt}: ${r.status}`).join('; ')}`);
-  const after = await retakeUnusable(page, rows);
-  if (after.retaken.length) console.log(`after retaking ${after.retaken.map((i) => rows[i].prompt).join(', ')}: ${after.rows.map((r) => `${r.prompt}: ${r.status}`).join('; ')}`);
-  return after;
-}
-
 const haveShared = fs.existsSync(PROMPT_CLIP_SOURCE);
 
 describe('teach it your face (/training guided capture and fine-tuning)', { skip: haveShared ? false : '../shared/videos is not here' }, () => {
@@ -202,7 +193,9 @@ describe('teach it your face (/training guided capture and fine-tuning)', { skip
     const browser = await launchChromium(fakeCameraFlags(PROMPT_CLIP));
     browsers.push(browser);
     const { page, errors } = await openTeach(browser, server.url, query.replace(`teachSteps=${STEPS}`, 'teachSteps=14').replace('teachValidateEvery=8', 'teachValidateEvery=5'));
-    const { rows } = await captureWithRetakes(page);
+    // Any three usable prompts will do here (what is tested is the lost device): retake only when fewer came out.
+    let rows = await capture(page, true);
+    if (rows.filter((r) => r.status === 'ok').length < 3) rows = (await retakeUnusable(page, rows)).rows;
     assert.ok(rows.filter((r) => r.status === 'ok').length >= 3, JSON.stringify(rows));
     // Captured on wasm; fine-tuned on WebGPU.
     await page.selectOption('#backend', 'webgpu');
