@@ -170,7 +170,7 @@ describe('teach it your face (/training guided capture and fine-tuning)', { skip
     {
       const { page } = await openTeach(pattern, server.url, query.replace(PROMPTS, 'neutral,smile,pucker'));
       const rows = await capture(page);
-      assert.deepEqual(rows.map((r) => r.status), ['no-face', 'no-face', 'no-face']);
+      assert.deepEqual(rows.map((r) => r.status), ['no-face', 'no-face', 'no-face'], `page error: ${await page.locator('#error').innerText()}`);
       assert.equal(await page.locator('#error').getAttribute('data-code'), 'NO_FACE');
       assert.equal(await page.locator('#teach-start').isDisabled(), true);
       await page.close();
