@@ -58,6 +58,11 @@ function categoryDetail(results: PersonResult[]): string[] {
   return lines;
 }
 
+/** One half's section of the page: heading, optional intro lines, the people, the summary and the per-category detail. */
+function halfSection(heading: string, intro: string[], results: PersonResult[]): string[] {
+  return [heading, '', ...intro, ...peopleTable(results), '', ...summary(results), '', ...categoryDetail(results), ''];
+}
+
 async function main(): Promise<void> {
   const args = readCliArgs({ weights: 'string', out: 'string', only: 'string', steps: 'string', 'learning-rate': 'string', 'real-fraction': 'string', 'leave-alone': 'string' }, { usage: USAGE });
   const sharedDir = sharedDirOrNull();
@@ -111,26 +116,8 @@ async function main(): Promise<void> {
     '',
     '*Error* is the mean of the all-frame category error (mean absolute error over the eleven categories, averaged) and the error where a category is shown (label ≥ 0.3, averaged over the categories shown), the objective `npm run calibrate` fits; *change* is its relative change from the shipped to the personalised network. *Change, raw PE-Net* is the same without the per-user neutral.',
     '',
-    '## People of the report half (never trained on by the base network)',
-    '',
-    ...peopleTable(report),
-    '',
-    ...summary(report),
-    '',
-    ...categoryDetail(report),
-    '',
-    ...(tune.length ? [
-      '## People of the tune half',
-      '',
-      'The base network trained on these clips (teacher targets and labels of the tune half); the fine-tuning settings were chosen on these people, never on the report half.',
-      '',
-      ...peopleTable(tune),
-      '',
-      ...summary(tune),
-      '',
-      ...categoryDetail(tune),
-      '',
-    ] : []),
+    ...halfSection('## People of the report half (never trained on by the base network)', [], report),
+    ...(tune.length ? halfSection('## People of the tune half', ['The base network trained on these clips (teacher targets and labels of the tune half); the fine-tuning settings were chosen on these people, never on the report half.', ''], tune) : []),
     `Measured on ${os.cpus().length} CPU cores, TF.js wasm in Node; fine-tuning times include computing the aligned features of every batch.`,
     '',
   ].join('\n');
