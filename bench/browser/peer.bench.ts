@@ -7,18 +7,20 @@
 // Measured, alternating ours and the peer in blocks of frames so that load on the machine falls on both alike:
 // - time to the first estimated frame from nothing loaded (ours: backend, three tracker models, PE-Net; the peer:
 //   its wasm, its model) — ours runs first;
-// - from a playing video (what a user gets): ours reading the frame through VideoFrame.copyTo of the face's
-//   rectangle ('auto') and through a 2D canvas ('canvas', the path before), the peer detectForVideo(video);
+// - from a playing video (what a user gets): ours reading the face's rectangle the default way ('auto': copyTo or a
+//   2D canvas, whichever its measured read times say is cheaper) and always through a 2D canvas ('canvas'), the peer
+//   detectForVideo(video);
 // - from decoded frames (ImageData already in memory), both;
 // - main-thread milliseconds per estimated frame for ours;
-// - tf.memory().numTensors over many frames.
+// - over LONG_RUN frames: tf.memory().numTensors and the JS heap on the main thread (plain page), and in the worker
+//   its tensor count and heap (isolated page: performance.measureUserAgentSpecificMemory needs cross-origin isolation).
 // The page runs twice (run-bench.mjs, pageVariants): plain (single-threaded wasm) and cross-origin isolated
 // (tfjs' threaded SIMD wasm; tasks-vision's CPU build is the same in both).
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { FaceLandmarker, FilesetResolver } from '@mediapipe/tasks-vision';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
-import type { FrameAccess } from '../../plugin/tracker/tracker-frame.js';
+import type { FrameAccess } from '../../plugin/tracker/frame-access.js';
 import { FaceEstimator, type EstimatedFaceMotion } from '../../plugin/estimator/face-estimator.js';
 import { WorkerInference } from '../../plugin/behavior/worker-inference.js';
 import { summarize } from '../support/stats.js';
@@ -32,7 +34,7 @@ const TEACHER = 'teachers/face_landmarker_v2_with_blendshapes.task';
 const ROUNDS = 4;
 const BLOCK = 20;
 const DECODED = 48;
-const LONG_RUN = 3000;
+const LONG_RUN = 10_000;
 
 type VideoWithCallback = HTMLVideoElement & { requestVideoFrameCallback(cb: () => void): number };
 /** The video's next frame; a looping clip has no current frame for a moment when it wraps, so wait for one. */
@@ -53,6 +55,17 @@ async function playing(url: string): Promise<VideoWithCallback> {
   video.src = url;
   await video.play();
   return video;
+}
+
+type MemoryBreakdown = { bytes: number; attribution: { url: string; scope: string }[] };
+type MeasuresMemory = Performance & { measureUserAgentSpecificMemory?(): Promise<{ bytes: number; breakdown: MemoryBreakdown[] }>; memory?: { usedJSHeapSize: number } };
+
+/** Bytes of the inference worker's JS heap (null where the page cannot measure it: not cross-origin isolated). */
+async function workerHeapBytes(): Promise<number | null> {
+  const p = performance as MeasuresMemory;
+  if (!globalThis.crossOriginIsolated || typeof p.measureUserAgentSpecificMemory !== 'function') return null;
+  const m = await p.measureUserAgentSpecificMemory();
+  return m.breakdown.filter((b) => b.attribution.some((a) => a.scope === 'DedicatedWorkerGlobalScope' && a.url.includes('inference-worker'))).reduce((s, b) => s + b.bytes, 0);
 }
 
 /** Threads for tfjs' threaded wasm where the page is cross-origin isolated: every logical core. */
@@ -116,7 +129,7 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
 
   const double = await createDoubleApplier();
   const { applier } = double;
-  const before = await ours('canvas');
+  const viaCanvas = await ours('canvas');
 
   type Stages = { read: number[]; tracker: number[]; estimator: number[]; filter: number[]; apply: number[]; total: number[] };
   const stages = (): Stages => ({ read: [], tracker: [], estimator: [], filter: [], apply: [], total: [] });
@@ -168,7 +181,7 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   const live = { auto: stages(), canvas: stages(), peer: [] as number[] };
   for (let r = 0; r < ROUNDS; r++) {
     for (let i = 0; i < BLOCK; i++) { await nextFrame(video); await oursOnce(mine, video, live.auto); }
-    for (let i = 0; i < BLOCK; i++) { await nextFrame(video); await oursOnce(before, video, live.canvas); }
+    for (let i = 0; i < BLOCK; i++) { await nextFrame(video); await oursOnce(viaCanvas, video, live.canvas); }
     if (worker.loadedInWorker) for (let i = 0; i < BLOCK; i++) { await nextFrame(video); await workerOnce(); }
     if (landmarker) for (let i = 0; i < BLOCK; i++) { await nextFrame(video); peerOnce(video, live.peer); }
   }
@@ -200,7 +213,7 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
       { bench: 'peer', case: `${c}: p95 ours/peer`, backend, unit: 'ratio', value: sa.p95 / sb.p95, note: `${sa.p95.toFixed(1)} / ${sb.p95.toFixed(1)} ms; bar ≤ 0.8` },
     ];
   };
-  for (const [name, s, extra] of [['playing video, ours (VideoFrame.copyTo of the face)', live.auto, ''], ['playing video, ours before (whole frame via 2D canvas)', live.canvas, ''], ['decoded frames, ours', decoded.ours, '']] as const) {
+  for (const [name, s, extra] of [['playing video, ours (face rectangle read: auto)', live.auto, ''], ['playing video, ours (face rectangle read: 2D canvas)', live.canvas, ''], ['decoded frames, ours', decoded.ours, '']] as const) {
     out.push(row(`${name}: read pixels`, backend, s.read, extra));
     out.push(row(`${name}: tracker without read`, backend, s.tracker, extra));
     out.push(row(`${name}: estimator (features + PE-Net)`, backend, s.estimator, extra));
@@ -224,25 +237,48 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
     out.push(row('playing video, peer detectForVideo(video)', 'tasks-vision CPU', live.peer));
     out.push(row('decoded frames, peer detectForVideo(ImageData)', 'tasks-vision CPU', decoded.peer));
     out.push(...ratio('playing video, end to end', live.auto.total, live.peer));
-    out.push(...ratio('playing video, before (2D canvas), end to end', live.canvas.total, live.peer));
+    out.push(...ratio('playing video, 2D canvas read, end to end', live.canvas.total, live.peer));
     out.push(...ratio('decoded frames, end to end', decoded.ours.total, decoded.peer));
   }
 
-  // Tensors over a long run of decoded frames (a bench row, not a timed test).
+  // Tensors and heap over a long run (bench rows, not timed tests): on the main thread over decoded frames (plain
+  // page), in the worker over the playing video's frames (isolated page, where the worker's heap can be measured).
+  const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
   if (!isolated) {
     const t = tf.memory().numTensors;
+    const heap = (performance as MeasuresMemory).memory;
+    const heap0 = heap?.usedJSHeapSize ?? NaN;
     let found = 0;
     for (let i = 0; i < LONG_RUN; i++) {
       if (await mine.estimate(frames[i % DECODED], stamp())) found++;
       if (i % 200 === 0) await sleep(0);
     }
-    out.push({ bench: 'peer', case: `ours: numTensors after ${LONG_RUN} frames minus before`, backend, unit: 'tensors', value: tf.memory().numTensors - t, note: `${found} frames with a face; ${tf.memory().numTensors} tensors in all` });
+    const heap1 = (performance as MeasuresMemory).memory?.usedJSHeapSize ?? NaN;
+    out.push({ bench: 'peer', case: `ours: numTensors after ${LONG_RUN} frames minus before`, backend, unit: 'tensors', value: tf.memory().numTensors - t, note: `${found} frames with a face; ${tf.memory().numTensors} tensors in all; main-thread JS heap (performance.memory) ${mb(heap0)} → ${mb(heap1)}` });
+  } else if (worker.loadedInWorker) {
+    await video.play();
+    const tensors: number[] = [];
+    let heap0: number | null = null;
+    for (let i = 0; i < LONG_RUN; i++) {
+      if (i === 100) heap0 = await workerHeapBytes();
+      if (await worker.run(video, stamp())) tensors.push(worker.workerTensors);
+      if (video.readyState < 2) await nextFrame(video);
+    }
+    const heap1 = await workerHeapBytes();
+    video.pause();
+    const wb = `${backend} in a worker`;
+    out.push({ bench: 'peer', case: `ours in a worker: numTensors after ${LONG_RUN} frames minus before`, backend: wb, unit: 'tensors', value: tensors.length > 1 ? tensors[tensors.length - 1] - tensors[0] : NaN, note: `${tensors.length} frames with a face; ${tensors[tensors.length - 1]} tensors in the worker` });
+    if (heap0 !== null && heap1 !== null) {
+      out.push({ bench: 'peer', case: `ours in a worker: JS heap after ${LONG_RUN} frames minus after 100`, backend: wb, unit: 'MB', value: (heap1 - heap0) / 2 ** 20, note: `performance.measureUserAgentSpecificMemory, the worker's share: ${mb(heap0)} → ${mb(heap1)}` });
+    } else {
+      out.push({ bench: 'peer', case: 'ours in a worker: JS heap', backend: wb, unit: 'MB', note: 'not measured: performance.measureUserAgentSpecificMemory is not available here' });
+    }
   }
 
   landmarker?.close();
   worker.dispose();
   mine.dispose();
-  before.dispose();
+  viaCanvas.dispose();
   double.dispose();
   return out;
 };

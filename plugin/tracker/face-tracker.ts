@@ -19,7 +19,8 @@ import { applyIrisRefinement, IRIS_CROP, irisFromMesh, irisRefinements, type Eye
 import {
   blazefaceAnchors, cropToImage, decodeDetections, iou, roiFromDetection, roiFromLandmarks, weightedNms, type Detection, type Roi,
 } from './face-geometry.js';
-import { PixelReader, readTrackerFrame, type FrameAccess, type TrackerFrame, type TrackerInput } from './tracker-frame.js';
+import { FrameAccessChooser, isFrameAccess, type FrameAccess } from './frame-access.js';
+import { PixelReader, readTrackerFrame, type TrackerFrame, type TrackerInput } from './tracker-frame.js';
 
 export type { TrackerBackend } from './backend.js';
 
@@ -63,9 +64,10 @@ export interface FaceTrackerOptions {
    */
   refineIris?: boolean | 'alternate';
   /**
-   * How the wasm and cpu backends get a video's pixels. 'auto' (default): through WebCodecs' VideoFrame.copyTo,
-   * only the rectangle around the face's crops while it is tracked (the whole frame when the detector runs), where
-   * the frame's pixel format allows, else as 'canvas'. 'canvas': the whole frame drawn into a 2D canvas and read back.
+   * How the wasm and cpu backends get a video's pixels; either way only the rectangle around the face's crops while
+   * it is tracked (the whole frame when the detector runs). 'copy': WebCodecs' VideoFrame.copyTo, where the frame's
+   * pixel format allows (else as 'canvas'). 'canvas': drawn into a 2D canvas and read back. 'auto' (default): the
+   * cheaper of the two by their measured read times, checked again every few seconds (frame-access.ts).
    * GPU backends upload the frame with tf.browser.fromPixels either way.
    */
   frameAccess?: FrameAccess;
@@ -100,7 +102,8 @@ export interface FaceTrackingResult {
   timings: TrackerTimings;
 }
 
-export type { FrameAccess, RawImage, TrackerInput } from './tracker-frame.js';
+export type { RawImage, TrackerInput } from './tracker-frame.js';
+export type { FrameAccess } from './frame-access.js';
 
 export const NUM_TRACKED_LANDMARKS = 478;
 const MESH_POINTS = 468;
@@ -132,7 +135,7 @@ export class FaceTracker {
   /** CPU backends read frames into JS memory and crop them there (tracker-frame.ts). */
   private readonly framesInJs: boolean;
   private readonly pixelReader = new PixelReader();
-  private readonly frameAccess: FrameAccess;
+  private readonly frameAccess: FrameAccessChooser;
 
   private constructor(
     readonly backend: TrackerBackend,
@@ -142,7 +145,7 @@ export class FaceTracker {
     options: Required<Pick<FaceTrackerOptions, 'maxFaces' | 'minConfidence' | 'cropSize' | 'refineIris' | 'frameAccess'>>,
   ) {
     this.refineIris = options.refineIris;
-    this.frameAccess = options.frameAccess;
+    this.frameAccess = new FrameAccessChooser(options.frameAccess);
     this.framesInJs = backend === 'wasm' || backend === 'cpu';
     this.detectorSize = detector.inputs[0]?.shape?.[1] && detector.inputs[0].shape[1] > 0 ? detector.inputs[0].shape[1] : 256;
     this.anchors = blazefaceAnchors(this.detectorSize);
@@ -170,8 +173,8 @@ export class FaceTracker {
       throw new CpemError('INVALID_ARGUMENT', `FaceTracker: refineIris must be true, false or 'alternate'; got ${JSON.stringify(refineIris)}.`);
     }
     const frameAccess = options.frameAccess ?? 'auto';
-    if (frameAccess !== 'auto' && frameAccess !== 'canvas') {
-      throw new CpemError('INVALID_ARGUMENT', `FaceTracker: frameAccess must be 'auto' or 'canvas'; got ${JSON.stringify(frameAccess)}.`);
+    if (!isFrameAccess(frameAccess)) {
+      throw new CpemError('INVALID_ARGUMENT', `FaceTracker: frameAccess must be 'auto', 'copy' or 'canvas'; got ${JSON.stringify(frameAccess)}.`);
     }
     const tracker = new FaceTracker(backend, detector, mesh, iris, { maxFaces, minConfidence, cropSize, refineIris, frameAccess });
     await tracker.warmUp();

@@ -6,16 +6,16 @@
  * rule and zero fill as tf.image.transform, into a small tensor: wasm's transform kernel costs about three times as
  * much, and the whole frame never has to be copied into a tensor.
  *
- * A playing video (or a VideoFrame) on a CPU backend is read through WebCodecs' VideoFrame.copyTo, and only where a
- * crop needs it: while a face is tracked, the rectangle around its crops (the whole frame only when the detector
- * runs), in the frame's own pixel format (NV12, I420 or RGBA/BGRA), converted to RGB in JS. Drawing a video into a
- * 2D canvas and reading it back costs a round trip through the GPU process whatever the size of the rectangle
- * (bench/browser/frame-acquisition.bench.ts: 33-36 ms against 3-4 ms for copyTo of the face's rectangle on a 2-core
- * machine); frames in a format copyTo does not give (a GPU texture: format null) take that canvas path.
+ * A playing video (or a VideoFrame) on a CPU backend is read only where a crop needs it: while a face is tracked,
+ * the rectangle around its crops (the whole frame only when the detector runs), either through WebCodecs'
+ * VideoFrame.copyTo in the frame's own pixel format (NV12, I420 or RGBA/BGRA, converted to RGB in JS) or by drawing
+ * the rectangle into a 2D canvas and reading it back; frame-access.ts chooses between the two by measuring them.
+ * Frames that copyTo cannot give (a GPU texture: format null) take the canvas.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CpemError } from '../errors/cpem-error.js';
 import { cropTransform, type Roi } from './face-geometry.js';
+import { FrameAccessChooser, type FrameReadPath } from './frame-access.js';
 
 /** A raw RGB or RGBA pixel buffer (Node, or any environment): rows top to bottom, 8 bits per channel. */
 export interface RawImage { data: Uint8Array | Uint8ClampedArray; width: number; height: number; channels: 3 | 4 }
@@ -35,9 +35,6 @@ export interface TrackerFrame {
   readonly readMs: number;
   dispose(): void;
 }
-
-/** How a CPU backend reads a video's pixels: 'auto' (VideoFrame.copyTo of the needed rectangle where it can), or 'canvas' (the whole frame through a 2D canvas). */
-export type FrameAccess = 'auto' | 'canvas';
 
 /** Pixels in JS memory: rows top to bottom, `channels` values per pixel, R, G, B first. */
 interface Pixels { data: ArrayLike<number>; width: number; height: number; channels: number }
@@ -135,21 +132,35 @@ export class PixelReader {
   private canvas: HTMLCanvasElement | OffscreenCanvas | null = null;
   private context: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null = null;
 
+  /** The whole of `source`, drawn at width × height, as RGBA bytes. */
   read(source: CanvasImageSource, width: number, height: number): Uint8ClampedArray {
+    const ctx = this.contextFor(width, height, true);
+    ctx.drawImage(source, 0, 0, width, height);
+    return ctx.getImageData(0, 0, width, height).data;
+  }
+
+  /** The rectangle (x, y, width, height) of `source`, in its own pixels, as RGBA bytes. */
+  readRect(source: CanvasImageSource, x: number, y: number, width: number, height: number): Uint8ClampedArray {
+    const ctx = this.contextFor(width, height, false);
+    ctx.drawImage(source, x, y, width, height, 0, 0, width, height);
+    return ctx.getImageData(0, 0, width, height).data;
+  }
+
+  /** The canvas' context, the canvas at least width × height (exactly, when `exact`); it only grows otherwise. */
+  private contextFor(width: number, height: number, exact: boolean): CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D {
     if (!this.canvas) {
       this.canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(width, height) : document.createElement('canvas');
       this.context = this.canvas.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
       if (!this.context) throw new CpemError('BACKEND_UNAVAILABLE', 'FaceTracker: no 2D canvas to read video frames from; use a GPU backend or pass ImageData.');
     }
-    if (this.canvas.width !== width || this.canvas.height !== height) {
-      this.canvas.width = width;
-      this.canvas.height = height;
+    const w = exact ? width : Math.max(width, this.canvas.width), h = exact ? height : Math.max(height, this.canvas.height);
+    if (this.canvas.width !== w || this.canvas.height !== h) {
+      this.canvas.width = w;
+      this.canvas.height = h;
     }
-    this.context!.drawImage(source, 0, 0, width, height);
-    return this.context!.getImageData(0, 0, width, height).data;
+    return this.context!;
   }
 }
-
 
 /** VideoFrame pixel formats read by copyTo and converted here. */
 const COPY_FORMATS = new Set(['NV12', 'I420', 'I420A', 'RGBA', 'RGBX', 'BGRA', 'BGRX']);
@@ -161,23 +172,27 @@ function yuvCoefficients(matrix: string | null | undefined): [number, number, nu
   return [1.5748, 0.187324, 0.468124, 1.8556];
 }
 
-/** A rectangle of the frame as RGB bytes, origin (x, y) in frame pixels. */
-interface Region { x: number; y: number; width: number; height: number; rgb: Uint8ClampedArray }
+/** A rectangle of the frame as RGB (3 channels) or RGBA (4) bytes, origin (x, y) in frame pixels. */
+interface Region { x: number; y: number; width: number; height: number; data: Uint8ClampedArray; channels: 3 | 4 }
+
+/** Reads the rectangle (x, y, width, height) of a frame; x and y even. */
+type RegionReader = (x: number, y: number, width: number, height: number) => Promise<Region>;
 
 /**
- * A frame read through VideoFrame.copyTo, a rectangle at a time: each crop reads the smallest rectangle around
- * its rotated square that no earlier read of this frame covers (most crops of a tracked face fall in one).
+ * A video frame read a rectangle at a time: each crop reads the smallest rectangle around its rotated square that no
+ * earlier read of this frame covers (most crops of a tracked face fall in one). Each read's time goes to `onRead`.
  */
-class CopiedFrame implements TrackerFrame {
-  readonly width: number;
-  readonly height: number;
+class RegionFrame implements TrackerFrame {
   readMs = 0;
   private readonly regions: Region[] = [];
 
-  constructor(private readonly frame: VideoFrame, private readonly owned: boolean) {
-    this.width = frame.displayWidth;
-    this.height = frame.displayHeight;
-  }
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    private readonly readRegion: RegionReader,
+    private readonly onRead: (ms: number) => void,
+    private readonly release: () => void,
+  ) {}
 
   async crops(requests: readonly CropRequest[], size: number, mul: number, add: number): Promise<tf.Tensor4D> {
     const out = new Float32Array(requests.length * size * size * 3);
@@ -185,7 +200,7 @@ class CopiedFrame implements TrackerFrame {
       const t = cropTransform(requests[i].roi, size, requests[i].flip);
       const region = await this.regionFor(requests[i].roi);
       const local = [t[0], t[1], t[2] - region.x, t[3], t[4], t[5] - region.y];
-      sampleCrop({ data: region.rgb, width: region.width, height: region.height, channels: 3 }, local, size, mul, add, out, i * size * size * 3);
+      sampleCrop(region, local, size, mul, add, out, i * size * size * 3);
     }
     return tf.tensor4d(out, [requests.length, size, size, 3]);
   }
@@ -203,15 +218,17 @@ class CopiedFrame implements TrackerFrame {
     x0 &= ~1; y0 &= ~1;
     x1 = Math.min(this.width, x1 + (x1 & 1)); y1 = Math.min(this.height, y1 + (y1 & 1));
     const t0 = performance.now();
-    const region = await copyRegion(this.frame, x0, y0, x1 - x0, y1 - y0);
-    this.readMs += performance.now() - t0;
+    const region = await this.readRegion(x0, y0, x1 - x0, y1 - y0);
+    const ms = performance.now() - t0;
+    this.readMs += ms;
+    this.onRead(ms);
     this.regions.push(region);
     return region;
   }
 
   dispose(): void {
     this.regions.length = 0;
-    if (this.owned) this.frame.close();
+    this.release();
   }
 }
 
@@ -223,13 +240,14 @@ export async function copyRegion(frame: VideoFrame, x: number, y: number, width:
   const buffer = new Uint8Array(frame.allocationSize({ rect }));
   const layout = await frame.copyTo(buffer, { rect });
   const rgb = new Uint8ClampedArray(width * height * 3);
+  const region = { x, y, width, height, data: rgb, channels: 3 as const };
   if (format === 'RGBA' || format === 'RGBX' || format === 'BGRA' || format === 'BGRX') {
     const { offset, stride } = layout[0];
     const [r, b] = format.startsWith('B') ? [2, 0] : [0, 2];
     for (let j = 0, o = 0; j < height; j++) {
       for (let i = 0, p = offset + j * stride; i < width; i++, p += 4) { rgb[o++] = buffer[p + r]; rgb[o++] = buffer[p + 1]; rgb[o++] = buffer[p + b]; }
     }
-    return { x, y, width, height, rgb };
+    return region;
   }
   const [kr, kgb, kgr, kb] = yuvCoefficients(frame.colorSpace?.matrix);
   const full = frame.colorSpace?.fullRange === true;
@@ -250,7 +268,7 @@ export async function copyRegion(frame: VideoFrame, x: number, y: number, width:
       rgb[o++] = l + kb * cb;
     }
   }
-  return { x, y, width, height, rgb };
+  return region;
 }
 
 /** True when `frame` can be read through copyTo here (a CPU-side pixel format this file converts). */
@@ -258,8 +276,26 @@ function copyable(frame: VideoFrame): boolean {
   return typeof frame.copyTo === 'function' && frame.format !== null && COPY_FORMATS.has(frame.format as string);
 }
 
-/** Reading options for readTrackerFrame. */
-export interface ReadOptions { access?: FrameAccess }
+/** Reading options for readTrackerFrame: how a video's pixels are read on CPU backends (default: 'auto', measured afresh). */
+export interface ReadOptions { access?: FrameAccessChooser }
+
+/** A video (element or VideoFrame) read a rectangle at a time, along the path `chooser` picks for it. */
+function videoRegionFrame(input: HTMLVideoElement | VideoFrame, width: number, height: number, reader: PixelReader, chooser: FrameAccessChooser): TrackerFrame {
+  let frame: VideoFrame | null = null;
+  const owned = !(typeof VideoFrame === 'function' && input instanceof VideoFrame);
+  if (typeof VideoFrame === 'function') {
+    try {
+      frame = owned ? new VideoFrame(input as HTMLVideoElement) : (input as VideoFrame);
+    } catch { /* no frame to wrap (e.g. a cross-origin video): the canvas says why */ }
+  }
+  const path: FrameReadPath = chooser.next(frame !== null && copyable(frame));
+  const onRead = (ms: number) => chooser.record(path, ms);
+  const release = () => { if (owned) frame?.close(); };
+  if (path === 'copy') return new RegionFrame(width, height, (x, y, w, h) => copyRegion(frame!, x, y, w, h), onRead, release);
+  // Drawn from the VideoFrame where there is one, so that every rectangle of this frame comes from the same picture.
+  const source = (frame ?? input) as CanvasImageSource;
+  return new RegionFrame(width, height, async (x, y, w, h) => ({ x, y, width: w, height: h, data: reader.readRect(source, x, y, w, h), channels: 4 }), onRead, release);
+}
 
 /**
  * Checks `input` and reads it as a frame: in JS memory when `inJs` (CPU backends; DOM images through `reader`),
@@ -307,15 +343,7 @@ export async function readTrackerFrame(input: TrackerInput, inJs: boolean, reade
     }
     const t0 = performance.now();
     if (inJs) {
-      if ((options.access ?? 'auto') === 'auto' && (dom === 'HTMLVideoElement' || dom === 'VideoFrame') && typeof VideoFrame === 'function') {
-        let frame: VideoFrame | null = null;
-        const owned = dom === 'HTMLVideoElement';
-        try {
-          frame = owned ? new VideoFrame(input as HTMLVideoElement) : (input as unknown as VideoFrame);
-        } catch { /* no frame to wrap (e.g. a cross-origin video): the canvas below says why */ }
-        if (frame && copyable(frame)) return new CopiedFrame(frame, owned);
-        if (owned) frame?.close();
-      }
+      if (dom === 'HTMLVideoElement' || dom === 'VideoFrame') return videoRegionFrame(input as HTMLVideoElement | VideoFrame, width, height, reader, options.access ?? new FrameAccessChooser());
       const data = dom === 'ImageData' ? (input as ImageData).data : reader.read(input as CanvasImageSource, width, height);
       return new PixelFrame({ data, width, height, channels: 4 }, performance.now() - t0);
     }
