@@ -41,7 +41,7 @@ async function pageRate(clipUrl: string, inference: 'main' | 'worker', log: (m: 
   frame.src = `/?backend=wasm&inference=${inference}&video=${encodeURIComponent(clipUrl)}`;
   document.body.appendChild(frame);
   try {
-    type Sample = { behavior: { state: string; stats: { frames: number; estimatesPerSecond: number; mainThread: number } }; engine: { getFps(): number } };
+    type Sample = { behavior: { state: string; stats: { frames: number; estimatesPerSecond: number; mainThread: number; tracker: number; read: number } }; engine: { getFps(): number } };
     const sample = () => (frame.contentWindow as unknown as { cpemSample?: Sample } | null)?.cpemSample;
     const t0 = performance.now();
     while (!(sample()?.behavior.state === 'running' && sample()!.behavior.stats.frames > 5)) {
@@ -51,6 +51,8 @@ async function pageRate(clipUrl: string, inference: 'main' | 'worker', log: (m: 
     const fps: number[] = [];
     const eps: number[] = [];
     const main: number[] = [];
+    const tracker: number[] = [];
+    const read: number[] = [];
     let frames = 0;
     const rafCount = () => { frames++; frame.contentWindow?.requestAnimationFrame(rafCount); };
     frame.contentWindow!.requestAnimationFrame(rafCount);
@@ -60,6 +62,8 @@ async function pageRate(clipUrl: string, inference: 'main' | 'worker', log: (m: 
       fps.push(sample()!.engine.getFps());
       eps.push(sample()!.behavior.stats.estimatesPerSecond);
       main.push(sample()!.behavior.stats.mainThread);
+      tracker.push(sample()!.behavior.stats.tracker);
+      read.push(sample()!.behavior.stats.read);
     }
     const seconds = (performance.now() - start) / 1000;
     log(`sample page, inference on the ${inference} thread: ${(frames / seconds).toFixed(1)} frames/s, ${summarize(eps).mean.toFixed(1)} estimates/s`);
@@ -70,6 +74,8 @@ async function pageRate(clipUrl: string, inference: 'main' | 'worker', log: (m: 
       { bench: 'end-to-end', case: 'sample page: engine.getFps()', backend: b, unit: 'fps', ...summarize(fps), note },
       { bench: 'end-to-end', case: 'sample page: frames estimated per second', backend: b, unit: 'fps', ...summarize(eps), note },
       { bench: 'end-to-end', case: 'sample page: main-thread ms per estimated frame (behavior.stats.mainThread)', backend: b, unit: 'ms', ...summarize(main), note: `${note}; on the main thread an upper bound (the awaited frame copy included)` },
+      { bench: 'end-to-end', case: 'sample page: tracker ms per estimated frame (behavior.stats.tracker)', backend: b, unit: 'ms', ...summarize(tracker), note },
+      { bench: 'end-to-end', case: 'sample page: of which reading the frame (behavior.stats.read)', backend: b, unit: 'ms', ...summarize(read), note },
     ];
   } finally {
     frame.remove();

@@ -61,7 +61,7 @@ export class FaceRetargetBehavior implements Behavior<TransformNode> {
   private source: FaceSource;
   private readonly run = new RunState(this.onStateChangedObservable);
   private readonly frames: FrameSource;
-  private readonly loop = new FrameLoop((video) => this.processFrame(video));
+  private readonly loop: FrameLoop;
   private readonly inference: InferenceStage | WorkerInference;
   private readonly overlay: FaceOverlay;
   private readonly frameStats = new FrameStats();
@@ -80,6 +80,8 @@ export class FaceRetargetBehavior implements Behavior<TransformNode> {
       throw new CpemError('INVALID_ARGUMENT', `inference must be 'main' or 'worker'; got ${JSON.stringify(options.inference)}.`);
     }
     this.inference = options.inference === 'worker' ? new WorkerInference(options) : new InferenceStage(options);
+    // In a worker a frame costs the main thread about a millisecond: the next one goes as soon as the video has one.
+    this.loop = new FrameLoop((video) => this.processFrame(video), { eager: options.inference === 'worker' });
     this.overlay = new FaceOverlay(options.faceModelUrl ?? null, options.assetBaseUrl, (e) => this.report(e));
   }
 

@@ -4,6 +4,8 @@ import type { EstimatedFaceMotion } from '../estimator/face-estimator.js';
 export interface FaceRetargetStats {
   /** Milliseconds, last frame: tracker, estimator (PE-Net), filter (calibration + One Euro), apply (retarget, per rendered frame). */
   tracker: number;
+  /** Milliseconds, last frame: the part of `tracker` spent getting the frame's pixels (0 on GPU backends' uploads). */
+  read: number;
   estimator: number;
   filter: number;
   apply: number;
@@ -21,7 +23,7 @@ export interface FaceRetargetStats {
 
 /** Keeps a behavior's FaceRetargetStats: per-stage times of the last frame and the estimate rate over the last second. */
 export class FrameStats {
-  readonly current: FaceRetargetStats = { tracker: 0, estimator: 0, filter: 0, apply: 0, mainThread: 0, estimatesPerSecond: 0, frames: 0 };
+  readonly current: FaceRetargetStats = { tracker: 0, read: 0, estimator: 0, filter: 0, apply: 0, mainThread: 0, estimatesPerSecond: 0, frames: 0 };
   private readonly recent: number[] = [];
 
   /** Records an estimated frame that finished at `now` (ms), having taken `mainThreadMs` of the main thread. */
@@ -30,6 +32,7 @@ export class FrameStats {
     while (this.recent.length > 0 && this.recent[0] < now - 1000) this.recent.shift();
     const s = this.current;
     s.tracker = motion.timings.tracker;
+    s.read = motion.timings.read;
     s.estimator = motion.timings.estimator;
     s.filter = motion.timings.filter;
     s.mainThread = mainThreadMs;
