@@ -54,7 +54,11 @@ export class WorkerInference {
       this.loadWaiter = { resolve, reject };
       let worker: Worker;
       try {
-        worker = new Worker(this.options.workerUrl ?? new URL('./inference-worker.js', import.meta.url), { type: 'module', name: 'babylon-cpem inference' });
+        // The default is written out as `new Worker(new URL('./…', import.meta.url), { … })`, the form Vite and webpack 5
+        // recognise: an app's build then bundles the worker with its imports.
+        worker = this.options.workerUrl !== undefined
+          ? new Worker(this.options.workerUrl, { type: 'module', name: 'babylon-cpem inference' })
+          : new Worker(new URL('./inference-worker.js', import.meta.url), { type: 'module', name: 'babylon-cpem inference' });
       } catch (e) {
         this.loadWaiter = null;
         reject(new CpemError('ESTIMATION_FAILED', `The inference worker could not be started (${(e as Error).message}). Check workerUrl, or use inference: 'main'.`, { cause: e }));

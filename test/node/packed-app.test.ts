@@ -12,7 +12,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { fakeCameraFlags } from '../../tools/chromium.cjs';
 import { launchChromium } from '../support/browser-page.js';
 import { CLIP_SOURCE, makeMarkedClip, recordClip, sampleTable, windowCounts, windowMean } from '../support/marked-clip.js';
@@ -52,6 +52,50 @@ async function serveFolder(dir: string): Promise<{ url: string; close(): Promise
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/**
+ * Writes an app folder: index.html loading `main` (the page's code) and a test probe that finds the behavior through
+ * Babylon's EngineStore (it reads, and changes nothing in, the page), and the character as public/avatar.glb.
+ */
+function writeApp(app: string, main: string): void {
+  fs.mkdirSync(path.join(app, 'public'), { recursive: true });
+  fs.copyFileSync(AVATAR, path.join(app, 'public', 'avatar.glb'));
+  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'cpem-app', private: true, type: 'module' }));
+  fs.writeFileSync(path.join(app, 'main.js'), main);
+  fs.writeFileSync(path.join(app, 'probe.js'), [
+    "import { EngineStore } from '@babylonjs/core';",
+    'const find = () => {',
+    '  const scene = EngineStore.LastCreatedScene;',
+    "  const node = scene?.getNodes().find((n) => n.getBehaviorByName?.('FaceRetarget'));",
+    '  if (!node) return setTimeout(find, 50);',
+    '  const targets = new Map();',
+    '  for (const m of scene.morphTargetManagers) for (let i = 0; i < m.numTargets; i++) if (!targets.has(m.getTarget(i).name)) targets.set(m.getTarget(i).name, m.getTarget(i));',
+    "  window.cpemProbe = { behavior: node.getBehaviorByName('FaceRetarget'), scene, influence: (name) => targets.get(name)?.influence ?? NaN };",
+    '};',
+    'find();',
+  ].join('\n'));
+  fs.writeFileSync(path.join(app, 'index.html'), [
+    '<!doctype html>',
+    '<html><head><meta charset="utf-8"><title>babylon-cpem app</title>',
+    '<style>html, body, canvas { margin: 0; width: 100%; height: 100%; display: block; }</style></head>',
+    '<body><canvas id="canvas"></canvas><script type="module" src="/main.js"></script><script type="module" src="/probe.js"></script></body></html>',
+  ].join('\n'));
+}
+
+/** Opens `url` with the fake camera and waits until the behavior has left 'starting' (its state then). */
+async function openApp(browser: Browser, url: string, origin: string): Promise<{ tab: Page; problems: string[]; foreign: string[]; state: string }> {
+  const tab = await browser.newPage();
+  const problems: string[] = [];
+  const foreign: string[] = [];
+  tab.on('pageerror', (e) => problems.push(e.message));
+  tab.on('request', (r) => { if (!r.url().startsWith(origin) && !/^(data|blob):/.test(r.url())) foreign.push(r.url()); });
+  await tab.goto(url, { timeout: 90_000 });
+  await tab.waitForFunction(() => {
+    const probe = (window as unknown as { cpemProbe?: { behavior: { state: string } } }).cpemProbe;
+    return probe && (probe.behavior.state === 'running' || probe.behavior.state === 'stopped');
+  }, null, { timeout: 180_000, polling: 200 });
+  return { tab, problems, foreign, state: await tab.evaluate(() => (window as any).cpemProbe.behavior.state) };
 }
 
 describe('the packed package in a new app (npm pack, npm install, vite build, headless Chromium)', () => {
@@ -99,31 +143,9 @@ describe('the packed package in a new app (npm pack, npm install, vite build, he
     const lines = page.split('\n').filter((l) => l.trim() !== '');
     assert.ok(lines.length <= 10, `the README's page has ${lines.length} lines of code`);
 
-    // A new app: the README's page, the character, and a test probe that finds the behavior through Babylon's
-    // EngineStore (it reads, and changes nothing in, the page).
+    // A new app: the README's page, the character and the test probe.
     const app = path.join(work, 'app');
-    fs.mkdirSync(path.join(app, 'public'), { recursive: true });
-    fs.copyFileSync(AVATAR, path.join(app, 'public', 'avatar.glb'));
-    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'cpem-app', private: true, type: 'module' }));
-    fs.writeFileSync(path.join(app, 'main.js'), page);
-    fs.writeFileSync(path.join(app, 'probe.js'), [
-      "import { EngineStore } from '@babylonjs/core';",
-      'const find = () => {',
-      '  const scene = EngineStore.LastCreatedScene;',
-      "  const node = scene?.getNodes().find((n) => n.getBehaviorByName?.('FaceRetarget'));",
-      '  if (!node) return setTimeout(find, 50);',
-      '  const targets = new Map();',
-      '  for (const m of scene.morphTargetManagers) for (let i = 0; i < m.numTargets; i++) if (!targets.has(m.getTarget(i).name)) targets.set(m.getTarget(i).name, m.getTarget(i));',
-      "  window.cpemProbe = { behavior: node.getBehaviorByName('FaceRetarget'), scene, influence: (name) => targets.get(name)?.influence ?? NaN };",
-      '};',
-      'find();',
-    ].join('\n'));
-    fs.writeFileSync(path.join(app, 'index.html'), [
-      '<!doctype html>',
-      '<html><head><meta charset="utf-8"><title>babylon-cpem app</title>',
-      '<style>html, body, canvas { margin: 0; width: 100%; height: 100%; display: block; }</style></head>',
-      '<body><canvas id="canvas"></canvas><script type="module" src="/main.js"></script><script type="module" src="/probe.js"></script></body></html>',
-    ].join('\n'));
+    writeApp(app, page);
 
     // Its dependencies: the tarball, the peers at the versions this repository pins, and Vite.
     const peers = Object.keys(pkg.peerDependencies).map((name) => `${name}@${pkg.devDependencies[name]}`);
@@ -139,17 +161,8 @@ describe('the packed package in a new app (npm pack, npm install, vite build, he
     makeMarkedClip(CLIP);
     server = await serveFolder(built);
     browser = await launchChromium(fakeCameraFlags(CLIP));
-    const tab = await browser.newPage();
-    const problems: string[] = [];
-    const foreign: string[] = [];
-    tab.on('pageerror', (e) => problems.push(e.message));
-    tab.on('request', (r) => { if (!r.url().startsWith(server!.url) && !/^(data|blob):/.test(r.url())) foreign.push(r.url()); });
-    await tab.goto(server.url, { timeout: 90_000 });
-    await tab.waitForFunction(() => {
-      const probe = (window as unknown as { cpemProbe?: { behavior: { state: string } } }).cpemProbe;
-      return probe && (probe.behavior.state === 'running' || probe.behavior.state === 'stopped');
-    }, null, { timeout: 180_000, polling: 200 });
-    assert.equal(await tab.evaluate(() => (window as any).cpemProbe.behavior.state), 'running', problems.join('\n'));
+    const { tab, problems, foreign, state } = await openApp(browser, server.url, server.url);
+    assert.equal(state, 'running', problems.join('\n'));
     // A missing target reads NaN; once running, the behavior may already have set it.
     const jaw = await tab.evaluate(() => (window as any).cpemProbe.influence('jawOpen'));
     assert.ok(jaw >= 0 && jaw <= 1, `the avatar has an ARKit jawOpen target (influence ${jaw})`);
@@ -167,5 +180,41 @@ describe('the packed package in a new app (npm pack, npm install, vite build, he
     assert.ok(eyeIn > eyeOut + 0.02 && eyeIn > 3 * eyeOut, `eyeBlink ${eyeIn.toFixed(3)} with the eyes closed vs ${eyeOut.toFixed(3)} open`);
     assert.deepEqual(problems, []);
     assert.deepEqual([...new Set(foreign)], [], 'the page fetched from outside its own folder');
+  });
+
+  it("runs inference in a worker that Vite bundles from the package (inference: 'worker')", { timeout: 600_000 }, async (t) => {
+    const installed = path.join(work, 'app', 'node_modules');
+    if (!fs.existsSync(CLIP_SOURCE) || !fs.existsSync(AVATAR)) return t.skip('../shared (videos and avatars) is not present');
+    if (!fs.existsSync(installed)) return t.skip('needs the app the spec before installed');
+    // The README's page with one option more, built by Vite against the same installed packages.
+    const page = readmePage().replace("new FaceRetargetBehavior({ source: 'webcam' })", "new FaceRetargetBehavior({ source: 'webcam', inference: 'worker' })");
+    assert.ok(page.includes("inference: 'worker'"), "the README's page no longer creates the behavior as FaceRetargetBehavior({ source: 'webcam' })");
+    const app = path.join(work, 'worker-app');
+    writeApp(app, page);
+    fs.symlinkSync(installed, path.join(app, 'node_modules'), 'dir');
+    execFileSync(path.join(installed, '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: app, stdio: 'pipe' });
+    const built = path.join(app, 'dist');
+    const assets = fs.readdirSync(path.join(built, 'assets'));
+    const workerFile = assets.find((f) => f.startsWith('inference-worker-') && f.endsWith('.js'));
+    assert.ok(workerFile, 'vite build did not bundle the inference worker: it did not follow new Worker(new URL(…, import.meta.url))');
+    assert.doesNotMatch(fs.readFileSync(path.join(built, 'assets', workerFile), 'utf8'), /from\s*["']@tensorflow\//, 'the bundled worker still imports bare package names');
+
+    makeMarkedClip(CLIP);
+    const own = await serveFolder(built);
+    browser ??= await launchChromium(fakeCameraFlags(CLIP));
+    try {
+      const { tab, problems, foreign, state } = await openApp(browser, own.url, own.url);
+      assert.equal(state, 'running', problems.join('\n'));
+      assert.equal(await tab.evaluate(() => (window as any).cpemProbe.behavior.inferenceThread), 'worker');
+      await tab.waitForFunction(() => (window as any).cpemProbe.behavior.stats.frames >= 10, null, { timeout: 120_000, polling: 200 });
+      const stats = await tab.evaluate(() => ({ ...(window as any).cpemProbe.behavior.stats }));
+      t.diagnostic(`worker: ${stats.frames} frames, main thread ${stats.mainThread.toFixed(1)} ms for the last`);
+      assert.ok(stats.mainThread < stats.tracker, `the main thread's share (${stats.mainThread} ms) is below the tracker's time (${stats.tracker} ms) in the worker`);
+      assert.deepEqual(problems, []);
+      assert.deepEqual([...new Set(foreign)], [], 'the page fetched from outside its own folder');
+      await tab.close();
+    } finally {
+      await own.close();
+    }
   });
 });
