@@ -38,6 +38,7 @@ import {
 import { findHeadNode, collectMorphTargetNames, collectNodeNames } from '../plugin/retarget/index.js';
 import { FaceModel } from '../plugin/face-model/index.js';
 import type { TrackerBackend } from '../plugin/tracker/backend.js';
+import type { FrameAccess } from '../plugin/tracker/frame-access.js';
 import { createDigitalDouble } from './digital-double.js';
 import { createToonHead } from './toon-head.js';
 import toonTable from './toon-head.table.json';
@@ -247,7 +248,9 @@ async function main(): Promise<void> {
   const backend = (params.get('backend') ?? 'auto') as TrackerBackend | 'auto';
   const inference = params.get('inference') === 'worker' ? 'worker' : 'main';
   const weights = inference === 'main' ? await chooseWeights() : undefined;
-  const behavior = new FaceRetargetBehavior({ source: 'webcam', table: doubleTable, weights, backend, inference, autoStart: false });
+  // ?frameAccess=copy|canvas forces how the tracker reads frames (the default measures which is cheaper).
+  const frameAccess = (params.get('frameAccess') ?? undefined) as FrameAccess | undefined;
+  const behavior = new FaceRetargetBehavior({ source: 'webcam', table: doubleTable, weights, backend, inference, frameAccess, autoStart: false });
   // On the double's root node, the head the table turns (the mesh is its child).
   doubleRoot.addBehavior(behavior);
 

@@ -35,10 +35,10 @@ function rows(backend: string, name: string, samples: number[], note: string): B
  * The sample scene in a same-origin frame, on the clip: render frame rate, estimates per second and the main
  * thread's milliseconds per estimated frame, with inference on the main thread or in a worker.
  */
-async function pageRate(clipUrl: string, inference: 'main' | 'worker', log: (m: string) => void): Promise<BenchRow[]> {
+async function pageRate(clipUrl: string, inference: 'main' | 'worker', log: (m: string) => void, frameAccess?: 'copy' | 'canvas'): Promise<BenchRow[]> {
   const frame = document.createElement('iframe');
   frame.style.cssText = 'width:1280px;height:720px;border:0';
-  frame.src = `/?backend=wasm&inference=${inference}&video=${encodeURIComponent(clipUrl)}`;
+  frame.src = `/?backend=wasm&inference=${inference}${frameAccess ? `&frameAccess=${frameAccess}` : ''}&video=${encodeURIComponent(clipUrl)}`;
   document.body.appendChild(frame);
   try {
     type Sample = { behavior: { state: string; stats: { frames: number; estimatesPerSecond: number; mainThread: number; tracker: number; read: number } }; engine: { getFps(): number } };
@@ -66,9 +66,10 @@ async function pageRate(clipUrl: string, inference: 'main' | 'worker', log: (m: 
       read.push(sample()!.behavior.stats.read);
     }
     const seconds = (performance.now() - start) / 1000;
-    log(`sample page, inference on the ${inference} thread: ${(frames / seconds).toFixed(1)} frames/s, ${summarize(eps).mean.toFixed(1)} estimates/s`);
-    const note = `sample scene, WebGL2 engine, TF.js wasm, tracking the clip, inference: '${inference}'`;
-    const b = `wasm, ${inference === 'worker' ? 'worker' : 'main thread'}`;
+    const access = frameAccess ? `, frameAccess '${frameAccess}'` : '';
+    log(`sample page, inference on the ${inference} thread${access}: ${(frames / seconds).toFixed(1)} frames/s, ${summarize(eps).mean.toFixed(1)} estimates/s`);
+    const note = `sample scene, WebGL2 engine, TF.js wasm, tracking the clip, inference: '${inference}'${access}`;
+    const b = `wasm, ${inference === 'worker' ? 'worker' : 'main thread'}${access}`;
     return [
       { bench: 'end-to-end', case: 'sample page: rendered frames per second', backend: b, unit: 'fps', value: frames / seconds, n: Math.round(seconds), note },
       { bench: 'end-to-end', case: 'sample page: engine.getFps()', backend: b, unit: 'fps', ...summarize(fps), note },
@@ -137,11 +138,13 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   }
   double.dispose();
   video.pause();
-  for (const inference of ['main', 'worker', 'main', 'worker'] as const) { // twice each, alternating
+  // Twice each, alternating; then the worker once with frames always read through copyTo (what 'auto' chooses from).
+  const runs = [['main'], ['worker'], ['main'], ['worker'], ['worker', 'copy']] as const;
+  for (const [inference, access] of runs) {
     try {
-      out.push(...(await pageRate(clipUrl, inference, log)));
+      out.push(...(await pageRate(clipUrl, inference, log, access)));
     } catch (e) {
-      out.push({ bench: 'end-to-end', case: 'sample page frames per second', backend: `wasm, ${inference}`, unit: 'fps', note: `failed: ${(e as Error).message}` });
+      out.push({ bench: 'end-to-end', case: 'sample page frames per second', backend: `wasm, ${inference}${access ? `, frameAccess '${access}'` : ''}`, unit: 'fps', note: `failed: ${(e as Error).message}` });
     }
   }
   return out;

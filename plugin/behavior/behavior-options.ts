@@ -6,6 +6,7 @@ import type { IdentityCalibrationOptions } from '../motion/identity-calibration.
 import type { RetargetWarning } from '../retarget/morph-target-applier.js';
 import type { RetargetTable } from '../retarget/retarget-table.js';
 import type { TrackerBackend } from '../tracker/backend.js';
+import type { FrameAccess } from '../tracker/frame-access.js';
 import type { FaceSource } from './frame-source.js';
 
 export interface FaceRetargetBehaviorOptions {
@@ -35,6 +36,11 @@ export interface FaceRetargetBehaviorOptions {
    * running both eyes on every frame (docs/tracking.md).
    */
   refineIris?: boolean | 'alternate';
+  /**
+   * How the tracker reads a video's pixels on the wasm and cpu backends (FaceTrackerOptions.frameAccess): 'copy'
+   * (VideoFrame.copyTo), 'canvas' (a 2D canvas), or 'auto' (default: the cheaper of the two, measured as it runs).
+   */
+  frameAccess?: FrameAccess;
   /**
    * Threads of tfjs' threaded SIMD wasm build, used only where the page is cross-origin isolated (the COOP/COEP
    * headers in docs/behavior.md); elsewhere wasm runs on one thread. Default: tfjs' choice (1 on a 2-core machine).

@@ -5,12 +5,14 @@ import type { FaceMotionFilterOptions } from '../motion/face-motion-filter.js';
 import type { IdentityCalibrationOptions } from '../motion/identity-calibration.js';
 import type { TrackerBackend } from '../tracker/backend.js';
 import { FaceTracker } from '../tracker/face-tracker.js';
+import type { FrameAccess } from '../tracker/frame-access.js';
 
 export interface InferenceStageOptions {
   /** A ready estimator to use; the stage never disposes it. */
   estimator?: FaceEstimator<HTMLVideoElement>;
   backend?: TrackerBackend | 'auto';
   refineIris?: boolean | 'alternate';
+  frameAccess?: FrameAccess;
   wasmThreads?: number;
   assetBaseUrl?: string;
   weights?: string | URL | tf.io.IOHandler | PeNet;
@@ -99,6 +101,7 @@ export class InferenceStage {
     const tracker = await FaceTracker.create({
       backend: this.options.backend ?? 'auto',
       refineIris: this.options.refineIris ?? 'alternate',
+      frameAccess: this.options.frameAccess,
       wasmThreads: this.options.wasmThreads,
       assetBaseUrl: this.options.assetBaseUrl,
     });

@@ -38,7 +38,7 @@ scope.onmessage = (event) => {
     loading ??= (async () => {
       try {
         const tracker = await FaceTracker.create({
-          backend: m.options.backend, refineIris: m.options.refineIris, wasmThreads: m.options.wasmThreads, assetBaseUrl: m.options.assetBaseUrl,
+          backend: m.options.backend, refineIris: m.options.refineIris, frameAccess: m.options.frameAccess, wasmThreads: m.options.wasmThreads, assetBaseUrl: m.options.assetBaseUrl,
         });
         try {
           estimator = await FaceEstimator.create<unknown>({

@@ -74,6 +74,7 @@ export class WorkerInference {
       const options: WorkerLoadOptions = {
         backend: this.options.backend ?? 'auto',
         refineIris: this.options.refineIris ?? 'alternate',
+        frameAccess: this.options.frameAccess,
         wasmThreads: this.options.wasmThreads,
         assetBaseUrl: this.options.assetBaseUrl === undefined ? undefined : new URL(this.options.assetBaseUrl, location.href).href,
         weights: this.options.weights === undefined ? undefined : new URL(String(this.options.weights), location.href).href,

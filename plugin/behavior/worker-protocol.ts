@@ -3,11 +3,13 @@ import type { EstimatedFaceMotion } from '../estimator/face-estimator.js';
 import type { FaceMotionFilterOptions } from '../motion/face-motion-filter.js';
 import type { IdentityCalibrationOptions } from '../motion/identity-calibration.js';
 import type { TrackerBackend } from '../tracker/backend.js';
+import type { FrameAccess } from '../tracker/frame-access.js';
 
 /** What the inference worker is built with: the InferenceStageOptions that cross a thread (no live objects). */
 export interface WorkerLoadOptions {
   backend: TrackerBackend | 'auto';
   refineIris: boolean | 'alternate';
+  frameAccess?: FrameAccess;
   wasmThreads?: number;
   assetBaseUrl?: string;
   /** PE-Net's model.json URL (absolute), when not the package's own. */

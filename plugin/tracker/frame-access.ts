@@ -5,12 +5,12 @@
  * - 'copy': WebCodecs' VideoFrame.copyTo of the rectangle, converted to RGB in JS;
  * - 'canvas': the rectangle drawn into a 2D canvas (willReadFrequently) and read back with getImageData.
  *
- * Which is cheaper depends on where the decoded frame lives and on how busy the GPU process is. A frame that Chrome
- * keeps in GPU memory is read back through that process; while the page also renders a WebGL scene there (on a
- * software renderer, the same CPUs) copyTo waited 150-260 ms and the canvas read 40-60 ms on a 2-core machine,
- * while without the scene copyTo took 3-4 ms and the canvas 21 ms (bench/browser/frame-acquisition.bench.ts and
- * docs/behavior.md). So 'auto' measures: it uses the cheaper way by its recent read times, and every
- * PROBE_EVERY frames reads one frame the other way to see whether that changed.
+ * Which is cheaper depends on where the decoded frame lives and on how busy the GPU process is. Chrome keeps a playing
+ * video's frames in GPU memory, so both read back through that process. On a 2-core machine with a software renderer,
+ * copyTo of a 307 × 307 rectangle took 4.3 ms p50 and the canvas 21 ms with nothing else rendering, and 111 against
+ * 95 ms while a WebGL canvas rendered every animation frame (bench/browser/frame-acquisition.bench.ts; the sample
+ * scene's figures are in docs/behavior.md). So 'auto' measures: it uses the cheaper way by its recent read times, and
+ * every PROBE_EVERY frames reads one frame the other way to see whether that changed.
  */
 
 /** How the wasm and cpu backends read a video's pixels: 'auto' (the cheaper of the two, measured), 'copy' or 'canvas'. */

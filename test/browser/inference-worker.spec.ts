@@ -151,5 +151,12 @@ describe("FaceRetargetBehavior with inference: 'worker'", () => {
     }
     expect(brokenErrors.length).toBe(2);
     broken.dispose();
+
+    // The tracker's options cross to the worker: one it refuses comes back with its own code and message.
+    const badAccess = make({ frameAccess: 'webgl' as never });
+    const e = await badAccess.start().then(() => null, (x: unknown) => x);
+    expect(isCpemError(e, 'INVALID_ARGUMENT')).withContext(String(e)).toBeTrue();
+    expect((e as Error).message).toContain('frameAccess');
+    badAccess.dispose();
   });
 });
