@@ -295,7 +295,7 @@ async function main(): Promise<void> {
       `render    ${engine.getFps().toFixed(0).padStart(4)} fps   (${engine.isWebGPU ? 'WebGPU' : 'WebGL2'})`,
       `estimate  ${String(s.estimatesPerSecond).padStart(4)} /s    (TF.js ${behavior.estimator ? tf.getBackend() : behavior.modelsLoaded ? 'in a worker' : '…'})`,
       `main thread ${s.mainThread.toFixed(1).padStart(4)} ms / frame`,
-      `tracker   ${s.tracker.toFixed(1).padStart(6)} ms`,
+      `tracker   ${s.tracker.toFixed(1).padStart(6)} ms  (frame read ${s.read.toFixed(1)} ms)`,
       `estimator ${s.estimator.toFixed(1).padStart(6)} ms`,
       `filter    ${s.filter.toFixed(2).padStart(6)} ms`,
       `apply     ${s.apply.toFixed(2).padStart(6)} ms`,
