@@ -35,6 +35,11 @@ function rows(backend: string, name: string, samples: number[], note: string): B
  * The sample scene in a same-origin frame, on the clip: render frame rate, estimates per second and the main
  * thread's milliseconds per estimated frame, with inference on the main thread or in a worker.
  */
+/** A sample-page run's backend column: where inference ran, and how frames were read when forced. */
+function pageRunLabel(inference: 'main' | 'worker', frameAccess?: 'copy' | 'canvas'): string {
+  return `wasm, ${inference === 'worker' ? 'worker' : 'main thread'}${frameAccess ? `, frameAccess '${frameAccess}'` : ''}`;
+}
+
 async function pageRate(clipUrl: string, inference: 'main' | 'worker', log: (m: string) => void, frameAccess?: 'copy' | 'canvas'): Promise<BenchRow[]> {
   const frame = document.createElement('iframe');
   frame.style.cssText = 'width:1280px;height:720px;border:0';
@@ -69,7 +74,7 @@ async function pageRate(clipUrl: string, inference: 'main' | 'worker', log: (m: 
     const access = frameAccess ? `, frameAccess '${frameAccess}'` : '';
     log(`sample page, inference on the ${inference} thread${access}: ${(frames / seconds).toFixed(1)} frames/s, ${summarize(eps).mean.toFixed(1)} estimates/s`);
     const note = `sample scene, WebGL2 engine, TF.js wasm, tracking the clip, inference: '${inference}'${access}`;
-    const b = `wasm, ${inference === 'worker' ? 'worker' : 'main thread'}${access}`;
+    const b = pageRunLabel(inference, frameAccess);
     return [
       { bench: 'end-to-end', case: 'sample page: rendered frames per second', backend: b, unit: 'fps', value: frames / seconds, n: Math.round(seconds), note },
       { bench: 'end-to-end', case: 'sample page: engine.getFps()', backend: b, unit: 'fps', ...summarize(fps), note },
@@ -144,7 +149,7 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
     try {
       out.push(...(await pageRate(clipUrl, inference, log, access)));
     } catch (e) {
-      out.push({ bench: 'end-to-end', case: 'sample page frames per second', backend: `wasm, ${inference}${access ? `, frameAccess '${access}'` : ''}`, unit: 'fps', note: `failed: ${(e as Error).message}` });
+      out.push({ bench: 'end-to-end', case: 'sample page frames per second', backend: pageRunLabel(inference, access), unit: 'fps', note: `failed: ${(e as Error).message}` });
     }
   }
   return out;

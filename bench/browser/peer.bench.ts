@@ -8,8 +8,8 @@
 // - time to the first estimated frame from nothing loaded (ours: backend, three tracker models, PE-Net; the peer:
 //   its wasm, its model) — ours runs first;
 // - from a playing video (what a user gets): ours reading the face's rectangle the default way ('auto': copyTo or a
-//   2D canvas, whichever its measured read times say is cheaper) and always through a 2D canvas ('canvas'), the peer
-//   detectForVideo(video);
+//   2D canvas, whichever its measured read times say is cheaper), always through a 2D canvas ('canvas'), and without
+//   the iris model (refineIris false, what the iris model costs), the peer detectForVideo(video);
 // - from decoded frames (ImageData already in memory), both;
 // - main-thread milliseconds per estimated frame for ours;
 // - over LONG_RUN frames: tf.memory().numTensors and the JS heap on the main thread (plain page), and in the worker
@@ -71,8 +71,8 @@ async function workerHeapBytes(): Promise<number | null> {
 /** Threads for tfjs' threaded wasm where the page is cross-origin isolated: every logical core. */
 const threadsWanted = () => (globalThis.crossOriginIsolated ? navigator.hardwareConcurrency : undefined);
 
-async function ours(access: FrameAccess): Promise<FaceEstimator<unknown>> {
-  const tracker = await FaceTracker.create({ backend: 'wasm', refineIris: 'alternate', frameAccess: access, wasmThreads: threadsWanted() });
+async function ours(access: FrameAccess, refineIris: 'alternate' | false = 'alternate'): Promise<FaceEstimator<unknown>> {
+  const tracker = await FaceTracker.create({ backend: 'wasm', refineIris, frameAccess: access, wasmThreads: threadsWanted() });
   return FaceEstimator.create<unknown>({ tracker });
 }
 
@@ -130,6 +130,9 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   const double = await createDoubleApplier();
   const { applier } = double;
   const viaCanvas = await ours('canvas');
+  // The same path without the iris model (refineIris false: iris points from the lids, no gaze), to show what the
+  // iris model costs end to end.
+  const noIris = await ours('auto', false);
 
   type Stages = { read: number[]; tracker: number[]; estimator: number[]; filter: number[]; apply: number[]; total: number[] };
   const stages = (): Stages => ({ read: [], tracker: [], estimator: [], filter: [], apply: [], total: [] });
@@ -178,10 +181,11 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   };
 
   // From the playing video: ours ('auto', then 'canvas', then in a worker), then the peer, in blocks, ROUNDS times.
-  const live = { auto: stages(), canvas: stages(), peer: [] as number[] };
+  const live = { auto: stages(), canvas: stages(), noIris: stages(), peer: [] as number[] };
   for (let r = 0; r < ROUNDS; r++) {
     for (let i = 0; i < BLOCK; i++) { await nextFrame(video); await oursOnce(mine, video, live.auto); }
     for (let i = 0; i < BLOCK; i++) { await nextFrame(video); await oursOnce(viaCanvas, video, live.canvas); }
+    for (let i = 0; i < BLOCK; i++) { await nextFrame(video); await oursOnce(noIris, video, live.noIris); }
     if (worker.loadedInWorker) for (let i = 0; i < BLOCK; i++) { await nextFrame(video); await workerOnce(); }
     if (landmarker) for (let i = 0; i < BLOCK; i++) { await nextFrame(video); peerOnce(video, live.peer); }
   }
@@ -213,7 +217,7 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
       { bench: 'peer', case: `${c}: p95 ours/peer`, backend, unit: 'ratio', value: sa.p95 / sb.p95, note: `${sa.p95.toFixed(1)} / ${sb.p95.toFixed(1)} ms; bar ≤ 0.8` },
     ];
   };
-  for (const [name, s, extra] of [['playing video, ours (face rectangle read: auto)', live.auto, ''], ['playing video, ours (face rectangle read: 2D canvas)', live.canvas, ''], ['decoded frames, ours', decoded.ours, '']] as const) {
+  for (const [name, s, extra] of [['playing video, ours (face rectangle read: auto)', live.auto, ''], ['playing video, ours (face rectangle read: 2D canvas)', live.canvas, ''], ['playing video, ours without the iris model (refineIris false)', live.noIris, ''], ['decoded frames, ours', decoded.ours, '']] as const) {
     out.push(row(`${name}: read pixels`, backend, s.read, extra));
     out.push(row(`${name}: tracker without read`, backend, s.tracker, extra));
     out.push(row(`${name}: estimator (features + PE-Net)`, backend, s.estimator, extra));
@@ -238,6 +242,7 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
     out.push(row('decoded frames, peer detectForVideo(ImageData)', 'tasks-vision CPU', decoded.peer));
     out.push(...ratio('playing video, end to end', live.auto.total, live.peer));
     out.push(...ratio('playing video, 2D canvas read, end to end', live.canvas.total, live.peer));
+    out.push(...ratio('playing video, without the iris model, end to end', live.noIris.total, live.peer));
     out.push(...ratio('decoded frames, end to end', decoded.ours.total, decoded.peer));
   }
 
@@ -279,6 +284,7 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   worker.dispose();
   mine.dispose();
   viaCanvas.dispose();
+  noIris.dispose();
   double.dispose();
   return out;
 };
