@@ -44,6 +44,7 @@ export interface FaceRetargetBehaviorOptions {
   /**
    * Threads of tfjs' threaded SIMD wasm build, used only where the page is cross-origin isolated (the COOP/COEP
    * headers in docs/behavior.md); elsewhere wasm runs on one thread. Default: tfjs' choice (1 on a 2-core machine).
+   * tfjs 4.22 never runs more than half the logical cores, so a larger number gets that cap.
    */
   wasmThreads?: number;
   /** Temporal filter settings, or false for none. Default: FaceMotionFilter's defaults. */

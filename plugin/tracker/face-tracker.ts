@@ -50,8 +50,9 @@ export interface FaceTrackerOptions {
   wasmPaths?: WasmPaths;
   /**
    * Threads of tfjs' threaded SIMD wasm build, which runs only where the page is cross-origin isolated (COOP/COEP
-   * headers; docs/behavior.md). Default: tfjs' own choice (1 on the 2-core machine measured). Takes effect when
-   * the wasm backend first starts in this page or worker.
+   * headers; docs/behavior.md). Default: tfjs' own choice (1 on the 2-core machine measured). tfjs 4.22 never runs
+   * more than half the logical cores, so a larger number gets that cap. Takes effect when the wasm backend first
+   * starts in this page or worker.
    */
   wasmThreads?: number;
   /**
