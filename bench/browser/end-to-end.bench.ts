@@ -31,15 +31,15 @@ function rows(backend: string, name: string, samples: number[], note: string): B
   return { bench: 'end-to-end', case: name, backend, unit: 'ms', ...summarize(samples), note };
 }
 
-/**
- * The sample scene in a same-origin frame, on the clip: render frame rate, estimates per second and the main
- * thread's milliseconds per estimated frame, with inference on the main thread or in a worker.
- */
 /** A sample-page run's backend column: where inference ran, and how frames were read when forced. */
 function pageRunLabel(inference: 'main' | 'worker', frameAccess?: 'copy' | 'canvas'): string {
   return `wasm, ${inference === 'worker' ? 'worker' : 'main thread'}${frameAccess ? `, frameAccess '${frameAccess}'` : ''}`;
 }
 
+/**
+ * The sample scene in a same-origin frame, on the clip: render frame rate, estimates per second and the main
+ * thread's milliseconds per estimated frame, with inference on the main thread or in a worker.
+ */
 async function pageRate(clipUrl: string, inference: 'main' | 'worker', log: (m: string) => void, frameAccess?: 'copy' | 'canvas'): Promise<BenchRow[]> {
   const frame = document.createElement('iframe');
   frame.style.cssText = 'width:1280px;height:720px;border:0';
