@@ -31,9 +31,14 @@ function rows(backend: string, name: string, samples: number[], note: string): B
   return { bench: 'end-to-end', case: name, backend, unit: 'ms', ...summarize(samples), note };
 }
 
+/** How a sample-page run's frames were read, when forced (for labels and notes; empty for the default). */
+function frameAccessSuffix(frameAccess?: 'copy' | 'canvas'): string {
+  return frameAccess ? `, frameAccess '${frameAccess}'` : '';
+}
+
 /** A sample-page run's backend column: where inference ran, and how frames were read when forced. */
 function pageRunLabel(inference: 'main' | 'worker', frameAccess?: 'copy' | 'canvas'): string {
-  return `wasm, ${inference === 'worker' ? 'worker' : 'main thread'}${frameAccess ? `, frameAccess '${frameAccess}'` : ''}`;
+  return `wasm, ${inference === 'worker' ? 'worker' : 'main thread'}${frameAccessSuffix(frameAccess)}`;
 }
 
 /**
@@ -71,7 +76,7 @@ async function pageRate(clipUrl: string, inference: 'main' | 'worker', log: (m: 
       read.push(sample()!.behavior.stats.read);
     }
     const seconds = (performance.now() - start) / 1000;
-    const access = frameAccess ? `, frameAccess '${frameAccess}'` : '';
+    const access = frameAccessSuffix(frameAccess);
     log(`sample page, inference on the ${inference} thread${access}: ${(frames / seconds).toFixed(1)} frames/s, ${summarize(eps).mean.toFixed(1)} estimates/s`);
     const note = `sample scene, WebGL2 engine, TF.js wasm, tracking the clip, inference: '${inference}'${access}`;
     const b = pageRunLabel(inference, frameAccess);

@@ -180,7 +180,8 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
     inWorker.tensors.push(worker.workerTensors);
   };
 
-  // From the playing video: ours ('auto', then 'canvas', then in a worker), then the peer, in blocks, ROUNDS times.
+  // From the playing video: ours ('auto', then 'canvas', then without the iris model, then in a worker), then the
+  // peer, in blocks, ROUNDS times.
   const live = { auto: stages(), canvas: stages(), noIris: stages(), peer: [] as number[] };
   for (let r = 0; r < ROUNDS; r++) {
     for (let i = 0; i < BLOCK; i++) { await nextFrame(video); await oursOnce(mine, video, live.auto); }
