@@ -158,4 +158,37 @@ describe('personalisation on a tracked clip', { skip: fs.existsSync(VIDEO) ? fal
     }
     assert.equal(tf.memory().numTensors, tensors);
   });
+
+  it('averages several fine-tunings: members 2 holds the mean of the seed and seed + 1 runs\' weights', async () => {
+    throwsInvalid(() => personalizationSettings({ members: 0 }), /members must be a positive integer; got 0/);
+    throwsInvalid(() => personalizationSettings({ members: 1.5 }), /members must be a positive integer/);
+    const track = loadTrack(VIDEO);
+    const captures = capturesFromTrack(track, file(), 'liveportrait_d10.mp4');
+    const analysis = analyseCapture(captures, { alignment: captureAlignment(model), holdout: 'last-third' });
+    const settings = personalizationSettings({ steps: 3, logEvery: 1, seed: 5 });
+    const clip = personClip('liveportrait_d10.mp4', captures, analysis, settings).clip;
+    const tensors = tf.memory().numTensors;
+    const weights = async (s: typeof settings) => {
+      const members: number[] = [];
+      const trainer = await personalize(base, model, clip, s, (_, member) => members.push(member));
+      try {
+        return { values: await Promise.all(trainer.net.trainableVariables.map((v) => v.data() as Promise<Float32Array>)), members: [...new Set(members)] };
+      } finally {
+        trainer.dispose();
+      }
+    };
+    const a = await weights(settings);
+    const b = await weights({ ...settings, seed: 6 });
+    const mean = await weights({ ...settings, members: 2 });
+    assert.deepEqual(a.members, [0]);
+    assert.deepEqual(mean.members, [0, 1], 'both members log their rows');
+    let largest = 0, apart = 0;
+    mean.values.forEach((m, i) => m.forEach((v, j) => {
+      largest = Math.max(largest, Math.abs(v - (a.values[i][j] + b.values[i][j]) / 2));
+      apart = Math.max(apart, Math.abs(a.values[i][j] - b.values[i][j]));
+    }));
+    assert.ok(apart > 1e-4, `the two seeds train apart (${apart})`);
+    assert.ok(largest < 1e-5, `largest difference from the mean ${largest}`);
+    assert.equal(tf.memory().numTensors, tensors);
+  });
 });

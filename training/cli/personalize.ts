@@ -1,5 +1,5 @@
 // `npm run personalize -- --video FILE --prompts FILE.json [--weights weights/pe-net/model.json] [--out DIR]
-//    [--holdout last-third|second-pass|none] [--steps N] [--seed N] [--backend wasm|cpu]`
+//    [--holdout last-third|second-pass|none] [--steps N] [--seed N] [--members N] [--backend wasm|cpu]`
 // Teaches PE-Net one person's face from a clip they recorded and a prompt file saying which expression they show
 // when (docs/personalization.md): fine-tunes a copy of the network on the prompts' frames and writes the weights,
 // their manifest (prompts, frames, scores) and the before/after table on the held-out frames.
@@ -15,11 +15,11 @@ import {
 import { readCliArgs, runCli } from '../node/cli-support.js';
 
 const USAGE = 'usage: npm run personalize -- --video FILE --prompts FILE.json [--weights weights/pe-net/model.json] [--out DIR] '
-  + '[--holdout last-third|second-pass|none] [--steps N] [--seed N] [--backend wasm|cpu]';
+  + '[--holdout last-third|second-pass|none] [--steps N] [--seed N] [--members N] [--backend wasm|cpu]';
 const HOLDOUTS = ['last-third', 'second-pass', 'none'] as const;
 
 async function main(): Promise<void> {
-  const args = readCliArgs({ video: 'string', prompts: 'string', weights: 'string', out: 'string', holdout: 'string', steps: 'string', seed: 'string', backend: 'string' }, { usage: USAGE });
+  const args = readCliArgs({ video: 'string', prompts: 'string', weights: 'string', out: 'string', holdout: 'string', steps: 'string', seed: 'string', members: 'string', backend: 'string' }, { usage: USAGE });
   if (!args.video || !args.prompts) throw new CpemError('INVALID_ARGUMENT', `--video and --prompts are both needed.\n${USAGE}`);
   const holdout = (args.holdout ?? 'last-third') as (typeof HOLDOUTS)[number];
   if (!HOLDOUTS.includes(holdout)) throw new CpemError('INVALID_ARGUMENT', `--holdout must be one of ${HOLDOUTS.join(', ')} (got ${args.holdout}).`);
@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   const settings = personalizationSettings({
     ...(args.steps ? { steps: int('steps', args.steps) } : {}),
     ...(args.seed ? { seed: int('seed', args.seed) } : {}),
+    ...(args.members ? { members: int('members', args.members) } : {}),
   });
   const prompts = loadPromptFile(args.prompts);
   const weights = args.weights ?? path.join('weights', 'pe-net', 'model.json');
@@ -42,11 +43,11 @@ async function main(): Promise<void> {
   const { tensors: model, sha256 } = await loadFaceModelTensors();
   const base = await loadBaseNetwork(weights);
   const log = (m: string) => console.error(m);
-  const bar = new ProgressBar(settings.steps, 'personalize', process.stderr);
+  const bar = new ProgressBar(settings.steps * settings.members, 'personalize', process.stderr);
   try {
     const result = await personalizeFromClip({
       video: args.video, prompts, base, model, holdout, settings, log,
-      onRow: (row) => bar.update(row.step + 1, `loss ${row.total.toPrecision(4)}`),
+      onRow: (row, member) => bar.update(member * settings.steps + row.step + 1, `${settings.members > 1 ? `member ${member + 1}/${settings.members}, ` : ''}loss ${row.total.toPrecision(4)}`),
     });
     try {
       for (const p of result.analysis.prompts) {

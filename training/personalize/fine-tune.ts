@@ -2,6 +2,7 @@
 // objective: their frames as ONE real clip (RealTrackSource: the identity-consistent term over that person), the
 // prompt targets through the trainer's masked unit targets, the expression-exclusive term from the first step, and a
 // share of synthetic batches with exact ground truth so that what the person did not show does not drift.
+import * as tf from '@tensorflow/tfjs-core';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { PeNet, type PeNetConfig } from '../../plugin/estimator/pe-net.js';
 import type { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
@@ -19,6 +20,15 @@ export interface PersonalizationSettings {
   persons: number;
   framesPerPerson: number;
   seed: number;
+  /**
+   * Fine-tunings averaged into the result: member k trains its own copy of the base network with seed `seed + k`
+   * (other batches, other synthetic faces), and the result's weights are the mean of the members' (they all start
+   * from the same network, so their weights can be averaged). With a person's few frames, single fine-tunings
+   * differ a lot by seed: on the evaluation's tune half the average of three read later frames better than its
+   * members did on average, on the report half no better (docs/personalization.md). Node only (`npm run
+   * personalize`, the evaluation); the sandbox page trains one.
+   */
+  members: number;
   /** Share of batches from the person's frames; the rest are synthetic faces with ground truth. */
   realFraction: number;
   /** Weight of the "about zero" target on the units a prompt leaves alone, and of a ramp frame's targets (targets.ts). */
@@ -40,6 +50,7 @@ export const PERSONALIZATION_DEFAULTS: PersonalizationSettings = {
   persons: 4,
   framesPerPerson: 8,
   seed: 1,
+  members: 1,
   realFraction: 0.75,
   leaveAloneWeight: DEFAULT_LEAVE_ALONE_WEIGHT,
   rampWeight: DEFAULT_RAMP_WEIGHT,
@@ -60,12 +71,13 @@ export const PERSONALIZATION_DEFAULTS: PersonalizationSettings = {
 export type PersonalizationOverrides = Partial<Omit<PersonalizationSettings, 'lossWeights'>> & { lossWeights?: Partial<LossWeights> };
 
 /**
- * The settings with `overrides` applied; throws INVALID_ARGUMENT for a real fraction outside (0, 1] or a target
- * weight outside [0, 1].
+ * The settings with `overrides` applied; throws INVALID_ARGUMENT for a real fraction outside (0, 1], a target
+ * weight outside [0, 1] or a member count that is not a positive integer.
  */
 export function personalizationSettings(overrides: PersonalizationOverrides = {}): PersonalizationSettings {
   const s = { ...PERSONALIZATION_DEFAULTS, ...overrides, lossWeights: { ...PERSONALIZATION_DEFAULTS.lossWeights, ...overrides.lossWeights } };
   if (!(s.realFraction > 0 && s.realFraction <= 1)) throw new CpemError('INVALID_ARGUMENT', `The share of the person's batches must be in (0, 1]; got ${s.realFraction}.`);
+  if (!(Number.isInteger(s.members) && s.members >= 1)) throw new CpemError('INVALID_ARGUMENT', `members must be a positive integer; got ${s.members}.`);
   for (const key of ['leaveAloneWeight', 'rampWeight'] as const) {
     if (!(s[key] >= 0 && s[key] <= 1)) throw new CpemError('INVALID_ARGUMENT', `${key} must be in [0, 1]; got ${s[key]}.`);
   }
@@ -111,21 +123,39 @@ export async function copyNetwork(net: PeNet): Promise<PeNet> {
 
 /**
  * Fine-tunes a copy of `base` on the person's clip for settings.steps steps on the active backend (Node: wasm or
- * cpu; the sandbox page drives the same trainer through its TrainingSession). `onRow` sees each logged loss row.
- * Returns the trainer (its network is the personalised one; dispose it when done).
+ * cpu; the sandbox page drives the same trainer through its TrainingSession), `settings.members` times with seeds
+ * seed, seed + 1, …, and averages the members' weights into the first one's network. `onRow` sees each logged loss
+ * row, tagged with its member. Returns the first member's trainer, holding the result (its log is that member's;
+ * dispose it when done).
  */
-export async function personalize(base: PeNet, model: FaceModelTensors, clip: TrackedClip, settings: PersonalizationSettings, onRow?: (row: LossLogRow) => void): Promise<CpemTrainer> {
-  const net = await copyNetwork(base);
-  const config = personalizationConfig(net.config, settings);
-  const trainer = CpemTrainer.fineTune(config, net, model, personalizationSource(model, clip, config.seed, settings.realFraction));
+export async function personalize(base: PeNet, model: FaceModelTensors, clip: TrackedClip, settings: PersonalizationSettings, onRow?: (row: LossLogRow, member: number) => void): Promise<CpemTrainer> {
+  const train = async (member: number): Promise<CpemTrainer> => {
+    const net = await copyNetwork(base);
+    const config = personalizationConfig(net.config, { ...settings, seed: settings.seed + member });
+    const trainer = CpemTrainer.fineTune(config, net, model, personalizationSource(model, clip, config.seed, settings.realFraction));
+    try {
+      while (trainer.step < config.steps) {
+        const row = await trainer.trainStep();
+        if (row) onRow?.(row, member);
+      }
+    } catch (e) {
+      trainer.dispose();
+      throw e;
+    }
+    return trainer;
+  };
+  const first = await train(0);
   try {
-    while (trainer.step < config.steps) {
-      const row = await trainer.trainStep();
-      if (row) onRow?.(row);
+    const mean = first.net.trainableVariables;
+    for (let member = 1; member < settings.members; member++) {
+      const other = await train(member);
+      // Running mean: after member k (0-based), mean = mean + (member k − mean) / (k + 1).
+      other.net.trainableVariables.forEach((v, i) => tf.tidy(() => { mean[i].assign(tf.add(mean[i], tf.div(tf.sub(v, mean[i]), member + 1))); }));
+      other.dispose();
     }
   } catch (e) {
-    trainer.dispose();
+    first.dispose();
     throw e;
   }
-  return trainer;
+  return first;
 }
