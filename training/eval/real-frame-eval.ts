@@ -98,6 +98,42 @@ export function framesOf(set: LabelSet, split: Split): LabelledFrame[] {
   return set.frames.filter((f) => split === 'all' || set.clips[f.clip].split === split);
 }
 
+/** The category errors of a set of frames: per category and averaged, over all frames and where it is shown. */
+export type CategoryErrors = Pick<RealFrameReport, 'categoryMae' | 'categoryAverage' | 'activeMae' | 'activeAverage'>;
+
+/**
+ * Category errors of predicted category values against labels: the mean absolute error per category over all
+ * rows, and over the rows that show it (label ≥ ACTIVE_LABEL), each averaged over the categories (the where-shown
+ * average over the categories shown at all). `names` are the categories scored; a row without a label for one
+ * counts it as 0.
+ */
+export function categoryErrors(names: readonly string[], rows: ReadonlyArray<{ labels: Record<string, number>; values: Record<string, number> }>): CategoryErrors {
+  const categoryMae: Record<string, number> = {};
+  const activeMae: Record<string, { frames: number; mae: number }> = {};
+  for (const k of names) {
+    let sum = 0, activeSum = 0, active = 0;
+    for (const { labels, values } of rows) {
+      const label = labels[k] ?? 0;
+      const error = Math.abs(values[k] - label);
+      sum += error;
+      if (label >= ACTIVE_LABEL) {
+        active++;
+        activeSum += error;
+      }
+    }
+    categoryMae[k] = sum / rows.length;
+    activeMae[k] = { frames: active, mae: active ? activeSum / active : NaN };
+  }
+  const maes = Object.values(categoryMae);
+  const shown = Object.values(activeMae).filter((a) => a.frames > 0);
+  return {
+    categoryMae,
+    categoryAverage: maes.reduce((a, b) => a + b, 0) / maes.length,
+    activeMae,
+    activeAverage: shown.reduce((s, a) => s + a.mae, 0) / shown.length,
+  };
+}
+
 /**
  * Scores predictions against the labels of one split. `predict` gives the 46 units of a labelled frame, or
  * null when no face was found there (counted as missing and scored as all-zero units, so a tracker miss costs).
@@ -106,9 +142,7 @@ export function scoreRealFrames(set: LabelSet, split: Split, predict: (frame: La
   const frames = framesOf(set, split);
   if (frames.length === 0) throw new CpemError('INVALID_ARGUMENT', `No labelled frames in split ${split}.`);
   const names = Object.keys(set.categories);
-  const sums: Record<string, number> = Object.fromEntries(names.map((k) => [k, 0]));
-  const active: Record<string, { frames: number; sum: number }> = Object.fromEntries(names.map((k) => [k, { frames: 0, sum: 0 }]));
-  const pairs: Record<string, Array<[number, number]>> = Object.fromEntries(names.map((k) => [k, []]));
+  const rows: Array<{ labels: Record<string, number>; values: Record<string, number> }> = [];
   let missing = 0, neutralFrames = 0, neutralSum = 0, neutralMax = 0, neutralMaxUnit = -1;
   let neutralLookUp = 0, jawFrames = 0, jawLookUp = 0;
   for (const f of frames) {
@@ -117,17 +151,7 @@ export function scoreRealFrames(set: LabelSet, split: Split, predict: (frame: La
       missing++;
       units = new Float32Array(NUM_EXPRESSION_UNITS);
     }
-    const values = categoryValues(set, units);
-    for (const k of names) {
-      const label = f.labels[k] ?? 0;
-      const error = Math.abs(values[k] - label);
-      sums[k] += error;
-      pairs[k].push([values[k], label]);
-      if (label >= ACTIVE_LABEL) {
-        active[k].frames++;
-        active[k].sum += error;
-      }
-    }
+    rows.push({ labels: f.labels, values: categoryValues(set, units) });
     if (f.neutral) {
       neutralFrames++;
       if (lookingUp(units)) neutralLookUp++;
@@ -141,19 +165,12 @@ export function scoreRealFrames(set: LabelSet, split: Split, predict: (frame: La
       if (lookingUp(units)) jawLookUp++;
     }
   }
-  const categoryMae = Object.fromEntries(Object.entries(sums).map(([k, s]) => [k, s / frames.length]));
-  const values = Object.values(categoryMae);
-  const activeMae = Object.fromEntries(names.map((k) => [k, { frames: active[k].frames, mae: active[k].frames ? active[k].sum / active[k].frames : NaN }]));
-  const shown = Object.values(activeMae).filter((a) => a.frames > 0);
   return {
     split,
     frames: frames.length,
     missing,
-    categoryMae,
-    categoryAverage: values.reduce((a, b) => a + b, 0) / values.length,
-    activeMae,
-    activeAverage: shown.reduce((s, a) => s + a.mae, 0) / shown.length,
-    correlation: Object.fromEntries(names.map((k) => [k, pearson(pairs[k])])),
+    ...categoryErrors(names, rows),
+    correlation: Object.fromEntries(names.map((k) => [k, pearson(rows.map((r): [number, number] => [r.values[k], r.labels[k] ?? 0]))])),
     neutral: { frames: neutralFrames, meanActivation: neutralFrames ? neutralSum / (neutralFrames * NUM_EXPRESSION_UNITS) : NaN, maxActivation: neutralMax, maxUnit: EXPRESSION_UNITS[neutralMaxUnit] ?? '–' },
     gazeUpFires: { neutral: neutralFrames ? neutralLookUp / neutralFrames : NaN, jawOpen: jawFrames ? jawLookUp / jawFrames : NaN },
   };

@@ -8,8 +8,10 @@ import path from 'node:path';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import type { PeNet } from '../../plugin/estimator/pe-net.js';
 import type { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
+import { NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
 import { estimateTrack } from '../eval/clip-estimates.js';
-import { scoreRealFrames, type LabelSet, type RealFrameReport } from '../eval/real-frame-eval.js';
+import { oracleCorrections, type OracleCorrections } from '../eval/oracle-correction.js';
+import { categoryValues, scoreRealFrames, type CategoryErrors, type LabelSet, type RealFrameReport } from '../eval/real-frame-eval.js';
 import type { PersonalizationSettings } from './fine-tune.js';
 import { personalizeFromClip } from './personalize-clip.node.js';
 import type { PromptFile } from './prompt-file.js';
@@ -36,6 +38,11 @@ export interface PersonResult {
   testFrames: number;
   shipped: PersonScores;
   personalised: PersonScores;
+  /**
+   * The shipped network's calibrated readings on the test frames after a per-category correction fitted on those
+   * same frames (oracle-correction.ts): how far a per-person calibration of its category values could go, at best.
+   */
+  oracle: OracleCorrections;
   /** Fine-tuning time in seconds. */
   seconds: number;
 }
@@ -45,7 +52,7 @@ export interface PersonResult {
  * is shown (the objective `npm run calibrate` fits), over the person's test frames; the where-shown half is left
  * out when no category is shown there.
  */
-export function headlineError(r: RealFrameReport): number {
+export function headlineError(r: Pick<CategoryErrors, 'categoryAverage' | 'activeAverage'>): number {
   return Number.isFinite(r.activeAverage) ? (r.categoryAverage + r.activeAverage) / 2 : r.categoryAverage;
 }
 
@@ -84,11 +91,15 @@ export async function evaluatePerson(init: {
     const trainedUntil = prompts.spans.at(-1)!.to;
     const test = testLabels(labels, prompts.video, lastFrame);
     if (test.frames.length === 0) throw new CpemError('INVALID_ARGUMENT', `${init.promptFile}: no labelled frame of ${prompts.video} comes after the last span (${trainedUntil} s).`);
-    const score = async (net: PeNet): Promise<PersonScores> => {
+    /** A network's readings of a labelled frame over the whole clip: PE-Net's raw units or the calibrated ones. */
+    const readings = async (net: PeNet) => {
       const estimates = await estimateTrack(net, result.track);
-      const pick = (which: 'raw' | 'units') => (f: { frame: number }) => estimates.get(f.frame)?.[which === 'raw' ? 'rawUnits' : 'units'] ?? null;
-      return { calibrated: scoreRealFrames(test, 'all', pick('units')), raw: scoreRealFrames(test, 'all', pick('raw')) };
+      return (which: 'raw' | 'units') => (f: { frame: number }) => estimates.get(f.frame)?.[which === 'raw' ? 'rawUnits' : 'units'] ?? null;
     };
+    const scores = (pick: Awaited<ReturnType<typeof readings>>): PersonScores => ({ calibrated: scoreRealFrames(test, 'all', pick('units')), raw: scoreRealFrames(test, 'all', pick('raw')) });
+    const shipped = await readings(init.base);
+    // As scoreRealFrames counts them: a frame without a face reads all-zero units.
+    const shippedRows = test.frames.map((f) => ({ labels: f.labels, values: categoryValues(test, shipped('units')(f) ?? new Float32Array(NUM_EXPRESSION_UNITS)) }));
     return {
       person: prompts.person ?? info.person ?? prompts.video,
       video: prompts.video,
@@ -99,8 +110,9 @@ export async function evaluatePerson(init: {
       trainedFrames: result.clip.clip.frames.length,
       targetedFrames: result.clip.targeted,
       testFrames: test.frames.length,
-      shipped: await score(init.base),
-      personalised: await score(result.trainer.net),
+      shipped: scores(shipped),
+      personalised: scores(await readings(result.trainer.net)),
+      oracle: oracleCorrections(Object.keys(test.categories), shippedRows),
       seconds: result.seconds,
     };
   } finally {
