@@ -3,6 +3,7 @@
 // per-person calibration of the category values can reach there. The personalisation evaluation puts it beside the
 // fine-tuning's change (docs/personalization.md).
 import { CpemError } from '../../plugin/errors/cpem-error.js';
+import { quantile } from './quantile.js';
 import { categoryErrors, type CategoryErrors } from './real-frame-eval.js';
 
 export interface OracleCorrections {
@@ -17,12 +18,6 @@ export interface OracleCorrections {
 type Row = { labels: Record<string, number>; values: Record<string, number> };
 
 const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length;
-  return m % 2 === 1 ? s[(m - 1) / 2] : (s[m / 2 - 1] + s[m / 2]) / 2;
-}
 
 /** Least-squares a, b of label ≈ a + b · reading (b = 0 where the readings do not vary). */
 function line(x: number[], y: number[]): { a: number; b: number } {
@@ -48,7 +43,7 @@ export function oracleCorrections(names: readonly string[], rows: readonly Row[]
   for (const k of names) {
     const x = rows.map((r) => r.values[k]);
     const y = rows.map((r) => r.labels[k] ?? 0);
-    const shift = median(y.map((v, i) => v - x[i]));
+    const shift = quantile(y.map((v, i) => v - x[i]), 0.5);
     const { a, b } = line(x, y);
     offset.forEach((r, i) => { r.values[k] = clamp01(x[i] + shift); });
     affine.forEach((r, i) => { r.values[k] = clamp01(a + b * x[i]); });

@@ -134,6 +134,25 @@ export function categoryErrors(names: readonly string[], rows: ReadonlyArray<{ l
   };
 }
 
+/** A labelled frame as it is scored: its labels, the units read there and their category values. */
+export interface CategoryRow {
+  frame: LabelledFrame;
+  labels: Record<string, number>;
+  /** The predicted units, all zero where no face was found (`missing`), so that a tracker miss costs. */
+  units: Float32Array;
+  missing: boolean;
+  values: Record<string, number>;
+}
+
+/** Each frame with its prediction (`predict` once a frame; null where no face was found) as it is scored. */
+export function categoryRows(set: LabelSet, frames: readonly LabelledFrame[], predict: (frame: LabelledFrame) => Float32Array | null): CategoryRow[] {
+  return frames.map((frame) => {
+    const predicted = predict(frame);
+    const units = predicted ?? new Float32Array(NUM_EXPRESSION_UNITS);
+    return { frame, labels: frame.labels, units, missing: !predicted, values: categoryValues(set, units) };
+  });
+}
+
 /**
  * Scores predictions against the labels of one split. `predict` gives the 46 units of a labelled frame, or
  * null when no face was found there (counted as missing and scored as all-zero units, so a tracker miss costs).
@@ -142,16 +161,10 @@ export function scoreRealFrames(set: LabelSet, split: Split, predict: (frame: La
   const frames = framesOf(set, split);
   if (frames.length === 0) throw new CpemError('INVALID_ARGUMENT', `No labelled frames in split ${split}.`);
   const names = Object.keys(set.categories);
-  const rows: Array<{ labels: Record<string, number>; values: Record<string, number> }> = [];
-  let missing = 0, neutralFrames = 0, neutralSum = 0, neutralMax = 0, neutralMaxUnit = -1;
+  const rows = categoryRows(set, frames, predict);
+  let neutralFrames = 0, neutralSum = 0, neutralMax = 0, neutralMaxUnit = -1;
   let neutralLookUp = 0, jawFrames = 0, jawLookUp = 0;
-  for (const f of frames) {
-    let units = predict(f);
-    if (!units) {
-      missing++;
-      units = new Float32Array(NUM_EXPRESSION_UNITS);
-    }
-    rows.push({ labels: f.labels, values: categoryValues(set, units) });
+  for (const { frame: f, units } of rows) {
     if (f.neutral) {
       neutralFrames++;
       if (lookingUp(units)) neutralLookUp++;
@@ -168,7 +181,7 @@ export function scoreRealFrames(set: LabelSet, split: Split, predict: (frame: La
   return {
     split,
     frames: frames.length,
-    missing,
+    missing: rows.filter((r) => r.missing).length,
     ...categoryErrors(names, rows),
     correlation: Object.fromEntries(names.map((k) => [k, pearson(rows.map((r): [number, number] => [r.values[k], r.labels[k] ?? 0]))])),
     neutral: { frames: neutralFrames, meanActivation: neutralFrames ? neutralSum / (neutralFrames * NUM_EXPRESSION_UNITS) : NaN, maxActivation: neutralMax, maxUnit: EXPRESSION_UNITS[neutralMaxUnit] ?? '–' },

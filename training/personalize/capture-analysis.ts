@@ -5,6 +5,7 @@
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { alignLandmarks } from '../../plugin/estimator/face-alignment.js';
 import { NUM_LANDMARKS } from '../../plugin/estimator/landmark-features.js';
+import { quantile } from '../eval/quantile.js';
 import { promptLabel, regionPoints, type MotionRegion, type PromptSpec } from './prompts.js';
 
 /** One captured frame: the tracker's 478 landmarks (x, y, z in image pixels), or null where no face was found. */
@@ -102,14 +103,6 @@ export const CHANGE_FACTOR = 2;
 export const MIN_CHANGE_MM = 0.6;
 /** Share of captured frames taken as the neutral face when there is no usable neutral prompt. */
 export const CALM_SHARE = 0.25;
-
-function quantile(values: number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (pos - lo);
-}
 
 /** Per coordinate, the median over `frames` (aligned, 478 × 3 each). */
 function medianFace(frames: Float32Array[]): Float32Array {

@@ -8,10 +8,9 @@ import path from 'node:path';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import type { PeNet } from '../../plugin/estimator/pe-net.js';
 import type { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
-import { NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
 import { estimateTrack } from '../eval/clip-estimates.js';
 import { oracleCorrections, type OracleCorrections } from '../eval/oracle-correction.js';
-import { categoryValues, scoreRealFrames, type CategoryErrors, type LabelSet, type RealFrameReport } from '../eval/real-frame-eval.js';
+import { categoryRows, scoreRealFrames, type CategoryErrors, type LabelSet, type RealFrameReport } from '../eval/real-frame-eval.js';
 import type { PersonalizationSettings } from './fine-tune.js';
 import { personalizeFromClip } from './personalize-clip.node.js';
 import type { PromptFile } from './prompt-file.js';
@@ -98,8 +97,6 @@ export async function evaluatePerson(init: {
     };
     const scores = (pick: Awaited<ReturnType<typeof readings>>): PersonScores => ({ calibrated: scoreRealFrames(test, 'all', pick('units')), raw: scoreRealFrames(test, 'all', pick('raw')) });
     const shipped = await readings(init.base);
-    // As scoreRealFrames counts them: a frame without a face reads all-zero units.
-    const shippedRows = test.frames.map((f) => ({ labels: f.labels, values: categoryValues(test, shipped('units')(f) ?? new Float32Array(NUM_EXPRESSION_UNITS)) }));
     return {
       person: prompts.person ?? info.person ?? prompts.video,
       video: prompts.video,
@@ -112,7 +109,7 @@ export async function evaluatePerson(init: {
       testFrames: test.frames.length,
       shipped: scores(shipped),
       personalised: scores(await readings(result.trainer.net)),
-      oracle: oracleCorrections(Object.keys(test.categories), shippedRows),
+      oracle: oracleCorrections(Object.keys(test.categories), categoryRows(test, test.frames, shipped('units'))),
       seconds: result.seconds,
     };
   } finally {
