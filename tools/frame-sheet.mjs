@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Renders chosen frames of a clip as a contact sheet cropped to the face, each tile captioned with its 0-based
 // decoded frame index and time, for labelling frames by eye. Needs ../shared, ffmpeg and the clip's landmark
-// track (.cache/tracks/<clip>.lmtrack, made by `npm run track`), whose face boxes give the crop.
+// track (.cache/tracks/<clip>.<content key>.lmtrack, made by `npm run track`), whose face boxes give the crop.
 //   node tools/frame-sheet.mjs CLIP.mp4 (--frames 0,12,40 | --every SECONDS [--from S] [--to S])
 //        [--size 256] [--cols 6] [--out FILE.png]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readCliArgs } from './cli-args.mjs';
+import { contentKeyedFile, TRACK_CACHE_VARIANT } from '../training/node/content-key.mjs';
 
 const USAGE = 'usage: node tools/frame-sheet.mjs CLIP.mp4 (--frames 0,12,40 | --every SECONDS [--from S] [--to S]) [--size 256] [--cols 6] [--out FILE.png]';
 const args = readCliArgs(
@@ -18,8 +19,8 @@ const opt = (name, fallback) => args[name] ?? fallback;
 const clip = args._[0];
 const name = path.basename(clip);
 const video = fs.existsSync(clip) ? clip : path.resolve('..', 'shared', 'videos', name);
-const trackFile = path.join('.cache', 'tracks', name.replace(/\.mp4$/, '.lmtrack'));
 if (!fs.existsSync(video)) throw new Error(`no such clip: ${video}`);
+const trackFile = contentKeyedFile(video, path.join('.cache', 'tracks'), 'lmtrack', TRACK_CACHE_VARIANT);
 if (!fs.existsSync(trackFile)) throw new Error(`no landmark track ${trackFile}: run npm run track -- ${video} --out ${trackFile}`);
 
 // The track's header and per-frame records (training/data/landmark-track.ts): time and face box per frame.

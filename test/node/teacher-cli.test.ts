@@ -9,6 +9,7 @@ import path from 'node:path';
 import { decodeVideo } from '../../training/data/ffmpeg-frames.node.js';
 import { decodeTeacherTrack, MEDIAPIPE_BLENDSHAPES } from '../../training/data/teacher-track.js';
 import { teacherClipTargets, TEACHER_UNIT_MASK } from '../../training/data/teacher-units.js';
+import { teacherFileFor } from '../../training/node/real-clips.js';
 
 const CLIP = path.join('..', 'shared', 'videos', 'FuxiVirtualHuman__vscodehappy_clip1.mp4');
 const TEACHER = path.join('..', 'shared', 'teachers', 'face_landmarker_v2_with_blendshapes.task');
@@ -23,14 +24,14 @@ describe('npm run teacher', { skip: missing }, () => {
   it(`caches the teacher's blendshapes, landmarks and matrix for the first ${FRAMES} frames of a clip`, () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cpem-teacher-'));
     try {
-      const real = path.join('.cache', 'teacher', 'FuxiVirtualHuman__vscodehappy_clip1.teacher');
+      const real = teacherFileFor(CLIP);
       const realBefore = fs.existsSync(real) ? fs.statSync(real).mtimeMs : null;
       const r = teacher([CLIP, '--max-frames', String(FRAMES), '--out-dir', out]);
       assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
       assert.match(r.stdout, /20 frames, face on \d+/);
       assert.equal(realBefore, fs.existsSync(real) ? fs.statSync(real).mtimeMs : null, 'the real cache is not touched');
 
-      const track = decodeTeacherTrack(new Uint8Array(fs.readFileSync(path.join(out, 'FuxiVirtualHuman__vscodehappy_clip1.teacher'))));
+      const track = decodeTeacherTrack(new Uint8Array(fs.readFileSync(teacherFileFor(CLIP, out))));
       const h = track.header;
       assert.equal(h.frameCount, FRAMES);
       assert.equal(h.complete, false);

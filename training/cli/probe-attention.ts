@@ -26,11 +26,12 @@ import { EYE_263_REFINEMENT, EYE_33_REFINEMENT, LIPS_REFINEMENT } from '../eval/
 import type { BrowserProbeOptions, BrowserProbeRow } from '../eval/attention-browser.js';
 import { ProgressBar } from '../trainer/progress.js';
 import { readCliArgs, runCli } from '../node/cli-support.js';
+import { trackFileFor } from '../node/track-cache.js';
+import { teacherFileFor } from '../node/real-clips.js';
 
 const USAGE = 'usage: npm run probe:attention -- [--step images|speed|browser|tracks|signals|all] [--clips A,B] [--max-frames N] [--resume] [--frames N] [--webgl-frames N]';
 const SHARED = path.resolve('..', 'shared');
 const OUT_DIR = path.join('.cache', 'tracks-attention');
-const FACEMESH_TRACKS = path.join('.cache', 'tracks');
 /** One JSON file per step (steps may run side by side): docs/tracking/attention-<step>.json. */
 const jsonOut = (step: string) => path.join('docs', 'tracking', `attention-${step}.json`);
 const DOC = path.join('docs', 'tracking.md');
@@ -154,7 +155,7 @@ async function stepTracks(clips: string[], maxFrames: number | undefined, resume
     const video = path.join(SHARED, 'videos', clip);
     const info = probeVideo(video);
     const stem = path.basename(clip, path.extname(clip));
-    const cachePath = path.join(FACEMESH_TRACKS, `${stem}.lmtrack`);
+    const cachePath = trackFileFor(video);
     const cache = fs.existsSync(cachePath) ? decodeLandmarkTrack(fs.readFileSync(cachePath)) : null;
     tracker.reset();
     const bar = new ProgressBar(Math.min(maxFrames ?? Infinity, info.frames), `attention ${clip}`, process.stderr);
@@ -301,15 +302,15 @@ function faceSignals(p: Float32Array): { width: number; gap: number; eye: number
  */
 async function stepSignals(clips: string[]): Promise<void> {
   const names = ['facemesh + iris (.cache/tracks)', 'attention (.cache/tracks-attention)'];
-  const dirs = [FACEMESH_TRACKS, OUT_DIR];
   const pairs: Record<string, Array<[number, number]>[]> = { pucker: [[], []], jaw: [[], []], blink: [[], []] };
   /** Mouth width on frames the teacher scores pucker ≥ 0.5, over the clip's median width. */
   const puckerWidth: number[][] = [[], []];
   let used = 0;
   for (const clip of clips) {
     const stem = path.basename(clip, path.extname(clip));
-    const teacherFile = path.join('.cache', 'teacher', `${stem}.teacher`);
-    const files = dirs.map((d) => path.join(d, `${stem}.lmtrack`));
+    const video = path.join(SHARED, 'videos', clip);
+    const teacherFile = teacherFileFor(video);
+    const files = [trackFileFor(video), path.join(OUT_DIR, `${stem}.lmtrack`)];
     if (!fs.existsSync(teacherFile) || !files.every((f) => fs.existsSync(f))) continue;
     const teacher = decodeTeacherTrack(fs.readFileSync(teacherFile));
     const tracks = files.map((f) => decodeLandmarkTrack(fs.readFileSync(f)));

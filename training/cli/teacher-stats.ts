@@ -12,8 +12,8 @@ import { decodeLandmarkTrack, type LandmarkTrack } from '../data/landmark-track.
 import { decodeTeacherTrack, MEDIAPIPE_BLENDSHAPES, type TeacherTrack } from '../data/teacher-track.js';
 import { TEACHER_UNIT_TABLE } from '../data/teacher-units.js';
 import { ACTIVE_LABEL, pearson } from '../eval/real-frame-eval.js';
-import { readCliArgs, readLabelSet, runCli } from '../node/cli-support.js';
-import { TRACK_CACHE_DIR } from '../node/track-cache.js';
+import { readCliArgs, readLabelSet, runCli, sharedDirOrNull } from '../node/cli-support.js';
+import { trackFileFor } from '../node/track-cache.js';
 
 const USAGE = 'usage: npm run teacher:stats [-- --dir DIR]';
 /** A unit whose 99th percentile is below this is "always ~0". */
@@ -84,6 +84,7 @@ async function main(): Promise<void> {
   const dir = opts.dir ?? path.join('.cache', 'teacher');
   const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.teacher')).sort() : [];
   if (files.length === 0) throw new CpemError('INVALID_ARGUMENT', `No teacher tracks in ${dir}: run npm run teacher first.`);
+  const shared = sharedDirOrNull();
   const tracks: TeacherTrack[] = files.map((f) => decodeTeacherTrack(new Uint8Array(fs.readFileSync(path.join(dir, f)))));
   for (const t of tracks) {
     if (t.header.blendshapes.join() !== MEDIAPIPE_BLENDSHAPES.join()) throw new CpemError('INVALID_ARGUMENT', `${t.header.video.file}: blendshapes in another order than the model's.`);
@@ -100,7 +101,8 @@ async function main(): Promise<void> {
     const n = t.frames.filter((f) => f.face).length;
     faces += n;
     if (!h.complete) incomplete++;
-    const track = readTrack(path.join(TRACK_CACHE_DIR, h.video.file.replace(/\.[^.]+$/, '.lmtrack')));
+    const video = shared ? path.join(shared, 'videos', h.video.file) : null;
+    const track = video && fs.existsSync(video) ? readTrack(trackFileFor(video)) : null;
     let agree = 'none';
     let lags = '';
     if (track) {

@@ -12,19 +12,14 @@ import { LANDMARK_TRACK_MAGIC } from '../data/landmark-track.js';
 import { probeVideo } from '../data/ffmpeg-frames.node.js';
 import { readCliArgs, runCli, sharedDirOrNull } from '../node/cli-support.js';
 import { trackFileFor } from '../node/track-cache.js';
+import { TEACHER_CACHE_DIR, teacherFileFor } from '../node/real-clips.js';
 import { ProgressBar } from '../trainer/progress.js';
 import { TeacherSession, tasksVisionVersion } from '../teacher/teacher-runner.node.js';
 
 const USAGE = 'usage: npm run teacher -- [VIDEO ...] [--force] [--max-frames N] [--max-side PX] [--out-dir DIR] [--teacher FILE]';
-export const TEACHER_CACHE_DIR = path.join('.cache', 'teacher');
 const TEACHER_FILE = 'face_landmarker_v2_with_blendshapes.task';
 /** Default for --max-side. */
 const DEFAULT_MAX_SIDE = 960;
-
-/** The cache file of a video. */
-function teacherFileFor(video: string, dir: string): string {
-  return path.join(dir, `${path.basename(video, path.extname(video))}.teacher`);
-}
 
 /** The header of a cached teacher track, or null when there is none or it does not read. */
 function cachedHeader(file: string): TeacherTrackHeader | null {

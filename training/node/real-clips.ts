@@ -11,13 +11,14 @@ import { decodeTeacherTrack, type TeacherTrack } from '../data/teacher-track.js'
 import { teacherClipTargets, TEACHER_UNIT_MASK } from '../data/teacher-units.js';
 import { ACTIVE_LABEL, type LabelSet } from '../eval/real-frame-eval.js';
 import { GAIN_GRID } from '../eval/unit-gain.js';
+import { contentKeyedFile } from './content-key.mjs';
 import { loadTrack } from './track-cache.js';
 
 export const TEACHER_CACHE_DIR = path.join('.cache', 'teacher');
 
-/** The cached teacher track file of a video. */
+/** The cached teacher track file of a video, keyed by the video's content: `<stem>.<key>.teacher`. */
 export function teacherFileFor(video: string, cacheDir = TEACHER_CACHE_DIR): string {
-  return path.join(cacheDir, `${path.basename(video, path.extname(video))}.teacher`);
+  return contentKeyedFile(video, cacheDir, 'teacher');
 }
 
 /** The teacher track of a video: read from the cache, or made first with `npm run teacher` (headless Chromium). */

@@ -6,12 +6,13 @@ import path from 'node:path';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { decodeLandmarkTrack, type LandmarkTrack } from '../data/landmark-track.js';
 import type { TrackedClip } from '../data/real-track-source.js';
+import { contentKeyedFile, TRACK_CACHE_VARIANT } from './content-key.mjs';
 
 export const TRACK_CACHE_DIR = path.join('.cache', 'tracks');
 
-/** The cached track file of a video. */
+/** The cached track file of a video, keyed by the video's content: `<stem>.<key>.lmtrack`. */
 export function trackFileFor(video: string, cacheDir = TRACK_CACHE_DIR): string {
-  return path.join(cacheDir, `${path.basename(video, path.extname(video))}.lmtrack`);
+  return contentKeyedFile(video, cacheDir, 'lmtrack', TRACK_CACHE_VARIANT);
 }
 
 /**
