@@ -22,6 +22,7 @@ import { labelHalf, trainableClip } from '../eval/real-frame-eval.js';
 import type { TrackedClip } from '../data/real-track-source.js';
 import { writeModelFiles } from './model-files.js';
 import { saveCheckpoint, loadCheckpoint } from './checkpoint-files.js';
+import { outputDir, trainRunDir } from './output-folders.js';
 
 export interface TrainingRunOptions {
   /** Where model.json, weights.bin, manifest.json and loss.csv go. */
@@ -36,7 +37,9 @@ export interface TrainingRunOptions {
 /** Trains, exports and returns the manifest. The active TF.js backend is used (wasm or cpu in Node). */
 export async function runTraining(run: RunConfig, options: TrainingRunOptions): Promise<EstimatorManifest> {
   const log = options.log ?? ((m: string) => console.error(m));
-  const runDir = path.join('.cache', 'train', run.name);
+  // Both folders checked before any work: the run's folder is deleted below, so its name must not leave .cache/train.
+  const runDir = trainRunDir(run.name);
+  outputDir(options.outDir);
   const faceModelBytes = fs.readFileSync(options.faceModelFile ?? path.join('weights', 'face-model.bin'));
   const model = new FaceModelTensors(await FaceModel.load(faceModelBytes.buffer.slice(faceModelBytes.byteOffset, faceModelBytes.byteOffset + faceModelBytes.byteLength) as ArrayBuffer));
   const clips = run.data.realFraction > 0 ? loadRunClips(run, log) : null;
@@ -58,7 +61,7 @@ export async function runTraining(run: RunConfig, options: TrainingRunOptions): 
     fs.rmSync(runDir, { recursive: true, force: true });
     trainer = await CpemTrainer.create(run.training, model, source, statistics);
   }
-  fs.mkdirSync(runDir, { recursive: true });
+  outputDir(runDir, 'The run folder');
   log(`training ${run.name}: ${run.training.steps} steps of ${run.training.persons}×${run.training.framesPerPerson} on ${tf.getBackend()}, PE-Net ${trainer.net.parameterCount} parameters`);
   const bar = new ProgressBar(run.training.steps, run.name, process.stderr);
   try {

@@ -60,7 +60,8 @@ export function resolveRunConfig(input: unknown, source = 'config'): RunConfig {
   const raw = input as RunConfigInput;
   for (const k of Object.keys(raw)) if (!['name', 'training', 'data', '$comment'].includes(k)) problems.push(`unknown field ${k}`);
   const name = raw.name ?? 'run';
-  if (typeof name !== 'string' || !/^[\w.-]+$/.test(name)) problems.push(`name must be letters, digits, '.', '_' or '-' (got ${JSON.stringify(name)})`);
+  // The name is a folder under .cache/train that a fresh run deletes first: '.' or '..' would delete .cache/train or .cache.
+  if (typeof name !== 'string' || !/^[\w-][\w.-]*$/.test(name)) problems.push(`name must be letters, digits, '.', '_' or '-', not starting with '.' (got ${JSON.stringify(name)})`);
   let training: TrainingConfig | null = null;
   try {
     training = resolveTrainingConfig(raw.training ?? {});
