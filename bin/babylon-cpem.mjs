@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { OutputPathError, prepareOutputDir } from './output-dir.mjs';
 
 const USAGE = 'usage: npx babylon-cpem copy-assets DIR';
 let args;
@@ -34,14 +35,27 @@ if (!fs.existsSync(path.join(from, 'tracker')) || !fs.existsSync(path.join(from,
 }
 let files = 0;
 let bytes = 0;
-for (const entry of fs.readdirSync(from, { recursive: true, withFileTypes: true })) {
-  if (!entry.isFile()) continue;
-  const source = path.join(entry.parentPath ?? entry.path, entry.name);
-  const target = path.join(dir, path.relative(from, source));
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  fs.copyFileSync(source, target);
-  files++;
-  bytes += fs.statSync(source).size;
+try {
+  // The folder is checked (made, written to) before anything is copied; a file, a dangling link or a read-only place
+  // is named with what to do.
+  prepareOutputDir(dir, 'copy-assets DIR');
+  for (const entry of fs.readdirSync(from, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const source = path.join(entry.parentPath ?? entry.path, entry.name);
+    const target = path.join(dir, path.relative(from, source));
+    prepareOutputDir(path.dirname(target), 'copy-assets DIR');
+    try {
+      fs.copyFileSync(source, target);
+    } catch (e) {
+      throw new OutputPathError(`copy-assets DIR ${dir}: ${target} cannot be written (${e.code ?? e}). Pick a folder you can write to.`, e);
+    }
+    files++;
+    bytes += fs.statSync(source).size;
+  }
+} catch (e) {
+  if (!(e instanceof OutputPathError)) throw e;
+  console.error(`${e.code}: ${e.message}`);
+  process.exit(1);
 }
 console.log(`Copied ${files} files (${(bytes / 1e6).toFixed(1)} MB) to ${dir}.`);
 console.log("Serve that folder and pass its URL as assetBaseUrl, e.g. new FaceRetargetBehavior({ assetBaseUrl: '/cpem/' }).");

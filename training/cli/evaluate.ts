@@ -12,11 +12,14 @@ import { modelFilesHandler } from '../node/model-files.js';
 import { evaluateEstimator } from '../eval/evaluate-estimator.node.js';
 import { evaluationMarkdown } from '../eval/report-markdown.node.js';
 import { readCliArgs, runCli, sharedDirOrNull, readLabelSet } from '../node/cli-support.js';
+import { outputFile } from '../node/output-folders.js';
 
 async function main(): Promise<void> {
   const args = readCliArgs({ weights: 'string', out: 'string', json: 'string', 'track-dir': 'string' }, { usage: 'usage: npm run eval -- [--weights weights/pe-net/model.json] [--out docs/evaluation.md] [--json FILE] [--track-dir DIR]' });
   const weights = args.weights ?? path.join('weights', 'pe-net', 'model.json');
-  const outFile = args.out ?? path.join('docs', 'evaluation.md');
+  // Checked before the evaluation runs: a missing or unwritable folder used to end it with a raw ENOENT.
+  const outFile = outputFile(args.out ?? path.join('docs', 'evaluation.md'));
+  if (args.json) outputFile(args.json, '--json');
   const sharedDir = sharedDirOrNull();
   await selectBackend('wasm');
   const model = await FaceModel.load(path.join('weights', 'face-model.bin'));

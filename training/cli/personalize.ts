@@ -3,6 +3,7 @@
 // Teaches PE-Net one person's face from a clip they recorded and a prompt file saying which expression they show
 // when (docs/personalization.md): fine-tunes a copy of the network on the prompts' frames and writes the weights,
 // their manifest (prompts, frames, scores) and the before/after table on the held-out frames.
+import fs from 'node:fs';
 import path from 'node:path';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { selectBackend } from '../../plugin/tracker/backend.js';
@@ -13,6 +14,7 @@ import {
   baseRunName, loadBaseNetwork, loadFaceModelTensors, loadPromptFile, personalizationRecord, personalizeFromClip, scoreBeforeAfter, writePersonalizedFiles,
 } from '../personalize/personalize-clip.node.js';
 import { readCliArgs, runCli } from '../node/cli-support.js';
+import { outputDir, personalizeDefaultDir } from '../node/output-folders.js';
 
 const USAGE = 'usage: npm run personalize -- --video FILE --prompts FILE.json [--weights weights/pe-net/model.json] [--out DIR] '
   + '[--holdout last-third|second-pass|none] [--steps N] [--seed N] [--members N] [--backend wasm|cpu]';
@@ -38,7 +40,10 @@ async function main(): Promise<void> {
   });
   const prompts = loadPromptFile(args.prompts);
   const weights = args.weights ?? path.join('weights', 'pe-net', 'model.json');
-  const outDir = args.out ?? path.join('.cache', 'personalize', path.basename(args.video).replace(/\.[^.]+$/, ''));
+  if (!fs.statSync(args.video, { throwIfNoEntry: false })?.isFile()) throw new CpemError('INVALID_ARGUMENT', `No such video file: ${args.video}. Pass the clip the prompt file describes.`);
+  // Checked (and made) before any work; the default is keyed by the clip's and the prompts' content, so another clip
+  // or prompt file under the same name never overwrites earlier results.
+  const outDir = outputDir(args.out ?? personalizeDefaultDir(args.video, JSON.stringify(prompts)));
   await selectBackend(backend);
   const { tensors: model, sha256 } = await loadFaceModelTensors();
   const base = await loadBaseNetwork(weights);

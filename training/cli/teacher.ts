@@ -11,6 +11,7 @@ import { encodeTeacherTrack, decodeTeacherHeader, makeTeacherHeader, MEDIAPIPE_B
 import { LANDMARK_TRACK_MAGIC } from '../data/landmark-track.js';
 import { probeVideo } from '../data/ffmpeg-frames.node.js';
 import { readCliArgs, runCli, sharedDirOrNull } from '../node/cli-support.js';
+import { outputDir } from '../node/output-folders.js';
 import { trackFileFor } from '../node/track-cache.js';
 import { TEACHER_CACHE_DIR, teacherFileFor } from '../node/real-clips.js';
 import { ProgressBar } from '../trainer/progress.js';
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
     videos = fs.readdirSync(dir).filter((f) => f.endsWith('.mp4')).sort().map((f) => path.join(dir, f));
   }
   for (const v of videos) if (!fs.existsSync(v)) throw new CpemError('INVALID_ARGUMENT', `No such video: ${v}.`);
-  const outDir = opts['out-dir'] ?? TEACHER_CACHE_DIR;
+  const outDir = outputDir(opts['out-dir'] ?? TEACHER_CACHE_DIR, '--out-dir');
   const teacherSha = sha256(teacherFile);
 
   const todo = videos.filter((v) => {
@@ -98,7 +99,6 @@ async function main(): Promise<void> {
   if (todo.length < videos.length) console.log(`${videos.length - todo.length} of ${videos.length} clips already cached in ${outDir} (--force runs them again)`);
   if (todo.length === 0) return;
 
-  fs.mkdirSync(outDir, { recursive: true });
   const t0 = performance.now();
   const session = await TeacherSession.start(teacherFile);
   console.log(`teacher ${path.basename(teacherFile)} (sha256 ${teacherSha.slice(0, 12)}…) loaded in Chromium in ${(session.loadMs / 1000).toFixed(1)} s; tasks-vision ${tasksVisionVersion()}, CPU delegate, VIDEO mode`);

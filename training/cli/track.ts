@@ -10,6 +10,7 @@ import { decodeVideo, probeVideo } from '../data/ffmpeg-frames.node.js';
 import { encodeLandmarkTrack, makeTrackHeader, TRACK_POINTS, type LandmarkTrackFrame } from '../data/landmark-track.js';
 import { ProgressBar } from '../trainer/progress.js';
 import { readCliArgs } from '../node/cli-support.js';
+import { outputFile } from '../node/output-folders.js';
 
 const USAGE = 'usage: npm run track -- VIDEO [--out FILE] [--fps N] [--backend wasm|cpu] [--max-frames N]';
 
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   const args = parseArgs();
   if (!fs.existsSync(args.video)) throw new Error(`no such video: ${args.video}`);
   const info = probeVideo(args.video);
+  outputFile(args.out);
   const sampledFps = args.fps ?? info.fps;
   const expected = Math.min(args.maxFrames ?? Infinity, Math.max(1, Math.round(args.fps ? info.duration * args.fps : info.frames)));
   const tracker = await FaceTracker.create({ backend: args.backend });
@@ -62,7 +64,6 @@ async function main(): Promise<void> {
     tracker: { backend: tracker.backend, models: '@vladmandic/human models/{blazeface,facemesh,iris}', minConfidence: 0.5 },
   }, frames);
   const bytes = encodeLandmarkTrack(header, frames);
-  fs.mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });
   fs.writeFileSync(args.out, bytes);
   console.log(`${args.out}: ${frames.length} frames (${faces} with a face), ${info.width}×${info.height} at ${sampledFps.toFixed(2)} fps, ${(bytes.length / 1e6).toFixed(1)} MB; ${(ms / Math.max(1, frames.length)).toFixed(1)} ms/frame on ${tracker.backend}; tensors grew by ${grown}`);
 }
