@@ -90,6 +90,30 @@ export interface FaceEstimatorOptions<Input = unknown> {
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /**
+ * Refuses what would read as NaN or as finite wrong numbers without an error: landmarks that are not 478 points ×
+ * (x, y, z) of finite numbers (a NaN iris point made every unit, the pose and the identity NaN; a NaN z gave wrong
+ * units), an image size that is not positive, a confidence outside [0, 1] (NaN passed the confidence gate).
+ */
+function checkLandmarkInput(face: unknown, width: number, height: number): asserts face is TrackedFaceLike {
+  const f = face as { landmarks?: unknown; confidence?: unknown } | null | undefined;
+  if (!f || typeof f !== 'object') throw new CpemError('INVALID_ARGUMENT', `estimateFromLandmarks() needs a face { landmarks, confidence }; got ${f === null ? 'null' : typeof f}.`);
+  const lm = f.landmarks as ArrayLike<number> | undefined;
+  const n = NUM_LANDMARKS * 3;
+  if (!lm || typeof lm !== 'object' || lm.length !== n) {
+    throw new CpemError('INVALID_ARGUMENT', `face.landmarks must hold ${NUM_LANDMARKS} points × (x, y, z), ${n} numbers; got ${lm && typeof lm === 'object' && typeof lm.length === 'number' ? `${lm.length} values` : typeof lm}.`);
+  }
+  for (let i = 0; i < n; i++) {
+    if (typeof lm[i] !== 'number' || !Number.isFinite(lm[i])) {
+      throw new CpemError('INVALID_ARGUMENT', `Landmark ${Math.floor(i / 3)} has ${'xyz'[i % 3]} = ${lm[i]}: every coordinate must be a finite number. Skip this frame (or pass a confidence of 0).`);
+    }
+  }
+  if (typeof f.confidence !== 'number' || !(f.confidence >= 0 && f.confidence <= 1)) throw new CpemError('INVALID_ARGUMENT', `face.confidence must be a number in [0, 1]; got ${String(f.confidence)}.`);
+  if (!(Number.isFinite(width) && width > 0 && Number.isFinite(height) && height > 0)) {
+    throw new CpemError('INVALID_ARGUMENT', `estimateFromLandmarks() needs the image's width and height in pixels (> 0); got ${width} × ${height}.`);
+  }
+}
+
+/**
  * The runtime chain from a video frame to a FaceMotion: tracker (478 landmarks) → landmark features → PE-Net
  * (α, β, pose) → identity lock and per-user neutral → temporal filter. Reads every tensor asynchronously and
  * disposes it within the frame.
@@ -174,6 +198,7 @@ export class FaceEstimator<Input = unknown> {
    */
   async estimateFromLandmarks(face: TrackedFaceLike, width: number, height: number, timestamp = now()): Promise<EstimatedFaceMotion | null> {
     this.assertUsable(timestamp);
+    checkLandmarkInput(face, width, height);
     if (face.confidence < this.minConfidence) {
       this.lose();
       return null;
