@@ -18,6 +18,9 @@ export default {
     'face-model': 'plugin/face-model/index.ts',
     landmarks: 'plugin/landmarks/index.ts',
     training: 'training/index.ts',
+    // Recording takes into animation clips (browser and Node), and the offline bake (Node only: ffmpeg, NullEngine).
+    recording: 'plugin/recording/index.ts',
+    bake: 'plugin/bake/index.ts',
     // The behavior's inference worker (inference: 'worker'), which it finds beside its own module.
     'inference-worker': 'plugin/behavior/inference-worker.ts',
   },

@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+// npx babylon-cpem bake VIDEO... --character CHAR.glb --out DIR [--table TABLE.json] [--fps N] [--csv] ...
+//   Turns each video into a GLB of the character with the performance as an animation clip (Node, ffmpeg, no
+//   browser): docs/recording.md. `npx babylon-cpem bake --help` lists the options.
 // npx babylon-cpem copy-assets DIR
 //   Copies the package's runtime files (weights/: PE-Net, the face model, the tracker's models, the tfjs wasm
 //   binaries, and NOTICE.md with their sources and licences) into DIR, for apps whose bundler does not follow
@@ -10,7 +13,16 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { OutputPathError, prepareOutputDir } from './output-dir.mjs';
 
-const USAGE = 'usage: npx babylon-cpem copy-assets DIR';
+if (process.argv[2] === 'bake') {
+  const { runBakeCli, BAKE_USAGE } = await import('../dist/bake.js');
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(BAKE_USAGE);
+    process.exit(0);
+  }
+  process.exit(await runBakeCli(process.argv.slice(3)));
+}
+
+const USAGE = 'usage: npx babylon-cpem copy-assets DIR\n       npx babylon-cpem bake VIDEO... --character CHAR.glb --out DIR [options]';
 let args;
 try {
   args = parseArgs({ options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });

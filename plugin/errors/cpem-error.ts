@@ -15,7 +15,10 @@ export type CpemErrorCode =
   | 'BACKEND_UNAVAILABLE'
   | 'DEVICE_LOST'
   | 'CAMERA_UNAVAILABLE'
-  | 'ESTIMATION_FAILED';
+  | 'ESTIMATION_FAILED'
+  | 'DEPENDENCY_MISSING'
+  | 'VIDEO_UNREADABLE'
+  | 'OUTPUT_UNWRITABLE';
 
 export class CpemError extends Error {
   override readonly name = 'CpemError';

@@ -4,7 +4,8 @@ import { CpemError } from '../errors/cpem-error.js';
 import type { FaceMotion } from '../motion/face-motion.js';
 import { FaceMotionFilter, type FaceMotionFilterOptions } from '../motion/face-motion-filter.js';
 import { IdentityCalibration, type CalibrationState, type IdentityCalibrationOptions } from '../motion/identity-calibration.js';
-import { NUM_EXPRESSION_UNITS } from '../units/expression-units.js';
+import { mirrorFaceLandmarks } from '../landmarks/face-mesh-mirror.js';
+import { MIRRORED_UNIT_INDEX, NUM_EXPRESSION_UNITS } from '../units/expression-units.js';
 import { featureSize, frameFeatures, NUM_LANDMARKS } from './landmark-features.js';
 import { PeNet } from './pe-net.js';
 
@@ -85,6 +86,12 @@ export interface FaceEstimatorOptions<Input = unknown> {
   minConfidence?: number;
   /** Focal length of the assumed pinhole camera, as a multiple of the image's larger side (for translation in mm). Default 1.2. */
   focalLength?: number;
+  /**
+   * Read each frame twice, as it is and mirrored (landmarks flipped, left and right swapped), and average the two
+   * readings of every unit with its mirror unit's, so that a face and its mirror image get mirror-image units
+   * (a wink reads the same on either side). Costs a second row in PE-Net's batch. Default true.
+   */
+  symmetric?: boolean;
 }
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -126,6 +133,7 @@ export class FaceEstimator<Input = unknown> {
   private readonly filter: FaceMotionFilter | null;
   private readonly minConfidence: number;
   private readonly focal: number;
+  private readonly symmetric: boolean;
   private disposed = false;
   private busy = false;
 
@@ -140,6 +148,7 @@ export class FaceEstimator<Input = unknown> {
     this.filter = options.smoothing === false ? null : new FaceMotionFilter(options.smoothing ?? {});
     this.minConfidence = options.minConfidence ?? 0.5;
     this.focal = options.focalLength ?? 1.2;
+    this.symmetric = options.symmetric ?? true;
     if (!(this.minConfidence >= 0 && this.minConfidence <= 1) || !(this.focal > 0)) {
       throw new CpemError('INVALID_ARGUMENT', `FaceEstimator needs minConfidence in [0, 1] and focalLength > 0; got ${this.minConfidence} and ${this.focal}.`);
     }
@@ -247,10 +256,16 @@ export class FaceEstimator<Input = unknown> {
 
   private async run(face: TrackedFaceLike, width: number, height: number, timestamp: number, trackerMs: number, readMs = 0): Promise<EstimatedFaceMotion> {
     const t1 = now();
-    const { features, box } = frameFeatures(this.peNet.config.features ?? { set: 'face-box' }, face.landmarks, face.landmarks.length / NUM_LANDMARKS);
+    const spec = this.peNet.config.features ?? { set: 'face-box' };
+    const stride = face.landmarks.length / NUM_LANDMARKS;
+    const { features, box } = frameFeatures(spec, face.landmarks, stride);
+    const rows = this.symmetric ? 2 : 1;
+    const batch = new Float32Array(rows * features.length);
+    batch.set(features);
+    if (this.symmetric) batch.set(frameFeatures(spec, mirrorFaceLandmarks(face.landmarks, width, stride), stride).features, features.length);
     const { numIdentity, numExpression } = this.peNet.config;
     const packed = tf.tidy(() => {
-      const out = this.peNet.predict(tf.tensor2d(features, [1, features.length]));
+      const out = this.peNet.predict(tf.tensor2d(batch, [rows, features.length]));
       return tf.concat([out.identity, out.expression, out.rotation, out.translation], 1);
     });
     let values: Float32Array;
@@ -262,6 +277,11 @@ export class FaceEstimator<Input = unknown> {
     if (this.disposed) throw new CpemError('INVALID_ARGUMENT', 'FaceEstimator was disposed while a frame was running.');
     const frameIdentity = values.slice(0, numIdentity);
     const rawUnits = values.slice(numIdentity, numIdentity + numExpression);
+    if (this.symmetric) {
+      // Row 1 read the mirrored face: its unit u is this face's mirror unit.
+      const mirrored = values.subarray(values.length / 2 + numIdentity, values.length / 2 + numIdentity + numExpression);
+      for (let u = 0; u < numExpression; u++) rawUnits[u] = (rawUnits[u] + mirrored[MIRRORED_UNIT_INDEX[u]]) / 2;
+    }
     const rotation = values.slice(numIdentity + numExpression, numIdentity + numExpression + 3);
     const [tx, ty, logScale] = values.subarray(numIdentity + numExpression + 3, numIdentity + numExpression + 6);
     // Face-box units → pixels: the box's centre and larger side define the PE-Net's frame.

@@ -45,6 +45,16 @@ export class HeadRotationDriver {
 
   /** Applies `rotation` = [pitch, yaw, roll]; non-finite angles count as 0. Returns false if any was non-finite. */
   apply(rotation: ArrayLike<number>): boolean {
+    const finite = this.compute(rotation, this.result);
+    this.write(this.result);
+    return finite;
+  }
+
+  /**
+   * The node's local rotation that `apply(rotation)` would write, into `out`, without writing it (recorders use it).
+   * Returns false if any angle was non-finite (counted as 0).
+   */
+  compute(rotation: ArrayLike<number>, out: Quaternion): boolean {
     let finite = true;
     this.angles.fill(0);
     for (let k = 0; k < 3; k++) {
@@ -58,9 +68,13 @@ export class HeadRotationDriver {
     Quaternion.RotationAxisToRef(UNIT_AXES[this.order[2]], this.angles[this.order[2]], p2);
     p0.multiplyToRef(p1, this.delta);
     this.delta.multiplyToRef(p2, p0);
-    this.rest.multiplyToRef(p0, this.result);
-    this.write(this.result);
+    this.rest.multiplyToRef(p0, out);
     return finite;
+  }
+
+  /** The node's rotation at rest (before any motion was applied). */
+  get restRotation(): Quaternion {
+    return this.rest;
   }
 
   /** Puts the node back at its rest rotation. */

@@ -103,6 +103,16 @@ export class RetargetApplier {
     return this.managers;
   }
 
+  /** What drives the head (null when the table has no `head`): recorders read the rotation it would write. */
+  get headDriver(): HeadRotationDriver | null {
+    return this.head;
+  }
+
+  /** The table's target names, in row order (the order of `lastValues`). */
+  get rowNames(): readonly string[] {
+    return this.compiled.targetNames;
+  }
+
   /** The influence each table row got on the last apply(), in row order. Read-only view. */
   get lastValues(): Float32Array {
     return this.values;
@@ -127,6 +137,17 @@ export class RetargetApplier {
     if (this.head && !this.head.apply(motion.rotation)) {
       this.warnOnce('ROTATION_NAN', `FaceMotion.rotation has a non-finite angle (${Array.from(motion.rotation).join(', ')}); it was treated as 0.`);
     }
+  }
+
+  /**
+   * The influence `apply()` would write to each row's targets for these units (clamped to [0, 1], NaN as 0), in
+   * row order, into `out` (length `rowNames.length`), without touching the character or reporting warnings.
+   */
+  evaluate(units: ArrayLike<number>, out: Float32Array): Float32Array {
+    const clean = new Float32Array(NUM_EXPRESSION_UNITS);
+    sanitizeUnits(units, clean, new Int32Array(2));
+    evaluateRetargetTable(this.compiled, clean, out);
+    return out;
   }
 
   /** Binds the table again, e.g. after targets or meshes were added to the character. */

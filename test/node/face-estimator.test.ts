@@ -12,6 +12,8 @@ import { FaceModel } from '../../plugin/face-model/face-model.js';
 import { projectPoints } from '../../plugin/geometry/head-pose.js';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
+import { mirrorFaceLandmarks } from '../../plugin/landmarks/face-mesh-mirror.js';
+import { MIRRORED_UNIT_INDEX } from '../../plugin/units/expression-units.js';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
@@ -86,6 +88,28 @@ describe('FaceEstimator', () => {
     }
     estimator.dispose();
     assert.equal(tf.memory().numTensors, start, 'a given network is not disposed by the estimator');
+    net.dispose();
+  });
+
+  it('reads a face and its mirror image as mirror-image units (symmetric, the default), which one pass does not', async () => {
+    const net = PeNet.create(CONFIG, 7);
+    const beta = new Array(46).fill(0);
+    beta[0] = 0.9; // a wink of the left eye
+    beta[27] = 0.6; // a one-sided smile
+    const lm = landmarks(model, beta, [0.05, 0.25, 0.1], 300, 250, 1.6);
+    const mirrored = mirrorFaceLandmarks(lm, 640);
+    const asymmetry = async (symmetric: boolean) => {
+      const read = async (points: Float32Array) => {
+        const estimator = await FaceEstimator.create({ tracker: null, weights: net, calibration: false, smoothing: false, symmetric });
+        const m = await estimator.estimateFromLandmarks({ landmarks: points, confidence: 1 }, 640, 480, 0);
+        estimator.dispose();
+        return m!.rawUnits;
+      };
+      const [a, b] = [await read(lm), await read(mirrored)];
+      return Math.max(...Array.from(a, (v, u) => Math.abs(v - b[MIRRORED_UNIT_INDEX[u]])));
+    };
+    assert.ok(await asymmetry(true) < 1e-5, 'mirror-image units');
+    assert.ok(await asymmetry(false) > 1e-3, 'a random network read once is not symmetric (the check can fail)');
     net.dispose();
   });
 
