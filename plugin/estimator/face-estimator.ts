@@ -189,6 +189,8 @@ export class FaceEstimator<Input = unknown> {
     try {
       const t0 = now();
       const result = await tracker.track(frame);
+      // dispose() while the tracker ran: the network may be freed, so the frame is dropped with a CpemError.
+      if (this.disposed) throw new CpemError('INVALID_ARGUMENT', 'FaceEstimator was disposed while a frame was running; the frame is discarded.');
       const trackerMs = now() - t0;
       const face = result.status === 'ok' ? result.faces[0] : undefined;
       if (!face || face.confidence < this.minConfidence) {

@@ -127,6 +127,8 @@ function now(): number {
 export class FaceTracker {
   private tracks: Track[] = [];
   private disposed = false;
+  /** Frames in flight: dispose() frees the models only once none is left. */
+  private running = 0;
   private readonly anchors: Float32Array;
   private readonly detectorSize: number;
   private readonly meshSize: number;
@@ -204,19 +206,43 @@ export class FaceTracker {
     this.tracks = [];
   }
 
-  /** Frees the models; further calls throw. */
+  /**
+   * Frees the models; further calls throw. A frame still running ends with a CpemError (its result discarded) and the
+   * models are freed when it does: freed under it, TF.js failed inside with a raw TypeError.
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.tracks = [];
+    if (this.running === 0) this.freeModels();
+  }
+
+  private freeModels(): void {
     this.detector.dispose();
     this.mesh.dispose();
     this.iris.dispose();
   }
 
+  /** Throws when dispose() came while this frame ran: the frame stops at its next stage, its tensors freed. */
+  private checkStillAlive(): void {
+    if (this.disposed) throw new CpemError('INVALID_ARGUMENT', 'FaceTracker was disposed while a frame was running; the frame is discarded.');
+  }
+
   /** Finds (or follows) faces in one frame. No face is a result with status 'no-face', not an error. */
   async track(input: TrackerInput): Promise<FaceTrackingResult> {
     this.checkAlive();
+    this.running++;
+    try {
+      const result = await this.trackFrame(input);
+      this.checkStillAlive();
+      return result;
+    } finally {
+      this.running--;
+      if (this.disposed && this.running === 0) this.freeModels();
+    }
+  }
+
+  private async trackFrame(input: TrackerInput): Promise<FaceTrackingResult> {
     const t0 = now();
     const frame = await readTrackerFrame(input, this.framesInJs, this.pixelReader, { access: this.frameAccess });
     const { width, height } = frame;
@@ -224,6 +250,7 @@ export class FaceTracker {
     const faces: TrackedFace[] = [];
     let detected = false;
     try {
+      this.checkStillAlive();
       const next: Track[] = [];
       // Tracked faces first, each cropped from its last landmarks.
       for (const track of this.tracks) {
@@ -233,6 +260,7 @@ export class FaceTracker {
         if (face && !next.some((n) => overlaps(n.roi, face.roi))) { faces.push(face.face); next.push({ roi: face.roi, eyes: face.eyes, frames: track.frames + 1 }); }
       }
       if (next.length < this.maxFaces) {
+        this.checkStillAlive();
         detected = true;
         const t1 = now();
         const detections = await this.detect(frame, width, height);
