@@ -3,26 +3,39 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 
-export interface VideoInfo { width: number; height: number; fps: number; frames: number; duration: number }
+export interface VideoInfo {
+  /** As displayed, which is how ffmpeg decodes it: a clip stored with a 90° rotation (a phone held upright) has its stored sides swapped. */
+  width: number;
+  height: number;
+  fps: number;
+  frames: number;
+  duration: number;
+  /** Degrees the player turns the stored frames (display matrix or rotate tag), 0 when none. */
+  rotation: number;
+}
 
 function ffmpegMissing(e: unknown): CpemError {
   return new CpemError('INVALID_ARGUMENT', `ffmpeg/ffprobe could not run (${(e as Error).message}). Install Debian's ffmpeg: apt-get install -y ffmpeg.`, { cause: e });
 }
 
-/** Width, height, frame rate, frame count (estimated from duration when the container has none). */
+/** Width and height as displayed, frame rate, frame count (estimated from duration when the container has none). */
 export function probeVideo(file: string): VideoInfo {
   const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries',
-    'stream=width,height,avg_frame_rate,r_frame_rate,nb_frames,duration:format=duration', '-of', 'json', file], { encoding: 'utf8' });
+    'stream=width,height,avg_frame_rate,r_frame_rate,nb_frames,duration:stream_tags=rotate:stream_side_data=rotation:format=duration', '-of', 'json', file], { encoding: 'utf8' });
   if (r.error) throw ffmpegMissing(r.error);
   if (r.status !== 0) throw new CpemError('INVALID_ARGUMENT', `ffprobe cannot read ${file}: ${r.stderr.trim() || `exit ${r.status}`}. Pass a readable video file.`);
-  const j = JSON.parse(r.stdout) as { streams?: Record<string, string | number>[]; format?: { duration?: string } };
+  const j = JSON.parse(r.stdout) as { streams?: (Record<string, string | number> & { tags?: { rotate?: string }; side_data_list?: { rotation?: number }[] })[]; format?: { duration?: string } };
   const s = j.streams?.[0];
   if (!s) throw new CpemError('INVALID_ARGUMENT', `${file} has no video stream.`);
   const rate = (v: unknown) => { const [a, b] = String(v ?? '0/1').split('/').map(Number); return b ? a / b : a; };
   const fps = rate(s.avg_frame_rate) || rate(s.r_frame_rate) || 25;
   const duration = Number(s.duration ?? j.format?.duration ?? 0);
   const frames = Number(s.nb_frames) || Math.round(duration * fps);
-  return { width: Number(s.width), height: Number(s.height), fps, frames, duration };
+  // ffmpeg turns rotated frames upright while decoding (autorotate): a quarter turn swaps the sides it delivers.
+  const turn = Number(s.side_data_list?.find((d) => d.rotation !== undefined)?.rotation ?? s.tags?.rotate ?? 0) || 0;
+  const rotation = ((Math.round(turn) % 360) + 360) % 360;
+  const quarter = rotation === 90 || rotation === 270;
+  return { width: Number(quarter ? s.height : s.width), height: Number(quarter ? s.width : s.height), fps, frames, duration, rotation };
 }
 
 /** Decodes a still image (any format ffmpeg reads: jpg, png, ppm...) to RGB. */
@@ -48,15 +61,39 @@ export async function* decodeVideo(file: string, options: { fps?: number; maxFra
   const width = shrink < 1 ? 2 * Math.round((info.width * shrink) / 2) : info.width;
   const height = shrink < 1 ? 2 * Math.round((info.height * shrink) / 2) : info.height;
   const fps = options.fps ?? info.fps;
-  const filters = [...(options.fps ? [`fps=${options.fps}`] : []), ...(shrink < 1 ? [`scale=${width}:${height}`] : [])];
+  // showinfo, last in the chain, logs each frame's own presentation time (seconds from the clip's start) as it goes
+  // out: a variable-frame-rate clip's frames are not at index / fps (a frame shown at 2.20 s was placed at 3.01 s).
+  const filters = [...(options.fps ? [`fps=${options.fps}`] : []), ...(shrink < 1 ? [`scale=${width}:${height}`] : []), 'showinfo=checksum=0'];
   // Without resampling, every decoded frame comes out once (passthrough): frame k is the decoder's k-th frame, as
   // ffmpeg's select=eq(n,k) counts them, even in variable-frame-rate files, where ffmpeg would otherwise duplicate
   // frames up to the container's nominal rate.
-  const args = ['-v', 'error', '-i', file, ...(filters.length ? ['-vf', filters.join(',')] : []), ...(options.fps ? [] : ['-fps_mode', 'passthrough']),
+  const args = ['-hide_banner', '-nostats', '-v', 'info', '-i', file, '-vf', filters.join(','), ...(options.fps ? [] : ['-fps_mode', 'passthrough']),
     ...(options.maxFrames ? ['-frames:v', String(options.maxFrames)] : []), '-f', 'rawvideo', '-pix_fmt', options.pixelFormat ?? 'rgb24', 'pipe:1'];
   const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const times: number[] = [];
+  const messages: string[] = [];
+  let partial = '';
+  let stderrDone = false;
+  let wake: (() => void) | null = null;
+  const readLines = (text: string) => {
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const m = /Parsed_showinfo.*\bn:\s*\d+\s+pts:\s*\S+\s+pts_time:\s*(\S+)/.exec(line);
+      if (m) times.push(Number(m[1]));
+      else if (!line.includes('Parsed_showinfo') && line.trim()) messages.push(line.trim());
+      if (messages.length > 40) messages.shift();
+    }
+    wake?.();
+  };
+  child.stderr.on('data', (d: Buffer) => readLines(d.toString()));
+  child.stderr.on('close', () => { readLines('\n'); stderrDone = true; wake?.(); });
+  /** Frame k's time: ffmpeg logs it before it writes the frame, so it is in stderr or about to be. */
+  const timeOf = async (k: number): Promise<number> => {
+    while (times.length <= k && !stderrDone) await new Promise<void>((resolve) => { wake = resolve; });
+    wake = null;
+    return Number.isFinite(times[k]) ? times[k] : k / fps;
+  };
   const exited = new Promise<number>((resolve, reject) => { child.on('error', (e) => reject(ffmpegMissing(e))); child.on('close', (code) => resolve(code ?? 1)); });
   const frameBytes = width * height * (options.pixelFormat === 'rgba' ? 4 : 3);
   let pending: Buffer[] = [];
@@ -73,7 +110,7 @@ export async function* decodeVideo(file: string, options: { fps?: number; maxFra
         const rest = all.subarray(frameBytes);
         pending = rest.length ? [Buffer.from(rest)] : [];
         pendingBytes = rest.length;
-        yield { index, time: index / fps, data, width, height };
+        yield { index, time: await timeOf(index), data, width, height };
         index++;
       }
     }
@@ -81,5 +118,5 @@ export async function* decodeVideo(file: string, options: { fps?: number; maxFra
     if (child.exitCode === null) child.kill('SIGTERM');
   }
   const code = await exited;
-  if (code !== 0 && index === 0) throw new CpemError('INVALID_ARGUMENT', `ffmpeg cannot decode ${file}: ${stderr.trim() || `exit ${code}`}`);
+  if (code !== 0 && index === 0) throw new CpemError('INVALID_ARGUMENT', `ffmpeg cannot decode ${file}: ${messages.join('\n') || `exit ${code}`}`);
 }
