@@ -9,13 +9,13 @@ import { Logger } from '@babylonjs/core/Misc/logger.js';
 import { CpemError, isCpemError } from '../errors/cpem-error.js';
 import { FaceEstimator } from '../estimator/face-estimator.js';
 import { FaceTracker, type RawImage } from '../tracker/face-tracker.js';
-import { autoMap } from '../retarget/auto-map.js';
 import { assertValidRetargetTable } from '../retarget/validate.js';
-import { collectMorphTargetNames, collectNodeNames } from '../retarget/character.js';
+import { bakeTable } from './bake-table.js';
 import type { RetargetTable } from '../retarget/retarget-table.js';
 import { ProgressBar } from '../../training/trainer/progress.js';
 import { bakeVideo, loadCharacter, type BakeVideoResult } from './bake-video.node.js';
 import { assertFfmpeg, probeClip } from './video-decode.node.js';
+import { prepareOutputDir } from '../../bin/output-dir.mjs';
 
 export const BAKE_USAGE = `usage: npx babylon-cpem bake VIDEO... --character CHAR.glb --out DIR [options]
   --table TABLE.json       retarget table (default: autoMap of the character's morph targets and head)
@@ -89,15 +89,12 @@ function readArgs(argv: string[]): BakeArgs {
   };
 }
 
-/** Creates `dir` when missing and proves it writable (a file written and removed); OUTPUT_UNWRITABLE otherwise. */
-export function prepareOutputFolder(dir: string): void {
-  const probe = path.join(dir, `.babylon-cpem-write-check-${process.pid}`);
+/** Creates `dir` when missing and proves it writable (bin/output-dir.mjs); OUTPUT_UNWRITABLE otherwise. */
+export function prepareOutputFolder(dir: string): string {
   try {
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(probe, '');
-    fs.rmSync(probe);
+    return prepareOutputDir(dir, '--out');
   } catch (e) {
-    throw new CpemError('OUTPUT_UNWRITABLE', `the output folder ${dir} cannot be created or written (${(e as Error).message}). Pass an --out folder you can write to.`, { cause: e });
+    throw new CpemError('OUTPUT_UNWRITABLE', (e as Error).message, { cause: e });
   }
 }
 
@@ -142,16 +139,14 @@ export async function runBakeCli(argv: string[], io: BakeIo = { out: process.std
     const character = { engine, bytes, name: path.basename(args.character) };
     const table = args.table ? readTable(args.table) : undefined;
     const probe = await loadCharacter(engine, bytes, character.name);
-    const targets = collectMorphTargetNames(probe.character);
-    const head = table ? (table.head?.node ?? null) : autoMap(probe.character).head;
-    const hasHead = head !== null && collectNodeNames(probe.character).includes(head);
-    probe.scene.dispose();
-    if (targets.length === 0 && !hasHead) {
-      throw new CpemError('NO_MORPH_TARGETS', `${args.character} has neither morph targets nor a head node (Head, *:Head, *_Head): a clip would carry nothing. `
-        + 'Export the character with its blend shapes, or name its head bone.');
+    let carried;
+    try {
+      carried = bakeTable(probe.character, table);
+    } finally {
+      probe.scene.dispose();
     }
-    if (targets.length === 0) io.err.write(`${character.name}: no morph targets; the clips carry head rotation only.\n`);
-    if (!hasHead) io.err.write(`${character.name}: no head node${head ? ` named ${head}` : ''}; the clips carry morph targets only.\n`);
+    if (!carried.morphTargets) io.err.write(`${character.name}: no morph targets the table drives; the clips carry head rotation only.\n`);
+    if (!carried.head) io.err.write(`${character.name}: no head node; the clips carry morph targets only.\n`);
 
     const videos: string[] = [];
     let failed = 0;

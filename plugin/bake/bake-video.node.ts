@@ -9,7 +9,7 @@ import '@babylonjs/loaders/glTF/2.0/index.js';
 import { CpemError } from '../errors/cpem-error.js';
 import type { FaceEstimator } from '../estimator/face-estimator.js';
 import type { RawImage } from '../tracker/face-tracker.js';
-import { autoMap } from '../retarget/auto-map.js';
+import { bakeTable } from './bake-table.js';
 import { RetargetApplier } from '../retarget/morph-target-applier.js';
 import type { RetargetTable } from '../retarget/retarget-table.js';
 import type { Character } from '../retarget/character.js';
@@ -81,7 +81,7 @@ export async function bakeVideo(video: string, character: { engine: NullEngine; 
   const info = probeClip(video);
   const { scene, character: root } = await loadCharacter(character.engine, character.bytes, character.name);
   try {
-    const table = options.table ?? autoMap(root).table;
+    const { table } = bakeTable(root, options.table);
     const applier = new RetargetApplier(root, table, { allowMissingTargets: options.table !== undefined, onWarning: () => {} });
     const name = path.basename(video, path.extname(video));
     const recording = new TakeRecording(root, applier, { name, tolerance: options.tolerance });

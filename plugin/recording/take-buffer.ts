@@ -58,6 +58,11 @@ export class TakeBuffer {
     return this.count >= this.maxFrames;
   }
 
+  /** The clock time (ms) of the first frame: frame times are measured from it. NaN before the first frame. */
+  get startTime(): number {
+    return this.origin;
+  }
+
   /** Milliseconds from the first frame to the last (to the end of a trailing gap). */
   get durationMs(): number {
     if (this.count === 0) return 0;

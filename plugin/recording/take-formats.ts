@@ -65,6 +65,8 @@ export interface TakeUnitsJson {
   format: 'babylon-cpem-take';
   version: 1;
   units: readonly string[];
+  /** The clock time of the first frame (ms; in a bake, its time in the video): `timeMs` counts from it. */
+  startMs: number;
   durationMs: number;
   frameRate: number;
   gaps: ReadonlyArray<{ startMs: number; endMs: number }>;
@@ -78,6 +80,7 @@ export function takeToUnitsJson(take: TakeBuffer): TakeUnitsJson {
     format: 'babylon-cpem-take',
     version: 1,
     units: EXPRESSION_UNITS,
+    startMs: round(take.startTime),
     durationMs: take.durationMs,
     frameRate: nominalFrameRate(take),
     gaps: take.gaps.map((g) => ({ ...g })),

@@ -73,12 +73,13 @@ function exportGroup(recorded: RecordedTake): AnimationGroup {
       group.addTargetedAnimation(animation, target);
     }
   }
-  for (const ta of clip.group.targetedAnimations) if (ta.animation.targetProperty === 'rotationQuaternion') group.addTargetedAnimation(ta.animation, ta.target);
+  // A copy: the exporter picks animations by object, and the clip's own group must not be exported beside this one.
+  for (const ta of clip.group.targetedAnimations) if (ta.animation.targetProperty === 'rotationQuaternion') group.addTargetedAnimation(ta.animation.clone(), ta.target);
   return group;
 }
 
 /**
- * The character with the take's clip as one binary glTF (GLB): only the character's own nodes (not the rest of its
+ * The character with the take's clip as one binary glTF (GLB) holding one animation: only the character's own nodes (not the rest of its
  * scene), and only this take's animation. Needs @babylonjs/serializers (DEPENDENCY_MISSING otherwise).
  */
 export async function exportTakeGlb(recorded: RecordedTake, options: { name?: string } = {}): Promise<Uint8Array> {
