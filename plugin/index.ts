@@ -25,6 +25,13 @@ export type { FaceMotionFilterOptions } from './motion/face-motion-filter.js';
 export { FaceTracker, NUM_TRACKED_LANDMARKS } from './tracker/face-tracker.js';
 export type { TrackerBackend, FaceTrackerOptions, FaceBox, TrackedFace, TrackerTimings, FaceTrackingResult, TrackerInput, RawImage, FrameAccess } from './tracker/face-tracker.js';
 
+// Per-user range profiles (calibration from a short guided capture), applied after the per-user neutral.
+export {
+  CALIBRATION_PROFILE_FORMAT, CALIBRATION_PROFILE_VERSION, validateCalibrationProfile, assertValidCalibrationProfile, formatCalibrationProfileIssues,
+  compileRangeProfile, applyRangeProfile, fitRangeProfile,
+} from './calibration/index.js';
+export type { CalibrationProfile, CalibrationProfileIssue, CompiledRangeProfile, UnitRange, CalibrationSpan, CalibrationFrameRole, RangeFitOptions } from './calibration/index.js';
+
 // Retarget tables: presets, autoMap, validation, and applying a table to a character.
 export { autoMap } from './retarget/auto-map.js';
 export type { AutoMapResult } from './retarget/auto-map.js';

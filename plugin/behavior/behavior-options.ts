@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { CalibrationProfile } from '../calibration/range-profile.js';
 import type { FaceEstimator } from '../estimator/face-estimator.js';
 import type { PeNet } from '../estimator/pe-net.js';
 import type { FaceMotionFilterOptions } from '../motion/face-motion-filter.js';
@@ -51,6 +52,13 @@ export interface FaceRetargetBehaviorOptions {
   smoothing?: FaceMotionFilterOptions | false;
   /** Identity lock and per-user neutral, or false for none. Default: IdentityCalibration's (docs/behavior.md). */
   calibration?: IdentityCalibrationOptions | false;
+  /**
+   * The user's range profile (a `CalibrationProfile`: per unit an offset and gain from a thirty-second guided
+   * capture; docs/personalization.md), applied after the per-user neutral. A malformed one, or one of another format
+   * version or unit count, throws CALIBRATION_PROFILE_INVALID from the constructor. `setCalibrationProfile()` changes
+   * it while running. Default none.
+   */
+  calibrationProfile?: CalibrationProfile | null;
   /** Start when attached. Default true. */
   autoStart?: boolean;
   /** A ready estimator to use (shared between behaviors, or built with your own tracker options); not disposed. Main thread only. */

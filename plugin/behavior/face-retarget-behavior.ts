@@ -4,6 +4,7 @@ import type { Nullable } from '@babylonjs/core/types';
 import type { Observer } from '@babylonjs/core/Misc/observable';
 import type { Scene } from '@babylonjs/core/scene';
 import { Observable } from '@babylonjs/core/Misc/observable.js';
+import { assertValidCalibrationProfile, type CalibrationProfile } from '../calibration/range-profile.js';
 import { CpemError } from '../errors/cpem-error.js';
 import type { EstimatedFaceMotion, FaceEstimator } from '../estimator/face-estimator.js';
 import type { FaceModel } from '../face-model/face-model.js';
@@ -41,7 +42,8 @@ const disposedError = () => new CpemError('INVALID_ARGUMENT', 'FaceRetargetBehav
  *
  * Errors (CpemError: CAMERA_DENIED, CAMERA_UNAVAILABLE, WEIGHTS_MISSING, WEIGHTS_CORRUPT, BACKEND_UNAVAILABLE,
  * NO_MORPH_TARGETS, RETARGET_TABLE_INVALID, DEVICE_LOST, ESTIMATION_FAILED) go to `onErrorObservable`; `start()`
- * also rejects with them.
+ * also rejects with them. A calibration profile that does not fit (CALIBRATION_PROFILE_INVALID) is thrown by the
+ * constructor and by `setCalibrationProfile()`.
  */
 export class FaceRetargetBehavior implements Behavior<TransformNode> {
   /** Each estimated frame (after calibration and filtering). */
@@ -56,6 +58,12 @@ export class FaceRetargetBehavior implements Behavior<TransformNode> {
   readonly onStateChangedObservable = new Observable<FaceRetargetState>();
 
   attachedNode: Nullable<TransformNode> = null;
+
+  /**
+   * False: the behavior goes on estimating (its observables keep firing, a recorder keeps recording) but leaves the
+   * character alone, e.g. while a recorded clip plays on it. Default true.
+   */
+  drivesCharacter = true;
 
   private readonly options: FaceRetargetBehaviorOptions;
   private source: FaceSource;
@@ -79,6 +87,7 @@ export class FaceRetargetBehavior implements Behavior<TransformNode> {
     if (options.inference !== undefined && options.inference !== 'main' && options.inference !== 'worker') {
       throw new CpemError('INVALID_ARGUMENT', `inference must be 'main' or 'worker'; got ${JSON.stringify(options.inference)}.`);
     }
+    if (options.calibrationProfile) assertValidCalibrationProfile(options.calibrationProfile);
     this.inference = options.inference === 'worker' ? new WorkerInference(options) : new InferenceStage(options);
     // In a worker a frame costs the main thread about a millisecond: the next one goes as soon as the video has one.
     this.loop = new FrameLoop((video) => this.processFrame(video), { eager: options.inference === 'worker' });
@@ -173,6 +182,23 @@ export class FaceRetargetBehavior implements Behavior<TransformNode> {
       this._applier = next;
     }
     this.options.table = table;
+  }
+
+  /** The range profile applied after the per-user neutral, or null. */
+  get calibrationProfile(): CalibrationProfile | null {
+    return this.options.calibrationProfile ?? null;
+  }
+
+  /**
+   * Applies the user's range profile from the next frame on (null: none), on the main thread or in the worker.
+   * Throws CALIBRATION_PROFILE_INVALID, listing every problem, for a malformed profile or one that does not fit the
+   * weights (another format version or unit count); the profile in use then stays.
+   */
+  setCalibrationProfile(profile: CalibrationProfile | null): void {
+    if (this.run.state === 'disposed') throw disposedError();
+    if (profile !== null) assertValidCalibrationProfile(profile, { unitCount: this.estimator?.peNet.config.numExpression });
+    this.inference.setCalibrationProfile(profile);
+    this.options.calibrationProfile = profile;
   }
 
   /** Switches the video source; restarts when running. */
@@ -323,7 +349,7 @@ export class FaceRetargetBehavior implements Behavior<TransformNode> {
   }
 
   private applyLatest(): void {
-    if (!this.latest || !this._applier) return;
+    if (!this.latest || !this._applier || !this.drivesCharacter) return;
     const t = now();
     this._applier.apply(this.latest);
     this.frameStats.applied(now() - t);

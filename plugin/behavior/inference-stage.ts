@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { FaceEstimator, type EstimatedFaceMotion } from '../estimator/face-estimator.js';
 import type { PeNet } from '../estimator/pe-net.js';
+import type { CalibrationProfile } from '../calibration/range-profile.js';
 import type { FaceMotionFilterOptions } from '../motion/face-motion-filter.js';
 import type { IdentityCalibrationOptions } from '../motion/identity-calibration.js';
 import type { TrackerBackend } from '../tracker/backend.js';
@@ -17,6 +18,7 @@ export interface InferenceStageOptions {
   assetBaseUrl?: string;
   weights?: string | URL | tf.io.IOHandler | PeNet;
   calibration?: IdentityCalibrationOptions | false;
+  calibrationProfile?: CalibrationProfile | null;
   smoothing?: FaceMotionFilterOptions | false;
 }
 
@@ -30,7 +32,20 @@ export class InferenceStage {
   private inFlight: Promise<unknown> | null = null;
   private disposed = false;
 
-  constructor(private readonly options: InferenceStageOptions) {}
+  private profile: CalibrationProfile | null;
+
+  constructor(private readonly options: InferenceStageOptions) {
+    this.profile = options.calibrationProfile ?? null;
+  }
+
+  /**
+   * The range profile for the estimator (now, when loaded; else once it is). Throws CALIBRATION_PROFILE_INVALID for
+   * one that does not fit the loaded network; the one in use stays.
+   */
+  setCalibrationProfile(profile: CalibrationProfile | null): void {
+    this.loaded?.setCalibrationProfile(profile);
+    this.profile = profile;
+  }
 
   /** The estimator once loaded, else null. */
   get estimator(): FaceEstimator<HTMLVideoElement> | null {
@@ -53,6 +68,8 @@ export class InferenceStage {
           return estimator;
         }
         this.loaded = estimator;
+        // A given estimator takes the behavior's profile too (a profile set while loading included).
+        if (estimator.calibrationProfile !== this.profile) estimator.setCalibrationProfile(this.profile);
         return estimator;
       },
       (e) => {
@@ -111,6 +128,7 @@ export class InferenceStage {
         weights: this.options.weights,
         assetBaseUrl: this.options.assetBaseUrl,
         calibration: this.options.calibration,
+        calibrationProfile: this.profile,
         smoothing: this.options.smoothing,
       });
     } catch (e) {

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CpemError, isCpemError } from '../errors/cpem-error.js';
 import { FaceEstimator } from '../estimator/face-estimator.js';
 import { FaceTracker } from '../tracker/face-tracker.js';
+import type { CalibrationProfile } from '../calibration/range-profile.js';
 import type { FromWorker, ToWorker, WorkerError } from './worker-protocol.js';
 
 interface WorkerScope {
@@ -19,6 +20,8 @@ const scope = globalThis as unknown as WorkerScope;
 
 let estimator: FaceEstimator<unknown> | null = null;
 let loading: Promise<void> | null = null;
+/** A profile sent while the models were loading. */
+let profile: CalibrationProfile | null | undefined;
 
 function asWorkerError(e: unknown): WorkerError {
   if (isCpemError(e)) return { code: e.code, message: e.message };
@@ -43,6 +46,7 @@ scope.onmessage = (event) => {
         try {
           estimator = await FaceEstimator.create<unknown>({
             tracker, weights: m.options.weights, assetBaseUrl: m.options.assetBaseUrl, calibration: m.options.calibration, smoothing: m.options.smoothing,
+            calibrationProfile: profile ?? m.options.calibrationProfile ?? null,
           });
         } catch (e) {
           tracker.dispose();
@@ -71,6 +75,10 @@ scope.onmessage = (event) => {
     estimator?.reset();
   } else if (m.type === 'recalibrate') {
     estimator?.recalibrate();
+  } else if (m.type === 'profile') {
+    // Checked on the main thread against the same unit count: this does not throw for a profile that got here.
+    profile = m.profile;
+    estimator?.setCalibrationProfile(m.profile);
   } else if (m.type === 'dispose') {
     estimator?.dispose();
     estimator = null;

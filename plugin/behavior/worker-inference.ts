@@ -1,3 +1,4 @@
+import type { CalibrationProfile } from '../calibration/range-profile.js';
 import { CpemError } from '../errors/cpem-error.js';
 import type { EstimatedFaceMotion } from '../estimator/face-estimator.js';
 import type { TrackerBackend } from '../tracker/backend.js';
@@ -34,6 +35,7 @@ export class WorkerInference {
   workerTensors = 0;
 
   constructor(private readonly options: WorkerInferenceOptions) {
+    this.profile = options.calibrationProfile ?? null;
     if (options.estimator) throw new CpemError('INVALID_ARGUMENT', "inference: 'worker' cannot use a ready `estimator` (it lives on the main thread); leave `estimator` out, or use inference: 'main'.");
     const w = options.weights;
     if (w !== undefined && typeof w !== 'string' && !(w instanceof URL)) {
@@ -79,6 +81,7 @@ export class WorkerInference {
         assetBaseUrl: this.options.assetBaseUrl === undefined ? undefined : new URL(this.options.assetBaseUrl, location.href).href,
         weights: this.options.weights === undefined ? undefined : new URL(String(this.options.weights), location.href).href,
         calibration: this.options.calibration,
+        calibrationProfile: this.profile,
         smoothing: this.options.smoothing,
       };
       this.post({ type: 'load', options });
@@ -122,6 +125,14 @@ export class WorkerInference {
 
   recalibrate(): void {
     if (this.ready) this.post({ type: 'recalibrate' });
+  }
+
+  private profile: CalibrationProfile | null;
+
+  /** The range profile for the worker's estimator (checked by the caller), now or with the next load. */
+  setCalibrationProfile(profile: CalibrationProfile | null): void {
+    this.profile = profile;
+    if (this.worker) this.post({ type: 'profile', profile });
   }
 
   /** Ends the worker (its tensors go with it); pending frames reject. */

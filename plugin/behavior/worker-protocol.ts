@@ -1,3 +1,4 @@
+import type { CalibrationProfile } from '../calibration/range-profile.js';
 import type { CpemErrorCode } from '../errors/cpem-error.js';
 import type { EstimatedFaceMotion } from '../estimator/face-estimator.js';
 import type { FaceMotionFilterOptions } from '../motion/face-motion-filter.js';
@@ -15,6 +16,8 @@ export interface WorkerLoadOptions {
   /** PE-Net's model.json URL (absolute), when not the package's own. */
   weights?: string;
   calibration?: IdentityCalibrationOptions | false;
+  /** The range profile (plain JSON, checked on the main thread first). */
+  calibrationProfile?: CalibrationProfile | null;
   smoothing?: FaceMotionFilterOptions | false;
 }
 
@@ -24,6 +27,7 @@ export type ToWorker =
   | { type: 'frame'; id: number; frame: VideoFrame | ImageBitmap; timestamp: number }
   | { type: 'reset' }
   | { type: 'recalibrate' }
+  | { type: 'profile'; profile: CalibrationProfile | null }
   | { type: 'dispose' };
 
 /** A CpemError as it crosses a thread. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assetUrl } from '../assets.js';
+import { applyRangeProfile, compileRangeProfile, type CalibrationProfile, type CompiledRangeProfile } from '../calibration/range-profile.js';
 import { CpemError } from '../errors/cpem-error.js';
 import type { FaceMotion } from '../motion/face-motion.js';
 import { FaceMotionFilter, type FaceMotionFilterOptions } from '../motion/face-motion-filter.js';
@@ -60,6 +61,8 @@ export interface EstimatedFaceMotion extends FaceMotion {
   readonly imageHeight: number;
   /** Calibration state after this frame. */
   readonly calibration: CalibrationState | 'off';
+  /** Whether a range profile (calibrationProfile) was applied to this frame's units. */
+  readonly rangeProfile: boolean;
   readonly timings: EstimatorTimings;
 }
 
@@ -80,6 +83,13 @@ export interface FaceEstimatorOptions<Input = unknown> {
   assetBaseUrl?: string;
   /** Identity lock and per-user neutral; false to pass units through. Default: IdentityCalibration's (2 s or 90 frames, neutral from the calmest quarter). */
   calibration?: IdentityCalibrationOptions | false;
+  /**
+   * The user's range profile (plugin/calibration): per unit an offset and gain measured from a short guided capture,
+   * applied after the per-user neutral (once it is locked; from the first frame with `calibration: false`). A profile of
+   * another format version or unit count than this network's is refused with CALIBRATION_PROFILE_INVALID. Default none;
+   * `setCalibrationProfile()` changes it while running.
+   */
+  calibrationProfile?: CalibrationProfile | null;
   /** Temporal filter (One Euro per channel); false for none. Default: FaceMotionFilter's defaults. */
   smoothing?: FaceMotionFilterOptions | false;
   /** Faces below this tracker confidence count as lost. Default 0.5. */
@@ -136,6 +146,8 @@ export class FaceEstimator<Input = unknown> {
   private readonly symmetric: boolean;
   private disposed = false;
   private busy = false;
+  private profile: CalibrationProfile | null = null;
+  private compiledProfile: CompiledRangeProfile | null = null;
 
   private constructor(
     readonly tracker: LandmarkTracker<Input> | null,
@@ -152,6 +164,28 @@ export class FaceEstimator<Input = unknown> {
     if (!(this.minConfidence >= 0 && this.minConfidence <= 1) || !(this.focal > 0)) {
       throw new CpemError('INVALID_ARGUMENT', `FaceEstimator needs minConfidence in [0, 1] and focalLength > 0; got ${this.minConfidence} and ${this.focal}.`);
     }
+    if (options.calibrationProfile) this.setCalibrationProfile(options.calibrationProfile);
+  }
+
+  /** The range profile applied after the per-user neutral, or null. */
+  get calibrationProfile(): CalibrationProfile | null {
+    return this.profile;
+  }
+
+  /**
+   * Applies a range profile from the next frame on (null: none). Throws CALIBRATION_PROFILE_INVALID, listing every
+   * problem, for a profile that is malformed or does not fit this network (another format version, another unit
+   * count); the profile in use then stays.
+   */
+  setCalibrationProfile(profile: CalibrationProfile | null): void {
+    if (profile === null) {
+      this.profile = null;
+      this.compiledProfile = null;
+      return;
+    }
+    const compiled = compileRangeProfile(profile, { unitCount: this.peNet.config.numExpression });
+    this.profile = profile;
+    this.compiledProfile = compiled;
   }
 
   /**
@@ -304,7 +338,11 @@ export class FaceEstimator<Input = unknown> {
       confidence: face.confidence,
       timestamp,
     };
+    // The range profile is measured against the per-user neutral: it waits for the neutral to be locked (the frame that
+    // locks it still passes through unchanged).
+    const profiled = this.compiledProfile !== null && (!this.calibration || this.calibration.state === 'locked');
     if (this.calibration) motion = this.calibration.apply(motion);
+    if (profiled) motion = { ...motion, units: applyRangeProfile(this.compiledProfile!, motion.units) };
     if (this.filter) motion = this.filter.apply(motion);
     const t3 = now();
     return {
@@ -316,6 +354,7 @@ export class FaceEstimator<Input = unknown> {
       imageWidth: width,
       imageHeight: height,
       calibration: this.calibration ? this.calibration.state : 'off',
+      rangeProfile: profiled,
       timings: { tracker: trackerMs, read: readMs, estimator: t2 - t1, filter: t3 - t2, total: trackerMs + (t3 - t1) },
     };
   }

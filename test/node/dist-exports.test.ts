@@ -34,10 +34,11 @@ describe('built package (dist/)', () => {
     const load = (file: string) => import(pathToFileURL(path.join(dist, file)).href);
     const main = await load('babylon-cpem.js');
     assert.deepEqual(Object.keys(main).sort(), [
-      'ASSET_FILES', 'CpemError', 'EXPRESSION_UNITS', 'FaceEstimator', 'FaceRetargetBehavior', 'FaceTracker', 'NUM_EXPRESSION_UNITS',
-      'NUM_TRACKED_LANDMARKS', 'PeNet', 'RETARGET_TABLE_SCHEMA', 'ROW_DEFAULTS', 'RetargetApplier', 'arkitRetargetTable',
-      'assertValidRetargetTable', 'assetUrl', 'autoMap', 'cpemUnitsRetargetTable', 'createNeutralFaceMotion', 'expressionUnitIndex',
-      'formatRetargetIssues', 'isCpemError', 'isExpressionUnitName', 'oculusVisemeRetargetTable', 'validateRetargetTable', 'vrmRetargetTable',
+      'ASSET_FILES', 'CALIBRATION_PROFILE_FORMAT', 'CALIBRATION_PROFILE_VERSION', 'CpemError', 'EXPRESSION_UNITS', 'FaceEstimator', 'FaceRetargetBehavior', 'FaceTracker', 'NUM_EXPRESSION_UNITS',
+      'NUM_TRACKED_LANDMARKS', 'PeNet', 'RETARGET_TABLE_SCHEMA', 'ROW_DEFAULTS', 'RetargetApplier', 'applyRangeProfile', 'arkitRetargetTable',
+      'assertValidCalibrationProfile', 'assertValidRetargetTable', 'assetUrl', 'autoMap', 'compileRangeProfile', 'cpemUnitsRetargetTable', 'createNeutralFaceMotion', 'expressionUnitIndex',
+      'fitRangeProfile', 'formatCalibrationProfileIssues', 'formatRetargetIssues', 'isCpemError', 'isExpressionUnitName', 'oculusVisemeRetargetTable', 'validateCalibrationProfile',
+      'validateRetargetTable', 'vrmRetargetTable',
     ]);
     assert.equal(main.EXPRESSION_UNITS.length, 46);
     assert.equal(main.createNeutralFaceMotion().units.length, 46);
