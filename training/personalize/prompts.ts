@@ -172,6 +172,10 @@ export function promptSpec(names: readonly PromptName[], intensity?: number | Pa
   if (names.length === 0) throw new CpemError('INVALID_ARGUMENT', 'A prompt needs at least one prompt name.');
   for (const n of names) promptDefinition(n);
   if (new Set(names).size !== names.length) throw new CpemError('INVALID_ARGUMENT', `Prompt ${names.join(' + ')} names a prompt twice.`);
+  // Anything but a number or { prompt: number } (a string "0.5", null, a list) was silently ignored.
+  if (intensity !== undefined && typeof intensity !== 'number' && (typeof intensity !== 'object' || intensity === null || Array.isArray(intensity))) {
+    throw new CpemError('INVALID_ARGUMENT', `The intensity of ${names.join(' + ')} must be a number in (0, 1] or one per prompt, e.g. { "${names[0]}": 0.5 }; got ${JSON.stringify(intensity)}.`);
+  }
   if (names.includes('neutral') && names.length > 1) throw new CpemError('INVALID_ARGUMENT', `neutral cannot be combined with other prompts (${names.join(' + ')}).`);
   const given = (name: PromptName): number | undefined => {
     const v = typeof intensity === 'number' ? intensity : intensity?.[name];

@@ -51,6 +51,38 @@ type RunConfigInput = {
   data?: Partial<RunConfig['data']>;
 };
 
+/**
+ * What is wrong with `data.synthetic` (SyntheticOptions), each naming the field: unchecked, a bad value surfaced only
+ * as an error about the input statistics (inputMean) after the batches were drawn.
+ */
+function syntheticProblems(v: unknown): string[] {
+  type Schema = { [field: string]: 'probability' | 'nonNegative' | Schema };
+  const range: Schema = { sigma: 'nonNegative', limit: 'nonNegative' };
+  const schema: Schema = {
+    expression: { neutralProbability: 'probability', meanActiveUnits: 'nonNegative', symmetricProbability: 'probability' },
+    pose: { yaw: range, pitch: range, roll: range },
+    identitySigma: 'nonNegative', landmarkNoise: 'nonNegative', framePoseSigma: 'nonNegative',
+  };
+  const problems: string[] = [];
+  const check = (where: string, o: unknown, fields: Schema): void => {
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) {
+      problems.push(`${where} must be an object (got ${JSON.stringify(o)})`);
+      return;
+    }
+    if (fields === range) for (const k of Object.keys(range)) if (!(k in o)) problems.push(`${where}.${k} is missing`);
+    for (const [k, x] of Object.entries(o)) {
+      const kind = fields[k];
+      if (!kind) problems.push(`unknown field ${where}.${k}`);
+      else if (typeof kind === 'object') check(`${where}.${k}`, x, kind);
+      else if (typeof x !== 'number' || !Number.isFinite(x) || x < 0 || (kind === 'probability' && x > 1)) {
+        problems.push(`${where}.${k} must be ${kind === 'probability' ? 'in [0, 1]' : 'a finite number ≥ 0'} (got ${JSON.stringify(x)})`);
+      }
+    }
+  };
+  check('data.synthetic', v, schema);
+  return problems;
+}
+
 /** Checks a parsed config file and fills in defaults; throws INVALID_ARGUMENT listing every problem. */
 export function resolveRunConfig(input: unknown, source = 'config'): RunConfig {
   const problems: string[] = [];
@@ -87,6 +119,7 @@ export function resolveRunConfig(input: unknown, source = 'config'): RunConfig {
   const tracks = data.tracks ?? [];
   if (!Array.isArray(tracks) || !tracks.every((t) => typeof t === 'string')) problems.push('data.tracks must be a list of paths');
   else if (realFraction > 0 && tracks.length === 0) problems.push('data.realFraction > 0 needs data.tracks');
+  problems.push(...syntheticProblems(data.synthetic ?? {}));
   if (problems.length > 0) throw new CpemError('INVALID_ARGUMENT', `Invalid run config (${source}):\n- ${problems.join('\n- ')}`);
   return { name, training: training!, data: { synthetic: data.synthetic ?? {}, realFraction, tracks, teacher, labels, labelSpread, labelledShare, teacherRestQuantile, trackDir } };
 }

@@ -103,7 +103,8 @@ export function resolveTrainingConfig(partial: Partial<Omit<TrainingConfig, 'los
   const problems: string[] = [];
   const positiveInt = (name: string, v: unknown) => { if (!Number.isInteger(v) || (v as number) < 1) problems.push(`${name} must be a positive integer (got ${JSON.stringify(v)})`); };
   const nonNegative = (name: string, v: unknown) => { if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) problems.push(`${name} must be a finite number ≥ 0 (got ${JSON.stringify(v)})`); };
-  positiveInt('seed', config.seed + 1);
+  // A whole number ≥ 0 (checked as seed + 1 ≥ 1 before, -1 was reported as "got 0").
+  if (!Number.isInteger(config.seed) || config.seed < 0) problems.push(`seed must be a whole number ≥ 0 (got ${JSON.stringify(config.seed)})`);
   positiveInt('steps', config.steps);
   positiveInt('persons', config.persons);
   positiveInt('framesPerPerson', config.framesPerPerson);
