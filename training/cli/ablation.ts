@@ -12,7 +12,7 @@ import { modelFilesHandler } from '../node/model-files.js';
 import { resolveRunConfig } from '../trainer/run-config.js';
 import { runTraining } from '../node/run-training.js';
 import { evaluateEstimator, type EvaluationReport } from '../eval/evaluate-estimator.node.js';
-import { readCliArgs, runCli, sharedDirOrNull, readLabelSet } from '../node/cli-support.js';
+import { readCliArgs, readJsonFile, runCli, sharedDirOrNull, readLabelSet } from '../node/cli-support.js';
 
 const VARIANTS = [
   { key: 'synthetic', label: 'synthetic faces only', data: { realFraction: 0 }, weights: { identityConsistency: 0, expressionExclusive: 0 } },
@@ -29,7 +29,8 @@ async function main(): Promise<void> {
   const configFile = args.config ?? path.join('training', 'configs', 'shipped.json');
   const sharedDir = sharedDirOrNull();
   if (!sharedDir) throw new Error('The ablation reads real clips from ../shared: place the checkout beside it.');
-  const base = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+  const base = readJsonFile(configFile, '--config') as Record<string, any>;
+  resolveRunConfig(base, configFile);
   if (args.steps) base.training = { ...base.training, steps: Number(args.steps) };
   await selectBackend('wasm');
   const model = await FaceModel.load(path.join('weights', 'face-model.bin'));

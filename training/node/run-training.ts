@@ -40,7 +40,11 @@ export async function runTraining(run: RunConfig, options: TrainingRunOptions): 
   // Both folders checked before any work: the run's folder is deleted below, so its name must not leave .cache/train.
   const runDir = trainRunDir(run.name);
   outputDir(options.outDir);
-  const faceModelBytes = fs.readFileSync(options.faceModelFile ?? path.join('weights', 'face-model.bin'));
+  const faceModelFile = options.faceModelFile ?? path.join('weights', 'face-model.bin');
+  if (!fs.statSync(faceModelFile, { throwIfNoEntry: false })?.isFile()) {
+    throw new CpemError('WEIGHTS_MISSING', `The face model ${faceModelFile} is missing${options.faceModelFile ? ' (--face-model)' : ''}. Name an existing face-model.bin (npm run build:face-model makes one).`);
+  }
+  const faceModelBytes = fs.readFileSync(faceModelFile);
   const model = new FaceModelTensors(await FaceModel.load(faceModelBytes.buffer.slice(faceModelBytes.byteOffset, faceModelBytes.byteOffset + faceModelBytes.byteLength) as ArrayBuffer));
   const clips = run.data.realFraction > 0 ? loadRunClips(run, log) : null;
   const realSource = (seed: number) => new RealTrackSource(clips!.clips, seed, { categories: clips!.categories, labelledShare: run.data.labelledShare });

@@ -41,6 +41,7 @@ export function captureAlignment(model: FaceModelTensors): AlignmentReference {
 /** Reads and checks a prompt file. */
 export function loadPromptFile(file: string): PromptFile {
   if (!fs.existsSync(file)) throw new CpemError('INVALID_ARGUMENT', `No such prompt file: ${file}.`);
+  if (fs.statSync(file).isDirectory()) throw new CpemError('INVALID_ARGUMENT', `The prompt file ${file} is a folder: name the JSON prompt file in it.`);
   return readPromptFileText(fs.readFileSync(file, 'utf8'), file);
 }
 
