@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { decodeLandmarkTrack, type LandmarkTrack } from '../data/landmark-track.js';
+import { probeVideo } from '../data/ffmpeg-frames.node.js';
 import type { TrackedClip } from '../data/real-track-source.js';
 import { contentKeyedFile, TRACK_CACHE_VARIANT } from './content-key.mjs';
 
@@ -45,14 +46,21 @@ export function loadTrack(source: string, options: { cacheDir?: string; log?: (m
     if (!fs.existsSync(source)) throw new CpemError('INVALID_ARGUMENT', `No such video: ${source}.`);
     file = trackFileFor(source, options.cacheDir);
     if (!fs.existsSync(file)) {
+      // A file ffprobe cannot read is said to be one (a failed tracking run used to read as NO_FACE).
+      probeVideo(source);
       options.log?.(`tracking ${source} → ${file}`);
       const r = spawnSync(process.execPath, ['tools/run-node.mjs', 'training/cli/track.ts', '--', source, '--out', file], { stdio: ['ignore', 'inherit', 'inherit'] });
-      if (r.status !== 0) throw new CpemError('NO_FACE', `Tracking ${source} failed (exit ${r.status}); run npm run track -- ${source} to see why.`);
+      if (r.status !== 0) throw new CpemError('INVALID_ARGUMENT', `Tracking ${source} failed (exit ${r.status}): the video could not be read to its end. Run npm run track -- ${source} to see why.`);
     }
   }
   if (!fs.existsSync(file)) throw new CpemError('INVALID_ARGUMENT', `No such landmark track: ${file}.`);
   const bytes = fs.readFileSync(file);
-  return decodeLandmarkTrack(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  try {
+    return decodeLandmarkTrack(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  } catch (e) {
+    const remake = file === source ? 'make it again with npm run track' : `it is made again from ${source} on the next run`;
+    throw new CpemError('INVALID_ARGUMENT', `The landmark track ${file} is damaged (${(e as Error).message}). Delete it; ${remake}.`, { cause: e });
+  }
 }
 
 /** A track's frames with a face (478 × x, y, z in pixels, as tracked): one clip, one person. */
