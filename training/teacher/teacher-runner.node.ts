@@ -149,6 +149,13 @@ export class TeacherSession {
     for (const [file, what] of [[PAGE_ENTRY, 'the teacher page'], [WASM_DIR, 'the tasks-vision wasm fileset (npm ci)']] as const) {
       if (!fs.existsSync(file)) throw new CpemError('INVALID_ARGUMENT', `${file} (${what}) is missing; run the teacher from the repository root after npm ci.`);
     }
+    // A .task model is a zip archive: anything else fails deep in the page, which read as a browser problem.
+    const head = Buffer.alloc(4);
+    const fd = fs.openSync(teacherFile, 'r');
+    try { fs.readSync(fd, head, 0, 4, 0); } finally { fs.closeSync(fd); }
+    if (head.readUInt32LE(0) !== 0x04034b50) {
+      throw new CpemError('WEIGHTS_CORRUPT', `The teacher model ${teacherFile} is not a MediaPipe .task file (no zip header). Put MediaPipe Face Landmarker v2 (face_landmarker_v2_with_blendshapes.task) there again.`);
+    }
     const bundle = await esbuild.build({
       entryPoints: [PAGE_ENTRY], bundle: true, format: 'esm', target: 'es2022', write: false, logLevel: 'warning',
     });
@@ -213,11 +220,17 @@ export class TeacherSession {
       page.on('pageerror', (e) => { consoleTail.push(`pageerror: ${e.message}`); });
       await page.goto(`http://127.0.0.1:${port}/`);
       await page.waitForFunction(() => window.cpemTeacher !== undefined, null, { timeout: 60_000 });
-      const init = await page.evaluate(() => window.cpemTeacher!.init());
+      let init: Awaited<ReturnType<NonNullable<typeof window.cpemTeacher>['init']>>;
+      try {
+        init = await page.evaluate(() => window.cpemTeacher!.init());
+      } catch (e) {
+        throw new CpemError('WEIGHTS_CORRUPT', `The teacher model ${teacherFile} could not be loaded (${(e as Error).message.split('\n')[0]}). Put MediaPipe Face Landmarker v2 (face_landmarker_v2_with_blendshapes.task) there again.`, { cause: e });
+      }
       return new TeacherSession(server, feeds, browser, page, init.loadMs, blocked, consoleTail);
     } catch (e) {
       await browser?.close();
       server.close();
+      if (e instanceof CpemError) throw e;
       throw new CpemError('BACKEND_UNAVAILABLE', `The teacher page did not start in Chromium (${CHROMIUM_PATH}): ${(e as Error).message}`, { cause: e });
     }
   }
