@@ -41,6 +41,7 @@ import type { TrackerBackend } from '../plugin/tracker/backend.js';
 import type { FrameAccess } from '../plugin/tracker/frame-access.js';
 import { createDigitalDouble } from './digital-double.js';
 import { createToonHead } from './toon-head.js';
+import { createRecordingPanel } from './recording-panel.js';
 import toonTable from './toon-head.table.json';
 
 const params = new URLSearchParams(location.search);
@@ -272,6 +273,9 @@ async function main(): Promise<void> {
     }
   });
 
+  // Record / Stop / Play / Download: takes of the double.
+  const recording = createRecordingPanel(behavior);
+
   // Overlay, stats.
   const overlay = $<HTMLCanvasElement>('overlay');
   const videoBox = $('videoBox');
@@ -409,7 +413,7 @@ async function main(): Promise<void> {
   });
   addEventListener('resize', () => engine.resize());
   // For specs and the console.
-  (window as unknown as Record<string, unknown>).cpemSample = { behavior, scene, engine, characters, doubleMesh, toon, tf };
+  (window as unknown as Record<string, unknown>).cpemSample = { behavior, scene, engine, characters, doubleMesh, toon, tf, recording };
 
   const videoUrl = params.get('video');
   if (videoUrl) {
