@@ -83,6 +83,15 @@ export async function scoreBeforeAfter(before: PeNet, after: PeNet, captures: re
   const scored = scoredFrames(analysis);
   const landmarks = scored.flatMap((ks, i) => ks.map((k) => captures[i].frames[k].landmarks!));
   const [a, b] = [await networkUnits(before, landmarks), await networkUnits(after, landmarks)];
+  return beforeAfterFromUnits(analysis, a, b);
+}
+
+/**
+ * The before/after of two readings of the held-out frames (`before` and `after`: one 46-unit reading per frame of
+ * scoredFrames(analysis), in its order): e.g. the estimator's readings without and with a range profile.
+ */
+export function beforeAfterFromUnits(analysis: CaptureAnalysis, a: Float32Array[], b: Float32Array[]): BeforeAfter {
+  const scored = scoredFrames(analysis);
   const rows: BeforeAfterRow[] = [];
   let offset = 0;
   analysis.prompts.forEach((p, i) => {
