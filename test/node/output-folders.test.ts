@@ -127,7 +127,7 @@ describe('output folders', () => {
 });
 
 describe('file outputs of eval and track', () => {
-  it('eval --out into a folder that cannot be made ends with INVALID_ARGUMENT before evaluating; a missing folder is made', () => {
+  it('eval and track --out into a folder that cannot be made end with INVALID_ARGUMENT before any work; a missing folder is made', () => {
     const dir = tmp();
     try {
       fs.writeFileSync(path.join(dir, 'file'), 'x');
@@ -137,6 +137,11 @@ describe('file outputs of eval and track', () => {
         assert.match(r.stderr, /^INVALID_ARGUMENT: --out /m);
         assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack');
       }
+      const video = path.join(dir, 'clip.mp4');
+      spawnSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=64x64:rate=10:duration=0.3', '-pix_fmt', 'yuv420p', video]);
+      const track = cli('training/cli/track.ts', [video, '--out', '/proc/cpem-track/clip.lmtrack']);
+      assert.equal(track.status, 1, track.stderr);
+      assert.match(track.stderr, /^INVALID_ARGUMENT: --out \/proc\/cpem-track/m);
       assert.equal(outputFile(path.join(dir, 'new', 'evaluation.md')), path.join(dir, 'new', 'evaluation.md'));
       assert.ok(fs.statSync(path.join(dir, 'new')).isDirectory());
     } finally {

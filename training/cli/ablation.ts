@@ -3,6 +3,7 @@
 // synthetic faces only; + real frames with the teacher's and the labels' targets; + CPEM's identity-consistent term;
 // + its expression-exclusive term (the full run) — each then evaluated like the shipped weights.
 import fs from 'node:fs';
+import { CpemError } from '../../plugin/errors/cpem-error.js';
 import path from 'node:path';
 import { FaceModel } from '../../plugin/face-model/face-model.js';
 import { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   const args = readCliArgs({ config: 'string', steps: 'string' }, { usage: 'usage: npm run ablation -- [--config FILE] [--steps N]' });
   const configFile = args.config ?? path.join('training', 'configs', 'shipped.json');
   const sharedDir = sharedDirOrNull();
-  if (!sharedDir) throw new Error('The ablation reads real clips from ../shared: place the checkout beside it.');
+  if (!sharedDir) throw new CpemError('INVALID_ARGUMENT', 'The ablation reads real clips from ../shared: place the checkout beside it.');
   const base = readJsonFile(configFile, '--config') as Record<string, any>;
   resolveRunConfig(base, configFile);
   if (args.steps) base.training = { ...base.training, steps: Number(args.steps) };

@@ -13,12 +13,21 @@ import { baryPosition, boundaryLoops, get3, mirrorMap, norm, sub, SurfaceQuery, 
 import { registerCanonical } from '../face-model-build/register-canonical.js';
 import { solveSpd } from '../face-model-build/linalg.js';
 import { readCliArgs } from '../node/cli-support.js';
+import { outputFile } from '../node/output-folders.js';
+import type { CpemError } from '../../plugin/errors/cpem-error.js';
 
 const args = readCliArgs({ shared: 'string', out: 'string', 'face-vertices': 'string', 'eye-vertices': 'string', 'diagnose-ibug': 'boolean' }, {
   usage: 'usage: npm run build:face-model -- [--shared DIR] [--out FILE] [--face-vertices N] [--eye-vertices N] [--diagnose-ibug]',
 });
 const SHARED = args.shared ?? '../shared/face-data';
 const OUT = args.out ?? 'weights/face-model.bin';
+// Checked before the build (minutes): a folder under /proc made the recursive mkdir at the end spin forever.
+try {
+  outputFile(OUT);
+} catch (e) {
+  console.error(`${(e as CpemError).code}: ${(e as Error).message}`);
+  process.exit(1);
+}
 const FACE_TARGET = Number(args['face-vertices'] ?? '4500');
 const EYE_TARGET = Number(args['eye-vertices'] ?? '1000');
 const HOLE_RINGS = 2;

@@ -5,6 +5,7 @@
 // (../shared/landmark-images) are never used here.
 import fs from 'node:fs';
 import path from 'node:path';
+import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
 import { IBUG68_REGRESSOR_FORMAT, type Ibug68RegressorFile } from '../../plugin/landmarks/ibug68-regressor.js';
 import { faceNearestTruth } from '../eval/tracker-nme.node.js';
@@ -14,16 +15,17 @@ import { readCanonicalFaceMesh } from '../face-model-build/canonical-mesh.node.j
 import { crossValidate, fitIbug68Regressor, type RegressorSample } from '../landmarks/fit-ibug68-regressor.js';
 import { ProgressBar } from '../trainer/progress.js';
 import { readCliArgs, runCli, sharedDirOrNull } from '../node/cli-support.js';
+import { outputFile } from '../node/output-folders.js';
 
 const GRID = [1, 4, 8, 12, 16].flatMap((neighbours) => (neighbours === 1 ? [0] : [0.0003, 0.001, 0.003, 0.01, 0.03]).map((lambda) => ({ neighbours, lambda })));
 
 runCli(async () => {
   const shared = sharedDirOrNull();
-  if (!shared) throw new Error('no ../shared beside the checkout: the annotated images (cpem-demo) and the canonical face mesh live there');
-  const out = readCliArgs({ out: 'string' }, { usage: 'usage: npm run fit:ibug68 [-- --out FILE]' }).out ?? path.join('weights', 'ibug68-regressor.json');
+  if (!shared) throw new CpemError('INVALID_ARGUMENT', 'No ../shared beside the checkout: the annotated images (cpem-demo) and the canonical face mesh live there; place the checkout beside it.');
+  const out = outputFile(readCliArgs({ out: 'string' }, { usage: 'usage: npm run fit:ibug68 [-- --out FILE]' }).out ?? path.join('weights', 'ibug68-regressor.json'));
   const canonical = readCanonicalFaceMesh(path.join(shared, 'face-data', 'mediapipe-canonical'));
   const images = readCpemDemoLandmarks(path.join(shared, 'cpem-demo'));
-  if (!images.length) throw new Error(`no annotated images under ${path.join(shared, 'cpem-demo')}`);
+  if (!images.length) throw new CpemError('INVALID_ARGUMENT', `No annotated images under ${path.join(shared, 'cpem-demo')}: the development data folder is incomplete.`);
 
   const tracker = await FaceTracker.create({ backend: 'wasm', maxFaces: 4 });
   const samples: (RegressorSample & { set: string })[] = [];

@@ -5,11 +5,11 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
 import type { TrackerBackend } from '../../plugin/tracker/backend.js';
-import { isCpemError } from '../../plugin/errors/cpem-error.js';
+import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { decodeVideo, probeVideo } from '../data/ffmpeg-frames.node.js';
 import { encodeLandmarkTrack, makeTrackHeader, TRACK_POINTS, type LandmarkTrackFrame } from '../data/landmark-track.js';
 import { ProgressBar } from '../trainer/progress.js';
-import { readCliArgs } from '../node/cli-support.js';
+import { readCliArgs, runCli } from '../node/cli-support.js';
 import { outputFile } from '../node/output-folders.js';
 
 const USAGE = 'usage: npm run track -- VIDEO [--out FILE] [--fps N] [--backend wasm|cpu] [--max-frames N]';
@@ -19,18 +19,18 @@ function parseArgs(): { video: string; out: string; fps?: number; backend: Track
   const num = (k: 'fps' | 'max-frames') => {
     if (opts[k] === undefined) return undefined;
     const n = Number(opts[k]);
-    if (!(n > 0)) throw new Error(`--${k} must be a positive number; got ${opts[k]}`);
+    if (!(n > 0)) throw new CpemError('INVALID_ARGUMENT', `--${k} must be a positive number; got ${opts[k]}.`);
     return n;
   };
   const video = opts._[0];
   const backend = (opts.backend ?? 'wasm') as TrackerBackend;
-  if (backend !== 'wasm' && backend !== 'cpu') throw new Error(`--backend must be wasm or cpu in Node; got ${backend}`);
+  if (backend !== 'wasm' && backend !== 'cpu') throw new CpemError('INVALID_ARGUMENT', `--backend must be wasm or cpu in Node; got ${backend}.`);
   return { video, out: opts.out ?? `${path.basename(video, path.extname(video))}.lmtrack`, fps: num('fps'), backend, maxFrames: num('max-frames') };
 }
 
 async function main(): Promise<void> {
   const args = parseArgs();
-  if (!fs.existsSync(args.video)) throw new Error(`no such video: ${args.video}`);
+  if (!fs.existsSync(args.video)) throw new CpemError('INVALID_ARGUMENT', `No such video: ${args.video}. Name an existing video file.`);
   const info = probeVideo(args.video);
   outputFile(args.out);
   const sampledFps = args.fps ?? info.fps;
@@ -68,7 +68,4 @@ async function main(): Promise<void> {
   console.log(`${args.out}: ${frames.length} frames (${faces} with a face), ${info.width}×${info.height} at ${sampledFps.toFixed(2)} fps, ${(bytes.length / 1e6).toFixed(1)} MB; ${(ms / Math.max(1, frames.length)).toFixed(1)} ms/frame on ${tracker.backend}; tensors grew by ${grown}`);
 }
 
-main().catch((e) => {
-  console.error(isCpemError(e) ? `${e.code}: ${e.message}` : (e as Error).message);
-  process.exit(1);
-});
+runCli(main);
