@@ -1,13 +1,16 @@
 import esbuild from 'rollup-plugin-esbuild';
 import fs from 'node:fs';
 import { builtinModules } from 'node:module';
+import { tfjsGradients } from './tools/rollup-tfjs-gradients.mjs';
 
 // Every build starts from an empty dist/, so that chunks of earlier builds never reach the package.
 fs.rmSync('dist', { recursive: true, force: true });
 
 // Peer dependencies and Node built-ins stay external: the package ships only its own code.
+// TF.js' gradient functions are the exception: compiled in, bound to the app's tfjs-core (tools/rollup-tfjs-gradients.mjs).
 const external = (id) =>
-  /^@babylonjs\//.test(id) || /^@tensorflow\//.test(id) || id.startsWith('node:') || builtinModules.includes(id);
+  (/^@babylonjs\//.test(id) || /^@tensorflow\//.test(id) || id.startsWith('node:') || builtinModules.includes(id))
+  && !id.startsWith('@tensorflow/tfjs-core/dist/register_all_gradients');
 
 export default {
   // The entry points of package.json "exports": the app's API and the subpaths for building blocks and training.
@@ -35,5 +38,5 @@ export default {
     chunkFileNames: '[name]-[hash].js',
   },
   // JSON (the iBUG-68 regressor in weights/) is bundled as a module.
-  plugins: [esbuild({ target: 'es2022', tsconfig: 'tsconfig.json', loaders: { '.json': 'json' } })],
+  plugins: [tfjsGradients(), esbuild({ target: 'es2022', tsconfig: 'tsconfig.json', loaders: { '.json': 'json' } })],
 };

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { bundleForNode } from '../../tools/node-bundle.mjs';
 
 const dist = path.resolve('dist');
@@ -11,7 +12,7 @@ const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
 
 describe('built package (dist/)', () => {
   it('has JavaScript, source maps and type declarations for every entry point', () => {
-    assert.deepEqual(Object.keys(pkg.exports), ['.', './retarget', './motion', './face-model', './landmarks', './training', './package.json']);
+    assert.deepEqual(Object.keys(pkg.exports), ['.', './retarget', './motion', './face-model', './landmarks', './training', './recording', './package.json']);
     for (const entry of Object.keys(pkg.exports).filter((e) => e !== './package.json')) {
       const target = pkg.exports[entry];
       for (const file of [target.import, `${target.import}.map`, target.types]) {
@@ -61,9 +62,42 @@ describe('built package (dist/)', () => {
     assert.ok(main.ASSET_FILES.every((f: string) => fs.existsSync(path.join('weights', f))), 'every runtime file is in weights/');
   });
 
+  it('the training, recording and bake entries import in plain Node (no bundler) and work there', () => {
+    // A fresh `node` process: the CommonJS tfjs-core that Node resolves, and dist/training.js registering the gradients
+    // it compiled in (tools/rollup-tfjs-gradients.mjs) with that tfjs-core, conv2d's and maxPool's included.
+    const script = [
+      `import * as tf from '@tensorflow/tfjs-core';`,
+      `import '@tensorflow/tfjs-backend-cpu';`,
+      `const training = await import(${JSON.stringify(pathToFileURL(path.join(dist, 'training.js')).href)});`,
+      `const recording = await import(${JSON.stringify(pathToFileURL(path.join(dist, 'recording.js')).href)});`,
+      `const bake = await import(${JSON.stringify(pathToFileURL(path.join(dist, 'bake.js')).href)});`,
+      `await tf.setBackend('cpu');`,
+      `const g = tf.grad((a) => training.identityConsistencyLoss(a))(tf.tensor3d([[[1], [3]]]));`,
+      `const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);`,
+      `const k = tf.grad((w) => tf.sum(tf.conv2d(x, w, 1, 'valid')))(tf.ones([2, 2, 1, 1]));`,
+      `const p = tf.grad((v) => tf.sum(tf.maxPool(v, 2, 1, 'valid')))(x);`,
+      `console.log(JSON.stringify({ identity: Array.from(await g.data()), conv: Array.from(await k.data()), pool: Array.from(await p.data()),`,
+      `  recording: ['FaceTakeRecorder', 'TakeRecording', 'exportTakeGlb', 'takeToLiveLinkCsv', 'takeToUnitsJson', 'reduceCurve'].filter((n) => typeof recording[n] !== 'function'),`,
+      `  bake: typeof bake.runBakeCli }));`,
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    assert.deepEqual(out.identity, [-2, 2]);
+    assert.deepEqual(out.conv, [12, 16, 24, 28], 'the conv2d filter gradient: each weight sums its window of x');
+    assert.deepEqual(out.pool, [0, 0, 0, 0, 1, 1, 0, 1, 1]);
+    assert.deepEqual(out.recording, [], 'what dist/recording.js lacks');
+    assert.equal(out.bake, 'function');
+    // The bin's bake command, from dist/bake.js.
+    const help = spawnSync(process.execPath, [path.join('bin', 'babylon-cpem.mjs'), 'bake', '--help'], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /npx babylon-cpem bake VIDEO\.\.\. --character CHAR\.glb --out DIR/);
+    const code = fs.readFileSync(path.join(dist, 'training.js'), 'utf8');
+    assert.doesNotMatch(code, /tfjs-core\/dist\//, 'no deep import of tfjs-core left in dist/training.js');
+  });
+
   it('the training entry, bundled as a consumer would, exports working losses', async () => {
-    // The training entry registers TF.js gradients from tfjs-core's ES module build, so it is consumed
-    // through a bundler (see tools/node-bundle.mjs); bundle a consumer of dist/training.js and run it.
+    // Bundlers resolve tfjs-core's ES module build; bundle a consumer of dist/training.js and run it.
     const dir = path.resolve('.cache', 'dist-consumer');
     fs.mkdirSync(dir, { recursive: true });
     const consumer = path.join(dir, 'consumer.ts');
