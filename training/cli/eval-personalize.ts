@@ -13,6 +13,7 @@ import { baseRunName, loadBaseNetwork, loadFaceModelTensors, loadPromptFile } fr
 import { changeOf, evaluatePerson, evaluationPromptFiles, headlineError, relativeChange, type PersonResult } from '../personalize/personalize-eval.node.js';
 import { RANGE_FIT_DEFAULTS, type RangeFitOptions } from '../../plugin/calibration/range-profile-fit.js';
 import { readCliArgs, readLabelSet, runCli, sharedDirOrNull } from '../node/cli-support.js';
+import { outputFile } from '../node/output-folders.js';
 
 const USAGE = 'usage: npm run eval:personalize -- [--weights weights/pe-net/model.json] [--out docs/personalization-eval.md] [--only NAME,...] [--profile-only] [--seeds N] '
   + '[--steps N] [--seed N] [--members N] [--learning-rate X] [--real-fraction X] [--leave-alone X] (the settings default to the sandbox\'s: training/personalize/fine-tune.ts) '
@@ -93,7 +94,8 @@ async function main(): Promise<void> {
   const sharedDir = sharedDirOrNull();
   if (!sharedDir) throw new CpemError('INVALID_ARGUMENT', 'The evaluation reads the clips from ../shared/videos: place the checkout beside ../shared.');
   const weights = args.weights ?? path.join('weights', 'pe-net', 'model.json');
-  const out = args.out ?? path.join('docs', 'personalization-eval.md');
+  // Checked before the evaluation (many fine-tunings): a missing or unwritable folder failed only at the end.
+  const out = outputFile(args.out ?? path.join('docs', 'personalization-eval.md'));
   const only = args.only?.split(',') ?? null;
   const files = evaluationPromptFiles().filter((f) => !only || only.some((o) => path.basename(f).includes(o)));
   if (files.length === 0) throw new CpemError('INVALID_ARGUMENT', `No prompt file in docs/personalize/ matches ${args.only}.`);

@@ -6,7 +6,7 @@ import type { PromptCapture } from './capture-analysis.js';
 import type { PromptFile } from './prompt-file.js';
 import { promptLabel } from './prompts.js';
 
-/** Tolerance on span ends: frame times are index / fps, rounded in the track. */
+/** Tolerance on span ends: frame times are the decoder's own, rounded in the track. */
 const TIME_EPSILON = 1e-3;
 
 /**
