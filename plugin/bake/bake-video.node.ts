@@ -43,6 +43,8 @@ export interface BakeVideoResult {
   readonly recorded: RecordedTake;
   /** Seconds spent decoding, tracking and estimating the frames (not loading or exporting). */
   readonly processSeconds: number;
+  /** CPU seconds (user + system) this process spent on the same, which other load on the machine does not inflate. */
+  readonly processCpuSeconds: number;
 }
 
 /** Loads a GLB's bytes into a new scene on `engine` and returns the scene and the character's root node. */
@@ -91,6 +93,7 @@ export async function bakeVideo(video: string, character: { engine: NullEngine; 
     let frames = 0;
     let faces = 0;
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     for await (const frame of decodeFrames(video, info, { fps: options.fps, maxFrames: options.maxFrames })) {
       const ms = frame.time * 1000;
       const motion = await estimator.estimate({ data: frame.data, width: frame.width, height: frame.height, channels: 3 }, ms);
@@ -105,6 +108,8 @@ export async function bakeVideo(video: string, character: { engine: NullEngine; 
       options.onProgress?.(frames, Math.max(expected, frames));
     }
     const processSeconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const processCpuSeconds = (cpu.user + cpu.system) / 1e6;
     if (faces === 0) throw new CpemError('NO_FACE', `${video}: no face in any of its ${frames} frames; nothing was written for it.`);
     const recorded = recording.finish();
     const glb = await exportTakeGlb(recorded, { name });
@@ -114,7 +119,7 @@ export async function bakeVideo(video: string, character: { engine: NullEngine; 
     if (options.csv) contents.push(takeToLiveLinkCsv(recorded.take), JSON.stringify(takeToUnitsJson(recorded.take)));
     files.forEach((f, i) => writeWhole(f, contents[i]));
     applier.dispose();
-    return { video, files, info, frames, facesFound: faces, recorded, processSeconds };
+    return { video, files, info, frames, facesFound: faces, recorded, processSeconds, processCpuSeconds };
   } finally {
     scene.dispose();
   }
