@@ -149,12 +149,14 @@ export class TeacherSession {
     for (const [file, what] of [[PAGE_ENTRY, 'the teacher page'], [WASM_DIR, 'the tasks-vision wasm fileset (npm ci)']] as const) {
       if (!fs.existsSync(file)) throw new CpemError('INVALID_ARGUMENT', `${file} (${what}) is missing; run the teacher from the repository root after npm ci.`);
     }
-    // A .task model is a zip archive: anything else fails deep in the page, which read as a browser problem.
-    const head = Buffer.alloc(4);
+    // A .task model is a zip archive, read from its end (the shared copy has other bytes before the archive): a file
+    // without a zip directory at its end fails deep in the page, which read as a browser problem.
+    const size = fs.statSync(teacherFile).size;
+    const tail = Buffer.alloc(Math.min(size, 65_557));
     const fd = fs.openSync(teacherFile, 'r');
-    try { fs.readSync(fd, head, 0, 4, 0); } finally { fs.closeSync(fd); }
-    if (head.readUInt32LE(0) !== 0x04034b50) {
-      throw new CpemError('WEIGHTS_CORRUPT', `The teacher model ${teacherFile} is not a MediaPipe .task file (no zip header). Put MediaPipe Face Landmarker v2 (face_landmarker_v2_with_blendshapes.task) there again.`);
+    try { fs.readSync(fd, tail, 0, tail.length, size - tail.length); } finally { fs.closeSync(fd); }
+    if (tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06])) < 0) {
+      throw new CpemError('WEIGHTS_CORRUPT', `The teacher model ${teacherFile} is not a MediaPipe .task file (no zip directory at its end). Put MediaPipe Face Landmarker v2 (face_landmarker_v2_with_blendshapes.task) there again.`);
     }
     const bundle = await esbuild.build({
       entryPoints: [PAGE_ENTRY], bundle: true, format: 'esm', target: 'es2022', write: false, logLevel: 'warning',
