@@ -117,7 +117,17 @@ export async function bakeVideo(video: string, character: { engine: NullEngine; 
     if (options.csv) files.push(path.join(outDir, `${name}.csv`), path.join(outDir, `${name}.units.json`));
     const contents: Array<Uint8Array | string> = [glb];
     if (options.csv) contents.push(takeToLiveLinkCsv(recorded.take), JSON.stringify(takeToUnitsJson(recorded.take)));
-    files.forEach((f, i) => writeWhole(f, contents[i]));
+    // All of a video's files or none: a failure on the second removes the first.
+    const written: string[] = [];
+    try {
+      files.forEach((f, i) => {
+        writeWhole(f, contents[i]);
+        written.push(f);
+      });
+    } catch (e) {
+      for (const f of written) fs.rmSync(f, { force: true });
+      throw e;
+    }
     applier.dispose();
     return { video, files, info, frames, facesFound: faces, recorded, processSeconds, processCpuSeconds };
   } finally {
