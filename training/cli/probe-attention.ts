@@ -26,6 +26,7 @@ import { EYE_263_REFINEMENT, EYE_33_REFINEMENT, LIPS_REFINEMENT } from '../eval/
 import type { BrowserProbeOptions, BrowserProbeRow } from '../eval/attention-browser.js';
 import { ProgressBar } from '../trainer/progress.js';
 import { readCliArgs, runCli } from '../node/cli-support.js';
+import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { trackFileFor } from '../node/track-cache.js';
 import { teacherFileFor } from '../node/real-clips.js';
 
@@ -353,8 +354,11 @@ async function stepSignals(clips: string[]): Promise<void> {
 runCli(async () => {
   const opts = readCliArgs({ step: 'string', clips: 'string', 'max-frames': 'string', resume: 'boolean', frames: 'string', 'webgl-frames': 'string' }, { usage: USAGE });
   const step = opts.step ?? 'all';
-  if (!['images', 'speed', 'browser', 'tracks', 'signals', 'all'].includes(step)) throw new Error(USAGE);
-  if (!fs.existsSync(SHARED)) throw new Error(`no ${SHARED}: the development data lives beside the checkout in ../shared.`);
+  if (!['images', 'speed', 'browser', 'tracks', 'signals', 'all'].includes(step)) {
+    console.error(`unknown --step ${step}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (!fs.existsSync(SHARED)) throw new CpemError('INVALID_ARGUMENT', `No ${SHARED}: the development data lives beside the checkout in ../shared; place the checkout beside it.`);
   const maxFrames = opts['max-frames'] ? Number(opts['max-frames']) : undefined;
   const clips = opts.clips ? opts.clips.split(',') : fs.readdirSync(path.join(SHARED, 'videos')).filter((f) => f.endsWith('.mp4')).sort();
   if (step === 'images' || step === 'all') await stepImages();
