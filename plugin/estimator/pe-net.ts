@@ -23,10 +23,23 @@ export interface PeNetConfig {
    */
   detachIdentity?: boolean;
   /**
+   * Hidden widths of a trunk of the identity head's own (ReLU), reading the standardised features beside the shared
+   * trunk: the shared trunk learns what expression needs and drops what identity needs, so α read from it stays the
+   * mean face. Absent: the identity head reads the shared trunk (earlier weights).
+   */
+  identityHidden?: number[];
+  /**
    * Which features of a frame's landmarks the network reads (see LandmarkFeatureSpec); `inputSize` must match.
    * Absent: the face-box features of the first networks.
    */
   features?: LandmarkFeatureSpec;
+  /**
+   * Knots of a fixed, monotone output curve per expression unit, applied after the gain: β' = f_u(β), piecewise
+   * linear through (k / (knots − 1), curve[u][k]) for k = 0 … knots − 1. It maps a unit's readings onto the range
+   * its labelled strength spans (fitted after training: `npm run fit:curve`), so a strong expression reaches the
+   * top instead of stopping short of it. Identity until fitted. Absent: no curve (earlier weights).
+   */
+  expressionCurveKnots?: number;
 }
 
 /** One batch of PE-Net outputs; rows are samples. Dispose them (or run inside tf.tidy). */
@@ -51,7 +64,28 @@ export interface PeNetInit {
 }
 
 function isFixedWeight(name: string): boolean {
-  return (FIXED_WEIGHTS as readonly string[]).includes(name);
+  return (FIXED_WEIGHTS as readonly string[]).includes(name) || name === CURVE_WEIGHT;
+}
+
+/** The fixed weight holding the output curve's knot values, [numExpression, expressionCurveKnots]. */
+const CURVE_WEIGHT = 'expression/curve';
+
+/** The identity curve's knot values: knot k of every unit at k / (knots − 1). */
+function identityCurve(units: number, knots: number): Float32Array {
+  return Float32Array.from({ length: units * knots }, (_, i) => (i % knots) / (knots - 1));
+}
+
+/** Why `curve` is not a usable output curve (units × knots values, each row non-decreasing in [0, 1]), or null. */
+export function expressionCurveProblem(curve: ArrayLike<number>, units: number, knots: number): string | null {
+  if (curve.length !== units * knots) return `an output curve needs ${units} × ${knots} values; got ${curve.length}`;
+  for (let u = 0; u < units; u++) {
+    for (let k = 0; k < knots; k++) {
+      const v = curve[u * knots + k];
+      if (!(v >= 0 && v <= 1)) return `unit ${u}'s knot ${k} is ${v}; knots must lie in [0, 1]`;
+      if (k > 0 && v < curve[u * knots + k - 1]) return `unit ${u}'s curve falls at knot ${k}; it must never decrease`;
+    }
+  }
+  return null;
 }
 
 /** The `format` written into model.json, checked on load. */
@@ -73,12 +107,23 @@ const FIXED_WEIGHTS = ['input/mean', 'input/scale', 'expression/gain'] as const;
 /** Names and shapes of every weight, in a fixed order. */
 function weightShapes(config: PeNetConfig): Array<[string, number[]]> {
   const shapes: Array<[string, number[]]> = FIXED_WEIGHTS.map((name) => [name, [name === 'expression/gain' ? config.numExpression : config.inputSize]]);
+  if (config.expressionCurveKnots !== undefined) shapes.push([CURVE_WEIGHT, [config.numExpression, config.expressionCurveKnots]]);
   let width = config.inputSize;
   config.hidden.forEach((h, i) => {
     shapes.push([`dense${i}/kernel`, [width, h]], [`dense${i}/bias`, [h]]);
     width = h;
   });
-  for (const head of HEADS) shapes.push([`${head}/kernel`, [width, headSize(config, head)]], [`${head}/bias`, [headSize(config, head)]]);
+  let identityWidth = width;
+  if (config.identityHidden) {
+    identityWidth = config.inputSize;
+    config.identityHidden.forEach((h, i) => {
+      shapes.push([`identityDense${i}/kernel`, [identityWidth, h]], [`identityDense${i}/bias`, [h]]);
+      identityWidth = h;
+    });
+  }
+  for (const head of HEADS) {
+    shapes.push([`${head}/kernel`, [head === 'identity' ? identityWidth : width, headSize(config, head)]], [`${head}/bias`, [headSize(config, head)]]);
+  }
   return shapes;
 }
 
@@ -86,8 +131,10 @@ function validateConfig(config: PeNetConfig): void {
   const positive = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
   if (!config || !positive(config.inputSize) || !positive(config.numIdentity) || !positive(config.numExpression)
     || !Array.isArray(config.hidden) || !config.hidden.every(positive)
-    || (config.detachIdentity !== undefined && typeof config.detachIdentity !== 'boolean')) {
-    throw new CpemError('INVALID_ARGUMENT', `PE-Net config must have positive integer inputSize, numIdentity, numExpression and hidden widths; got ${JSON.stringify(config)}.`);
+    || (config.detachIdentity !== undefined && typeof config.detachIdentity !== 'boolean')
+    || (config.identityHidden !== undefined && !(Array.isArray(config.identityHidden) && config.identityHidden.length > 0 && config.identityHidden.every(positive)))
+    || (config.expressionCurveKnots !== undefined && !(Number.isInteger(config.expressionCurveKnots) && config.expressionCurveKnots >= 2 && config.expressionCurveKnots <= 64))) {
+    throw new CpemError('INVALID_ARGUMENT', `PE-Net config must have positive integer inputSize, numIdentity, numExpression and hidden widths (identityHidden, where given, positive widths; expressionCurveKnots, where given, an integer in [2, 64]); got ${JSON.stringify(config)}.`);
   }
   if (config.features !== undefined) {
     const problem = featureSpecProblem(config.features);
@@ -141,6 +188,8 @@ export class PeNet {
         if (init.inputMean) values.set(Array.from(init.inputMean));
       } else if (name === 'expression/gain') {
         values.fill(1);
+      } else if (name === CURVE_WEIGHT) {
+        values.set(identityCurve(config.numExpression, config.expressionCurveKnots!));
       } else if (name === 'input/scale') {
         values.set(init.inputScale ? Array.from(init.inputScale) : new Array(size).fill(1));
       } else if (name === 'rotation/kernel' && config.features?.set === 'aligned') {
@@ -185,6 +234,18 @@ export class PeNet {
     if (data.byteLength !== bytes) corrupt(`weight data is ${data.byteLength} bytes, expected ${bytes} (truncated or padded shard?)`);
     const values = new Float32Array(data);
     for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) corrupt(`weight value ${i} is ${values[i]}`);
+    if (config.expressionCurveKnots !== undefined) {
+      // The curve's values, found by their place in the shards (the specs' order), checked before any tensor is made.
+      let offset = 0;
+      for (const spec of artifacts.weightSpecs!) {
+        const size = spec.shape.reduce((a, b) => a * b, 1);
+        if (spec.name === CURVE_WEIGHT) {
+          const problem = expressionCurveProblem(values.subarray(offset, offset + size), config.numExpression, config.expressionCurveKnots);
+          if (problem) corrupt(problem);
+        }
+        offset += size;
+      }
+    }
     const decoded = tf.io.decodeWeights(data, artifacts.weightSpecs!);
     const weights = new Map<string, tf.Variable>();
     for (const [name] of expected) {
@@ -230,7 +291,33 @@ export class PeNet {
     value.dispose();
   }
 
-  /** Trainable variables (every weight but the fixed input standardisation and unit gains), in a fixed order. */
+  /** The output curve's knot values, [numExpression × knots] row-major, or null for a network without one. */
+  async expressionCurve(): Promise<Float32Array | null> {
+    return this.config.expressionCurveKnots === undefined ? null : (await this.w(CURVE_WEIGHT).data()) as Float32Array;
+  }
+
+  /** Sets the output curve (see PeNetConfig.expressionCurveKnots): per unit, non-decreasing knot values in [0, 1]. */
+  setExpressionCurve(curve: ArrayLike<number>): void {
+    const knots = this.config.expressionCurveKnots;
+    if (knots === undefined) throw new CpemError('INVALID_ARGUMENT', 'This PE-Net has no output curve (its config has no expressionCurveKnots).');
+    const problem = expressionCurveProblem(curve, this.config.numExpression, knots);
+    if (problem) throw new CpemError('INVALID_ARGUMENT', `PE-Net output curve: ${problem}.`);
+    const value = tf.tensor2d(Array.from(curve), [this.config.numExpression, knots]);
+    this.w(CURVE_WEIGHT).assign(value);
+    value.dispose();
+  }
+
+  /**
+   * A copy of this network, every weight the same, with an output curve of `knots` knots (the identity until
+   * {@link setExpressionCurve}): how weights trained without one get a curve fitted.
+   */
+  withExpressionCurve(knots: number): PeNet {
+    const copy = PeNet.create({ ...this.config, expressionCurveKnots: knots });
+    for (const [name, v] of this.weights) if (name !== CURVE_WEIGHT) copy.w(name).assign(v);
+    return copy;
+  }
+
+  /** Trainable variables (every weight but the fixed input standardisation, unit gains and curve), in a fixed order. */
   get trainableVariables(): tf.Variable[] {
     return [...this.weights.entries()].filter(([name]) => !isFixedWeight(name)).map(([, v]) => v);
   }
@@ -246,14 +333,23 @@ export class PeNet {
       throw new CpemError('INVALID_ARGUMENT', `PE-Net expects input [N, ${this.config.inputSize}], got [${input.shape}].`);
     }
     return tf.tidy(() => {
-      let x = tf.mul(tf.sub(input, this.w('input/mean')), this.w('input/scale')) as tf.Tensor2D;
+      const standardised = tf.mul(tf.sub(input, this.w('input/mean')), this.w('input/scale')) as tf.Tensor2D;
+      let x = standardised;
       this.config.hidden.forEach((_, i) => {
         x = tf.relu(tf.add(tf.matMul(x, this.w(`dense${i}/kernel`)), this.w(`dense${i}/bias`))) as tf.Tensor2D;
       });
+      let xi = this.config.detachIdentity ? stopGradient(x) : x;
+      if (this.config.identityHidden) {
+        xi = standardised;
+        this.config.identityHidden.forEach((_, i) => {
+          xi = tf.relu(tf.add(tf.matMul(xi, this.w(`identityDense${i}/kernel`)), this.w(`identityDense${i}/bias`))) as tf.Tensor2D;
+        });
+      }
       const head = (name: string, from: tf.Tensor2D = x) => tf.add(tf.matMul(from, this.w(`${name}/kernel`)), this.w(`${name}/bias`)) as tf.Tensor2D;
+      const beta = tf.minimum(tf.mul(tf.sigmoid(head('expression')), this.w('expression/gain')), 1) as tf.Tensor2D;
       const out = {
-        identity: head('identity', this.config.detachIdentity ? stopGradient(x) : x),
-        expression: tf.minimum(tf.mul(tf.sigmoid(head('expression')), this.w('expression/gain')), 1) as tf.Tensor2D,
+        identity: head('identity', xi),
+        expression: this.config.expressionCurveKnots === undefined ? beta : this.applyCurve(beta, this.config.expressionCurveKnots),
         // With aligned features the rigid alignment already measured the head's rotation: the head adds a learnt
         // correction to it (it starts at zero), instead of learning the rotation from the matrix.
         rotation: this.config.features?.set === 'aligned' ? tf.add(head('rotation'), alignedHeadRotation(input)) as tf.Tensor2D : head('rotation'),
@@ -281,6 +377,16 @@ export class PeNet {
   async save(handler: tf.io.IOHandler, metadata: Record<string, {}> = {}): Promise<tf.io.SaveResult> {
     if (!handler.save) throw new CpemError('INVALID_ARGUMENT', 'The IOHandler cannot save.');
     return handler.save(await this.toArtifacts(metadata));
+  }
+
+  /**
+   * The output curve on [N, units] values in [0, 1]: the sum of hat functions max(0, 1 − |β·(K − 1) − k|) weighted
+   * by the knot values, i.e. linear interpolation between knots, in a few batched ops and differentiable in β.
+   */
+  private applyCurve(beta: tf.Tensor2D, knots: number): tf.Tensor2D {
+    const positions = tf.reshape(tf.range(0, knots), [1, 1, knots]);
+    const hats = tf.relu(tf.sub(1, tf.abs(tf.sub(tf.mul(tf.expandDims(beta, 2), knots - 1), positions))));
+    return tf.sum(tf.mul(hats, tf.expandDims(this.w(CURVE_WEIGHT), 0)), 2) as tf.Tensor2D;
   }
 
   /** Frees every weight tensor. The network cannot be used afterwards. */

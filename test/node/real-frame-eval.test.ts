@@ -50,6 +50,18 @@ describe('real-frame scoring', () => {
     assert.ok(Math.abs(r.neutral.meanActivation - 0.15 / NUM_EXPRESSION_UNITS) < 1e-7);
     assert.ok(Math.abs(r.neutral.maxActivation - 0.1) < 1e-6);
     assert.ok(r.correlation.smile > 0.9);
+    // The top of the range: smile is labelled 0.8 on frame 0 (≥ 0.7) and read 0.6 there; jaw is never strong.
+    assert.equal(r.strong.smile.frames, 1);
+    assert.ok(Math.abs(r.strong.smile.meanLabel - 0.8) < 1e-6 && Math.abs(r.strong.smile.meanReading - 0.6) < 1e-6);
+    assert.equal(r.strong.jawOpen.frames, 0);
+    // At rest, the unit with the highest mean is browDown_L (0.1 on the one neutral frame).
+    assert.equal(r.neutral.maxMeanUnit, 'browDown_L');
+    assert.ok(Math.abs(r.neutral.maxUnitMean - 0.1) < 1e-6);
+    // Largest readings: over every frame with a face, and on frames that show the unit's category.
+    assert.ok(Math.abs(r.unitMax[expressionUnitIndex('jawOpen')] - 0.5) < 1e-6);
+    assert.ok(Math.abs(r.unitMaxShown[expressionUnitIndex('mouthSmile_R')]! - 0.6) < 1e-6);
+    assert.ok(Math.abs(r.unitMax[expressionUnitIndex('browDown_L')] - 0.1) < 1e-6);
+    assert.equal(r.unitMaxShown[expressionUnitIndex('browDown_L')], null, 'in no category of this set');
   });
 
   it('the shipped label file parses, and a reader of nothing scores what the labels weigh', () => {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { landmarkFeaturesBatch, NUM_LANDMARKS } from '../../plugin/estimator/landmark-features.js';
-import { NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
+import { FACE_MESH_MIRROR } from '../../plugin/landmarks/face-mesh-mirror.js';
+import { MIRRORED_UNIT_INDEX, NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
 import { seededRandom, type SeededRandom } from '../../plugin/util/seeded-random.js';
 import type { BatchSource } from '../trainer/cpem-trainer.js';
 import type { FaceBatch } from './synthetic-batch.js';
@@ -39,6 +40,27 @@ export interface RealTrackSourceOptions {
    * sparse labels are seen often. Default 0.25.
    */
   labelledShare?: number;
+  /**
+   * Draw each person's frames mirrored with probability ½ (all T frames of a person alike): x negated and every
+   * landmark moved to its mirror index, unit targets and masks moved to the mirror unit. Category targets (means of
+   * both sides) stay. Default false.
+   */
+  mirror?: boolean;
+}
+
+/** A tracked frame's mirror image (x → −x; the features are invariant to where the face is in the image). */
+export function mirrorTrackedFrame(frame: Float32Array, out: Float32Array, offset: number): void {
+  for (let i = 0; i < NUM_LANDMARKS; i++) {
+    const j = FACE_MESH_MIRROR[i];
+    out[offset + j * 3] = -frame[i * 3];
+    out[offset + j * 3 + 1] = frame[i * 3 + 1];
+    out[offset + j * 3 + 2] = frame[i * 3 + 2];
+  }
+}
+
+/** 46 unit values with each unit moved to its mirror unit. */
+function mirrorUnits(values: Float32Array, out: Float32Array, offset: number): void {
+  for (let u = 0; u < NUM_EXPRESSION_UNITS; u++) out[offset + MIRRORED_UNIT_INDEX[u]] = values[u];
 }
 
 /**
@@ -54,6 +76,7 @@ export class RealTrackSource implements BatchSource {
   private readonly categoryUnits: Float32Array;
   private readonly labelled: number[][];
   private readonly labelledShare: number;
+  private readonly mirror: boolean;
 
   constructor(clips: TrackedClip[], seed = 1, options: RealTrackSourceOptions = {}) {
     const usable = clips.filter((c) => c.frames.length > 0);
@@ -89,6 +112,7 @@ export class RealTrackSource implements BatchSource {
       return masks ? masks.flatMap((m, k) => (m.some((v) => v > 0) ? [k] : [])) : [];
     });
     this.labelledShare = options.labelledShare ?? 0.25;
+    this.mirror = options.mirror ?? false;
     if (!(this.labelledShare >= 0 && this.labelledShare <= 1)) throw new CpemError('INVALID_ARGUMENT', `labelledShare must be in [0, 1]; got ${this.labelledShare}.`);
   }
 
@@ -118,6 +142,7 @@ export class RealTrackSource implements BatchSource {
       const clip = this.clips[c];
       const count = clip.frames.length;
       const labelled = this.labelled[c];
+      const mirrored = this.mirror && this.random.next() < 0.5;
       for (let t = 0; t < frames; t++) {
         // A labelled frame (at the asked share), or one from T equal stretches of the clip (with replacement when
         // the clip is shorter than T).
@@ -130,9 +155,13 @@ export class RealTrackSource implements BatchSource {
           k = Math.min(count - 1, lo + this.random.int(hi - lo));
         }
         const row = p * frames + t;
-        points.set(clip.frames[k], row * TRACKED_FRAME_VALUES);
+        if (mirrored) mirrorTrackedFrame(clip.frames[k], points, row * TRACKED_FRAME_VALUES);
+        else points.set(clip.frames[k], row * TRACKED_FRAME_VALUES);
         const u = clip.targets?.units;
-        if (u) {
+        if (u && mirrored) {
+          mirrorUnits(u.values[k], units, row * NUM_EXPRESSION_UNITS);
+          mirrorUnits(u.masks[k], unitMask, row * NUM_EXPRESSION_UNITS);
+        } else if (u) {
           units.set(u.values[k], row * NUM_EXPRESSION_UNITS);
           unitMask.set(u.masks[k], row * NUM_EXPRESSION_UNITS);
         }

@@ -14,6 +14,7 @@ import { readLandmarkImages } from './tracker-nme.node.js';
 import { loadTrack } from '../node/track-cache.js';
 import { loadTeacherTrack } from '../node/real-clips.js';
 import { teacherPeerUnits } from './teacher-peer.js';
+import { mirrorCheck, type MirrorCheck } from './mirror-check.node.js';
 
 /**
  * One half's labelled frames scored four ways: PE-Net's raw units, the calibrated units a character gets, the
@@ -35,6 +36,8 @@ export interface EvaluationReport {
   } | null;
   /** α drift from each clip's first frame (mean |Δα|), per clip and averaged over the report and tune clips. */
   identity: { perClip: Record<string, number>; report: number; tune: number } | null;
+  /** The mirrored check on the report half's labelled frames (mirror-check.node.ts). */
+  mirror: MirrorCheck | null;
   reconstruction: { rows: ReconstructionRow[]; mean: number } | null;
 }
 
@@ -66,7 +69,7 @@ export async function evaluateEstimator(net: PeNet, model: FaceModel, tensors: F
   const log = options.log ?? (() => {});
   log('synthetic held-out set');
   const synthetic = await evaluateSynthetic(net, tensors, { samples: options.syntheticSamples ?? 2048 });
-  if (!options.sharedDir || !options.labels) return { synthetic, realFrames: null, identity: null, reconstruction: null };
+  if (!options.sharedDir || !options.labels) return { synthetic, realFrames: null, identity: null, mirror: null, reconstruction: null };
 
   const labels = options.labels;
   const estimates = new Map<string, Map<number, FrameEstimate>>();
@@ -88,6 +91,9 @@ export async function evaluateEstimator(net: PeNet, model: FaceModel, tensors: F
   const perClip = Object.fromEntries([...estimates.entries()].map(([clip, e]) => [clip, identityDrift(e)]));
   const bySplit = (s: string) => mean(Object.entries(perClip).filter(([c, v]) => labels.clips[c].split === s && Number.isFinite(v)).map(([, v]) => v));
 
+  log('mirrored check on the report half');
+  const mirror = await mirrorCheck(net, labels, 'report', path.join(options.sharedDir, 'videos'), log);
+
   log('reconstructed landmarks on annotated images');
   const tracker = await FaceTracker.create({ backend: 'wasm', maxFaces: 3 });
   let rows: ReconstructionRow[];
@@ -100,6 +106,7 @@ export async function evaluateEstimator(net: PeNet, model: FaceModel, tensors: F
     synthetic,
     realFrames: { report: split('report'), tune: split('tune') },
     identity: { perClip, report: bySplit('report'), tune: bySplit('tune') },
+    mirror,
     reconstruction: { rows, mean: mean(rows.filter((r) => Number.isFinite(r.nme)).map((r) => r.nme)) },
   };
 }

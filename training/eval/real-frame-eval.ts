@@ -44,6 +44,8 @@ export type Split = 'tune' | 'report' | 'all';
 
 /** A category counts as shown on a frame from this label on. */
 export const ACTIVE_LABEL = 0.3;
+/** A category counts as strongly shown from this label on (the range check). */
+export const STRONG_LABEL = 0.7;
 
 export interface RealFrameReport {
   split: Split;
@@ -63,8 +65,22 @@ export interface RealFrameReport {
   activeAverage: number;
   /** Pearson correlation of predicted and labelled values per category over all frames (NaN when constant). */
   correlation: Record<string, number>;
-  /** On the neutral frames: mean and max activation over all 46 units. */
-  neutral: { frames: number; meanActivation: number; maxActivation: number; maxUnit: string };
+  /**
+   * On the neutral frames: mean and max activation over all 46 units, and the unit whose mean over those frames is
+   * largest (a face at rest should leave every unit near 0, not just their average).
+   */
+  neutral: { frames: number; meanActivation: number; maxActivation: number; maxUnit: string; maxUnitMean: number; maxMeanUnit: string };
+  /**
+   * The top of the range: per category, on the frames labelled at least STRONG_LABEL, their count, the mean label and
+   * the mean predicted value (a strong expression must drive a character fully: the reading over the label).
+   */
+  strong: Record<string, { frames: number; meanLabel: number; meanReading: number }>;
+  /**
+   * Per unit (in unit order), the largest value read on any frame of the split, and on the frames that show a
+   * category the unit belongs to (label ≥ ACTIVE_LABEL; null for units in no labelled category).
+   */
+  unitMax: number[];
+  unitMaxShown: Array<number | null>;
   /**
    * Gaze up (the mean of eyeLookUp_L/R) above 0.5 where nobody looks up: the share of neutral frames and of frames
    * with the jaw open (label ≥ ACTIVE_LABEL) where it fires.
@@ -164,12 +180,25 @@ export function scoreRealFrames(set: LabelSet, split: Split, predict: (frame: La
   const rows = categoryRows(set, frames, predict);
   let neutralFrames = 0, neutralSum = 0, neutralMax = 0, neutralMaxUnit = -1;
   let neutralLookUp = 0, jawFrames = 0, jawLookUp = 0;
+  const neutralUnitSum = new Float64Array(NUM_EXPRESSION_UNITS);
+  const unitMax = new Array<number>(NUM_EXPRESSION_UNITS).fill(0);
+  const unitMaxShown = new Array<number | null>(NUM_EXPRESSION_UNITS).fill(null);
+  const categoryUnits = Object.fromEntries(names.map((k) => [k, set.categories[k].map((u) => expressionUnitIndex(u))]));
+  for (const { frame: f, units, missing } of rows) {
+    if (missing) continue;
+    units.forEach((v, u) => { unitMax[u] = Math.max(unitMax[u], v); });
+    for (const k of names) {
+      if ((f.labels[k] ?? 0) < ACTIVE_LABEL) continue;
+      for (const u of categoryUnits[k]) unitMaxShown[u] = Math.max(unitMaxShown[u] ?? 0, units[u]);
+    }
+  }
   for (const { frame: f, units } of rows) {
     if (f.neutral) {
       neutralFrames++;
       if (lookingUp(units)) neutralLookUp++;
       units.forEach((u, i) => {
         neutralSum += u;
+        neutralUnitSum[i] += u;
         if (u > neutralMax) [neutralMax, neutralMaxUnit] = [u, i];
       });
     }
@@ -178,13 +207,25 @@ export function scoreRealFrames(set: LabelSet, split: Split, predict: (frame: La
       if (lookingUp(units)) jawLookUp++;
     }
   }
+  const strong = Object.fromEntries(names.map((k) => {
+    const shown = rows.filter((r) => (r.labels[k] ?? 0) >= STRONG_LABEL);
+    const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
+    return [k, { frames: shown.length, meanLabel: mean(shown.map((r) => r.labels[k])), meanReading: mean(shown.map((r) => r.values[k])) }];
+  }));
+  let maxMean = 0, maxMeanUnit = -1;
+  neutralUnitSum.forEach((v, u) => {
+    if (neutralFrames && v / neutralFrames > maxMean) [maxMean, maxMeanUnit] = [v / neutralFrames, u];
+  });
   return {
     split,
     frames: frames.length,
     missing: rows.filter((r) => r.missing).length,
     ...categoryErrors(names, rows),
     correlation: Object.fromEntries(names.map((k) => [k, pearson(rows.map((r): [number, number] => [r.values[k], r.labels[k] ?? 0]))])),
-    neutral: { frames: neutralFrames, meanActivation: neutralFrames ? neutralSum / (neutralFrames * NUM_EXPRESSION_UNITS) : NaN, maxActivation: neutralMax, maxUnit: EXPRESSION_UNITS[neutralMaxUnit] ?? '–' },
+    neutral: { frames: neutralFrames, meanActivation: neutralFrames ? neutralSum / (neutralFrames * NUM_EXPRESSION_UNITS) : NaN, maxActivation: neutralMax, maxUnit: EXPRESSION_UNITS[neutralMaxUnit] ?? '–', maxUnitMean: neutralFrames ? maxMean : NaN, maxMeanUnit: EXPRESSION_UNITS[maxMeanUnit] ?? '–' },
+    strong,
+    unitMax,
+    unitMaxShown,
     gazeUpFires: { neutral: neutralFrames ? neutralLookUp / neutralFrames : NaN, jawOpen: jawFrames ? jawLookUp / jawFrames : NaN },
   };
 }

@@ -43,6 +43,17 @@ export interface SyntheticReport {
   /** The α error of a reader that says 0 (the mean face) everywhere: whether identity is learnt at all. */
   zeroIdentityMae: number;
   rotationMaeDeg: number;
+  /**
+   * Identity where it shows, the neutral face's shape: the mean per-vertex distance (millimetres) between
+   * the face decoded from the predicted α and from the true α, both without expression, over all vertices and over
+   * the 478 face-mesh landmark points; beside it the same for the mean face (α = 0).
+   */
+  neutralVertexError: { all: number; landmarks: number; meanFaceAll: number; meanFaceLandmarks: number };
+}
+
+/** Mean Euclidean distance between matching points of two [N, V, 3] tensors. */
+function meanPointDistance(a: tf.Tensor3D, b: tf.Tensor3D): tf.Scalar {
+  return tf.mean(tf.sqrt(tf.sum(tf.square(tf.sub(a, b)), 2))) as tf.Scalar;
 }
 
 /** Scores `net` on a held-out synthetic set (its own seed, never used in training). */
@@ -52,12 +63,26 @@ export async function evaluateSynthetic(net: PeNet, model: FaceModelTensors, opt
   const unitSum = new Float64Array(NUM_EXPRESSION_UNITS);
   const moments = Array.from({ length: NUM_EXPRESSION_UNITS }, () => ({ x: 0, y: 0, xx: 0, yy: 0, xy: 0 }));
   let identitySum = 0, identityTruthSum = 0, rotationSum = 0, seen = 0, truthSum = 0;
+  const vertex = { all: 0, landmarks: 0, meanFaceAll: 0, meanFaceLandmarks: 0 };
   while (seen < samples) {
     const persons = Math.min(64, samples - seen);
     const batch = await withFeatures(source.next(persons, 1), net.config.features ?? { set: 'face-box' });
     const [beta, betaTrue, alpha, alphaTrue, rot, rotTrue] = await (async () => {
       const out = net.predict(batch.features);
       try {
+        // The neutral faces of the predicted, true and zero α (no expression), weighted by the batch's size.
+        const errors = tf.tidy(() => {
+          const none = tf.zeros([persons, model.expressionCount]) as tf.Tensor2D;
+          const zero = tf.zeros([persons, model.identityCount]) as tf.Tensor2D;
+          const faces = (alpha: tf.Tensor2D) => [model.decode(alpha, none), model.faceMeshLandmarks(alpha, none)];
+          const [pa, pl] = faces(out.identity);
+          const [ta, tl] = faces(batch.truth!.identity);
+          const [za, zl] = faces(zero);
+          return tf.stack([meanPointDistance(pa, ta), meanPointDistance(pl, tl), meanPointDistance(za, ta), meanPointDistance(zl, tl)]);
+        });
+        const [ea, el, za, zl] = await errors.data();
+        errors.dispose();
+        vertex.all += ea * persons; vertex.landmarks += el * persons; vertex.meanFaceAll += za * persons; vertex.meanFaceLandmarks += zl * persons;
         return await Promise.all([out.expression, batch.truth!.expression, out.identity, batch.truth!.identity, out.rotation, batch.truth!.rotation].map((t) => t.data() as Promise<Float32Array>));
       } finally {
         tf.dispose([out.expression, out.identity, out.rotation, out.translation]);
@@ -100,5 +125,6 @@ export async function evaluateSynthetic(net: PeNet, model: FaceModelTensors, opt
     identityMae: identitySum / (samples * model.identityCount),
     zeroIdentityMae: identityTruthSum / (samples * model.identityCount),
     rotationMaeDeg: (rotationSum / (samples * 3)) * (180 / Math.PI),
+    neutralVertexError: { all: vertex.all / samples, landmarks: vertex.landmarks / samples, meanFaceAll: vertex.meanFaceAll / samples, meanFaceLandmarks: vertex.meanFaceLandmarks / samples },
   };
 }

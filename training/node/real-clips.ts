@@ -11,6 +11,7 @@ import { decodeTeacherTrack, type TeacherTrack } from '../data/teacher-track.js'
 import { teacherClipTargets, TEACHER_UNIT_MASK } from '../data/teacher-units.js';
 import { ACTIVE_LABEL, type LabelSet } from '../eval/real-frame-eval.js';
 import { GAIN_GRID } from '../eval/unit-gain.js';
+import { OUTPUT_CURVE_KNOTS, quantileCurve } from '../eval/output-curve.js';
 import { contentKeyedFile } from './content-key.mjs';
 import { loadTrack } from './track-cache.js';
 
@@ -94,17 +95,29 @@ export function loadRealClip(video: string, options: RealClipOptions): TrackedCl
   return clip;
 }
 
-/** Per unit, the teacher's resting level and gain (see RealClipOptions.teacherMap). */
+/** Per unit, the teacher's resting level and gain or curve (see RealClipOptions.teacherMap). */
 export interface TeacherTargetMap {
   rest: Float32Array;
   gain: Float32Array;
+  /**
+   * With `data.teacherMap: 'quantile'`: per unit, knots of a monotone curve over [0, 1] (numExpression × knots,
+   * row-major) that replaces the gain: a target is curve(clamp((t − r) / (1 − r), 0, 1)).
+   */
+  curve?: { knots: number; values: Float32Array; categories: Record<string, number[]> };
   /** The gain chosen per category, with the tune-half objective at gain 1 and at the chosen gain. */
   categories: Record<string, { gain: number; objective: number; objectiveAtOne: number }>;
 }
 
 /** A teacher frame's 46 values as targets under `map`. */
 export function applyTeacherMap(map: TeacherTargetMap, values: Float32Array): Float32Array {
-  return values.map((t, u) => Math.min(1, map.gain[u] * Math.min(1, Math.max(0, (t - map.rest[u]) / Math.max(1 - map.rest[u], 1e-3)))));
+  return values.map((t, u) => {
+    const above = Math.min(1, Math.max(0, (t - map.rest[u]) / Math.max(1 - map.rest[u], 1e-3)));
+    if (!map.curve) return Math.min(1, map.gain[u] * above);
+    const { knots, values: c } = map.curve;
+    const x = above * (knots - 1);
+    const k = Math.min(knots - 2, Math.floor(x));
+    return c[u * knots + k] + (x - k) * (c[u * knots + k + 1] - c[u * knots + k]);
+  });
 }
 
 /**
@@ -115,8 +128,8 @@ export function applyTeacherMap(map: TeacherTargetMap, values: Float32Array): Fl
  * objective as `npm run calibrate`: the mean of the all-frame error and the error where the category is shown. A unit
  * takes the gain of the smallest category it belongs to.
  */
-export function fitTeacherTargets(labels: LabelSet, videoDir: string, options: { restQuantile?: number; log?: (m: string) => void } = {}): TeacherTargetMap {
-  const { restQuantile = 0.5, log } = options;
+export function fitTeacherTargets(labels: LabelSet, videoDir: string, options: { restQuantile?: number; mode?: 'gains' | 'quantile'; log?: (m: string) => void } = {}): TeacherTargetMap {
+  const { restQuantile = 0.5, mode = 'gains', log } = options;
   const frames = new Map<string, ReturnType<typeof teacherClipTargets>>();
   for (const clip of new Set(labels.frames.map((f) => f.clip))) frames.set(clip, teacherClipTargets(loadTeacherTrack(path.join(videoDir, clip), { log })));
   const labelled = labels.frames.filter((f) => frames.get(f.clip)!.face[f.frame]);
@@ -137,6 +150,13 @@ export function fitTeacherTargets(labels: LabelSet, videoDir: string, options: {
       const shown = pairs.filter(([, y]) => y >= ACTIVE_LABEL);
       return shown.length ? (all + shown.reduce((s, [t, y]) => s + Math.abs(Math.min(1, g * t) - y), 0) / shown.length) / 2 : all;
     };
+    if (mode === 'quantile') {
+      map.curve ??= { knots: OUTPUT_CURVE_KNOTS, values: Float32Array.from({ length: NUM_EXPRESSION_UNITS * OUTPUT_CURVE_KNOTS }, (_, i) => (i % OUTPUT_CURVE_KNOTS) / (OUTPUT_CURVE_KNOTS - 1)), categories: {} };
+      const knots = quantileCurve(pairs.map(([t]) => t), pairs.map(([, y]) => y));
+      map.curve.categories[name] = knots.map((v) => +v.toFixed(4));
+      for (const u of units) map.curve.values.set(knots, u * OUTPUT_CURVE_KNOTS);
+      continue;
+    }
     const gain = GAIN_GRID.reduce((a, b) => (objective(b) < objective(a) ? b : a), 1 as number);
     map.categories[name] = { gain, objective: objective(gain), objectiveAtOne: objective(1) };
     // Larger categories first, so a unit ends with the gain of the smallest category it is in.

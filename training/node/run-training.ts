@@ -47,7 +47,7 @@ export async function runTraining(run: RunConfig, options: TrainingRunOptions): 
   const faceModelBytes = fs.readFileSync(faceModelFile);
   const model = new FaceModelTensors(await FaceModel.load(faceModelBytes.buffer.slice(faceModelBytes.byteOffset, faceModelBytes.byteOffset + faceModelBytes.byteLength) as ArrayBuffer));
   const clips = run.data.realFraction > 0 ? loadRunClips(run, log) : null;
-  const realSource = (seed: number) => new RealTrackSource(clips!.clips, seed, { categories: clips!.categories, labelledShare: run.data.labelledShare });
+  const realSource = (seed: number) => new RealTrackSource(clips!.clips, seed, { categories: clips!.categories, labelledShare: run.data.labelledShare, mirror: run.data.mirror });
   const real = clips ? { source: realSource(run.training.seed), fraction: run.data.realFraction } : null;
   if (real) log(`real tracks: ${real.source.describe()}`);
   const source = new RunBatchSource(model, run.training.seed, run.data.synthetic, real);
@@ -87,7 +87,7 @@ export async function runTraining(run: RunConfig, options: TrainingRunOptions): 
         command: options.command,
         training: run.training,
         // The teacher's resting levels and gains measured on the tune half, with the data settings.
-        data: { ...run.data, ...(clips?.teacherMap ? { teacherTargets: { rest: Array.from(clips.teacherMap.rest, (v) => +v.toFixed(4)), gain: Array.from(clips.teacherMap.gain), categories: clips.teacherMap.categories } } : {}) },
+        data: { ...run.data, ...(clips?.teacherMap ? { teacherTargets: { rest: Array.from(clips.teacherMap.rest, (v) => +v.toFixed(4)), gain: Array.from(clips.teacherMap.gain), categories: clips.teacherMap.categories, ...(clips.teacherMap.curve ? { curves: clips.teacherMap.curve.categories } : {}) } } : {}) },
       },
       trained: { steps: trainer.step, seconds: Math.round(trainer.log.rows.at(-1)?.seconds ?? 0), backend: tf.getBackend(), cpus: os.cpus().length },
       finalLoss: trainer.log.rows.at(-1)?.total ?? NaN,
@@ -127,8 +127,9 @@ function loadRunClips(run: RunConfig, log: (m: string) => void): { clips: Tracke
   if (run.data.labels === 'tune' && !labels) throw new CpemError('INVALID_ARGUMENT', `Run ${run.name} asks for labels, but test/data/real-frame-labels.json is missing.`);
   const tune = run.data.labels === 'tune' && labels ? labelHalf(labels, 'tune') : null;
   const videoDir = kept.find((f) => f.endsWith('.mp4')) ? path.dirname(kept.find((f) => f.endsWith('.mp4'))!) : null;
-  const teacherMap = run.data.teacher && tune && videoDir ? fitTeacherTargets(tune, videoDir, { restQuantile: run.data.teacherRestQuantile, log }) : undefined;
-  if (teacherMap) log(`teacher targets: gains ${Object.entries(teacherMap.categories).map(([k, v]) => `${k} ${v.gain}`).join(', ')}`);
+  const teacherMap = run.data.teacher && tune && videoDir ? fitTeacherTargets(tune, videoDir, { restQuantile: run.data.teacherRestQuantile, mode: run.data.teacherMap, log }) : undefined;
+  if (teacherMap?.curve) log(`teacher targets: curves ${Object.entries(teacherMap.curve.categories).map(([k, v]) => `${k} [${v.map((x) => x.toFixed(2)).join(' ')}]`).join(', ')}`);
+  else if (teacherMap) log(`teacher targets: gains ${Object.entries(teacherMap.categories).map(([k, v]) => `${k} ${v.gain}`).join(', ')}`);
   const clips = kept.map((f) => (f.endsWith('.lmtrack') || !(run.data.teacher || tune)
     ? trackedClip(path.basename(f), loadTrack(f, { log, cacheDir: run.data.trackDir ?? undefined }))
     : loadRealClip(f, { teacher: run.data.teacher, teacherMap, labels: tune, labelSpread: run.data.labelSpread, trackDir: run.data.trackDir ?? undefined, log })));

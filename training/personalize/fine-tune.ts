@@ -61,6 +61,7 @@ export const PERSONALIZATION_DEFAULTS: PersonalizationSettings = {
     identityRegularization: 1e-4,
     expressionSparsity: 0,
     syntheticSupervision: 1,
+    syntheticIdentity: 0.01,
     teacher: 1,
     labels: 0,
     untargetedSparsity: 0,

@@ -76,7 +76,7 @@ export function cpemObjective(model: FaceModelTensors, out: PeNetOutput, batch: 
       const sq = (a: tf.Tensor, b: tf.Tensor) => tf.mean(tf.sum(tf.square(tf.sub(a, b)), -1));
       return tf.addN([
         sq(out.expression, truth.expression),
-        tf.mul(sq(out.identity, truth.identity), 0.01),
+        tf.mul(sq(out.identity, truth.identity), weights.syntheticIdentity),
         sq(out.rotation, truth.rotation),
         sq(out.translation, truth.translation),
       ]) as tf.Scalar;

@@ -119,7 +119,7 @@ export class CpemTrainer {
     const features = featureSpecFor(config.features, model.model);
     const { mean, scale } = await featureStatistics(statistics ?? new SyntheticFaceSource(model, (config.seed ^ 0x5eed) >>> 0), features);
     const net = PeNet.create(
-      { inputSize: featureSize(features), hidden: config.hidden, numIdentity: model.identityCount, numExpression: model.expressionCount, detachIdentity: config.detachIdentity, features },
+      { inputSize: featureSize(features), hidden: config.hidden, numIdentity: model.identityCount, numExpression: model.expressionCount, detachIdentity: config.detachIdentity, ...(config.identityHidden.length ? { identityHidden: config.identityHidden } : {}), features },
       config.seed,
       {
         // The translation head starts at the face model's size in face-box units (log scale): with a zero log scale a

@@ -38,6 +38,18 @@ export interface RunConfig {
      */
     teacherRestQuantile: number;
     /**
+     * How the teacher's values above their resting level become targets, fitted on the tune half's labels:
+     * 'gains', one gain per category from a grid (never below 1), or 'quantile', per category a monotone curve that
+     * maps the teacher's distribution onto the labels' over the whole range (training/eval/output-curve.ts), so a
+     * category the teacher reads at half strength is lifted at the top as well. Default 'gains'.
+     */
+    teacherMap: 'gains' | 'quantile';
+    /**
+     * Mirror half the real clips drawn into a batch (landmarks flipped left to right, left and right unit targets
+     * swapped), so the network learns that a face and its mirror image read as mirror-image units. Default false.
+     */
+    mirror: boolean;
+    /**
      * Folder of the videos' landmark tracks, e.g. .cache/tracks-attention for the attention mesh's tracks
      * (npm run probe:attention). Default null: .cache/tracks, made with the package's tracker where missing.
      */
@@ -101,9 +113,13 @@ export function resolveRunConfig(input: unknown, source = 'config'): RunConfig {
     problems.push((e as Error).message.replace(/^Invalid training config:\n- /, 'training: ').replace(/\n- /g, '; '));
   }
   const data = raw.data ?? {};
-  for (const k of Object.keys(data)) if (!['synthetic', 'realFraction', 'tracks', 'teacher', 'labels', 'labelSpread', 'labelledShare', 'teacherRestQuantile', 'trackDir'].includes(k)) problems.push(`unknown field data.${k}`);
+  for (const k of Object.keys(data)) if (!['synthetic', 'realFraction', 'tracks', 'teacher', 'labels', 'labelSpread', 'labelledShare', 'teacherRestQuantile', 'teacherMap', 'mirror', 'trackDir'].includes(k)) problems.push(`unknown field data.${k}`);
   const teacherRestQuantile = data.teacherRestQuantile ?? 0.5;
   if (typeof teacherRestQuantile !== 'number' || !(teacherRestQuantile >= 0 && teacherRestQuantile <= 1)) problems.push(`data.teacherRestQuantile must be in [0, 1] (got ${JSON.stringify(teacherRestQuantile)})`);
+  const teacherMap = data.teacherMap ?? 'gains';
+  if (teacherMap !== 'gains' && teacherMap !== 'quantile') problems.push(`data.teacherMap must be 'gains' or 'quantile' (got ${JSON.stringify(teacherMap)})`);
+  const mirror = data.mirror ?? false;
+  if (typeof mirror !== 'boolean') problems.push(`data.mirror must be true or false (got ${JSON.stringify(mirror)})`);
   const trackDir = data.trackDir ?? null;
   if (trackDir !== null && typeof trackDir !== 'string') problems.push(`data.trackDir must be a folder path (got ${JSON.stringify(trackDir)})`);
   const teacher = data.teacher ?? false;
@@ -121,5 +137,5 @@ export function resolveRunConfig(input: unknown, source = 'config'): RunConfig {
   else if (realFraction > 0 && tracks.length === 0) problems.push('data.realFraction > 0 needs data.tracks');
   problems.push(...syntheticProblems(data.synthetic ?? {}));
   if (problems.length > 0) throw new CpemError('INVALID_ARGUMENT', `Invalid run config (${source}):\n- ${problems.join('\n- ')}`);
-  return { name, training: training!, data: { synthetic: data.synthetic ?? {}, realFraction, tracks, teacher, labels, labelSpread, labelledShare, teacherRestQuantile, trackDir } };
+  return { name, training: training!, data: { synthetic: data.synthetic ?? {}, realFraction, tracks, teacher, labels, labelSpread, labelledShare, teacherRestQuantile, teacherMap, mirror, trackDir } };
 }

@@ -12,6 +12,8 @@ export interface LossWeights {
    * (which is self-supervised only); 0 switches it off.
    */
   syntheticSupervision: number;
+  /** Weight of α within the synthetic supervision (relative to β and pose). Default 0.01. */
+  syntheticIdentity: number;
   /**
    * Real frames: squared error of β against a teacher's unit values where the batch has them (summed over the units
    * with a target, averaged over the frames with any). Beyond the paper; 0 switches it off.
@@ -57,6 +59,8 @@ export interface TrainingConfig {
   hidden: number[];
   /** PE-Net's identity head reads the shared layers without training them (see PeNetConfig.detachIdentity). */
   detachIdentity: boolean;
+  /** Hidden widths of the identity head's own trunk (PeNetConfig.identityHidden); empty: the identity head reads the shared trunk. */
+  identityHidden: number[];
   /** Steps between checkpoints (0: only at the end). */
   checkpointEvery: number;
   /** Steps between loss-log rows. */
@@ -76,6 +80,7 @@ export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
     identityRegularization: 1e-4,
     expressionSparsity: 0.1,
     syntheticSupervision: 0,
+    syntheticIdentity: 0.01,
     teacher: 0,
     labels: 0,
     untargetedSparsity: 0,
@@ -85,6 +90,7 @@ export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
   features: 'face-box',
   hidden: [512, 256],
   detachIdentity: true,
+  identityHidden: [],
   checkpointEvery: 500,
   logEvery: 10,
 };
@@ -115,6 +121,8 @@ export function resolveTrainingConfig(partial: Partial<Omit<TrainingConfig, 'los
   if (!Array.isArray(config.hidden) || config.hidden.length === 0) problems.push('hidden must list at least one layer width');
   else config.hidden.forEach((h, i) => positiveInt(`hidden[${i}]`, h));
   if (config.features !== 'face-box' && config.features !== 'aligned') problems.push(`features must be face-box or aligned (got ${JSON.stringify(config.features)})`);
+  if (!Array.isArray(config.identityHidden)) problems.push('identityHidden must list layer widths (or be empty)');
+  else config.identityHidden.forEach((h, i) => positiveInt(`identityHidden[${i}]`, h));
   if (typeof config.detachIdentity !== 'boolean') problems.push(`detachIdentity must be true or false (got ${JSON.stringify(config.detachIdentity)})`);
   for (const [k, v] of Object.entries(config.lossWeights)) nonNegative(`lossWeights.${k}`, v);
   for (const [k, v] of Object.entries(config.landmarkRegionWeights)) nonNegative(`landmarkRegionWeights.${k}`, v);
