@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readCliArgs } from './cli-args.mjs';
+import { prepareOutputFile } from '../bin/output-dir.mjs';
 import { contentKeyedFile, TRACK_CACHE_VARIANT } from '../training/node/content-key.mjs';
 
 const USAGE = 'usage: node tools/frame-sheet.mjs CLIP.mp4 (--frames 0,12,40 | --every SECONDS [--from S] [--to S]) [--size 256] [--cols 6] [--out FILE.png]';
@@ -71,7 +72,12 @@ const rows = Math.ceil(frames.length / cols);
 const select = frames.map((f) => `eq(n\\,${f})`).join('+');
 const captions = frames.map((f, i) => `drawtext=text='${f}  ${recordAt(f)[1].toFixed(2)}s':enable='eq(n\\,${i})':x=4:y=4:fontsize=${Math.round(size / 14)}:fontcolor=yellow:box=1:boxcolor=black@0.7`).join(',');
 const out = opt('out', path.join('.cache', 'frame-sheets', `${name.replace(/\.mp4$/, '')}-${frames[0]}-${frames.at(-1)}.png`));
-fs.mkdirSync(path.dirname(out), { recursive: true });
+try {
+  prepareOutputFile(out, '--out');
+} catch (e) {
+  console.error(`${e.code}: ${e.message}`);
+  process.exit(1);
+}
 execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', video, '-vf',
   `select='${select}',${crop},scale=${size}:${size},setpts=N/TB,${captions},tile=${cols}x${rows}`,
   '-frames:v', '1', '-fps_mode', 'vfr', out]);

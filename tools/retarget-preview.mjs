@@ -9,15 +9,21 @@ import { chromium } from 'playwright-core';
 import { startServer } from './server.mjs';
 import { CHROMIUM_PATH, CHROMIUM_FLAGS } from './chromium.cjs';
 import { readCliArgs } from './cli-args.mjs';
+import { prepareOutputDir } from '../bin/output-dir.mjs';
 
 const args = readCliArgs({ out: 'string', mirror: 'boolean' }, { usage: 'usage: node tools/retarget-preview.mjs [--out DIR] [--mirror]' });
 const outDir = args.out ?? path.join('.cache', 'retarget-preview');
 const mirror = args.mirror === true;
+try {
+  prepareOutputDir(outDir, '--out');
+} catch (e) {
+  console.error(`${e.code}: ${e.message}`);
+  process.exit(1);
+}
 const www = path.resolve('.cache', 'www', 'retarget-preview');
 await esbuild.build({ entryPoints: ['test/support/retarget-preview-page.ts'], outdir: www, bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning' });
 const server = await startServer({ port: 0 });
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: false, args: CHROMIUM_FLAGS });
-fs.mkdirSync(outDir, { recursive: true });
 try {
   const page = await browser.newPage();
   page.on('console', (m) => process.stderr.write(`  [page] ${m.text()}\n`));
