@@ -1,9 +1,9 @@
 import { Animation } from '@babylonjs/core/Animations/animation.js';
 import { AnimationGroup } from '@babylonjs/core/Animations/animationGroup.js';
-import type { AbstractMesh } from '@babylonjs/core/Meshes/abstractMesh';
 import type { MorphTarget } from '@babylonjs/core/Morph/morphTarget';
 import type { Node } from '@babylonjs/core/node';
 import { CpemError } from '../errors/cpem-error.js';
+import { findMorphTargetManagers } from '../retarget/character.js';
 import { sampleScalar } from './reduce-keys.js';
 import { CLIP_FRAME_RATE } from './take-clip.js';
 import type { RecordedTake } from './take-recording.js';
@@ -39,21 +39,10 @@ function exportGroup(recorded: RecordedTake): AnimationGroup {
   const group = new AnimationGroup(clip.group.name, clip.group.getScene());
   const channelOf = new Map<MorphTarget, number>();
   bindings.channels.forEach((c, i) => c.targets.forEach((t) => channelOf.set(t, i)));
-  const meshes = new Set<AbstractMesh>();
-  for (const { targetedAnimations } of [clip.group]) {
-    for (const ta of targetedAnimations) {
-      const target = ta.target as MorphTarget;
-      if (!channelOf.has(target)) continue;
-      const scene = clip.group.getScene();
-      const mesh = scene.meshes.find((m) => {
-        const manager = m.morphTargetManager;
-        if (!manager) return false;
-        for (let i = 0; i < manager.numTargets; i++) if (manager.getTarget(i) === target) return true;
-        return false;
-      });
-      if (mesh) meshes.add(mesh);
-    }
-  }
+  // The character's meshes with at least one target the take drives.
+  const meshes = findMorphTargetManagers(bindings.character)
+    .filter(({ manager }) => Array.from({ length: manager.numTargets }, (_, i) => manager.getTarget(i)).some((t) => channelOf.has(t)))
+    .map(({ mesh }) => mesh);
   for (const mesh of meshes) {
     const manager = mesh.morphTargetManager!;
     const times = new Set<number>();
@@ -79,8 +68,8 @@ function exportGroup(recorded: RecordedTake): AnimationGroup {
 }
 
 /**
- * The character with the take's clip as one binary glTF (GLB) holding one animation: only the character's own nodes (not the rest of its
- * scene), and only this take's animation. Needs @babylonjs/serializers (DEPENDENCY_MISSING otherwise).
+ * The character with the take's clip as one binary glTF (GLB): only the character's own nodes (not the rest of its
+ * scene) and one animation, this take's. Needs @babylonjs/serializers (DEPENDENCY_MISSING otherwise).
  */
 export async function exportTakeGlb(recorded: RecordedTake, options: { name?: string } = {}): Promise<Uint8Array> {
   const { GLTF2Export } = await loadSerializer();
