@@ -14,7 +14,18 @@ import { parseArgs } from 'node:util';
 import { OutputPathError, prepareOutputDir } from './output-dir.mjs';
 
 if (process.argv[2] === 'bake') {
-  const { runBakeCli, BAKE_USAGE } = await import('../dist/bake.js');
+  let bake;
+  try {
+    bake = await import('../dist/bake.js');
+  } catch (e) {
+    // The bake loads the character with @babylonjs/loaders and writes GLB with @babylonjs/serializers (optional peers).
+    const missing = e && e.code === 'ERR_MODULE_NOT_FOUND' ? String(e.message).match(/'(@[^/']+\/[^/']+)/)?.[1] : null;
+    console.error(missing
+      ? `DEPENDENCY_MISSING: the bake needs ${missing}: npm install @babylonjs/loaders @babylonjs/serializers (the version of @babylonjs/core)`
+      : `cannot load the bake (${e.message}); in a checkout of babylon-cpem, run npm run build first.`);
+    process.exit(1);
+  }
+  const { runBakeCli, BAKE_USAGE } = bake;
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     console.log(BAKE_USAGE);
     process.exit(0);

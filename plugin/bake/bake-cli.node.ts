@@ -11,6 +11,7 @@ import { FaceEstimator } from '../estimator/face-estimator.js';
 import { FaceTracker, type RawImage } from '../tracker/face-tracker.js';
 import { assertValidRetargetTable } from '../retarget/validate.js';
 import { bakeTable } from './bake-table.js';
+import { loadSerializer } from '../recording/take-glb.js';
 import type { RetargetTable } from '../retarget/retarget-table.js';
 import { ProgressBar } from '../../training/trainer/progress.js';
 import { bakeVideo, loadCharacter, type BakeVideoResult } from './bake-video.node.js';
@@ -133,6 +134,7 @@ export async function runBakeCli(argv: string[], io: BakeIo = { out: process.std
   try {
     // Cheap checks first: nothing is loaded or decoded before ffmpeg, the output folder and the character are known good.
     assertFfmpeg();
+    await loadSerializer();
     prepareOutputFolder(args.out);
     if (!fs.existsSync(args.character)) throw new CpemError('INVALID_ARGUMENT', `no such character file: ${args.character}`);
     const bytes = new Uint8Array(fs.readFileSync(args.character));

@@ -18,7 +18,7 @@ interface SerializerModule {
 }
 
 /** @babylonjs/serializers' glTF exporter, an optional peer dependency that only the export needs. */
-async function loadSerializer(): Promise<SerializerModule> {
+export async function loadSerializer(): Promise<SerializerModule> {
   try {
     return (await import('@babylonjs/serializers/glTF/2.0/index.js')) as unknown as SerializerModule;
   } catch (e) {
