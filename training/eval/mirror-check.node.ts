@@ -61,7 +61,10 @@ export async function mirrorCheck(net: PeNet, labels: LabelSet, split: 'report' 
         if (!faces[0] || !faces[1]) continue;
         frames++;
         for (const [k, estimator] of estimators.entries()) {
-          const [a, b] = await Promise.all(faces.map(async (face) => (await estimator.estimateFromLandmarks({ landmarks: face!.landmarks, confidence: face!.confidence }, frame.width, frame.height, 0))!.rawUnits));
+          // One frame at a time: an estimator runs its frames in turn.
+          const units: Float32Array[] = [];
+          for (const face of faces) units.push((await estimator.estimateFromLandmarks({ landmarks: face!.landmarks, confidence: face!.confidence }, frame.width, frame.height, 0))!.rawUnits);
+          const [a, b] = units;
           for (const u of PAIRED_UNITS) sums[k][u] += (Math.abs(a[u] - b[MIRRORED_UNIT_INDEX[u]]) + Math.abs(a[MIRRORED_UNIT_INDEX[u]] - b[u])) / 2;
         }
       }
