@@ -201,7 +201,10 @@ export class PeNet {
         const bias = init.headBias?.[name.replace('/bias', '') as (typeof HEADS)[number]];
         if (bias) values.set(Array.from(bias));
       }
-      weights.set(name, tf.variable(tf.tensor(values, shape), !isFixedWeight(name), variableName(name)));
+      const initial = tf.tensor(values, shape);
+      weights.set(name, tf.variable(initial, !isFixedWeight(name), variableName(name)));
+      // The variable holds the values; the tensor they were made from is not needed (it leaked one per weight).
+      initial.dispose();
     }
     return new PeNet(config, weights);
   }

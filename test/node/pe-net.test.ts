@@ -19,6 +19,12 @@ const config = { inputSize: 12, hidden: [16, 8], numIdentity: 5, numExpression: 
 describe('PE-Net', () => {
   before(async () => { await tf.setBackend('cpu'); });
 
+  it('leaves no tensor behind when a network is made and disposed', () => {
+    const before = tf.memory().numTensors;
+    PeNet.create({ ...config, expressionCurveKnots: 11, identityHidden: [4] }, 2).dispose();
+    assert.equal(tf.memory().numTensors, before);
+  });
+
   it('maps features to α, β in [0, 1], rotation and translation', async () => {
     const net = PeNet.create(config, 3);
     assert.equal(net.parameterCount, 12 * 16 + 16 + 16 * 8 + 8 + 8 * 5 + 5 + 8 * 46 + 46 + 2 * (8 * 3 + 3));
