@@ -42,6 +42,7 @@ import type { FrameAccess } from '../plugin/tracker/frame-access.js';
 import { createDigitalDouble } from './digital-double.js';
 import { createToonHead } from './toon-head.js';
 import { createRecordingPanel } from './recording-panel.js';
+import { createCalibrationPanel, storedProfile } from './calibration-panel.js';
 import toonTable from './toon-head.table.json';
 
 const params = new URLSearchParams(location.search);
@@ -251,7 +252,10 @@ async function main(): Promise<void> {
   const weights = inference === 'main' ? await chooseWeights() : undefined;
   // ?frameAccess=copy|canvas forces how the tracker reads frames (the default measures which is cheaper).
   const frameAccess = (params.get('frameAccess') ?? undefined) as FrameAccess | undefined;
-  const behavior = new FaceRetargetBehavior({ source: 'webcam', table: doubleTable, weights, backend, inference, frameAccess, autoStart: false });
+  // The range profile of an earlier "Calibrate" in this browser, applied from the start.
+  const stored = storedProfile();
+  if (stored.problem) message.textContent = `${stored.problem}\nCalibrate again.`;
+  const behavior = new FaceRetargetBehavior({ source: 'webcam', table: doubleTable, weights, backend, inference, frameAccess, autoStart: false, calibrationProfile: stored.profile });
   // On the double's root node, the head the table turns (the mesh is its child).
   doubleRoot.addBehavior(behavior);
 
@@ -275,6 +279,8 @@ async function main(): Promise<void> {
 
   // Record / Stop / Play / Download: takes of the double.
   const recording = createRecordingPanel(behavior);
+  // Calibrate: a thirty-second guided capture → the person's range profile, applied and stored.
+  const calibrationPanel = createCalibrationPanel(behavior, faceModel, params);
 
   // Overlay, stats.
   const overlay = $<HTMLCanvasElement>('overlay');
@@ -413,7 +419,7 @@ async function main(): Promise<void> {
   });
   addEventListener('resize', () => engine.resize());
   // For specs and the console.
-  (window as unknown as Record<string, unknown>).cpemSample = { behavior, scene, engine, characters, doubleMesh, toon, tf, recording };
+  (window as unknown as Record<string, unknown>).cpemSample = { behavior, scene, engine, characters, doubleMesh, toon, tf, recording, calibrationPanel };
 
   const videoUrl = params.get('video');
   if (videoUrl) {
