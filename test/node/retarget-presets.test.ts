@@ -45,7 +45,7 @@ describe('retarget presets', () => {
     assert.deepEqual(unitsOf(t, 'mouthDimpleLeft'), { mouthPress_L: 1 });
     assert.deepEqual(unitsOf(t, 'mouthStretchRight'), { mouthDimple_R: 1 });
     assert.deepEqual(unitsOf(t, 'mouthPressLeft'), {});
-    assert.deepEqual(unitsOf(t, 'cheekSquintLeft'), { cheekUp_L: 1 });
+    assert.deepEqual(unitsOf(t, 'cheekSquintLeft'), { cheekUp_L: 1, mouthSmile_L: 0.4 });
     const used = new Set(t.targets.flatMap((r) => Object.keys(r.units)));
     assert.deepEqual(EXPRESSION_UNITS.filter((u) => !used.has(u)), []);
     assert.deepEqual(t.targets.filter((r) => Object.keys(r.units).length === 0).map((r) => r.target).sort(), [...ARKIT_UNSOURCED].sort());

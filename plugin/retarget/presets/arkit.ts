@@ -30,7 +30,9 @@ const SIDED: ReadonlyArray<readonly [string, (s: 'L' | 'R') => Units]> = [
   ['mouthUpperUp', () => ({ mouthUpperUp: 1 })],
   ['mouthLowerDown', () => ({ mouthLowerDown: 1, lipLowerDown: 0.5 })],
   ['noseSneer', () => ({ noseWrinkle: 1 })],
-  ['cheekSquint', (s) => ({ [`cheekUp_${s}`]: 1 })],
+  // The cheek raiser (AU6) rises with every broad smile, but no real-frame target teaches cheekUp (the teacher's
+  // cheekSquint stays at 0): the smile drives the character's cheeks too, at 0.4, so they rise when the mouth does.
+  ['cheekSquint', (s) => ({ [`cheekUp_${s}`]: 1, [`mouthSmile_${s}`]: 0.4 })],
 ];
 
 const CENTRE: ReadonlyArray<readonly [string, Units]> = [
