@@ -147,8 +147,10 @@ export function fitRangeProfile(spans: readonly CalibrationSpan[], options: Rang
     const target = Math.max(...obs.map((x) => x.target));
     const heldFrames = obs.reduce((s, x) => s + x.held, 0);
     if (!(bestRise >= o.minResponse)) {
-      measured[name] = { rest: round(r), peak: round(peak), target, heldFrames, restFrames: restFrames.length, note: `no response (the prompted peak rose ${bestRise.toFixed(3)} above rest): gain left at 1` };
-      if (offset >= 0.005) units[name] = { offset: round(offset), gain: 1 };
+      // The capture did not measure this unit's range: it is left as a unit no prompt targets.
+      measured[name] = { rest: round(r), peak: round(peak), target, heldFrames, restFrames: restFrames.length, note: `no response (the prompted peak rose ${bestRise.toFixed(3)} above rest): treated as not prompted` };
+      const small = Math.min(r, o.maxUnpromptedOffset);
+      if (o.unprompted === 'offset' && small >= 0.005) units[name] = { offset: round(small), gain: round(1 / (1 - small)) };
       continue;
     }
     const gain = Math.min(gMax, Math.max(gMin, 1 + (sxy / sxx - 1) * (heldFrames / (heldFrames + o.shrinkFrames))));

@@ -123,7 +123,7 @@ describe('teach it your face (/training guided capture and fine-tuning)', { skip
         const file = path.join(dir, d.suggestedFilename());
         await d.saveAs(file);
         files.push(file);
-        if (files.length === 4) resolve();
+        if (files.length === 5) resolve();
       });
     });
     await page.click('#download');
@@ -137,6 +137,14 @@ describe('teach it your face (/training guided capture and fine-tuning)', { skip
     assert.equal(manifest.personalization.trained.steps, STEPS);
     const modelJson = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
     assert.equal(modelJson.userDefinedMetadata.personalized.source, 'guided-capture');
+    // Beside the weights, the range profile from the same capture, and the page says which of the two helped.
+    const profile = JSON.parse(fs.readFileSync(path.join(dir, 'calibration-profile.json'), 'utf8'));
+    assert.equal(profile.format, 'babylon-cpem/calibration-profile');
+    assert.equal(profile.unitCount, 46);
+    assert.ok(Object.values(profile.units as Record<string, { gain: number }>).some((r) => r.gain !== 1), JSON.stringify(profile.units));
+    const note = await page.innerText('#before-after-note');
+    console.log(note);
+    assert.match(note, /with your range profile \d\.\d\d, fine-tuned \d\.\d\d: (the range profile|the fine-tuning) helped you more|neither helped you/);
     fs.rmSync(dir, { recursive: true, force: true });
 
     // "Use in sample scene": the scene says it runs on the sandbox's weights and estimates motion with them.

@@ -5,6 +5,7 @@ import { evaluateSynthetic } from '../eval/synthetic-eval.js';
 import { estimatorManifest, modelJsonOf, WEIGHTS_SHARD } from '../trainer/estimator-manifest.js';
 import type { TrainingSession } from './session.js';
 import { personalizationSummary, type PersonalizationRecord } from '../personalize/manifest.js';
+import type { CalibrationProfile } from '../../plugin/calibration/range-profile.js';
 import packageJson from '../../package.json';
 
 export { WEIGHTS_SHARD };
@@ -23,7 +24,7 @@ export { sha256Hex } from '../../plugin/util/sha256.js';
  * The run's files, by name. Scores the network on the trainer's full held-out synthetic set first. A personalised
  * network (guided capture) carries its record: in manifest.json as `personalization`, summarised in model.json.
  */
-export async function runFiles(session: TrainingSession, info: { faceModelSha256: string | null; data: SandboxRunData; personalization?: PersonalizationRecord }): Promise<Record<string, Blob>> {
+export async function runFiles(session: TrainingSession, info: { faceModelSha256: string | null; data: SandboxRunData; personalization?: PersonalizationRecord; calibrationProfile?: CalibrationProfile | null }): Promise<Record<string, Blob>> {
   const net = session.net;
   const name = info.personalization ? 'personalized' : 'training-sandbox';
   const artifacts = await net.toArtifacts({ run: name, steps: session.step, ...(info.personalization ? personalizationSummary(info.personalization) : {}) });
@@ -45,6 +46,8 @@ export async function runFiles(session: TrainingSession, info: { faceModelSha256
     [WEIGHTS_SHARD]: new Blob([artifacts.weightData as ArrayBuffer], { type: 'application/octet-stream' }),
     'manifest.json': json(full),
     'loss.csv': new Blob([session.trainer.log.toCsv()], { type: 'text/csv' }),
+    // The person's range profile from the same capture, for FaceRetargetBehavior({ calibrationProfile }).
+    ...(info.calibrationProfile ? { 'calibration-profile.json': json(info.calibrationProfile) } : {}),
   };
 }
 

@@ -453,7 +453,7 @@ async function withBusy(task: () => Promise<void>): Promise<void> {
 async function download(): Promise<void> {
   await withBusy(async () => {
     status.textContent = 'scoring on the held-out set and packing the files…';
-    const files = await runFiles(session!, { faceModelSha256, data: runData, ...(teach.isTeaching(session) && teach.record ? { personalization: teach.record } : {}) });
+    const files = await runFiles(session!, { faceModelSha256, data: runData, ...(teach.isTeaching(session) && teach.record ? { personalization: teach.record, calibrationProfile: teach.calibrationProfile } : {}) });
     await downloadFiles(files);
     savedAtStep = session!.step;
     status.textContent = `downloaded ${Object.keys(files).join(', ')} (step ${session!.step})`;

@@ -8,7 +8,9 @@ import type { FaceModel } from '../../plugin/face-model/face-model.js';
 import { PeNet, type PeNetConfig } from '../../plugin/estimator/pe-net.js';
 import { featureSpecFor } from '../trainer/cpem-trainer.js';
 import type { TrainingConfig } from '../trainer/training-config.js';
-import { scoreBeforeAfter, type BeforeAfter } from '../personalize/before-after.js';
+import { beforeAfterFromUnits, scoreBeforeAfter, scoredFrames, type BeforeAfter } from '../personalize/before-after.js';
+import { captureReadings, profileBeforeAfter, rangeProfileFromCapture } from '../personalize/range-profile.js';
+import type { CalibrationProfile } from '../../plugin/calibration/range-profile.js';
 import type { AlignmentReference, CaptureAnalysis, PromptCapture } from '../personalize/capture-analysis.js';
 import { personalizationConfig, personalizationSettings, personalizationSource, type PersonalizationSettings } from '../personalize/fine-tune.js';
 import { personalizationRecord, type PersonalizationRecord } from '../personalize/manifest.js';
@@ -60,6 +62,12 @@ export class TeachPanel {
   settings: PersonalizationSettings | null = null;
   beforeAfter: BeforeAfter | null = null;
   record: PersonalizationRecord | null = null;
+  /**
+   * The person's range profile, fitted on the capture (its held-out frames left out) from the shipped network's
+   * readings, written beside the fine-tuned weights; and which of the two did better on the held-out frames.
+   */
+  calibrationProfile: CalibrationProfile | null = null;
+  comparison: { shipped: number; profile: number; fineTuned: number; better: 'range profile' | 'fine-tuning' | 'neither' } | null = null;
   /** The session the last "Teach it" started, and when. */
   private taughtSession: TrainingSession | null = null;
   private base: { artifacts: tf.io.ModelArtifacts; run: string; weights: string } | null = null;
@@ -338,6 +346,7 @@ export class TeachPanel {
         trained: { steps: session.step, seconds: Math.round(rows.at(-1)?.seconds ?? 0), backend: session.backend },
         scores: scores.rows.length ? scores : null,
       });
+      await this.compareWithProfile(shipped, session.net, this.base.weights);
       const table = $<HTMLTableElement>('before-after');
       renderBeforeAfterTable(table, scores);
       $('before-after-wrap').hidden = false;
@@ -345,14 +354,52 @@ export class TeachPanel {
       $('before-after-note').textContent = scores.rows.length
         ? `On ${scores.rows.reduce((s, r) => s + r.frames, 0)} held-out frames (${this.record.holdout === 'second-pass' ? 'the second pass' : 'the last third of each prompt'}), never trained on: prompted units' error ${scores.promptedError.before.toFixed(2)} → ${scores.promptedError.after.toFixed(2)}; largest unit a prompt leaves alone ${scores.largestOther.before.toFixed(2)} → ${scores.largestOther.after.toFixed(2)} (mean).`
         : 'No held-out frames to score.';
+      const c = this.comparison;
+      if (c) {
+        $('before-after-note').textContent += ` Through the runtime chain (per-user neutral), prompted units' error on the same frames: shipped ${c.shipped.toFixed(2)}, `
+          + `with your range profile ${c.profile.toFixed(2)}, fine-tuned ${c.fineTuned.toFixed(2)}: ${c.better === 'neither' ? 'neither helped you' : `the ${c.better} helped you more`}. `
+          + 'The range profile is saved beside the weights (calibration-profile.json).';
+      }
     } finally {
       shipped.dispose();
+    }
+  }
+
+  /**
+   * Fits the range profile on the capture (held-out frames left out) from the shipped network's readings through the
+   * runtime chain, and scores it against the fine-tuned network on the held-out frames, both read the same way.
+   */
+  private async compareWithProfile(shipped: PeNet, tuned: PeNet, weights: string): Promise<void> {
+    this.calibrationProfile = null;
+    this.comparison = null;
+    if (!this.analysed) return;
+    const { captures, analysis } = this.analysed;
+    try {
+      const base = await captureReadings(shipped, captures);
+      const profile = rangeProfileFromCapture(captures, analysis, (p, k) => base[p][k], { skipHeldOut: true, source: 'training sandbox: Teach it your face (guided capture)', weights });
+      const withProfile = profileBeforeAfter(analysis, base, profile);
+      const fine = await captureReadings(tuned, captures);
+      const zero = new Float32Array(46);
+      const scored = (r: Array<Array<Float32Array | null>>) => scoredFrames(analysis).flatMap((ks, p) => ks.map((k) => r[p][k] ?? zero));
+      const fineTuned = beforeAfterFromUnits(analysis, scored(base), scored(fine));
+      const shippedError = withProfile.promptedError.before;
+      const [profileError, fineError] = [withProfile.promptedError.after, fineTuned.promptedError.after];
+      this.calibrationProfile = profile;
+      this.comparison = {
+        shipped: shippedError, profile: profileError, fineTuned: fineError,
+        better: Math.min(profileError, fineError) >= shippedError ? 'neither' : profileError <= fineError ? 'range profile' : 'fine-tuning',
+      };
+    } catch (e) {
+      // No held frame to fit from (every prompt retaken as "no change"): the weights go without a profile.
+      this.deps.status(`no range profile: ${(e as Error).message}`);
     }
   }
 
   private clearResults(): void {
     this.beforeAfter = null;
     this.record = null;
+    this.calibrationProfile = null;
+    this.comparison = null;
     $('before-after-wrap').hidden = true;
   }
 
