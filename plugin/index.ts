@@ -45,6 +45,9 @@ export { RETARGET_TABLE_SCHEMA, ROW_DEFAULTS } from './retarget/retarget-table.j
 export type { RetargetTable, RetargetTargetRow, HeadRotationMapping } from './retarget/retarget-table.js';
 export { RetargetApplier } from './retarget/morph-target-applier.js';
 export type { RetargetApplierOptions, RetargetWarning } from './retarget/morph-target-applier.js';
+// A camera on a character's face, for a first page.
+export { frameHead } from './retarget/frame-head.js';
+export type { FrameHeadOptions } from './retarget/frame-head.js';
 
 // The package's runtime files (PE-Net, face model, tracker models, wasm binaries) and where they are read from.
 export { ASSET_FILES, assetUrl } from './assets.js';

@@ -15,5 +15,7 @@ export type { AutoMapResult } from './auto-map.js';
 export { findMorphTargetManagers, collectMorphTargetNames, collectNodeNames, findHeadNodeName } from './character.js';
 export type { Character, MorphTargetBinding } from './character.js';
 export { HeadRotationDriver, findHeadNode } from './head-rotation.js';
+export { frameHead, headBox } from './frame-head.js';
+export type { FrameHeadOptions } from './frame-head.js';
 export { RetargetApplier } from './morph-target-applier.js';
 export type { RetargetApplierOptions, RetargetWarning } from './morph-target-applier.js';

@@ -38,7 +38,7 @@ describe('built package (dist/)', () => {
       'ASSET_FILES', 'CALIBRATION_PROFILE_FORMAT', 'CALIBRATION_PROFILE_VERSION', 'CpemError', 'EXPRESSION_UNITS', 'FaceEstimator', 'FaceRetargetBehavior', 'FaceTracker', 'NUM_EXPRESSION_UNITS',
       'NUM_TRACKED_LANDMARKS', 'PeNet', 'RETARGET_TABLE_SCHEMA', 'ROW_DEFAULTS', 'RetargetApplier', 'applyRangeProfile', 'arkitRetargetTable',
       'assertValidCalibrationProfile', 'assertValidRetargetTable', 'assetUrl', 'autoMap', 'compileRangeProfile', 'cpemUnitsRetargetTable', 'createNeutralFaceMotion', 'expressionUnitIndex',
-      'fitRangeProfile', 'formatCalibrationProfileIssues', 'formatRetargetIssues', 'isCpemError', 'isExpressionUnitName', 'oculusVisemeRetargetTable', 'validateCalibrationProfile',
+      'fitRangeProfile', 'formatCalibrationProfileIssues', 'formatRetargetIssues', 'frameHead', 'isCpemError', 'isExpressionUnitName', 'oculusVisemeRetargetTable', 'validateCalibrationProfile',
       'validateRetargetTable', 'vrmRetargetTable',
     ]);
     assert.equal(main.EXPRESSION_UNITS.length, 46);
