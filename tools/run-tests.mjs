@@ -48,6 +48,7 @@ try {
   problems.push('runtime files');
 }
 if ((await run('npx', ['rollup', '-c', 'rollup.config.mjs', '--silent'])) !== 0) problems.push('rollup build');
+else if ((await run('node', ['tools/bundle-worker.mjs'])) !== 0) problems.push('worker bundle');
 if ((await run('npx', ['tsc', '-p', 'tsconfig.build.json'])) !== 0) problems.push('declaration build');
 
 step('type-check (tsc --noEmit)');

@@ -70,7 +70,12 @@ export class WorkerInference {
       worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
       worker.onerror = (e: ErrorEvent) => {
         e.preventDefault();
-        this.die(`The inference worker failed: ${e.message || 'its script did not load or threw'} (${String(this.options.workerUrl ?? 'inference-worker.js')}). Check that the file is served beside the package's modules (or pass workerUrl), or use inference: 'main'.`);
+        const script = String(this.options.workerUrl ?? 'inference-worker.js');
+        // An ErrorEvent with a message: the script loaded and threw (in itself or in what it imports). Without one:
+        // the script could not be fetched or parsed as a module.
+        this.die(e.message
+          ? `The inference worker's script loaded but threw before it could start: ${e.message} (${e.filename || script}${e.lineno ? `:${e.lineno}` : ''}).${/\b(module|require|exports) is not defined/.test(e.message) ? ' A CommonJS module reached the worker unbundled: its imports must be bundled (the package\'s inference-worker.js is; a workerUrl of your own must be too).' : ''} Or use inference: 'main'.`
+          : `The inference worker's script did not load (${script}): check that it is served as JavaScript where workerUrl (default: beside the package's modules) points, or use inference: 'main'.`);
       };
       worker.onmessageerror = () => this.die('The inference worker sent a message that could not be read.');
       const options: WorkerLoadOptions = {

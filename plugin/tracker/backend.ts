@@ -59,7 +59,9 @@ function activeBackend(): string | null {
 async function registerBackend(name: TrackerBackend, wasmPaths: WasmPaths | undefined, wasmThreads?: number): Promise<boolean> {
   try {
     if (name === 'webgpu') {
-      if (isNode() || !(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) return false;
+      // Probed first: tfjs' webgpu backend, started where no adapter exists, logs a failed initialisation and a
+      // TypeError stack to the console before it gives up.
+      if (isNode() || !(await webGpuAdapter())) return false;
       await import('@tensorflow/tfjs-backend-webgpu');
     } else if (name === 'webgl') {
       if (isNode()) return false;
@@ -86,10 +88,20 @@ async function registerBackend(name: TrackerBackend, wasmPaths: WasmPaths | unde
   }
 }
 
+let adapterProbe: Promise<GPUAdapter | null> | null = null;
+
+/** This page's (or worker's) WebGPU adapter, asked for once: null where there is none (no navigator.gpu, or no adapter). */
+function webGpuAdapter(): Promise<GPUAdapter | null> {
+  adapterProbe ??= (async () => {
+    const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+    return (await gpu?.requestAdapter().catch(() => null)) ?? null;
+  })();
+  return adapterProbe;
+}
+
 /** The WebGPU adapter's description and whether it is a software one (SwiftShader or a fallback adapter). */
 export async function webGpuAdapterInfo(): Promise<{ text: string; software: boolean } | null> {
-  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
-  const adapter = await gpu?.requestAdapter().catch(() => null);
+  const adapter = await webGpuAdapter();
   if (!adapter) return null;
   // GPUAdapter.info and isFallbackAdapter in current browsers (the bundled WebGPU typings predate them).
   const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).info;

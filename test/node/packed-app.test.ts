@@ -6,14 +6,15 @@
 // `npm pack` puts in the tarball, and needs no ../shared.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { fakeCameraFlags } from '../../tools/chromium.cjs';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH, fakeCameraFlags } from '../../tools/chromium.cjs';
 import { launchChromium } from '../support/browser-page.js';
 import { CLIP_SOURCE, makeMarkedClip, recordClip, sampleTable, windowCounts, windowMean } from '../support/marked-clip.js';
 
@@ -24,13 +25,23 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 interface PackResult { filename: string; size: number; unpackedSize: number; files: Array<{ path: string; size: number }> }
 
-/** The "Using the package" page: the first ```js block under that README heading. */
-function readmePage(): string {
+/** A block of the "Using the package" page: the first ```js (main.js) or ```html (index.html) block under that README heading. */
+function readmeBlock(lang: 'js' | 'html'): string {
   const readme = fs.readFileSync('README.md', 'utf8');
   const section = readme.slice(readme.indexOf('## Using the package'));
-  const block = section.match(/```js\n([\s\S]*?)```/);
-  assert.ok(block, 'README.md has no ```js block under "## Using the package"');
+  const block = section.match(new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``));
+  assert.ok(block, `README.md has no \`\`\`${lang} block under "## Using the package"`);
   return block[1];
+}
+const readmePage = () => readmeBlock('js');
+
+/** A TCP port free on loopback now. */
+async function freePort(): Promise<number> {
+  const probe = http.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 /** Serves `dir` (and nothing else) on loopback. */
@@ -64,24 +75,43 @@ function writeApp(app: string, main: string): void {
   fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'cpem-app', private: true, type: 'module' }));
   fs.writeFileSync(path.join(app, 'main.js'), main);
   fs.writeFileSync(path.join(app, 'probe.js'), [
-    "import { EngineStore } from '@babylonjs/core';",
+    "import { EngineStore, Matrix, Vector3 } from '@babylonjs/core';",
+    // The box of the morph-target meshes (the face, eyes, teeth) projected through the active camera, in shares of the
+    // canvas; the canvas's size beside the window's; the mesh picked at the box's centre.
+    'const faceView = (scene) => {',
+    '  const engine = scene.getEngine(), canvas = engine.getRenderingCanvas();',
+    '  const w = engine.getRenderWidth(), h = engine.getRenderHeight();',
+    '  const viewport = scene.activeCamera.viewport.toGlobal(w, h);',
+    '  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;',
+    '  for (const m of scene.meshes.filter((m) => m.morphTargetManager?.numTargets > 0)) {',
+    '    m.computeWorldMatrix(true);',
+    '    for (const c of m.getBoundingInfo().boundingBox.vectorsWorld) {',
+    '      const p = Vector3.Project(c, Matrix.IdentityReadOnly, scene.getTransformMatrix(), viewport);',
+    '      x0 = Math.min(x0, p.x / w); x1 = Math.max(x1, p.x / w); y0 = Math.min(y0, p.y / h); y1 = Math.max(y1, p.y / h);',
+    '    }',
+    '  }',
+    '  const pick = scene.pick(((x0 + x1) / 2) * canvas.clientWidth, ((y0 + y1) / 2) * canvas.clientHeight);',
+    '  return { x0, x1, y0, y1, canvas: [canvas.clientWidth, canvas.clientHeight], window: [innerWidth, innerHeight], picked: pick?.pickedMesh?.name ?? null };',
+    '};',
     'const find = () => {',
     '  const scene = EngineStore.LastCreatedScene;',
     "  const node = scene?.getNodes().find((n) => n.getBehaviorByName?.('FaceRetarget'));",
     '  if (!node) return setTimeout(find, 50);',
     '  const targets = new Map();',
     '  for (const m of scene.morphTargetManagers) for (let i = 0; i < m.numTargets; i++) if (!targets.has(m.getTarget(i).name)) targets.set(m.getTarget(i).name, m.getTarget(i));',
-    "  window.cpemProbe = { behavior: node.getBehaviorByName('FaceRetarget'), scene, influence: (name) => targets.get(name)?.influence ?? NaN };",
+    "  window.cpemProbe = { behavior: node.getBehaviorByName('FaceRetarget'), scene, influence: (name) => targets.get(name)?.influence ?? NaN, faceView: () => faceView(scene) };",
     '};',
     'find();',
   ].join('\n'));
-  fs.writeFileSync(path.join(app, 'index.html'), [
-    '<!doctype html>',
-    '<html><head><meta charset="utf-8"><title>babylon-cpem app</title>',
-    '<style>html, body, canvas { margin: 0; width: 100%; height: 100%; display: block; }</style></head>',
-    '<body><canvas id="canvas"></canvas><script type="module" src="/main.js"></script><script type="module" src="/probe.js"></script></body></html>',
-  ].join('\n'));
+  // The README's index.html, with the probe after the page's script.
+  const html = readmeBlock('html');
+  assert.match(html, /<script type="module" src="\/main.js"><\/script>/);
+  fs.writeFileSync(path.join(app, 'index.html'), html.replace('<script type="module" src="/main.js"></script>', '$&<script type="module" src="/probe.js"></script>'));
 }
+
+/** Where the character's face is on the page (probe.js's faceView). */
+interface FaceView { x0: number; x1: number; y0: number; y1: number; canvas: number[]; window: number[]; picked: string | null }
+const faceInView = (tab: Page): Promise<FaceView> => tab.evaluate(() => (window as any).cpemProbe.faceView());
 
 /** Opens `url` with the fake camera and waits until the behavior has left 'starting' (its state then). */
 async function openApp(browser: Browser, url: string, origin: string): Promise<{ tab: Page; problems: string[]; foreign: string[]; state: string }> {
@@ -89,12 +119,17 @@ async function openApp(browser: Browser, url: string, origin: string): Promise<{
   const problems: string[] = [];
   const foreign: string[] = [];
   tab.on('pageerror', (e) => problems.push(e.message));
+  // Console errors and warnings (the page's and its workers'): a first run prints none. A failed request is named
+  // by its URL instead (the browser's own line does not say which), the favicon the page does not have aside.
+  tab.on('console', (m) => { if ((m.type() === 'error' || m.type() === 'warning') && !/^Failed to load resource/.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`); });
+  tab.on('response', (r) => { if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) problems.push(`${r.status()} ${r.url()}`); });
   tab.on('request', (r) => { if (!r.url().startsWith(origin) && !/^(data|blob):/.test(r.url())) foreign.push(r.url()); });
-  await tab.goto(url, { timeout: 90_000 });
+  // Vite's dev server bundles the dependencies on the first request: minutes on a busy 2-core machine.
+  await tab.goto(url, { timeout: 300_000, waitUntil: 'domcontentloaded' });
   await tab.waitForFunction(() => {
     const probe = (window as unknown as { cpemProbe?: { behavior: { state: string } } }).cpemProbe;
     return probe && (probe.behavior.state === 'running' || probe.behavior.state === 'stopped');
-  }, null, { timeout: 180_000, polling: 200 });
+  }, null, { timeout: 300_000, polling: 200 });
   return { tab, problems, foreign, state: await tab.evaluate(() => (window as any).cpemProbe.behavior.state) };
 }
 
@@ -163,6 +198,16 @@ describe('the packed package in a new app (npm pack, npm install, vite build, he
     browser = await launchChromium(fakeCameraFlags(CLIP));
     const { tab, problems, foreign, state } = await openApp(browser, server.url, server.url);
     assert.equal(state, 'running', problems.join('\n'));
+    // The first sight: the canvas fills the window and the camera is on the character's face, which takes a good
+    // share of the view and lies inside it.
+    const view = await faceInView(tab);
+    fs.mkdirSync(path.resolve('.cache', 'packed-app'), { recursive: true });
+    await tab.screenshot({ path: path.resolve('.cache', 'packed-app', 'first-sight.png') });
+    t.diagnostic(`face box x ${view.x0.toFixed(2)}-${view.x1.toFixed(2)}, y ${view.y0.toFixed(2)}-${view.y1.toFixed(2)} of a ${view.canvas.join('×')} canvas in a ${view.window.join('×')} window; ${view.picked} at its centre (.cache/packed-app/first-sight.png)`);
+    assert.deepEqual(view.canvas, view.window, 'the canvas fills the window');
+    assert.ok(view.x0 >= 0 && view.x1 <= 1 && view.y0 >= 0 && view.y1 <= 1, 'the face lies inside the canvas');
+    assert.ok(view.y1 - view.y0 >= 0.3, `the face fills ${((view.y1 - view.y0) * 100).toFixed(0)} % of the canvas's height`);
+    assert.ok(view.picked !== null && /head|eye|teeth/i.test(view.picked), `the mesh at the face's centre is ${view.picked}`);
     // A missing target reads NaN; once running, the behavior may already have set it.
     const jaw = await tab.evaluate(() => (window as any).cpemProbe.influence('jawOpen'));
     assert.ok(jaw >= 0 && jaw <= 1, `the avatar has an ARKit jawOpen target (influence ${jaw})`);
@@ -215,6 +260,37 @@ describe('the packed package in a new app (npm pack, npm install, vite build, he
       await tab.close();
     } finally {
       await own.close();
+    }
+  });
+  it("runs the worker from Vite's dev server, with no configuration, on a machine without WebGPU (inference: 'worker', vite)", { timeout: 600_000 }, async (t) => {
+    const app = path.join(work, 'app');
+    if (!fs.existsSync(CLIP_SOURCE) || !fs.existsSync(AVATAR)) return t.skip('../shared (videos and avatars) is not present');
+    if (!fs.existsSync(path.join(app, 'node_modules'))) return t.skip('needs the app the specs before installed');
+    // The app of the README (its node_modules are its own: Vite serves no files from outside its folder), now with
+    // the worker, served by `vite` as a developer starts it.
+    fs.writeFileSync(path.join(app, 'main.js'), readmePage().replace("new FaceRetargetBehavior({ source: 'webcam' })", "new FaceRetargetBehavior({ source: 'webcam', inference: 'worker' })"));
+    const vite = spawn(path.join(app, 'node_modules', '.bin', 'vite'), ['--host', '127.0.0.1', '--strictPort', '--port', String(await freePort())], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    vite.stdout.on('data', (d) => { log += d; });
+    vite.stderr.on('data', (d) => { log += d; });
+    // No WebGPU at all here (no Vulkan): the page and its worker start on another backend without a word on the console.
+    const plain = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: false, args: [...CHROMIUM_FLAGS.filter((f) => f !== '--enable-features=Vulkan'), ...fakeCameraFlags(CLIP)] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`vite did not start:\n${log}`)), 60_000);
+        const look = () => { const m = log.match(/http:\/\/127\.0\.0\.1:\d+\//); if (m) { clearTimeout(timer); resolve(m[0]); } else setTimeout(look, 100); };
+        look();
+      });
+      const { tab, problems, state } = await openApp(plain, url, url);
+      t.diagnostic(`vite: ${log.trim().split('\n').filter((l) => l.trim()).slice(-4).join(' | ')}`);
+      assert.equal(state, 'running', problems.join('\n'));
+      assert.equal(await tab.evaluate(() => (window as any).cpemProbe.behavior.inferenceThread), 'worker');
+      await tab.waitForFunction(() => (window as any).cpemProbe.behavior.stats.frames >= 5, null, { timeout: 120_000, polling: 200 });
+      assert.deepEqual(problems.filter((p) => !/\[vite\]/.test(p)), []);
+      await tab.close();
+    } finally {
+      await plain.close();
+      vite.kill();
     }
   });
 });
