@@ -36,7 +36,9 @@ if (browserBenches.length > 0) {
   const outdir = path.resolve('.cache', 'www', 'bench');
   await esbuild.build({
     // The behavior's inference worker beside the bench bundles, where the behavior looks for it.
-    entryPoints: [...browserBenches, { in: 'plugin/behavior/inference-worker.ts', out: 'inference-worker' }],
+    // Pages a bench loads in a frame (bench/browser/pages/NAME.ts, served as /bench/NAME.html and /bench/NAME.js).
+    entryPoints: [...browserBenches, { in: 'plugin/behavior/inference-worker.ts', out: 'inference-worker' },
+      ...fs.readdirSync(path.join('bench', 'browser', 'pages')).filter((f) => f.endsWith('.ts')).map((f) => ({ in: path.join('bench', 'browser', 'pages', f), out: f.replace(/\.ts$/, '') }))],
     outdir,
     bundle: true,
     format: 'esm',
@@ -45,6 +47,12 @@ if (browserBenches.length > 0) {
     plugins: [assetUrls.servedAssetUrls('/')],
     external: ['fs', 'path', 'crypto', 'worker_threads', 'node-fetch', 'util', 'os', 'perf_hooks'],
   });
+  // Each page's document: a canvas filling the window (the README's index.html) and the page's bundle.
+  for (const f of fs.readdirSync(path.join('bench', 'browser', 'pages')).filter((n) => n.endsWith('.ts'))) {
+    const name = f.replace(/\.ts$/, '');
+    fs.writeFileSync(path.join(outdir, `${name}.html`), '<!doctype html><html><head><meta charset="utf-8"><style>html, body, canvas { margin: 0; width: 100%; height: 100%; display: block; }</style></head>'
+      + `<body><canvas id="canvas"></canvas><script type="module" src="/bench/${name}.js"></script></body></html>\n`);
+  }
   const server = await startServer({ port: 0 });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: false, args: CHROMIUM_FLAGS });
   try {

@@ -21,6 +21,7 @@ import { FrameSource, type FaceSource } from './frame-source.js';
 import { InferenceStage } from './inference-stage.js';
 import { WorkerInference } from './worker-inference.js';
 import { RunState, type FaceRetargetState } from './run-state.js';
+import { markStage } from '../util/marks.js';
 
 const now = (): number => performance.now();
 const disposedError = () => new CpemError('INVALID_ARGUMENT', 'FaceRetargetBehavior was disposed; create a new one.');
@@ -300,11 +301,18 @@ export class FaceRetargetBehavior implements Behavior<TransformNode> {
   }
 
   private async open(id: number): Promise<void> {
-    const video = await this.frames.open(this.source, () => this.run.isCurrent(id));
+    // The source opens (a webcam asks for permission) while the tracker and PE-Net load: both wait for the other to
+    // settle, so that a failure of one never leaves the other running behind a stopped behavior.
+    const loadsModels = !this.modelsLoaded;
+    const [opened, loaded] = await Promise.allSettled([
+      this.frames.open(this.source, () => this.run.isCurrent(id)).then((v) => { markStage('source'); return v; }),
+      loadsModels ? this.inference.load().then(() => markStage('models')) : Promise.resolve(),
+    ]);
+    if (opened.status === 'rejected') throw opened.reason;
+    if (loaded.status === 'rejected') throw loaded.reason;
+    const video = opened.value;
     if (!video || !this.run.isCurrent(id)) return;
-    if (!this.modelsLoaded) {
-      await this.inference.load();
-      if (!this.run.isCurrent(id)) return;
+    if (loadsModels) {
       // A worker's GPU is the worker's: its losses come back as DEVICE_LOST errors of the frame.
       if (this.inference instanceof InferenceStage) {
         this.unwatchDevice?.();
@@ -345,8 +353,14 @@ export class FaceRetargetBehavior implements Behavior<TransformNode> {
       this.faceVisible = true;
       this.onFaceFoundObservable.notifyObservers(motion);
     }
+    if (!this.firstMotionMarked) {
+      this.firstMotionMarked = true;
+      markStage('first-motion');
+    }
     this.onFaceMotionObservable.notifyObservers(motion);
   }
+
+  private firstMotionMarked = false;
 
   private applyLatest(): void {
     if (!this.latest || !this._applier || !this.drivesCharacter) return;

@@ -121,11 +121,18 @@ export function webGlRendererInfo(): { text: string; software: boolean } | null 
   return { text, software: /swiftshader|llvmpipe|softpipe|software/i.test(text) };
 }
 
-/** True when `name` is a GPU backend that would run on a software renderer here. */
+let glProbe: { text: string; software: boolean } | null | undefined;
+
+/**
+ * True when `name` is a GPU backend that would run on a software renderer here. WebGL's renderer is read first (a
+ * context, milliseconds): where WebGL runs in software there is no hardware GPU for WebGPU either, and the WebGPU
+ * adapter is not asked for (on SwiftShader that request alone took seconds of a page's start).
+ */
 async function runsInSoftware(name: TrackerBackend): Promise<boolean> {
   if (isNode()) return false;
-  if (name === 'webgpu') return (await webGpuAdapterInfo())?.software ?? false;
-  if (name === 'webgl') return webGlRendererInfo()?.software ?? false;
+  if (glProbe === undefined) glProbe = webGlRendererInfo();
+  if (name === 'webgpu') return glProbe?.software || ((await webGpuAdapterInfo())?.software ?? false);
+  if (name === 'webgl') return glProbe?.software ?? false;
   return false;
 }
 

@@ -21,6 +21,7 @@ import {
 } from './face-geometry.js';
 import { FrameAccessChooser, isFrameAccess, type FrameAccess } from './frame-access.js';
 import { PixelReader, readTrackerFrame, type TrackerFrame, type TrackerInput } from './tracker-frame.js';
+import { markStage } from '../util/marks.js';
 
 export type { TrackerBackend } from './backend.js';
 
@@ -167,6 +168,7 @@ export class FaceTracker {
     if (!Number.isInteger(cropSize) || cropSize < 32 || cropSize > 1024) throw new CpemError('INVALID_ARGUMENT', `FaceTracker: cropSize must be a whole number of pixels in [32, 1024] (the model's is 192); got ${cropSize}.`);
     const wasmPaths = options.wasmPaths ?? (options.assetBaseUrl !== undefined ? joinAssetPath(options.assetBaseUrl, 'tfjs-wasm/') : undefined);
     const backend = await selectBackend(options.backend ?? 'auto', wasmPaths, options.wasmThreads);
+    markStage('backend');
     const files = trackerModelFiles(options.modelBaseUrl, options.assetBaseUrl);
     const [detector, mesh, iris] = await Promise.all([
       loadTrackerModel(files, 'blazeface'), loadTrackerModel(files, 'facemesh'), loadTrackerModel(files, 'iris'),
