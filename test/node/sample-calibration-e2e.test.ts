@@ -3,13 +3,10 @@
 // blink). The flow captures each prompt over the live camera, fits the person's range profile, applies it and stores
 // it in localStorage; after a reload the page applies the stored profile from the start, and on the same clip frames
 // the unit the profile raises most reads higher than with the profile removed.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../../tools/server.mjs';
-import { fakeCameraFlags } from '../../tools/chromium.cjs';
-import { launchChromium } from '../support/browser-page.js';
+import type { Page } from 'playwright-core';
+import { sampleSceneSession } from '../support/sample-scene-session.js';
 import { expressionUnitIndex } from '../../plugin/units/expression-units.js';
 import { makePromptClips, promptClipStart, PROMPT_CLIP, PROMPT_CLIP_PROMPTS, PROMPT_CLIP_SOURCE, SEGMENT_FRAMES } from '../support/prompt-clip.js';
 
@@ -83,27 +80,14 @@ async function windowReading(page: Page, u: number, from: number, to: number): P
 }
 
 describe('sample scene: Calibrate (fake camera playing the prompts clip)', () => {
-  let server: RunningServer;
-  let browser: Browser | undefined;
-  const haveShared = fs.existsSync(PROMPT_CLIP_SOURCE);
-
-  before(async () => {
-    if (!haveShared) return;
-    makePromptClips();
-    server = await startServer({ port: 0 });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const session = sampleSceneSession(PROMPT_CLIP_SOURCE, PROMPT_CLIP, makePromptClips);
 
   it('captures the prompts, stores the profile, and applies it after a reload: a prompted unit reads higher on the same frames', { timeout: 240_000 }, async (t) => {
-    if (!haveShared) return t.skip('../shared/videos/liveportrait_d10.mp4 is not present');
-    browser = await launchChromium(fakeCameraFlags(PROMPT_CLIP));
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    if (!session.available) return t.skip('../shared/videos/liveportrait_d10.mp4 is not present');
+    const page = await (await session.browser()).newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await opened(page, `${server.url}?backend=wasm&calibrate=${SEQUENCE}&countdown=0`);
+    await opened(page, `${session.url}?backend=wasm&calibrate=${SEQUENCE}&countdown=0`);
     assert.equal(await page.evaluate(() => (window as unknown as Probe).cpemSample.behavior.calibrationProfile), null);
 
     // Start as the clip's loop begins (its resting face), so the prompts and the clip are in step.
@@ -146,7 +130,7 @@ describe('sample scene: Calibrate (fake camera playing the prompts clip)', () =>
     const unitIndex = expressionUnitIndex(best.unit);
 
     // Reload: the stored profile is applied from the start.
-    await opened(page, `${server.url}?backend=wasm`);
+    await opened(page, `${session.url}?backend=wasm`);
     assert.deepEqual(await page.evaluate(() => (window as unknown as Probe).cpemSample.behavior.calibrationProfile), profile, 'the stored profile is applied after a reload');
     await page.waitForFunction(() => (window as unknown as Probe).cpemSample.behavior.latestMotion?.calibration === 'locked', null, { timeout: 60_000 });
     const withProfile = await windowReading(page, unitIndex, from, to);

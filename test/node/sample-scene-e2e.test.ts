@@ -5,14 +5,12 @@
 // page to .cache/screenshots/sample-scene.png (CPEM_UPDATE_DOCS=1: to docs/images/sample-scene.png, the README's
 // picture). Also: a denied camera reaches the page as CAMERA_DENIED, and dispose() stops the webcam tracks the
 // behavior opened and frees every tensor.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { startServer, type RunningServer } from '../../tools/server.mjs';
-import { fakeCameraFlags } from '../../tools/chromium.cjs';
 import { launchChromium } from '../support/browser-page.js';
+import { sampleSceneSession } from '../support/sample-scene-session.js';
 import { CLIP_SOURCE, makeMarkedClip, recordClip, sampleTable, windowCounts, windowMean } from '../support/marked-clip.js';
 
 const SOURCE = CLIP_SOURCE;
@@ -21,27 +19,14 @@ const CLIP = path.resolve('.cache', 'e2e', 'liveportrait_d3-marked.y4m');
 const SCREENSHOT = process.env.CPEM_UPDATE_DOCS === '1' ? path.join('docs', 'images', 'sample-scene.png') : path.join('.cache', 'screenshots', 'sample-scene.png');
 
 describe('sample scene end to end (fake camera playing a clip)', () => {
-  let server: RunningServer;
-  let browser: Browser | undefined;
-  const haveShared = fs.existsSync(SOURCE);
-
-  before(async () => {
-    if (!haveShared) return;
-    makeMarkedClip(CLIP);
-    server = await startServer({ port: 0 });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const session = sampleSceneSession(SOURCE, CLIP, () => makeMarkedClip(CLIP));
 
   it('drives the double: jawOpen rises where the mouth opens, eyeClose where the eyes close', { timeout: 420_000 }, async (t) => {
-    if (!haveShared) return t.skip('../shared/videos/liveportrait_d3.mp4 is not present');
-    browser = await launchChromium(fakeCameraFlags(CLIP));
-    const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    if (!session.available) return t.skip('../shared/videos/liveportrait_d3.mp4 is not present');
+    const page = await (await session.browser()).newPage({ viewport: { width: 1280, height: 760 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}?backend=wasm`, { timeout: 90_000 });
+    await page.goto(`${session.url}?backend=wasm`, { timeout: 90_000 });
     await page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, { timeout: 90_000 });
     assert.equal(await page.evaluate(() => document.body.dataset.started), 'running', await page.locator('#message').innerText());
     await page.waitForFunction(() => (window as any).cpemSample.behavior.latestMotion !== null, null, { timeout: 30_000 });
@@ -113,12 +98,11 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
 
   it('edits tables live, loads a GLB with autoMap and switches to a video file', { timeout: 150_000 }, async (t) => {
     const avatar = path.resolve('..', 'shared', 'avatars', 'rpm_brunette-t.glb');
-    if (!haveShared || !fs.existsSync(avatar)) return t.skip('../shared (videos and avatars) is not present');
-    browser ??= await launchChromium(fakeCameraFlags(CLIP));
-    const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    if (!session.available || !fs.existsSync(avatar)) return t.skip('../shared (videos and avatars) is not present');
+    const page = await (await session.browser()).newPage({ viewport: { width: 1280, height: 760 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}?backend=wasm&source=none`, { timeout: 90_000 });
+    await page.goto(`${session.url}?backend=wasm&source=none`, { timeout: 90_000 });
     await page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, { timeout: 90_000 });
 
     // The table editor: the toon head's table, broken then fixed, validated on the fly.
@@ -157,11 +141,10 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
   });
 
   it('?weights=sandbox loads the network the training sandbox stored in IndexedDB, and says so when there is none', { timeout: 120_000 }, async (t) => {
-    if (!haveShared) return t.skip('../shared is not present');
-    browser ??= await launchChromium(fakeCameraFlags(CLIP));
-    const page = await browser.newPage();
+    if (!session.available) return t.skip('../shared is not present');
+    const page = await (await session.browser()).newPage();
     const started = () => page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, { timeout: 90_000 });
-    await page.goto(`${server.url}?backend=wasm&source=none&weights=sandbox`, { timeout: 90_000 });
+    await page.goto(`${session.url}?backend=wasm&source=none&weights=sandbox`, { timeout: 90_000 });
     await started();
     assert.match(await page.innerText('#message'), /No sandbox weights/);
     // Store a network the way the sandbox does (tf.io to indexeddb://babylon-cpem-sandbox-pe-net), then reload.
@@ -173,7 +156,7 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
         modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData, format: json.format,
       });
     });
-    await page.goto(`${server.url}?backend=wasm&weights=sandbox`, { timeout: 90_000 });
+    await page.goto(`${session.url}?backend=wasm&weights=sandbox`, { timeout: 90_000 });
     await started();
     assert.match(await page.innerText('#message'), /Using the PE-Net weights from the training sandbox/);
     assert.equal(await page.evaluate(() => document.body.dataset.started), 'running', await page.innerText('#status'));
@@ -181,12 +164,12 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
   });
 
   it('shows CAMERA_DENIED when the camera is refused', { timeout: 120_000 }, async (t) => {
-    if (!haveShared) return t.skip('../shared/videos/liveportrait_d3.mp4 is not present');
+    if (!session.available) return t.skip('../shared/videos/liveportrait_d3.mp4 is not present');
     // A fake camera exists, but without the flag that accepts the permission prompt, headless Chromium refuses it.
     const denying = await launchChromium(['--use-fake-device-for-media-stream']);
     try {
       const page = await denying.newPage();
-      await page.goto(`${server.url}?backend=wasm`, { timeout: 90_000 });
+      await page.goto(`${session.url}?backend=wasm`, { timeout: 90_000 });
       await page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, { timeout: 90_000 });
       assert.equal(await page.evaluate(() => document.body.dataset.lastError), 'CAMERA_DENIED');
       assert.match(await page.locator('#message').innerText(), /CAMERA_DENIED: Camera access was denied/);

@@ -2,14 +2,11 @@
 // (test/support/marked-clip.ts): a take of the digital double is recorded, stopped into a clip that plays back on the
 // double (the behavior no longer writes to it), and downloaded as a GLB that the bake's checks accept: the Khronos
 // validator, Babylon's loader with tracks within the reduction tolerance of the recorded influences, three.js.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { startServer, type RunningServer } from '../../tools/server.mjs';
-import { fakeCameraFlags } from '../../tools/chromium.cjs';
-import { launchChromium } from '../support/browser-page.js';
+import { sampleSceneSession } from '../support/sample-scene-session.js';
 import { CLIP_SOURCE, makeMarkedClip } from '../support/marked-clip.js';
 import { largestTrackError, loadGlbInBabylon, loadGlbInThree, trackAt, validateGlb } from '../support/glb-checks.js';
 import type { TakeUnitsJson } from '../../plugin/recording/take-formats.js';
@@ -17,27 +14,14 @@ import type { TakeUnitsJson } from '../../plugin/recording/take-formats.js';
 const CLIP = path.resolve('.cache', 'e2e', 'liveportrait_d3-marked.y4m');
 
 describe('sample scene: record, play and download a take', () => {
-  let server: RunningServer;
-  let browser: Browser | undefined;
-  const haveShared = fs.existsSync(CLIP_SOURCE);
-
-  before(async () => {
-    if (!haveShared) return;
-    makeMarkedClip(CLIP);
-    server = await startServer({ port: 0 });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const session = sampleSceneSession(CLIP_SOURCE, CLIP, () => makeMarkedClip(CLIP));
 
   it('records the double from a fake camera, plays the clip back on it and downloads a GLB the checks accept', { timeout: 300_000 }, async (t) => {
-    if (!haveShared) return t.skip(`${CLIP_SOURCE} is not present`);
-    browser = await launchChromium(fakeCameraFlags(CLIP));
-    const page = await browser.newPage({ viewport: { width: 1280, height: 760 }, acceptDownloads: true });
+    if (!session.available) return t.skip(`${CLIP_SOURCE} is not present`);
+    const page = await (await session.browser()).newPage({ viewport: { width: 1280, height: 760 }, acceptDownloads: true });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}?backend=wasm`, { timeout: 90_000 });
+    await page.goto(`${session.url}?backend=wasm`, { timeout: 90_000 });
     await page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, { timeout: 90_000 });
     assert.equal(await page.evaluate(() => document.body.dataset.started), 'running', await page.locator('#message').innerText());
     await page.waitForFunction(() => (window as any).cpemSample.behavior.latestMotion !== null, null, { timeout: 60_000 });
