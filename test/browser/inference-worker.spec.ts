@@ -150,7 +150,20 @@ describe("FaceRetargetBehavior with inference: 'worker'", () => {
       expect(broken.state).toBe('stopped');
     }
     expect(brokenErrors.length).toBe(2);
+    expect(brokenErrors[0].message).toContain('did not load');
     broken.dispose();
+
+    // A script that loads and throws is reported with what it threw, not as a serving problem: here a CommonJS
+    // module that reached the worker unbundled (what Vite's dev server once served of tfjs' dependencies).
+    const commonJs = URL.createObjectURL(new Blob(['module.exports = {};'], { type: 'text/javascript' }));
+    const throwing = make({ workerUrl: commonJs });
+    const thrown = await throwing.start().then(() => null, (x: unknown) => x);
+    expect(isCpemError(thrown, 'ESTIMATION_FAILED')).withContext(String(thrown)).toBeTrue();
+    expect((thrown as Error).message).toContain('module is not defined');
+    expect((thrown as Error).message).toContain('CommonJS');
+    expect((thrown as Error).message).not.toContain('served');
+    throwing.dispose();
+    URL.revokeObjectURL(commonJs);
 
     // The tracker's options cross to the worker: one it refuses comes back with its own code and message.
     const badAccess = make({ frameAccess: 'webgl' as never });
