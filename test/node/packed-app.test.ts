@@ -280,16 +280,18 @@ describe('the packed package in a new app (npm pack, npm install, vite build, he
     // The app of the README (its node_modules are its own: Vite serves no files from outside its folder), now with
     // the worker, served by `vite` as a developer starts it.
     fs.writeFileSync(path.join(app, 'main.js'), readmePage().replace("new FaceRetargetBehavior({ source: 'webcam' })", "new FaceRetargetBehavior({ source: 'webcam', inference: 'worker' })"));
-    const vite = spawn(path.join(app, 'node_modules', '.bin', 'vite'), ['--host', '127.0.0.1', '--strictPort', '--port', String(await freePort())], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    const vite = spawn(path.join(app, 'node_modules', '.bin', 'vite'), ['--host', '127.0.0.1', '--strictPort', '--port', String(await freePort())], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let log = '';
     vite.stdout.on('data', (d) => { log += d; });
     vite.stderr.on('data', (d) => { log += d; });
+    // NO_COLOR, and colour codes stripped where a Vite ignores it: with CI set, Vite colours its output even through a
+    // pipe, and the colour codes around the port hid the address from the match below.
     // No WebGPU at all here (no Vulkan): the page and its worker start on another backend without a word on the console.
     const plain = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: false, args: [...CHROMIUM_FLAGS.filter((f) => f !== '--enable-features=Vulkan'), ...fakeCameraFlags(CLIP)] });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`vite did not start:\n${log}`)), 60_000);
-        const look = () => { const m = log.match(/http:\/\/127\.0\.0\.1:\d+\//); if (m) { clearTimeout(timer); resolve(m[0]); } else setTimeout(look, 100); };
+        const look = () => { const m = log.replace(/\x1b\[[0-9;]*m/g, '').match(/http:\/\/127\.0\.0\.1:\d+\//); if (m) { clearTimeout(timer); resolve(m[0]); } else setTimeout(look, 100); };
         look();
       });
       const { tab, problems, state } = await openApp(plain, url, url);
