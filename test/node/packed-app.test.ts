@@ -290,8 +290,14 @@ describe('the packed package in a new app (npm pack, npm install, vite build, he
     const plain = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: false, args: [...CHROMIUM_FLAGS.filter((f) => f !== '--enable-features=Vulkan'), ...fakeCameraFlags(CLIP)] });
     try {
       const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`vite did not start:\n${log}`)), 60_000);
-        const look = () => { const m = log.replace(/\x1b\[[0-9;]*m/g, '').match(/http:\/\/127\.0\.0\.1:\d+\//); if (m) { clearTimeout(timer); resolve(m[0]); } else setTimeout(look, 100); };
+        // The look-up stops with the time limit: a loop left polling would keep the spec's process alive forever.
+        let waiting = true;
+        const timer = setTimeout(() => { waiting = false; reject(new Error(`vite did not start:\n${log}`)); }, 60_000);
+        const look = () => {
+          if (!waiting) return;
+          const m = log.replace(/\x1b\[[0-9;]*m/g, '').match(/http:\/\/127\.0\.0\.1:\d+\//);
+          if (m) { clearTimeout(timer); resolve(m[0]); } else setTimeout(look, 100);
+        };
         look();
       });
       const { tab, problems, state } = await openApp(plain, url, url);
