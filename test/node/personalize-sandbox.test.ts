@@ -65,7 +65,7 @@ describe('teach it your face (/training guided capture and fine-tuning)', { skip
     const first = await capture(page, true);
     console.log(`capture: ${first.map((r) => `${r.prompt}: ${r.status}`).join('; ')}`);
     assert.deepEqual(first.map((r) => r.prompt), PROMPTS.split(','));
-    assert.equal(first[0].status, 'ok', 'the neutral prompt had a face');
+    assert.equal(first[0].status, 'ok', `the neutral prompt had a face (page: ${await page.innerText('#error')} ${errors.join(' ')})`);
     assert.ok(first.every((r) => ['ok', 'no-change'].includes(r.status)), JSON.stringify(first));
     // Every row was captured and tracked, and the preview drew the landmarks.
     const framesBefore = await page.evaluate(() => window.cpemSandbox!.teach.capture.rows.map((r) => r.capture?.frames.length ?? 0));
