@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     '| variant | synthetic α error | reading α = 0 | neutral-face vertex error (mean face) | α drift, report clips | α drift, tune clips | synthetic β error (reading 0) | train time (s) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const { label, report: r, seconds } of results) {
-    lines.push(`| ${label} | ${f3(r.synthetic.identityMae)} | ${f3(r.synthetic.zeroIdentityMae)} | ${f2(r.synthetic.neutralVertexError.all)} (${f2(r.synthetic.neutralVertexError.meanFaceAll)}) | ${f3(r.identity?.report)} | ${f3(r.identity?.tune)} | ${f3(r.synthetic.meanUnitMae)} (${f3(r.synthetic.zeroUnitMae)}) | ${seconds} |`);
+    lines.push(`| ${label} | ${f3(r.synthetic.identityMae)} | ${f3(r.synthetic.zeroIdentityMae)} | ${f2(r.synthetic.neutralVertexError?.all)} (${f2(r.synthetic.neutralVertexError?.meanFaceAll)}) | ${f3(r.identity?.report)} | ${f3(r.identity?.tune)} | ${f3(r.synthetic.meanUnitMae)} (${f3(r.synthetic.zeroUnitMae)}) | ${seconds} |`);
   }
   lines.push('');
   fs.writeFileSync(path.join('docs', 'ablation.md'), lines.join('\n'));

@@ -68,7 +68,7 @@ const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.lengt
 export async function evaluateEstimator(net: PeNet, model: FaceModel, tensors: FaceModelTensors, options: EvaluationOptions): Promise<EvaluationReport> {
   const log = options.log ?? (() => {});
   log('synthetic held-out set');
-  const synthetic = await evaluateSynthetic(net, tensors, { samples: options.syntheticSamples ?? 2048 });
+  const synthetic = await evaluateSynthetic(net, tensors, { samples: options.syntheticSamples ?? 2048, neutralFace: true });
   if (!options.sharedDir || !options.labels) return { synthetic, realFrames: null, identity: null, mirror: null, reconstruction: null };
 
   const labels = options.labels;

@@ -118,15 +118,14 @@ export function evaluationMarkdown(report: EvaluationReport, context: { weights:
     + `Regenerate this page with \`${context.command}\`.`, '');
 
   const s = report.synthetic;
+  const v = s.neutralVertexError;
   out.push('## 1. Synthetic held-out faces', '');
   out.push(`${s.samples} faces drawn with a seed never used in training (random identity, sparse expression, head pose, tracker-like `
     + `landmark noise). Mean absolute error of the 46 units **${f3(s.meanUnitMae)}** (reading 0 everywhere: `
     + `${f3(s.zeroUnitMae)}); mean correlation of predicted and true units **${f2(s.meanCorrelation)}**; α ${f3(s.identityMae)} per coefficient; `
-    + `head rotation ${f2(s.rotationMaeDeg)}°. Identity as the neutral face's shape (α only, no expression): mean vertex error `
-    + `**${f2(s.neutralVertexError.all)}** against ${f2(s.neutralVertexError.meanFaceAll)} for the mean face `
-    + `(${f2(s.neutralVertexError.all / s.neutralVertexError.meanFaceAll)}×; bar ≤ 0.7×), on the 478 landmark points `
-    + `${f2(s.neutralVertexError.landmarks)} against ${f2(s.neutralVertexError.meanFaceLandmarks)}; α ${f3(s.identityMae)} per coefficient against `
-    + `${f3(s.zeroIdentityMae)} for the mean face.`, '');
+    + `head rotation ${f2(s.rotationMaeDeg)}°.${v ? ` Identity as the neutral face's shape (α only, no expression): mean vertex error `
+    + `**${f2(v.all)}** against ${f2(v.meanFaceAll)} for the mean face (${f2(v.all / v.meanFaceAll)}×; bar ≤ 0.7×), on the 478 landmark points `
+    + `${f2(v.landmarks)} against ${f2(v.meanFaceLandmarks)}; α ${f3(s.identityMae)} per coefficient against ${f3(s.zeroIdentityMae)} for the mean face.` : ''}`, '');
   out.push('Ten categories over our units (the regions of the paper\'s Table 1; its FEAFA columns are not reproduced one to one):', '');
   out.push(table(['category', 'MAE'], [...Object.entries(s.categoryMae).map(([k, v]) => [k, f3(v)]), ['**average**', `**${f3(s.meanCategoryMae)}**`]]), '');
   const unitRows: string[][] = [];

@@ -46,9 +46,10 @@ export interface SyntheticReport {
   /**
    * Identity where it shows, the neutral face's shape: the mean per-vertex distance (millimetres) between
    * the face decoded from the predicted α and from the true α, both without expression, over all vertices and over
-   * the 478 face-mesh landmark points; beside it the same for the mean face (α = 0).
+   * the 478 face-mesh landmark points; beside it the same for the mean face (α = 0). Null unless asked for
+   * (`neutralFace`): decoding every vertex three times a batch is slow on a software GPU (the sandbox's validation).
    */
-  neutralVertexError: { all: number; landmarks: number; meanFaceAll: number; meanFaceLandmarks: number };
+  neutralVertexError: { all: number; landmarks: number; meanFaceAll: number; meanFaceLandmarks: number } | null;
 }
 
 /** Mean Euclidean distance between matching points of two [N, V, 3] tensors. */
@@ -57,7 +58,7 @@ function meanPointDistance(a: tf.Tensor3D, b: tf.Tensor3D): tf.Scalar {
 }
 
 /** Scores `net` on a held-out synthetic set (its own seed, never used in training). */
-export async function evaluateSynthetic(net: PeNet, model: FaceModelTensors, options: { samples?: number; seed?: number; synthetic?: SyntheticOptions } = {}): Promise<SyntheticReport> {
+export async function evaluateSynthetic(net: PeNet, model: FaceModelTensors, options: { samples?: number; seed?: number; synthetic?: SyntheticOptions; neutralFace?: boolean } = {}): Promise<SyntheticReport> {
   const samples = options.samples ?? 1024;
   const source = new SyntheticFaceSource(model, options.seed ?? 987654, options.synthetic);
   const unitSum = new Float64Array(NUM_EXPRESSION_UNITS);
@@ -70,6 +71,7 @@ export async function evaluateSynthetic(net: PeNet, model: FaceModelTensors, opt
     const [beta, betaTrue, alpha, alphaTrue, rot, rotTrue] = await (async () => {
       const out = net.predict(batch.features);
       try {
+        if (options.neutralFace) {
         // The neutral faces of the predicted, true and zero α (no expression), weighted by the batch's size.
         const errors = tf.tidy(() => {
           const none = tf.zeros([persons, model.expressionCount]) as tf.Tensor2D;
@@ -83,6 +85,7 @@ export async function evaluateSynthetic(net: PeNet, model: FaceModelTensors, opt
         const [ea, el, za, zl] = await errors.data();
         errors.dispose();
         vertex.all += ea * persons; vertex.landmarks += el * persons; vertex.meanFaceAll += za * persons; vertex.meanFaceLandmarks += zl * persons;
+        }
         return await Promise.all([out.expression, batch.truth!.expression, out.identity, batch.truth!.identity, out.rotation, batch.truth!.rotation].map((t) => t.data() as Promise<Float32Array>));
       } finally {
         tf.dispose([out.expression, out.identity, out.rotation, out.translation]);
@@ -125,6 +128,6 @@ export async function evaluateSynthetic(net: PeNet, model: FaceModelTensors, opt
     identityMae: identitySum / (samples * model.identityCount),
     zeroIdentityMae: identityTruthSum / (samples * model.identityCount),
     rotationMaeDeg: (rotationSum / (samples * 3)) * (180 / Math.PI),
-    neutralVertexError: { all: vertex.all / samples, landmarks: vertex.landmarks / samples, meanFaceAll: vertex.meanFaceAll / samples, meanFaceLandmarks: vertex.meanFaceLandmarks / samples },
+    neutralVertexError: !options.neutralFace ? null : { all: vertex.all / samples, landmarks: vertex.landmarks / samples, meanFaceAll: vertex.meanFaceAll / samples, meanFaceLandmarks: vertex.meanFaceLandmarks / samples },
   };
 }

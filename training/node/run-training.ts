@@ -78,7 +78,7 @@ export async function runTraining(run: RunConfig, options: TrainingRunOptions): 
         fs.writeFileSync(path.join(runDir, 'loss.csv'), trainer.log.toCsv());
       }
     }
-    const report = await evaluateSynthetic(trainer.net, model, { synthetic: run.data.synthetic });
+    const report = await evaluateSynthetic(trainer.net, model, { synthetic: run.data.synthetic, neutralFace: true });
     const manifest = estimatorManifest({
       packageVersion: JSON.parse(fs.readFileSync('package.json', 'utf8')).version,
       faceModelSha256: crypto.createHash('sha256').update(faceModelBytes).digest('hex'),
