@@ -74,11 +74,10 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
     const eyeIn = windowMean(samples, 'eyesClosed', 'eyeClose'), eyeOut = windowMean(samples, 'eyesOpen', 'eyeClose');
     t.diagnostic(`jawOpen: ${jawIn.toFixed(3)} with the mouth open vs ${jawOut.toFixed(3)} closed; eyeClose: ${eyeIn.toFixed(3)} with the eyes closed vs ${eyeOut.toFixed(3)} open`);
     assert.ok(jawIn > jawOut + 0.15, `jawOpen ${jawIn.toFixed(3)} with the mouth open vs ${jawOut.toFixed(3)} with it closed`);
-    // The shipped network reads this person's closed eyes weakly: through the per-user neutral and the filter the
-    // double's eyeClose rises to a few hundredths in the closed-eye window against near zero open (it reads a full
-    // blink in other clips at 1.0; docs/evaluation.md has the real-frame figures). The rise must be clear against
-    // the open-eye level, relatively (3×) and absolutely.
-    assert.ok(eyeIn > eyeOut + 0.02 && eyeIn > 3 * eyeOut, `eyeClose ${eyeIn.toFixed(3)} with the eyes closed vs ${eyeOut.toFixed(3)} open`);
+    // Through the per-user neutral and the filter the double's eyeClose rises to about a quarter in the closed-eye
+    // window against about a tenth open (the output curve lifts both; docs/evaluation.md has the real-frame figures).
+    // The rise must be clear against the open-eye level, absolutely (0.1) and relatively (2×).
+    assert.ok(eyeIn > eyeOut + 0.1 && eyeIn > 2 * eyeOut, `eyeClose ${eyeIn.toFixed(3)} with the eyes closed vs ${eyeOut.toFixed(3)} open`);
 
     // dispose(): the webcam tracks it opened stop, every tensor is freed, the double is back at rest.
     const after = await page.evaluate(async () => {
