@@ -1,9 +1,9 @@
 // Browser specs (test/browser/**/*.spec.ts), bundled by esbuild, run in Debian's headless Chromium with
-// WebGPU and WebGL2 on SwiftShader. Flags: tools/chromium.cjs. Summary line: tools/karma-summary-reporter.cjs.
+// WebGPU and WebGL2 on SwiftShader. Flags: training/node/chromium.cjs. Summary line: tools/karma-summary-reporter.cjs.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { CHROMIUM_PATH, CHROMIUM_FLAGS } = require('./tools/chromium.cjs');
+const { CHROMIUM_PATH, CHROMIUM_FLAGS } = require('./training/node/chromium.cjs');
 const { servedAssetUrls } = require('./tools/esbuild-asset-urls.cjs');
 
 // karma-esbuild writes its entry file into the system temp dir and imports each spec by its path relative to that

@@ -20,7 +20,7 @@ export default {
     motion: 'plugin/motion/index.ts',
     'face-model': 'plugin/face-model/index.ts',
     landmarks: 'plugin/landmarks/index.ts',
-    training: 'training/index.ts',
+    training: 'training/lib/index.ts',
     // Recording takes into animation clips (browser and Node), and the offline bake (Node only: ffmpeg, NullEngine).
     recording: 'plugin/recording/index.ts',
     bake: 'plugin/bake/index.ts',

@@ -1,7 +1,7 @@
 // Cost of the two CPEM constraint losses with their gradients, batch of 32 persons × 4 frames, TF.js cpu.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { identityConsistencyLoss, expressionExclusiveLoss } from '../training/index.js';
+import { identityConsistencyLoss, expressionExclusiveLoss } from '../training/lib/index.js';
 import { summarize, timeCalls } from './support/stats.js';
 import type { BenchFunction } from './support/bench-types.js';
 

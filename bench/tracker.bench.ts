@@ -4,7 +4,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import type { RawImage } from '../plugin/tracker/face-tracker.js';
-import { decodeVideo } from '../training/data/ffmpeg-frames.node.js';
+import { decodeVideo } from '../plugin/node/ffmpeg-frames.js';
 import { trackerStageRows, type TrackerBenchPlan } from './support/tracker-stages.js';
 import type { BenchFunction } from './support/bench-types.js';
 

@@ -2,18 +2,18 @@
 // expressions, each after a short countdown), a retake per prompt, and the person's range profile fitted from it
 // (plugin/calibration), applied to the behavior at once, stored in localStorage for the next visit and offered as a
 // download. Which frames hold each expression comes from the capture analysis the training sandbox uses
-// (training/personalize/capture-analysis.ts); the readings are the behavior's own (PE-Net's units, per-user neutral).
+// (training/lib/personalize/capture-analysis.ts); the readings are the behavior's own (PE-Net's units, per-user neutral).
 //   ?calibrate=neutral:3,smile:2.5,…  another sequence (prompt:seconds)   ?countdown=S  the countdown before each prompt
 import {
   assertValidCalibrationProfile, isCpemError, type CalibrationProfile, type EstimatedFaceMotion, type FaceRetargetBehavior,
 } from '../plugin/index.js';
 import { ALIGNMENT_POINTS } from '../plugin/estimator/face-alignment.js';
 import type { FaceModel } from '../plugin/face-model/index.js';
-import { analyseCapture, type CaptureAnalysis, type PromptCapture } from '../training/personalize/capture-analysis.js';
-import type { FrameEstimate } from '../training/eval/clip-estimates.js';
-import { unitsAfterNeutral } from '../training/personalize/profile-readings.js';
-import { isPromptName, promptDefinition, promptSpec, type PromptName } from '../training/personalize/prompts.js';
-import { rangeProfileFromCapture } from '../training/personalize/range-profile.js';
+import { analyseCapture, type CaptureAnalysis, type PromptCapture } from '../training/lib/personalize/capture-analysis.js';
+import type { FrameEstimate } from '../training/lib/eval/clip-estimates.js';
+import { unitsAfterNeutral } from '../training/lib/personalize/profile-readings.js';
+import { isPromptName, promptDefinition, promptSpec, type PromptName } from '../training/lib/personalize/prompts.js';
+import { rangeProfileFromCapture } from '../training/lib/personalize/range-profile.js';
 
 export const PROFILE_STORAGE_KEY = 'babylon-cpem-calibration-profile';
 

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readCliArgs } from './cli-args.mjs';
+import { readCliArgs } from '../training/node/cli-args.mjs';
 import { prepareOutputFile } from '../bin/output-dir.mjs';
 import { contentKeyedFile, TRACK_CACHE_VARIANT } from '../training/node/content-key.mjs';
 
@@ -24,7 +24,7 @@ if (!fs.existsSync(video)) throw new Error(`no such clip: ${video}`);
 const trackFile = contentKeyedFile(video, path.join('.cache', 'tracks'), 'lmtrack', TRACK_CACHE_VARIANT);
 if (!fs.existsSync(trackFile)) throw new Error(`no landmark track ${trackFile}: run npm run track -- ${video} --out ${trackFile}`);
 
-// The track's header and per-frame records (training/data/landmark-track.ts): time and face box per frame.
+// The track's header and per-frame records (training/lib/data/landmark-track.ts): time and face box per frame.
 const bytes = fs.readFileSync(trackFile);
 const jsonLength = bytes.readUInt32LE(8);
 const header = JSON.parse(bytes.subarray(12, 12 + jsonLength).toString('utf8'));

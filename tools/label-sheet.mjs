@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readCliArgs } from './cli-args.mjs';
+import { readCliArgs } from '../training/node/cli-args.mjs';
 
 const requested = readCliArgs({}, { usage: 'usage: node tools/label-sheet.mjs [CLIP.mp4 ...]', positionals: [0, Infinity] })._;
 const labels = JSON.parse(fs.readFileSync('test/data/real-frame-labels.json', 'utf8'));

@@ -7,8 +7,8 @@ import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import { startServer } from './server.mjs';
-import { CHROMIUM_PATH, CHROMIUM_FLAGS } from './chromium.cjs';
-import { readCliArgs } from './cli-args.mjs';
+import { CHROMIUM_PATH, CHROMIUM_FLAGS } from '../training/node/chromium.cjs';
+import { readCliArgs } from '../training/node/cli-args.mjs';
 import { prepareOutputDir } from '../bin/output-dir.mjs';
 
 const args = readCliArgs({ out: 'string', mirror: 'boolean' }, { usage: 'usage: node tools/retarget-preview.mjs [--out DIR] [--mirror]' });

@@ -10,8 +10,8 @@ import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import { bundleForNode } from './node-bundle.mjs';
 import { startServer } from './server.mjs';
-import { CHROMIUM_PATH, CHROMIUM_FLAGS } from './chromium.cjs';
-import { readCliArgs } from './cli-args.mjs';
+import { CHROMIUM_PATH, CHROMIUM_FLAGS } from '../training/node/chromium.cjs';
+import { readCliArgs } from '../training/node/cli-args.mjs';
 import assetUrls from './esbuild-asset-urls.cjs';
 import { copyRuntimeAssets } from './copy-runtime-assets.mjs';
 

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleForNode } from './node-bundle.mjs';
-import { readCliArgs } from './cli-args.mjs';
+import { readCliArgs } from '../training/node/cli-args.mjs';
 import { copyRuntimeAssets } from './copy-runtime-assets.mjs';
 
 const args = readCliArgs({ only: 'string' }, { usage: 'usage: node tools/run-tests.mjs [--only node|browser] [SPEC.ts ...]', positionals: [0, Infinity] });

@@ -6,9 +6,9 @@
 //   node tools/run-node.mjs tools/screenshot-teach-sandbox.ts
 import fs from 'node:fs';
 import { startServer } from './server.mjs';
-import { fakeCameraFlags } from './chromium.cjs';
+import { fakeCameraFlags } from '../training/node/chromium.cjs';
 import { launchChromium } from '../test/support/browser-page.js';
-import { PERSONALIZATION_DEFAULTS } from '../training/personalize/fine-tune.js';
+import { PERSONALIZATION_DEFAULTS } from '../training/lib/personalize/fine-tune.js';
 import { captureOver, makePromptClips, readPromptRows, retakeUnusable, waitForClipFrame, PROMPT_CLIP, PROMPT_CLIP_PROMPTS } from '../test/support/prompt-clip.js';
 
 const DIR = 'docs/images';

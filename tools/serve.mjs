@@ -2,7 +2,7 @@
 // `npm start`: builds the sample scene (and the other pages) and serves them on 127.0.0.1, rebuilding on change.
 //   node tools/serve.mjs [--port N]   (PORT env also works; 0 picks a free port)
 import { startServer } from './server.mjs';
-import { readCliArgs } from './cli-args.mjs';
+import { readCliArgs } from '../training/node/cli-args.mjs';
 import { copyRuntimeAssets } from './copy-runtime-assets.mjs';
 
 copyRuntimeAssets();

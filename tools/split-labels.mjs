@@ -8,7 +8,7 @@
 // Writes clips[…].split in test/data/real-frame-labels.json and prints the counts per half.
 //   node tools/split-labels.mjs [--check]   (--check: exit 1 if the file's split differs from the rule's)
 import fs from 'node:fs';
-import { readCliArgs } from './cli-args.mjs';
+import { readCliArgs } from '../training/node/cli-args.mjs';
 
 const FILE = 'test/data/real-frame-labels.json';
 const SHOWN = 0.3;

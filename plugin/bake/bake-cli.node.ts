@@ -13,7 +13,7 @@ import { assertValidRetargetTable } from '../retarget/validate.js';
 import { bakeTable } from './bake-table.js';
 import { loadSerializer } from '../recording/take-glb.js';
 import type { RetargetTable } from '../retarget/retarget-table.js';
-import { ProgressBar } from '../../training/trainer/progress.js';
+import { ProgressBar } from '../node/progress-bar.js';
 import { bakeVideo, loadCharacter, type BakeVideoResult } from './bake-video.node.js';
 import { assertFfmpeg, probeClip } from './video-decode.node.js';
 import { prepareOutputDir } from '../../bin/output-dir.mjs';

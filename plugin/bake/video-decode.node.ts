@@ -2,7 +2,7 @@
 // as a CpemError that names the fix.
 import { spawnSync } from 'node:child_process';
 import { CpemError, isCpemError } from '../errors/cpem-error.js';
-import { decodeVideo, probeVideo, type VideoInfo } from '../../training/data/ffmpeg-frames.node.js';
+import { decodeVideo, probeVideo, type VideoInfo } from '../node/ffmpeg-frames.js';
 
 export type ClipInfo = VideoInfo;
 

@@ -4,7 +4,7 @@
 // prompted peak to the prompt's stated level, with the gain bounded so that noise is not amplified; a unit the
 // capture did not prompt keeps its gain of 1 (only a small resting level is taken off). Pure: the sample scene fits
 // a profile in the browser, `npm run calibrate` and the sandbox in their own code, all through this function. Which
-// frames hold an expression comes from the capture analysis (training/personalize/capture-analysis.ts).
+// frames hold an expression comes from the capture analysis (training/lib/personalize/capture-analysis.ts).
 import { CpemError } from '../errors/cpem-error.js';
 import { EXPRESSION_UNITS, NUM_EXPRESSION_UNITS, expressionUnitIndex, type ExpressionUnitName } from '../units/expression-units.js';
 import {

@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
 import type { TakeUnitsJson } from '../../plugin/recording/take-formats.js';
 import { LIVE_LINK_BLENDSHAPES } from '../../plugin/recording/take-formats.js';
-import { decodeVideo } from '../../training/data/ffmpeg-frames.node.js';
+import { decodeVideo } from '../../plugin/node/ffmpeg-frames.js';
 import { correlation, largestTrackError, loadGlbInBabylon, loadGlbInThree, trackAt, validateGlb } from '../support/glb-checks.js';
 import { characterGlb } from '../support/test-characters.js';
 

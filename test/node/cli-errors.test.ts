@@ -7,10 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
-import { resolveRunConfig } from '../../training/trainer/run-config.js';
-import { resolveTrainingConfig } from '../../training/trainer/training-config.js';
-import { parsePromptFile } from '../../training/personalize/prompt-file.js';
-import { loadPromptFile } from '../../training/personalize/personalize-clip.node.js';
+import { resolveRunConfig } from '../../training/lib/trainer/run-config.js';
+import { resolveTrainingConfig } from '../../training/lib/trainer/training-config.js';
+import { parsePromptFile } from '../../training/lib/personalize/prompt-file.js';
+import { loadPromptFile } from '../../training/node/personalize/personalize-clip.js';
 import { loadTrack, trackFileFor } from '../../training/node/track-cache.js';
 
 function cli(entry: string, args: string[]) {

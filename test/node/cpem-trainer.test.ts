@@ -4,10 +4,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { FaceModel } from '../../plugin/face-model/face-model.js';
 import { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
-import { SyntheticFaceSource } from '../../training/data/synthetic-batch.js';
-import { CpemTrainer } from '../../training/trainer/cpem-trainer.js';
-import type { LossLogRow } from '../../training/trainer/loss-log.js';
-import { resolveTrainingConfig } from '../../training/trainer/training-config.js';
+import { SyntheticFaceSource } from '../../training/lib/data/synthetic-batch.js';
+import { CpemTrainer } from '../../training/lib/trainer/cpem-trainer.js';
+import type { LossLogRow } from '../../training/lib/trainer/loss-log.js';
+import { resolveTrainingConfig } from '../../training/lib/trainer/training-config.js';
 
 describe('CPEM trainer', () => {
   let model: FaceModelTensors;

@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { applySimilarity, fitSimilarity, solveSpd } from '../../training/face-model-build/linalg.js';
-import { boundaryLoops, closestOnTriangle, mirrorMap } from '../../training/face-model-build/geometry.js';
-import { decimateSymmetric } from '../../training/face-model-build/decimate.js';
-import { ICT_UNIT_RECIPES, formatRecipe } from '../../training/face-model-build/ict-unit-mapping.js';
+import { applySimilarity, fitSimilarity, solveSpd } from '../../training/lib/face-model-build/linalg.js';
+import { boundaryLoops, closestOnTriangle, mirrorMap } from '../../training/lib/face-model-build/geometry.js';
+import { decimateSymmetric } from '../../training/lib/face-model-build/decimate.js';
+import { ICT_UNIT_RECIPES, formatRecipe } from '../../training/lib/face-model-build/ict-unit-mapping.js';
 
 describe('face model build helpers', () => {
   it('fitSimilarity recovers a known scale, rotation and translation', () => {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { FaceModel } from '../../plugin/face-model/face-model.js';
 import { EXPRESSION_UNITS, MIRRORED_UNIT_INDEX, type ExpressionUnitName } from '../../plugin/units/expression-units.js';
 import { IBUG68_FROM_FACE_MESH } from '../../plugin/landmarks/ibug68-from-face-mesh.js';
-import { ICT_UNIT_RECIPES, formatRecipe } from '../../training/face-model-build/ict-unit-mapping.js';
+import { ICT_UNIT_RECIPES, formatRecipe } from '../../training/lib/face-model-build/ict-unit-mapping.js';
 
 let model: FaceModel;
 before(async () => { model = await FaceModel.load('weights/face-model.bin'); });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import '../../training/tf/register-gradients.js';
+import '../../training/lib/tf/register-gradients.js';
 import { FaceModel, surfacePointsOf } from '../../plugin/face-model/face-model.js';
 import { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
 import { decodeFaceModelFile, encodeFaceModelFile } from '../../plugin/face-model/face-model-format.js';

@@ -9,8 +9,8 @@ import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { FaceTracker, type FaceTrackingResult, type RawImage } from '../../plugin/tracker/face-tracker.js';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
-import { decodeVideo } from '../../training/data/ffmpeg-frames.node.js';
-import { decodeLandmarkTrack, encodeLandmarkTrack, makeTrackHeader, RECORD_FLOATS, type LandmarkTrackFrame } from '../../training/data/landmark-track.js';
+import { decodeVideo } from '../../plugin/node/ffmpeg-frames.js';
+import { decodeLandmarkTrack, encodeLandmarkTrack, makeTrackHeader, RECORD_FLOATS, type LandmarkTrackFrame } from '../../training/lib/data/landmark-track.js';
 
 const VIDEOS = path.resolve('..', 'shared', 'videos');
 const CLIP = path.join(VIDEOS, 'fomm_00.mp4'); // 256 px, one face throughout

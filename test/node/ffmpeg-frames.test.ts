@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeVideo, probeVideo } from '../../training/data/ffmpeg-frames.node.js';
+import { decodeVideo, probeVideo } from '../../plugin/node/ffmpeg-frames.js';
 
 const SHARED_CLIP = path.join('..', 'shared', 'videos', 'georgeretsi__dafoe.mp4');
 

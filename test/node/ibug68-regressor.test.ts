@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ibug68Landmarks, nearestVertexRegressor, validateIbug68Regressor, type Ibug68RegressorFile } from '../../plugin/landmarks/ibug68-regressor.js';
 import { IBUG68_FROM_FACE_MESH, IBUG68_MIRROR } from '../../plugin/landmarks/ibug68-from-face-mesh.js';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
-import { crossValidate, fitIbug68Regressor, meanNmeOf, meshNeighbours, type RegressorSample } from '../../training/landmarks/fit-ibug68-regressor.js';
+import { crossValidate, fitIbug68Regressor, meanNmeOf, meshNeighbours, type RegressorSample } from '../../training/lib/landmarks/fit-ibug68-regressor.js';
 
 /** A random 478 × 3 mesh. */
 function randomMesh(seed: number): Float32Array {

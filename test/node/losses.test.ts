@@ -2,8 +2,8 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { identityConsistencyLoss } from '../../training/losses/identity-consistency.js';
-import { expressionExclusiveLoss } from '../../training/losses/expression-exclusive.js';
+import { identityConsistencyLoss } from '../../training/lib/losses/identity-consistency.js';
+import { expressionExclusiveLoss } from '../../training/lib/losses/expression-exclusive.js';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 
 const close = (a: number, b: number, tol = 1e-5) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
@@ -93,8 +93,8 @@ describe('expression-exclusive loss', () => {
 });
 
 describe('landmark, regularisation and sparsity losses', async () => {
-  const { landmarkLoss, contourWeightedLandmarks } = await import('../../training/losses/landmark.js');
-  const { identityRegularization, expressionSparsity } = await import('../../training/losses/regularization.js');
+  const { landmarkLoss, contourWeightedLandmarks } = await import('../../training/lib/losses/landmark.js');
+  const { identityRegularization, expressionSparsity } = await import('../../training/lib/losses/regularization.js');
   before(async () => { await tf.setBackend('cpu'); });
 
   it('landmark loss is the weighted mean squared distance per sample', async () => {

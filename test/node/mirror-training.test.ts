@@ -5,12 +5,12 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import '../../training/tf/register-gradients.js';
+import '../../training/lib/tf/register-gradients.js';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
 import { FACE_MESH_MIRROR } from '../../plugin/landmarks/face-mesh-mirror.js';
 import { expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
-import { RealTrackSource, TRACKED_FRAME_VALUES } from '../../training/data/real-track-source.js';
-import { disposeBatch } from '../../training/data/synthetic-batch.js';
+import { RealTrackSource, TRACKED_FRAME_VALUES } from '../../training/lib/data/real-track-source.js';
+import { disposeBatch } from '../../training/lib/data/synthetic-batch.js';
 
 describe('mirrored real frames', () => {
   before(async () => { await tf.setBackend('cpu'); });

@@ -1,10 +1,10 @@
-// The evaluation's oracle corrections (training/eval/oracle-correction.ts): per-category shift and line fitted on
+// The evaluation's oracle corrections (training/lib/eval/oracle-correction.ts): per-category shift and line fitted on
 // the frames scored, and the category errors they share with the real-frame scoring.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
-import { oracleCorrections } from '../../training/eval/oracle-correction.js';
-import { categoryErrors } from '../../training/eval/real-frame-eval.js';
+import { oracleCorrections } from '../../training/lib/eval/oracle-correction.js';
+import { categoryErrors } from '../../training/lib/eval/real-frame-eval.js';
 
 const names = ['smile', 'jawOpen'];
 const smiles = [0, 0.2, 0.4, 0.6, 0.8, 0];

@@ -8,8 +8,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
 import { expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
-import { fitOutputCurve, quantileCurve, OUTPUT_CURVE_KNOTS } from '../../training/eval/output-curve.js';
-import type { LabelSet } from '../../training/eval/real-frame-eval.js';
+import { fitOutputCurve, quantileCurve, OUTPUT_CURVE_KNOTS } from '../../training/lib/eval/output-curve.js';
+import type { LabelSet } from '../../training/lib/eval/real-frame-eval.js';
 
 const config = { inputSize: 12, hidden: [16], numIdentity: 5, numExpression: 46 };
 const K = OUTPUT_CURVE_KNOTS;

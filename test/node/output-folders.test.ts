@@ -10,7 +10,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
-import { resolveRunConfig } from '../../training/trainer/run-config.js';
+import { resolveRunConfig } from '../../training/lib/trainer/run-config.js';
 import { runTraining } from '../../training/node/run-training.js';
 import { outputDir, outputFile, personalizeDefaultDir, trainRunDir } from '../../training/node/output-folders.js';
 

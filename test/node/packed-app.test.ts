@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_FLAGS, CHROMIUM_PATH, fakeCameraFlags } from '../../tools/chromium.cjs';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH, fakeCameraFlags } from '../../training/node/chromium.cjs';
 import { launchChromium } from '../support/browser-page.js';
 import { CLIP_SOURCE, makeMarkedClip, recordClip, sampleTable, windowCounts, windowMean } from '../support/marked-clip.js';
 

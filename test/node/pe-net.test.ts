@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
-import '../../training/tf/register-gradients.js';
+import '../../training/lib/tf/register-gradients.js';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { peNetModelJson } from '../../plugin/estimator/pe-net-files.js';
 import http from 'node:http';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../tools/server.mjs';
-import { fakeCameraFlags } from '../../tools/chromium.cjs';
+import { fakeCameraFlags } from '../../training/node/chromium.cjs';
 import { launchChromium } from '../support/browser-page.js';
 import {
   captureOver, makePromptClips, readPromptRows, retakeUnusable, waitForClipFrame, PROMPT_CLIP, PROMPT_CLIP_PROMPTS, PROMPT_CLIP_SOURCE, STILL_CLIP,

@@ -1,4 +1,4 @@
-// The personalisation core (training/personalize/) in Node: the evaluation's prompt files, prompt-file errors, the
+// The personalisation core (training/lib/personalize/) in Node: the evaluation's prompt files, prompt-file errors, the
 // capture analysis on a real clip's tracked frames (ramp and plateau found from the landmarks; no face; no change
 // from neutral), the person's training clip, and a few fine-tuning steps of the shipped network on it.
 import { describe, it, before, after } from 'node:test';
@@ -13,14 +13,14 @@ import type { FaceModelTensors } from '../../plugin/face-model/face-model-tensor
 import { expressionUnitIndex } from '../../plugin/units/expression-units.js';
 import { loadTrack } from '../../training/node/track-cache.js';
 import { modelFilesHandler } from '../../training/node/model-files.js';
-import { scoreBeforeAfter } from '../../training/personalize/before-after.js';
-import { analyseCapture } from '../../training/personalize/capture-analysis.js';
-import { capturesFromTrack } from '../../training/personalize/clip-capture.js';
-import { personalize, personalizationSettings } from '../../training/personalize/fine-tune.js';
-import { parsePromptFile, readPromptFileText } from '../../training/personalize/prompt-file.js';
-import { promptSpec } from '../../training/personalize/prompts.js';
-import { captureAlignment, loadFaceModelTensors } from '../../training/personalize/personalize-clip.node.js';
-import { personClip } from '../../training/personalize/targets.js';
+import { scoreBeforeAfter } from '../../training/lib/personalize/before-after.js';
+import { analyseCapture } from '../../training/lib/personalize/capture-analysis.js';
+import { capturesFromTrack } from '../../training/lib/personalize/clip-capture.js';
+import { personalize, personalizationSettings } from '../../training/lib/personalize/fine-tune.js';
+import { parsePromptFile, readPromptFileText } from '../../training/lib/personalize/prompt-file.js';
+import { promptSpec } from '../../training/lib/personalize/prompts.js';
+import { captureAlignment, loadFaceModelTensors } from '../../training/node/personalize/personalize-clip.js';
+import { personClip } from '../../training/lib/personalize/targets.js';
 
 const labels = JSON.parse(fs.readFileSync('test/data/real-frame-labels.json', 'utf8')) as {
   clips: Record<string, { fps: number; split: string; person: string }>;

@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
-import { parseLabelSet, scoreRealFrames, categoryValues, type LabelSet } from '../../training/eval/real-frame-eval.js';
-import { fitCategoryGains } from '../../training/eval/unit-gain.js';
+import { parseLabelSet, scoreRealFrames, categoryValues, type LabelSet } from '../../training/lib/eval/real-frame-eval.js';
+import { fitCategoryGains } from '../../training/lib/eval/unit-gain.js';
 
 const set: LabelSet = {
   categories: { smile: ['mouthSmile_L', 'mouthSmile_R'], jawOpen: ['jawOpen'] },

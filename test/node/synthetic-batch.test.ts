@@ -6,7 +6,7 @@ import { FaceModel } from '../../plugin/face-model/face-model.js';
 import { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
 import { projectPointsBatch } from '../../plugin/geometry/head-pose.js';
 import { landmarkFeatures, LANDMARK_FEATURE_SIZE } from '../../plugin/estimator/landmark-features.js';
-import { SyntheticFaceSource, disposeBatch } from '../../training/data/synthetic-batch.js';
+import { SyntheticFaceSource, disposeBatch } from '../../training/lib/data/synthetic-batch.js';
 
 describe('synthetic face batches', () => {
   let tensors: FaceModelTensors;

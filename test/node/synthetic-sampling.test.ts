@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { seededRandom } from '../../plugin/util/seeded-random.js';
-import { sampleExpression } from '../../training/data/expression-sampler.js';
-import { samplePose, sampleIdentity } from '../../training/data/pose-sampler.js';
-import { expressionExclusiveLoss } from '../../training/losses/expression-exclusive.js';
+import { sampleExpression } from '../../training/lib/data/expression-sampler.js';
+import { samplePose, sampleIdentity } from '../../training/lib/data/pose-sampler.js';
+import { expressionExclusiveLoss } from '../../training/lib/losses/expression-exclusive.js';
 import { MIRRORED_UNIT_INDEX, expressionUnitIndex } from '../../plugin/units/expression-units.js';
 
 describe('synthetic sampling', () => {

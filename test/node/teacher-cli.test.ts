@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeVideo } from '../../training/data/ffmpeg-frames.node.js';
-import { decodeTeacherTrack, MEDIAPIPE_BLENDSHAPES } from '../../training/data/teacher-track.js';
-import { teacherClipTargets, TEACHER_UNIT_MASK } from '../../training/data/teacher-units.js';
+import { decodeVideo } from '../../plugin/node/ffmpeg-frames.js';
+import { decodeTeacherTrack, MEDIAPIPE_BLENDSHAPES } from '../../training/lib/data/teacher-track.js';
+import { teacherClipTargets, TEACHER_UNIT_MASK } from '../../training/lib/data/teacher-units.js';
 import { teacherFileFor } from '../../training/node/real-clips.js';
 
 const CLIP = path.join('..', 'shared', 'videos', 'FuxiVirtualHuman__vscodehappy_clip1.mp4');

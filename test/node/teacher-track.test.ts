@@ -1,11 +1,11 @@
-// The teacher-track format (training/data/teacher-track.ts): what npm run teacher writes and the trainer reads.
+// The teacher-track format (training/lib/data/teacher-track.ts): what npm run teacher writes and the trainer reads.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
 import {
   decodeTeacherHeader, decodeTeacherTrack, encodeTeacherTrack, makeTeacherHeader, MEDIAPIPE_BLENDSHAPES,
   TEACHER_POINTS, teacherRecordFloats, type TeacherFrame,
-} from '../../training/data/teacher-track.js';
+} from '../../training/lib/data/teacher-track.js';
 
 /** Frames with distinct values everywhere, every third without a face (all zeros after the flag). */
 function frames(n: number): TeacherFrame[] {

@@ -1,11 +1,11 @@
-// The table from the teacher's 52 ARKit-named scores to our 46 units (training/data/teacher-units.ts).
+// The table from the teacher's 52 ARKit-named scores to our 46 units (training/lib/data/teacher-units.ts).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
 import { EXPRESSION_UNITS, MIRRORED_UNIT_INDEX, NUM_EXPRESSION_UNITS, expressionUnitIndex } from '../../plugin/units/expression-units.js';
 import { arkitRetargetTable } from '../../plugin/retarget/presets/arkit.js';
-import { decodeTeacherTrack, encodeTeacherTrack, makeTeacherHeader, MEDIAPIPE_BLENDSHAPES, TEACHER_POINTS, type TeacherFrame } from '../../training/data/teacher-track.js';
-import { TEACHER_UNIT_MASK, TEACHER_UNIT_TABLE, TEACHER_UNUSED, teacherClipTargets, teacherUnitTargets } from '../../training/data/teacher-units.js';
+import { decodeTeacherTrack, encodeTeacherTrack, makeTeacherHeader, MEDIAPIPE_BLENDSHAPES, TEACHER_POINTS, type TeacherFrame } from '../../training/lib/data/teacher-track.js';
+import { TEACHER_UNIT_MASK, TEACHER_UNIT_TABLE, TEACHER_UNUSED, teacherClipTargets, teacherUnitTargets } from '../../training/lib/data/teacher-units.js';
 
 const NAMES: readonly string[] = MEDIAPIPE_BLENDSHAPES;
 

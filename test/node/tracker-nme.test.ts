@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
-import { evaluateTracker, meanNme, readLandmarkImages, type NmeRow } from '../../training/eval/tracker-nme.node.js';
+import { evaluateTracker, meanNme, readLandmarkImages, type NmeRow } from '../../training/node/eval/tracker-nme.js';
 
 const DIR = path.resolve('..', 'shared', 'landmark-images');
 const present = fs.existsSync(DIR);

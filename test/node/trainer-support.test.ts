@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { LossLog } from '../../training/trainer/loss-log.js';
-import { ProgressBar } from '../../training/trainer/progress.js';
+import { LossLog } from '../../training/lib/trainer/loss-log.js';
+import { ProgressBar } from '../../plugin/node/progress-bar.js';
 
 describe('trainer support', () => {
   it('the loss log round-trips through CSV, with terms that appear later', () => {

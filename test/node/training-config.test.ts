@@ -1,7 +1,7 @@
 import { faceMeshLandmarkWeights } from '../../plugin/estimator/landmark-features.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_TRAINING_CONFIG, lossWeightsAt, resolveTrainingConfig } from '../../training/trainer/training-config.js';
+import { DEFAULT_TRAINING_CONFIG, lossWeightsAt, resolveTrainingConfig } from '../../training/lib/trainer/training-config.js';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 
 describe('training config', () => {

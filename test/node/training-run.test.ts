@@ -10,16 +10,16 @@ import { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js'
 import { PeNet } from '../../plugin/estimator/pe-net.js';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
 import { NUM_LANDMARKS } from '../../plugin/estimator/landmark-features.js';
-import { resolveRunConfig } from '../../training/trainer/run-config.js';
-import { RunBatchSource } from '../../training/data/run-batch-source.js';
-import { RealTrackSource } from '../../training/data/real-track-source.js';
-import { disposeBatch } from '../../training/data/synthetic-batch.js';
+import { resolveRunConfig } from '../../training/lib/trainer/run-config.js';
+import { RunBatchSource } from '../../training/lib/data/run-batch-source.js';
+import { RealTrackSource } from '../../training/lib/data/real-track-source.js';
+import { disposeBatch } from '../../training/lib/data/synthetic-batch.js';
 import { writeModelFiles, modelFilesHandler } from '../../training/node/model-files.js';
-import { CpemTrainer } from '../../training/trainer/cpem-trainer.js';
+import { CpemTrainer } from '../../training/lib/trainer/cpem-trainer.js';
 import { saveCheckpoint, loadCheckpoint } from '../../training/node/checkpoint-files.js';
-import { evaluateSynthetic } from '../../training/eval/synthetic-eval.js';
-import { cpemObjective } from '../../training/trainer/cpem-objective.js';
-import { resolveTrainingConfig } from '../../training/trainer/training-config.js';
+import { evaluateSynthetic } from '../../training/lib/eval/synthetic-eval.js';
+import { cpemObjective } from '../../training/lib/trainer/cpem-objective.js';
+import { resolveTrainingConfig } from '../../training/lib/trainer/training-config.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cpem-run-'));
 

@@ -3,7 +3,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import '../../training/tf/register-gradients.js';
+import '../../training/lib/tf/register-gradients.js';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
 import { EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
 import { IdentityCalibration } from '../../plugin/motion/identity-calibration.js';

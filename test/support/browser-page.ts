@@ -1,10 +1,10 @@
 // Node-side helpers for specs that drive the served pages in Debian's headless Chromium.
 import { before, after } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { CHROMIUM_PATH, CHROMIUM_FLAGS } from '../../tools/chromium.cjs';
+import { CHROMIUM_PATH, CHROMIUM_FLAGS } from '../../training/node/chromium.cjs';
 import { startServer, type RunningServer } from '../../tools/server.mjs';
 
-/** Launches Debian's Chromium with the project's flag set (tools/chromium.cjs), plus `extraFlags`. */
+/** Launches Debian's Chromium with the project's flag set (training/node/chromium.cjs), plus `extraFlags`. */
 export async function launchChromium(extraFlags: string[] = []): Promise<Browser> {
   // Playwright adds its own headless flag; ours (--headless=new) is the one that keeps WebGPU working.
   return chromium.launch({

@@ -5,7 +5,7 @@ import { before, after } from 'node:test';
 import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { startServer, type RunningServer } from '../../tools/server.mjs';
-import { fakeCameraFlags } from '../../tools/chromium.cjs';
+import { fakeCameraFlags } from '../../training/node/chromium.cjs';
 import { launchChromium } from './browser-page.js';
 
 export interface SampleSceneSession {

@@ -10,10 +10,10 @@ import { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js'
 import { PeNet } from '../../plugin/estimator/pe-net.js';
 import { selectBackend } from '../../plugin/tracker/backend.js';
 import { modelFilesHandler } from '../node/model-files.js';
-import { resolveRunConfig } from '../trainer/run-config.js';
+import { resolveRunConfig } from '../lib/trainer/run-config.js';
 import { runTraining } from '../node/run-training.js';
-import { STRONG_LABEL } from '../eval/real-frame-eval.js';
-import { evaluateEstimator, type EvaluationReport } from '../eval/evaluate-estimator.node.js';
+import { STRONG_LABEL } from '../lib/eval/real-frame-eval.js';
+import { evaluateEstimator, type EvaluationReport } from '../node/eval/evaluate-estimator.js';
 import { readCliArgs, readJsonFile, runCli, sharedDirOrNull, readLabelSet } from '../node/cli-support.js';
 
 const VARIANTS = [

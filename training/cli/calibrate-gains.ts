@@ -8,9 +8,9 @@ import { NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
 import { selectBackend } from '../../plugin/tracker/backend.js';
 import { modelFilesHandler, writeModelFiles } from '../node/model-files.js';
 import { loadTrack } from '../node/track-cache.js';
-import { estimateTrack, type FrameEstimate } from '../eval/clip-estimates.js';
-import type { LabelledFrame } from '../eval/real-frame-eval.js';
-import { fitCategoryGains } from '../eval/unit-gain.js';
+import { estimateTrack, type FrameEstimate } from '../lib/eval/clip-estimates.js';
+import type { LabelledFrame } from '../lib/eval/real-frame-eval.js';
+import { fitCategoryGains } from '../lib/eval/unit-gain.js';
 import { readCliArgs, runCli, readLabelSet, sharedDirOrNull } from '../node/cli-support.js';
 
 async function main(): Promise<void> {

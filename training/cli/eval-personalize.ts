@@ -7,16 +7,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { selectBackend } from '../../plugin/tracker/backend.js';
-import type { RealFrameReport } from '../eval/real-frame-eval.js';
-import { personalizationSettings } from '../personalize/fine-tune.js';
-import { baseRunName, loadBaseNetwork, loadFaceModelTensors, loadPromptFile } from '../personalize/personalize-clip.node.js';
-import { changeOf, evaluatePerson, evaluationPromptFiles, headlineError, relativeChange, type PersonResult } from '../personalize/personalize-eval.node.js';
+import type { RealFrameReport } from '../lib/eval/real-frame-eval.js';
+import { personalizationSettings } from '../lib/personalize/fine-tune.js';
+import { baseRunName, loadBaseNetwork, loadFaceModelTensors, loadPromptFile } from '../node/personalize/personalize-clip.js';
+import { changeOf, evaluatePerson, evaluationPromptFiles, headlineError, relativeChange, type PersonResult } from '../node/personalize/personalize-eval.js';
 import { RANGE_FIT_DEFAULTS, type RangeFitOptions } from '../../plugin/calibration/range-profile-fit.js';
 import { readCliArgs, readLabelSet, runCli, sharedDirOrNull } from '../node/cli-support.js';
 import { outputFile } from '../node/output-folders.js';
 
 const USAGE = 'usage: npm run eval:personalize -- [--weights weights/pe-net/model.json] [--out docs/personalization-eval.md] [--only NAME,...] [--profile-only] [--seeds N] '
-  + '[--steps N] [--seed N] [--members N] [--learning-rate X] [--real-fraction X] [--leave-alone X] (the settings default to the sandbox\'s: training/personalize/fine-tune.ts) '
+  + '[--steps N] [--seed N] [--members N] [--learning-rate X] [--real-fraction X] [--leave-alone X] (the settings default to the sandbox\'s: training/lib/personalize/fine-tune.ts) '
   + '[--peak-quantile Q] [--max-gain G] [--min-gain G] [--unprompted offset|pass] [--shrink-frames N] (the range profile\'s fit: plugin/calibration/range-profile-fit.ts)';
 
 const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '–');
@@ -157,7 +157,7 @@ async function main(): Promise<void> {
       : '. Fine-tuning was not run (`--profile-only`).'),
     '',
     '*Error* is the mean of the all-frame category error (mean absolute error over the eleven categories, averaged) and the error where a category is shown (label ≥ 0.3, averaged over the categories shown), the objective `npm run calibrate:gains` fits; each column gives it with its relative change from the shipped network. *Fine-tuning, raw PE-Net* is the fine-tuning\'s change without the per-user neutral. '
-    + '*Oracle correction* is the change of the shipped network\'s error when each category of its readings is corrected on the test frames by what fits those very frames best (a shift by the median residual, or a least-squares line; training/eval/oracle-correction.ts): no method can fit on the frames it is scored on, so it shows how much of the error a per-person calibration of the readings could remove at best.',
+    + '*Oracle correction* is the change of the shipped network\'s error when each category of its readings is corrected on the test frames by what fits those very frames best (a shift by the median residual, or a least-squares line; training/lib/eval/oracle-correction.ts): no method can fit on the frames it is scored on, so it shows how much of the error a per-person calibration of the readings could remove at best.',
     '',
     ...halfSection('## People of the report half (never trained on by the base network)', [], report),
     ...(tune.length ? halfSection('## People of the tune half', ['The base network trained on these clips (teacher targets and labels of the tune half); the fine-tuning settings and the range profile\'s fit were chosen on these people, never on the report half.', ''], tune) : []),

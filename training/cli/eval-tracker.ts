@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
-import { evaluateTracker, meanNme, readLandmarkImages, type NmeRow } from '../eval/tracker-nme.node.js';
-import { compareIrisModes } from '../eval/iris-modes.node.js';
+import { evaluateTracker, meanNme, readLandmarkImages, type NmeRow } from '../node/eval/tracker-nme.js';
+import { compareIrisModes } from '../node/eval/iris-modes.js';
 import { readCliArgs } from '../node/cli-support.js';
 
 const shared = path.resolve('..', 'shared', 'landmark-images');

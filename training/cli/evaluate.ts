@@ -9,8 +9,8 @@ import { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js'
 import { PeNet } from '../../plugin/estimator/pe-net.js';
 import { selectBackend } from '../../plugin/tracker/backend.js';
 import { modelFilesHandler } from '../node/model-files.js';
-import { evaluateEstimator } from '../eval/evaluate-estimator.node.js';
-import { evaluationMarkdown } from '../eval/report-markdown.node.js';
+import { evaluateEstimator } from '../node/eval/evaluate-estimator.js';
+import { evaluationMarkdown } from '../node/eval/report-markdown.js';
 import { readCliArgs, runCli, sharedDirOrNull, readLabelSet } from '../node/cli-support.js';
 import { outputFile } from '../node/output-folders.js';
 

@@ -1,7 +1,7 @@
 // `npm run fit:curve -- [--weights weights/pe-net/model.json] [--out DIR]`
 // Fits PE-Net's output curve (PeNetConfig.expressionCurveKnots) on the 'tune' half of the labelled real frames
 // (never the 'report' half): per labelled category, its readings' distribution mapped onto its labels' (see
-// training/eval/output-curve.ts), read through the runtime chain without the per-user neutral. Writes the network
+// training/lib/eval/output-curve.ts), read through the runtime chain without the per-user neutral. Writes the network
 // with the curve, and the fit into its manifest, to --out (default: beside --weights, in place).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,9 +9,9 @@ import { PeNet } from '../../plugin/estimator/pe-net.js';
 import { selectBackend } from '../../plugin/tracker/backend.js';
 import { modelFilesHandler, writeModelFiles } from '../node/model-files.js';
 import { loadTrack } from '../node/track-cache.js';
-import { estimateTrack, type FrameEstimate } from '../eval/clip-estimates.js';
-import { labelHalf } from '../eval/real-frame-eval.js';
-import { fitOutputCurve, OUTPUT_CURVE_KNOTS } from '../eval/output-curve.js';
+import { estimateTrack, type FrameEstimate } from '../lib/eval/clip-estimates.js';
+import { labelHalf } from '../lib/eval/real-frame-eval.js';
+import { fitOutputCurve, OUTPUT_CURVE_KNOTS } from '../lib/eval/output-curve.js';
 import { readCliArgs, runCli, readLabelSet, sharedDirOrNull } from '../node/cli-support.js';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 

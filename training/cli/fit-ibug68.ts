@@ -8,12 +8,12 @@ import path from 'node:path';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
 import { IBUG68_REGRESSOR_FORMAT, type Ibug68RegressorFile } from '../../plugin/landmarks/ibug68-regressor.js';
-import { faceNearestTruth } from '../eval/tracker-nme.node.js';
-import { decodeImage } from '../data/ffmpeg-frames.node.js';
-import { readCpemDemoLandmarks } from '../data/cpem-demo-landmarks.node.js';
-import { readCanonicalFaceMesh } from '../face-model-build/canonical-mesh.node.js';
-import { crossValidate, fitIbug68Regressor, type RegressorSample } from '../landmarks/fit-ibug68-regressor.js';
-import { ProgressBar } from '../trainer/progress.js';
+import { faceNearestTruth } from '../node/eval/tracker-nme.js';
+import { decodeImage } from '../../plugin/node/ffmpeg-frames.js';
+import { readCpemDemoLandmarks } from '../node/cpem-demo-landmarks.js';
+import { readCanonicalFaceMesh } from '../node/canonical-mesh.js';
+import { crossValidate, fitIbug68Regressor, type RegressorSample } from '../lib/landmarks/fit-ibug68-regressor.js';
+import { ProgressBar } from '../../plugin/node/progress-bar.js';
 import { readCliArgs, runCli, sharedDirOrNull } from '../node/cli-support.js';
 import { outputFile } from '../node/output-folders.js';
 

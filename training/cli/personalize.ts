@@ -7,12 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { selectBackend } from '../../plugin/tracker/backend.js';
-import { ProgressBar } from '../trainer/progress.js';
-import { beforeAfterMarkdown } from '../personalize/before-after.js';
-import { personalizationSettings } from '../personalize/fine-tune.js';
+import { ProgressBar } from '../../plugin/node/progress-bar.js';
+import { beforeAfterMarkdown } from '../lib/personalize/before-after.js';
+import { personalizationSettings } from '../lib/personalize/fine-tune.js';
 import {
   baseRunName, loadBaseNetwork, loadFaceModelTensors, loadPromptFile, personalizationRecord, personalizeFromClip, scoreBeforeAfter, writePersonalizedFiles,
-} from '../personalize/personalize-clip.node.js';
+} from '../node/personalize/personalize-clip.js';
 import { readCliArgs, runCli } from '../node/cli-support.js';
 import { outputDir, personalizeDefaultDir } from '../node/output-folders.js';
 

@@ -8,10 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
-import { decodeLandmarkTrack, type LandmarkTrack } from '../data/landmark-track.js';
-import { decodeTeacherTrack, MEDIAPIPE_BLENDSHAPES, type TeacherTrack } from '../data/teacher-track.js';
-import { TEACHER_UNIT_TABLE } from '../data/teacher-units.js';
-import { ACTIVE_LABEL, pearson } from '../eval/real-frame-eval.js';
+import { decodeLandmarkTrack, type LandmarkTrack } from '../lib/data/landmark-track.js';
+import { decodeTeacherTrack, MEDIAPIPE_BLENDSHAPES, type TeacherTrack } from '../lib/data/teacher-track.js';
+import { TEACHER_UNIT_TABLE } from '../lib/data/teacher-units.js';
+import { ACTIVE_LABEL, pearson } from '../lib/eval/real-frame-eval.js';
 import { readCliArgs, readLabelSet, runCli, sharedDirOrNull } from '../node/cli-support.js';
 import { trackFileFor } from '../node/track-cache.js';
 

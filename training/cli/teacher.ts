@@ -1,21 +1,21 @@
 // `npm run teacher -- [VIDEO ...] [--force] [--max-frames N] [--out-dir DIR] [--teacher FILE]`: runs MediaPipe Face
 // Landmarker v2 (../shared/teachers, a development-time teacher, never shipped) over every frame of each clip in
 // headless Chromium and caches its blendshapes, landmarks and facial transformation matrix per frame in
-// .cache/teacher/<clip>.teacher (training/data/teacher-track.ts, docs/teacher.md). Without VIDEO: every clip in
+// .cache/teacher/<clip>.teacher (training/lib/data/teacher-track.ts, docs/teacher.md). Without VIDEO: every clip in
 // ../shared/videos. Clips already cached completely with the same teacher are skipped unless --force.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
-import { encodeTeacherTrack, decodeTeacherHeader, makeTeacherHeader, MEDIAPIPE_BLENDSHAPES, type TeacherTrackHeader } from '../data/teacher-track.js';
-import { LANDMARK_TRACK_MAGIC } from '../data/landmark-track.js';
-import { probeVideo } from '../data/ffmpeg-frames.node.js';
+import { encodeTeacherTrack, decodeTeacherHeader, makeTeacherHeader, MEDIAPIPE_BLENDSHAPES, type TeacherTrackHeader } from '../lib/data/teacher-track.js';
+import { LANDMARK_TRACK_MAGIC } from '../lib/data/landmark-track.js';
+import { probeVideo } from '../../plugin/node/ffmpeg-frames.js';
 import { readCliArgs, runCli, sharedDirOrNull } from '../node/cli-support.js';
 import { outputDir } from '../node/output-folders.js';
 import { trackFileFor } from '../node/track-cache.js';
 import { TEACHER_CACHE_DIR, teacherFileFor } from '../node/real-clips.js';
-import { ProgressBar } from '../trainer/progress.js';
-import { TeacherSession, tasksVisionVersion } from '../teacher/teacher-runner.node.js';
+import { ProgressBar } from '../../plugin/node/progress-bar.js';
+import { TeacherSession, tasksVisionVersion } from '../teacher/teacher-runner.js';
 
 const USAGE = 'usage: npm run teacher -- [VIDEO ...] [--force] [--max-frames N] [--max-side PX] [--out-dir DIR] [--teacher FILE]';
 const TEACHER_FILE = 'face_landmarker_v2_with_blendshapes.task';

@@ -1,14 +1,14 @@
 // `npm run track -- VIDEO [--out FILE] [--fps N] [--backend wasm|cpu] [--max-frames N]`: tracks the face in a video
-// (decoded by Debian's ffmpeg) and writes a landmark-track file (training/data/landmark-track.ts, docs/tracking.md).
+// (decoded by Debian's ffmpeg) and writes a landmark-track file (training/lib/data/landmark-track.ts, docs/tracking.md).
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
 import type { TrackerBackend } from '../../plugin/tracker/backend.js';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
-import { decodeVideo, probeVideo } from '../data/ffmpeg-frames.node.js';
-import { encodeLandmarkTrack, makeTrackHeader, TRACK_POINTS, type LandmarkTrackFrame } from '../data/landmark-track.js';
-import { ProgressBar } from '../trainer/progress.js';
+import { decodeVideo, probeVideo } from '../../plugin/node/ffmpeg-frames.js';
+import { encodeLandmarkTrack, makeTrackHeader, TRACK_POINTS, type LandmarkTrackFrame } from '../lib/data/landmark-track.js';
+import { ProgressBar } from '../../plugin/node/progress-bar.js';
 import { readCliArgs, runCli } from '../node/cli-support.js';
 import { outputFile } from '../node/output-folders.js';
 

@@ -3,7 +3,7 @@
 // a manifest.json and the loss log. The run's checkpoint lives in .cache/train/NAME/; --resume continues it.
 import path from 'node:path';
 import { selectBackend, type TrackerBackend } from '../../plugin/tracker/backend.js';
-import { resolveRunConfig } from '../trainer/run-config.js';
+import { resolveRunConfig } from '../lib/trainer/run-config.js';
 import { runTraining } from '../node/run-training.js';
 import { readCliArgs, readJsonFile, runCli } from '../node/cli-support.js';
 import { CpemError } from '../../plugin/errors/cpem-error.js';

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
-import type { TrainerCheckpoint } from '../trainer/cpem-trainer.js';
+import type { TrainerCheckpoint } from '../lib/trainer/cpem-trainer.js';
 
 const toBuffer = (data: tf.io.WeightData | undefined): ArrayBuffer =>
   data instanceof ArrayBuffer ? data : tf.io.concatenateArrayBuffers((data ?? []) as ArrayBuffer[]);

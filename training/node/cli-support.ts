@@ -1,11 +1,11 @@
 // What the Node command lines (training/cli/*.ts) share: where ../shared and the labelled real frames are, and how
-// a failure is reported. Their options are read by tools/cli-args.mjs (readCliArgs), re-exported here.
+// a failure is reported. Their options are read by training/node/cli-args.mjs (readCliArgs), re-exported here.
 import fs from 'node:fs';
 import path from 'node:path';
 import { CpemError, isCpemError } from '../../plugin/errors/cpem-error.js';
-import { parseLabelSet, type LabelSet } from '../eval/real-frame-eval.js';
+import { parseLabelSet, type LabelSet } from '../lib/eval/real-frame-eval.js';
 
-export { readCliArgs } from '../../tools/cli-args.mjs';
+export { readCliArgs } from './cli-args.mjs';
 
 /** ../shared beside the checkout, or null when it is absent. */
 export function sharedDirOrNull(): string | null {

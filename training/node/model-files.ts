@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { readPeNetArtifacts } from '../../plugin/estimator/pe-net-files.js';
-import { modelJsonOf, WEIGHTS_SHARD } from '../trainer/estimator-manifest.js';
+import { modelJsonOf, WEIGHTS_SHARD } from '../lib/trainer/estimator-manifest.js';
 
 
 /** Writes `artifacts` as DIR/model.json and DIR/weights.bin; returns the model.json path. */

@@ -6,12 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
-import type { TrackedClip } from '../data/real-track-source.js';
-import { decodeTeacherTrack, type TeacherTrack } from '../data/teacher-track.js';
-import { teacherClipTargets, TEACHER_UNIT_MASK } from '../data/teacher-units.js';
-import { ACTIVE_LABEL, type LabelSet } from '../eval/real-frame-eval.js';
-import { GAIN_GRID } from '../eval/unit-gain.js';
-import { OUTPUT_CURVE_KNOTS, quantileCurve } from '../eval/output-curve.js';
+import type { TrackedClip } from '../lib/data/real-track-source.js';
+import { decodeTeacherTrack, type TeacherTrack } from '../lib/data/teacher-track.js';
+import { teacherClipTargets, TEACHER_UNIT_MASK } from '../lib/data/teacher-units.js';
+import { ACTIVE_LABEL, type LabelSet } from '../lib/eval/real-frame-eval.js';
+import { GAIN_GRID } from '../lib/eval/unit-gain.js';
+import { OUTPUT_CURVE_KNOTS, quantileCurve } from '../lib/eval/output-curve.js';
 import { contentKeyedFile } from './content-key.mjs';
 import { loadTrack } from './track-cache.js';
 

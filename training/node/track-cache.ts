@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
-import { decodeLandmarkTrack, type LandmarkTrack } from '../data/landmark-track.js';
-import { probeVideo } from '../data/ffmpeg-frames.node.js';
-import type { TrackedClip } from '../data/real-track-source.js';
+import { decodeLandmarkTrack, type LandmarkTrack } from '../lib/data/landmark-track.js';
+import { probeVideo } from '../../plugin/node/ffmpeg-frames.js';
+import type { TrackedClip } from '../lib/data/real-track-source.js';
 import { contentKeyedFile, TRACK_CACHE_VARIANT } from './content-key.mjs';
 
 export const TRACK_CACHE_DIR = path.join('.cache', 'tracks');

@@ -1,7 +1,7 @@
 // The before/after of a personalisation on the page: per prompt, the prompted units' value against the prompt's
 // target and the largest unit the prompt leaves alone, for the shipped and the personalised network, as a table and
-// as a bar chart (training/personalize/before-after.ts computes them).
-import type { BeforeAfter } from '../personalize/before-after.js';
+// as a bar chart (training/lib/personalize/before-after.ts computes them).
+import type { BeforeAfter } from '../lib/personalize/before-after.js';
 
 const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '–');
 

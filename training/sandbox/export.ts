@@ -1,10 +1,10 @@
 // What "Download weights" saves: the layout `npm run train` writes and weights/pe-net/ ships, so a sandbox run
 // can replace the shipped weights as is: model.json + weights.bin (PE-Net's TF.js model), manifest.json
 // (the run, the face model's hash, the trainer's synthetic evaluation) and loss.csv.
-import { evaluateSynthetic } from '../eval/synthetic-eval.js';
-import { estimatorManifest, modelJsonOf, WEIGHTS_SHARD } from '../trainer/estimator-manifest.js';
+import { evaluateSynthetic } from '../lib/eval/synthetic-eval.js';
+import { estimatorManifest, modelJsonOf, WEIGHTS_SHARD } from '../lib/trainer/estimator-manifest.js';
 import type { TrainingSession } from './session.js';
-import { personalizationSummary, type PersonalizationRecord } from '../personalize/manifest.js';
+import { personalizationSummary, type PersonalizationRecord } from '../lib/personalize/manifest.js';
 import type { CalibrationProfile } from '../../plugin/calibration/range-profile.js';
 import packageJson from '../../package.json';
 

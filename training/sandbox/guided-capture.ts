@@ -1,12 +1,12 @@
 // The sandbox's guided capture: the person in front of the webcam (or in a video file) is asked for one expression
 // after another, each after a countdown and for a couple of seconds, with a mirrored preview and the tracked
 // landmarks; every frame is kept with its prompt. A prompt can be retaken. With a video file and a prompt file, the
-// spans of the file are tracked instead. The frames go to the personalisation core (training/personalize/).
+// spans of the file are tracked instead. The frames go to the personalisation core (training/lib/personalize/).
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
-import { analyseCapture, type AlignmentReference, type CaptureAnalysis, type CapturedFrame, type PromptCapture } from '../personalize/capture-analysis.js';
-import { promptDefinition, promptLabel, promptSpec, type PromptName, type PromptSpec } from '../personalize/prompts.js';
-import type { PromptFile } from '../personalize/prompt-file.js';
+import { analyseCapture, type AlignmentReference, type CaptureAnalysis, type CapturedFrame, type PromptCapture } from '../lib/personalize/capture-analysis.js';
+import { promptDefinition, promptLabel, promptSpec, type PromptName, type PromptSpec } from '../lib/personalize/prompts.js';
+import type { PromptFile } from '../lib/personalize/prompt-file.js';
 import type { BackendChoice } from './backends.js';
 import { waitForVideoEvent } from './video-clips.js';
 

@@ -1,6 +1,6 @@
 // A live loss chart on a canvas: the weighted total and each loss term (before weighting) against the step,
 // on a log scale. Redraws from the rows it is given; cheap enough to call after every logged step.
-import type { LossLogRow } from '../trainer/loss-log.js';
+import type { LossLogRow } from '../lib/trainer/loss-log.js';
 
 const COLORS: Record<string, string> = {
   total: '#f5f5f5',

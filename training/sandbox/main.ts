@@ -8,10 +8,10 @@ import { assetUrl } from '../../plugin/assets.js';
 import { readAsset } from '../../plugin/util/read-asset.js';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
 import { CpemError, isCpemError } from '../../plugin/errors/cpem-error.js';
-import { RunBatchSource } from '../data/run-batch-source.js';
-import { RealTrackSource, type TrackedClip } from '../data/real-track-source.js';
-import { DEFAULT_TRAINING_CONFIG, resolveTrainingConfig, type LossWeights, type TrainingConfig } from '../trainer/training-config.js';
-import type { LossLogRow } from '../trainer/loss-log.js';
+import { RunBatchSource } from '../lib/data/run-batch-source.js';
+import { RealTrackSource, type TrackedClip } from '../lib/data/real-track-source.js';
+import { DEFAULT_TRAINING_CONFIG, resolveTrainingConfig, type LossWeights, type TrainingConfig } from '../lib/trainer/training-config.js';
+import type { LossLogRow } from '../lib/trainer/loss-log.js';
 import { SANDBOX_BACKENDS, activeWebGpuDevice, fallbacksAfter, type BackendChoice } from './backends.js';
 import { webGpuAdapterInfo } from '../../plugin/tracker/backend.js';
 import { LossChart } from './loss-chart.js';
@@ -21,7 +21,7 @@ import { VideoClips, type ClipSampling } from './video-clips.js';
 import { downloadFiles, runFiles, sha256Hex, type SandboxRunData } from './export.js';
 import { TeachPanel, type TeachLaunch } from './teach-panel.js';
 import { readPeNetArtifacts } from '../../plugin/estimator/pe-net-files.js';
-import { personalizationSummary } from '../personalize/manifest.js';
+import { personalizationSummary } from '../lib/personalize/manifest.js';
 
 /** Where "Use in sample scene" stores the weights; the sample scene reads this key for `?weights=sandbox`. */
 export const SANDBOX_WEIGHTS_URL = 'indexeddb://babylon-cpem-sandbox-pe-net';
@@ -247,14 +247,14 @@ function queueChart(): void {
 }
 
 function renderTableHead(): void {
-  $('validation-note').textContent = `Held-out synthetic set: the first ${VALIDATION_SAMPLES} samples of the trainer's evaluation (training/eval/synthetic-eval.ts), never trained on.`;
+  $('validation-note').textContent = `Held-out synthetic set: the first ${VALIDATION_SAMPLES} samples of the trainer's evaluation (training/lib/eval/synthetic-eval.ts), never trained on.`;
   tableHead.innerHTML = '';
   const tr = document.createElement('tr');
   const headers: Array<[string, string]> = [
     ['step', ''],
     ['β MAE', 'mean absolute error over the 46 units'],
     // Category names may break between their words (a zero-width space), so the table fits its column.
-    ...VALIDATION_CATEGORIES.map((c): [string, string] => [c.replace(/([a-z])([A-Z])/g, '$1\u200b$2'), `β MAE of the ${c} units (training/eval/synthetic-eval.ts)`]),
+    ...VALIDATION_CATEGORIES.map((c): [string, string] => [c.replace(/([a-z])([A-Z])/g, '$1\u200b$2'), `β MAE of the ${c} units (training/lib/eval/synthetic-eval.ts)`]),
     ['categories', 'mean of the category errors'],
     ['α MAE', 'identity coefficients'],
     ['rotation °', 'head rotation, mean absolute error in degrees'],

@@ -6,9 +6,9 @@ import { CpemError, isCpemError } from '../../plugin/errors/cpem-error.js';
 import { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
 import type { FaceModel } from '../../plugin/face-model/face-model.js';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
-import { CpemTrainer, type BatchSource, type TrainerCheckpoint } from '../trainer/cpem-trainer.js';
-import type { LossLogRow } from '../trainer/loss-log.js';
-import type { TrainingConfig } from '../trainer/training-config.js';
+import { CpemTrainer, type BatchSource, type TrainerCheckpoint } from '../lib/trainer/cpem-trainer.js';
+import type { LossLogRow } from '../lib/trainer/loss-log.js';
+import type { TrainingConfig } from '../lib/trainer/training-config.js';
 import { DeviceWatch, selectBackend, type BackendChoice, type SandboxBackend } from './backends.js';
 import { ValidationSet, type ValidationRow } from './validation.js';
 

@@ -1,22 +1,22 @@
 // "Teach it your face", the sandbox's main path: guided capture of the person's expressions, then fine-tuning of the
 // shipped PE-Net on them (the page's TrainingSession with the shipped network as its base), then the before/after on
 // the frames the fine-tuning never saw. The capture and the scores come from the personalisation core
-// (training/personalize/), shared with `npm run personalize`.
+// (training/lib/personalize/), shared with `npm run personalize`.
 import type * as tf from '@tensorflow/tfjs-core';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import type { FaceModel } from '../../plugin/face-model/face-model.js';
 import { PeNet, type PeNetConfig } from '../../plugin/estimator/pe-net.js';
-import { featureSpecFor } from '../trainer/cpem-trainer.js';
-import type { TrainingConfig } from '../trainer/training-config.js';
-import { beforeAfterFromUnits, scoreBeforeAfter, scoredFrames, type BeforeAfter } from '../personalize/before-after.js';
-import { captureReadings, profileBeforeAfter, rangeProfileFromCapture } from '../personalize/range-profile.js';
+import { featureSpecFor } from '../lib/trainer/cpem-trainer.js';
+import type { TrainingConfig } from '../lib/trainer/training-config.js';
+import { beforeAfterFromUnits, scoreBeforeAfter, scoredFrames, type BeforeAfter } from '../lib/personalize/before-after.js';
+import { captureReadings, profileBeforeAfter, rangeProfileFromCapture } from '../lib/personalize/range-profile.js';
 import type { CalibrationProfile } from '../../plugin/calibration/range-profile.js';
-import type { AlignmentReference, CaptureAnalysis, PromptCapture } from '../personalize/capture-analysis.js';
-import { personalizationConfig, personalizationSettings, personalizationSource, type PersonalizationSettings } from '../personalize/fine-tune.js';
-import { personalizationRecord, type PersonalizationRecord } from '../personalize/manifest.js';
-import { readPromptFileText, type PromptFile } from '../personalize/prompt-file.js';
-import { DEFAULT_SEQUENCE, isPromptName, promptDefinition, promptLabel, PROMPT_NAMES, type PromptName } from '../personalize/prompts.js';
-import { personClip, type PersonClip } from '../personalize/targets.js';
+import type { AlignmentReference, CaptureAnalysis, PromptCapture } from '../lib/personalize/capture-analysis.js';
+import { personalizationConfig, personalizationSettings, personalizationSource, type PersonalizationSettings } from '../lib/personalize/fine-tune.js';
+import { personalizationRecord, type PersonalizationRecord } from '../lib/personalize/manifest.js';
+import { readPromptFileText, type PromptFile } from '../lib/personalize/prompt-file.js';
+import { DEFAULT_SEQUENCE, isPromptName, promptDefinition, promptLabel, PROMPT_NAMES, type PromptName } from '../lib/personalize/prompts.js';
+import { personClip, type PersonClip } from '../lib/personalize/targets.js';
 import type { BackendChoice } from './backends.js';
 import { drawBeforeAfterChart, renderBeforeAfterTable } from './before-after-view.js';
 import { GuidedCapture, type CaptureSource, type CaptureTiming } from './guided-capture.js';

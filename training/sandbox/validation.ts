@@ -1,12 +1,12 @@
-// The sandbox's validation: the Node trainer's held-out synthetic evaluation (training/eval/synthetic-eval.ts,
+// The sandbox's validation: the Node trainer's held-out synthetic evaluation (training/lib/eval/synthetic-eval.ts,
 // its own seed, never trained on), on its first VALIDATION_SAMPLES samples, so that the page's figures are the
 // ones `npm run train` reports, on a smaller set.
 import * as tf from '@tensorflow/tfjs-core';
 import type { PeNet } from '../../plugin/estimator/pe-net.js';
 import type { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
-import { SyntheticFaceSource, disposeBatch, type FaceBatch } from '../data/synthetic-batch.js';
-import { evaluateSynthetic, SYNTHETIC_CATEGORIES } from '../eval/synthetic-eval.js';
-import { withFeatures } from '../trainer/cpem-trainer.js';
+import { SyntheticFaceSource, disposeBatch, type FaceBatch } from '../lib/data/synthetic-batch.js';
+import { evaluateSynthetic, SYNTHETIC_CATEGORIES } from '../lib/eval/synthetic-eval.js';
+import { withFeatures } from '../lib/trainer/cpem-trainer.js';
 import type { LandmarkFeatureSpec } from '../../plugin/estimator/landmark-features.js';
 
 /** evaluateSynthetic's default seed: its held-out set. */

@@ -2,7 +2,7 @@
 // by seeking), and turned into real-track batches (one clip = one person, T frames drawn across the clip).
 import { CpemError, type CpemErrorCode } from '../../plugin/errors/cpem-error.js';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
-import type { TrackedClip } from '../data/real-track-source.js';
+import type { TrackedClip } from '../lib/data/real-track-source.js';
 import type { BackendChoice } from './backends.js';
 
 export interface ClipSampling {

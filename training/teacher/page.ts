@@ -1,12 +1,12 @@
 // The teacher page: runs MediaPipe Face Landmarker (tasks-vision, CPU delegate, VIDEO mode) in headless Chromium
-// over frames that the teacher command (training/cli/teacher.ts, server in teacher-runner.node.ts) decodes in Node.
+// over frames that the teacher command (training/cli/teacher.ts, server in teacher-runner.ts) decodes in Node.
 // For one clip it fetches frame k's raw RGBA bytes from the loopback server (prefetching frame k + 1 while frame k
 // is detected), calls detectForVideo with the frame's timestamp, and posts the frame's teacher-track record back.
 // The page reaches nothing but the loopback server that serves it.
 import { FaceLandmarker, FilesetResolver } from '@mediapipe/tasks-vision';
 import {
   MEDIAPIPE_BLENDSHAPES, TEACHER_MATRIX_FLOATS, TEACHER_POINTS, TEACHER_SCALARS, teacherRecordFloats,
-} from '../data/teacher-track.js';
+} from '../lib/data/teacher-track.js';
 
 interface RawFrame { index: number; timestampMs: number; image: ImageData }
 
@@ -52,7 +52,7 @@ async function fetchFrame(clip: string, k: number): Promise<RawFrame | null> {
   return { index: k, timestampMs, image: new ImageData(bytes, width, height) };
 }
 
-/** The teacher-track record of one frame (training/data/teacher-track.ts). */
+/** The teacher-track record of one frame (training/lib/data/teacher-track.ts). */
 function toRecord(frame: RawFrame, result: ReturnType<FaceLandmarker['detectForVideo']>): { record: Float32Array; face: boolean } {
   const record = new Float32Array(RECORD_FLOATS);
   record[0] = frame.index;
