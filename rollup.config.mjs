@@ -24,8 +24,10 @@ export default {
     // Recording takes into animation clips (browser and Node), and the offline bake (Node only: ffmpeg, NullEngine).
     recording: 'plugin/recording/index.ts',
     bake: 'plugin/bake/index.ts',
-    // The behavior's inference worker (inference: 'worker'), which it finds beside its own module.
+    // The behavior's inference worker (inference: 'worker'), and the entry that starts it from beside itself
+    // (babylon-cpem/worker): apps that import that entry bundle the worker, others do not.
     'inference-worker': 'plugin/behavior/inference-worker.ts',
+    worker: 'plugin/worker/index.ts',
   },
   external,
   output: {

@@ -27,11 +27,13 @@ export const ASSET_FILES = [
 
 export type AssetFile = (typeof ASSET_FILES)[number];
 
+/** The files the behavior reads to drive a character; the face model, read only by overlays, is named apart (face-model-asset.ts). */
+export type RuntimeAssetFile = Exclude<AssetFile, 'face-model.bin'>;
+
 // One literal `new URL` per file: bundlers only follow a string literal.
-const PACKAGED: Record<AssetFile, () => URL> = {
+const PACKAGED: Record<RuntimeAssetFile, () => URL> = {
   'pe-net/model.json': () => new URL('../weights/pe-net/model.json', import.meta.url),
   'pe-net/weights.bin': () => new URL('../weights/pe-net/weights.bin', import.meta.url),
-  'face-model.bin': () => new URL('../weights/face-model.bin', import.meta.url),
   'tracker/blazeface.json': () => new URL('../weights/tracker/blazeface.json', import.meta.url),
   'tracker/blazeface.bin': () => new URL('../weights/tracker/blazeface.bin', import.meta.url),
   'tracker/facemesh.json': () => new URL('../weights/tracker/facemesh.json', import.meta.url),
@@ -50,9 +52,9 @@ export function joinAssetPath(base: string, file: string): string {
 
 /**
  * Where `file` is read from: under `assetBaseUrl` when given, else the package's own copy. A URL string (or, for the
- * packaged copy in Node, a file: URL).
+ * packaged copy in Node, a file: URL). The face model's packaged copy is `packagedFaceModelUrl()` (babylon-cpem/face-model).
  */
-export function assetUrl(file: AssetFile, assetBaseUrl?: string): string {
+export function assetUrl(file: RuntimeAssetFile, assetBaseUrl?: string): string {
   if (assetBaseUrl !== undefined) return joinAssetPath(assetBaseUrl, file);
   return PACKAGED[file]().href;
 }
@@ -60,6 +62,6 @@ export function assetUrl(file: AssetFile, assetBaseUrl?: string): string {
 /** The tfjs wasm binaries by file name, as `setWasmPaths` takes them. */
 export function wasmBinaryUrls(assetBaseUrl?: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const file of ASSET_FILES) if (file.startsWith('tfjs-wasm/')) out[file.slice('tfjs-wasm/'.length)] = assetUrl(file, assetBaseUrl);
+  for (const file of ASSET_FILES) if (file.startsWith('tfjs-wasm/')) out[file.slice('tfjs-wasm/'.length)] = assetUrl(file as RuntimeAssetFile, assetBaseUrl);
   return out;
 }

@@ -24,7 +24,6 @@ import '@babylonjs/loaders/glTF/2.0';
 import {
   FaceRetargetBehavior,
   RetargetApplier,
-  assetUrl,
   autoMap,
   cpemUnitsRetargetTable,
   formatRetargetIssues,
@@ -36,7 +35,8 @@ import {
   type RetargetTable,
 } from '../plugin/index.js';
 import { findHeadNode, collectMorphTargetNames, collectNodeNames } from '../plugin/retarget/index.js';
-import { FaceModel } from '../plugin/face-model/index.js';
+import { FaceModel, packagedFaceModelUrl } from '../plugin/face-model/index.js';
+import { inferenceWorker } from '../plugin/worker/index.js';
 import type { TrackerBackend } from '../plugin/tracker/backend.js';
 import type { FrameAccess } from '../plugin/tracker/frame-access.js';
 import { createDigitalDouble } from './digital-double.js';
@@ -227,7 +227,7 @@ async function main(): Promise<void> {
   const scene = createStage(engine, canvas);
 
   status.textContent = 'loading the face model…';
-  const faceModel = await FaceModel.load(assetUrl('face-model.bin'));
+  const faceModel = await FaceModel.load(packagedFaceModelUrl());
   const doubleRoot = new TransformNode('doubleHead', scene);
   doubleRoot.position.set(-1.35, 0, 0);
   const doubleMesh = createDigitalDouble(faceModel, scene);
@@ -255,7 +255,10 @@ async function main(): Promise<void> {
   // The range profile of an earlier "Calibrate" in this browser, applied from the start.
   const stored = storedProfile();
   if (stored.problem) message.textContent = `${stored.problem}\nCalibrate again.`;
-  const behavior = new FaceRetargetBehavior({ source: 'webcam', table: doubleTable, weights, backend, inference, frameAccess, autoStart: false, calibrationProfile: stored.profile });
+  const behavior = new FaceRetargetBehavior({
+    source: 'webcam', table: doubleTable, weights, backend, inference, worker: inference === 'worker' ? inferenceWorker : undefined, frameAccess,
+    autoStart: false, calibrationProfile: stored.profile, faceModelUrl: packagedFaceModelUrl(),
+  });
   // On the double's root node, the head the table turns (the mesh is its child).
   doubleRoot.addBehavior(behavior);
 

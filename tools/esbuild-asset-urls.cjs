@@ -6,7 +6,8 @@
 const fs = require('node:fs');
 const { pathToFileURL } = require('node:url');
 
-const ASSETS_MODULE = /[\\/]plugin[\\/]assets\.ts$/;
+// plugin/face-model-asset.ts names the face model the same way, from the same folder.
+const ASSETS_MODULE = /[\\/]plugin[\\/](assets|face-model-asset)\.ts$/;
 
 /** `moduleUrl(file)`: the expression to use for import.meta.url in plugin/assets.ts, given its path. */
 function assetModuleUrlPlugin(moduleUrl) {

@@ -23,6 +23,7 @@ import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
 import type { FrameAccess } from '../../plugin/tracker/frame-access.js';
 import { FaceEstimator, type EstimatedFaceMotion } from '../../plugin/estimator/face-estimator.js';
 import { WorkerInference } from '../../plugin/behavior/worker-inference.js';
+import { inferenceWorker } from '../../plugin/worker/index.js';
 import { summarize } from '../support/stats.js';
 import type { BenchFunction, BenchRow } from '../support/bench-types.js';
 import { createDoubleApplier } from '../support/double-applier.js';
@@ -158,7 +159,7 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   };
 
   // Ours in a worker (the behavior's inference: 'worker'): VideoFrames transferred, motion back, applied here.
-  const worker = new WorkerInference({ backend: 'wasm', refineIris: 'alternate', wasmThreads: threadsWanted() });
+  const worker = new WorkerInference({ worker: inferenceWorker, backend: 'wasm', refineIris: 'alternate', wasmThreads: threadsWanted() });
   let workerNote = '';
   try {
     await worker.load();

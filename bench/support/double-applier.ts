@@ -3,7 +3,7 @@
 import { Engine } from '@babylonjs/core/Engines/engine';
 import { Scene } from '@babylonjs/core/scene';
 import { FaceModel } from '../../plugin/face-model/face-model.js';
-import { assetUrl } from '../../plugin/assets.js';
+import { packagedFaceModelUrl } from '../../plugin/face-model-asset.js';
 import { RetargetApplier } from '../../plugin/retarget/morph-target-applier.js';
 import { cpemUnitsRetargetTable } from '../../plugin/retarget/presets/cpem-units.js';
 import { createDigitalDouble } from '../../sample-scene/digital-double.js';
@@ -21,7 +21,7 @@ export async function createDoubleApplier(): Promise<DoubleApplier> {
   document.body.appendChild(canvas);
   const engine = new Engine(canvas, false);
   const scene = new Scene(engine);
-  const applier = new RetargetApplier(createDigitalDouble(await FaceModel.load(assetUrl('face-model.bin')), scene), cpemUnitsRetargetTable());
+  const applier = new RetargetApplier(createDigitalDouble(await FaceModel.load(packagedFaceModelUrl()), scene), cpemUnitsRetargetTable());
   return {
     applier,
     dispose() {

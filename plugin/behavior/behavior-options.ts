@@ -25,7 +25,11 @@ export interface FaceRetargetBehaviorOptions {
   assetBaseUrl?: string;
   /** PE-Net weights: a model.json URL, a TF.js IOHandler or a loaded PeNet (not disposed). Default: the package's own. */
   weights?: string | URL | tf.io.IOHandler | PeNet;
-  /** The face model for `reconstruct()` and `loadFaceModel()` (overlays), loaded only when one of them asks. Default: the package's own. */
+  /**
+   * The face model for `reconstruct()` and `loadFaceModel()` (overlays), loaded only when one of them asks: the package's is
+   * `packagedFaceModelUrl()` from 'babylon-cpem/face-model'. Default: `face-model.bin` under `assetBaseUrl`; without
+   * either, those calls fail with WEIGHTS_MISSING saying so (a page without overlays carries no face model).
+   */
   faceModelUrl?: string | URL;
   /** The retarget table. Default: autoMap(character).table. */
   table?: RetargetTable;
@@ -68,10 +72,15 @@ export interface FaceRetargetBehaviorOptions {
    * (the package's `inference-worker.js`), which gets each frame as a transferred VideoFrame, so the main thread only
    * wraps the frame and reads the answer while the scene renders. Errors from the worker arrive as the same
    * CpemErrors; a worker that dies stops the behavior with ESTIMATION_FAILED, and start() builds a new one.
-   * 'worker' takes `weights` as a URL only and no `estimator`.
+   * 'worker' takes `weights` as a URL only and no `estimator`, and needs `worker` (or `workerUrl`).
    */
   inference?: 'main' | 'worker';
-  /** The worker script for inference: 'worker'. Default: `inference-worker.js` beside the package's modules. */
+  /**
+   * Starts the worker for inference: 'worker': `inferenceWorker` from 'babylon-cpem/worker'. Importing it is what puts
+   * the worker script into an app's build (Vite, webpack 5), so pages on the main thread carry none.
+   */
+  worker?: () => Worker;
+  /** Instead of `worker`: the URL where the app serves a copy of the package's `dist/inference-worker.js`. */
   workerUrl?: string | URL;
   /** Retarget warnings (NaN units, targets that changed). Default console.warn. */
   onWarning?: (warning: RetargetWarning) => void;

@@ -1,4 +1,5 @@
-import { assetUrl } from '../assets.js';
+import { joinAssetPath } from '../assets.js';
+import { CpemError } from '../errors/cpem-error.js';
 import type { EstimatedFaceMotion } from '../estimator/face-estimator.js';
 import { FaceModel } from '../face-model/face-model.js';
 import { projectPoints } from '../geometry/head-pose.js';
@@ -14,8 +15,8 @@ export class FaceOverlay {
   private failed = false;
 
   /**
-   * `source`: the face-model file (URL, or a path in Node), or null for the package's own under `assetBaseUrl` (or
-   * the packaged copy). `onError` hears a failed load started by reconstruct().
+   * `source`: the face-model file (URL, or a path in Node), or null for `face-model.bin` under `assetBaseUrl` (without
+   * either, loading fails with what to pass). `onError` hears a failed load started by reconstruct().
    */
   constructor(
     private readonly source: string | URL | null,
@@ -31,7 +32,11 @@ export class FaceOverlay {
   /** Loads the face model (once); rejects with WEIGHTS_MISSING or FACE_MODEL_INVALID, and a later call tries again. */
   load(): Promise<FaceModel> {
     if (this.model) return Promise.resolve(this.model);
-    this.loading ??= FaceModel.load(this.source ?? assetUrl('face-model.bin', this.assetBaseUrl)).then(
+    if (this.source === null && this.assetBaseUrl === undefined) {
+      return Promise.reject(new CpemError('WEIGHTS_MISSING', "Overlays need the face model, which apps carry only when they ask for it: pass faceModelUrl: packagedFaceModelUrl() "
+        + "(import { packagedFaceModelUrl } from 'babylon-cpem/face-model'), or assetBaseUrl where copy-assets put the files."));
+    }
+    this.loading ??= FaceModel.load(this.source ?? joinAssetPath(this.assetBaseUrl!, 'face-model.bin')).then(
       (model) => {
         this.model = model;
         this.loading = null;

@@ -88,10 +88,16 @@ export class FaceRetargetBehavior implements Behavior<TransformNode> {
     if (options.inference !== undefined && options.inference !== 'main' && options.inference !== 'worker') {
       throw new CpemError('INVALID_ARGUMENT', `inference must be 'main' or 'worker'; got ${JSON.stringify(options.inference)}.`);
     }
+    const hasWorker = options.worker !== undefined || options.workerUrl !== undefined;
+    if (options.inference === 'main' && hasWorker) {
+      throw new CpemError('INVALID_ARGUMENT', "inference: 'main' with a worker or workerUrl: pass inference: 'worker' to run in the worker, or leave the worker out.");
+    }
     if (options.calibrationProfile) assertValidCalibrationProfile(options.calibrationProfile);
-    this.inference = options.inference === 'worker' ? new WorkerInference(options) : new InferenceStage(options);
-    // In a worker a frame costs the main thread about a millisecond: the next one goes as soon as the video has one.
-    this.loop = new FrameLoop((video) => this.processFrame(video), { eager: options.inference === 'worker' });
+    // A worker given without `inference` means inference in it.
+    const inWorker = options.inference === 'worker' || (options.inference === undefined && hasWorker);
+    this.inference = inWorker ? new WorkerInference(options) : new InferenceStage(options);
+    // In a worker a frame costs the main thread little: the next one goes as soon as the video has one.
+    this.loop = new FrameLoop((video) => this.processFrame(video), { eager: inWorker });
     this.overlay = new FaceOverlay(options.faceModelUrl ?? null, options.assetBaseUrl, (e) => this.report(e));
   }
 

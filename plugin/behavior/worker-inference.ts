@@ -6,9 +6,16 @@ import type { InferenceStageOptions } from './inference-stage.js';
 import type { FromWorker, ToWorker, WorkerError, WorkerLoadOptions } from './worker-protocol.js';
 
 export interface WorkerInferenceOptions extends InferenceStageOptions {
-  /** The worker script (the package's `inference-worker.js`). Default: beside this module. */
+  /** Starts the package's worker: `inferenceWorker` from babylon-cpem/worker. One of `worker` and `workerUrl` is needed. */
+  worker?: () => Worker;
+  /** A copy of the package's `inference-worker.js` served at this URL (bundlers that do not follow `new Worker(new URL(…))`). */
   workerUrl?: string | URL;
 }
+
+/** What to do when inference: 'worker' is asked for without a worker. */
+export const WORKER_NEEDED = "inference: 'worker' needs the worker script: import { inferenceWorker } from 'babylon-cpem/worker' and pass "
+  + "worker: inferenceWorker (Vite and webpack 5 then bundle it), or pass workerUrl: the URL where you serve a copy of the package's "
+  + "dist/inference-worker.js. Or use inference: 'main'.";
 
 /**
  * The inference stage in a Web Worker (inference-worker.ts): each frame goes over as a transferred VideoFrame (an
@@ -37,6 +44,10 @@ export class WorkerInference {
   constructor(private readonly options: WorkerInferenceOptions) {
     this.profile = options.calibrationProfile ?? null;
     if (options.estimator) throw new CpemError('INVALID_ARGUMENT', "inference: 'worker' cannot use a ready `estimator` (it lives on the main thread); leave `estimator` out, or use inference: 'main'.");
+    if (options.worker !== undefined && typeof options.worker !== 'function') {
+      throw new CpemError('INVALID_ARGUMENT', `worker must be a function that starts the worker (inferenceWorker from 'babylon-cpem/worker'); got ${typeof options.worker}.`);
+    }
+    if (options.worker === undefined && options.workerUrl === undefined) throw new CpemError('INVALID_ARGUMENT', WORKER_NEEDED);
     const w = options.weights;
     if (w !== undefined && typeof w !== 'string' && !(w instanceof URL)) {
       throw new CpemError('INVALID_ARGUMENT', "inference: 'worker' reads PE-Net from a URL; a loaded PeNet or an IOHandler stays on the main thread. Pass weights as a model.json URL, or use inference: 'main'.");
@@ -56,14 +67,13 @@ export class WorkerInference {
       this.loadWaiter = { resolve, reject };
       let worker: Worker;
       try {
-        // The default is written out as `new Worker(new URL('./…', import.meta.url), { … })`, the form Vite and webpack 5
-        // recognise: an app's build then bundles the worker with its imports.
-        worker = this.options.workerUrl !== undefined
-          ? new Worker(this.options.workerUrl, { type: 'module', name: 'babylon-cpem inference' })
-          : new Worker(new URL('./inference-worker.js', import.meta.url), { type: 'module', name: 'babylon-cpem inference' });
+        // The package's worker comes from its own module (packaged-worker.ts), so that only apps that ask for it bundle it.
+        worker = this.options.worker !== undefined
+          ? this.options.worker()
+          : new Worker(this.options.workerUrl!, { type: 'module', name: 'babylon-cpem inference' });
       } catch (e) {
         this.loadWaiter = null;
-        reject(new CpemError('ESTIMATION_FAILED', `The inference worker could not be started (${(e as Error).message}). Check workerUrl, or use inference: 'main'.`, { cause: e }));
+        reject(new CpemError('ESTIMATION_FAILED', `The inference worker could not be started (${(e as Error).message}). Check the worker or workerUrl option, or use inference: 'main'.`, { cause: e }));
         return;
       }
       this.worker = worker;
@@ -75,7 +85,7 @@ export class WorkerInference {
         // the script could not be fetched or parsed as a module.
         this.die(e.message
           ? `The inference worker's script loaded but threw before it could start: ${e.message} (${e.filename || script}${e.lineno ? `:${e.lineno}` : ''}).${/\b(module|require|exports) is not defined/.test(e.message) ? ' A CommonJS module reached the worker unbundled: its imports must be bundled (the package\'s inference-worker.js is; a workerUrl of your own must be too).' : ''} Or use inference: 'main'.`
-          : `The inference worker's script did not load (${script}): check that it is served as JavaScript where workerUrl (default: beside the package's modules) points, or use inference: 'main'.`);
+          : `The inference worker's script did not load (${script}): check that it is served as JavaScript where workerUrl points (with worker: inferenceWorker, that the app's bundler copied the package's inference-worker.js beside its modules), or use inference: 'main'.`);
       };
       worker.onmessageerror = () => this.die('The inference worker sent a message that could not be read.');
       const options: WorkerLoadOptions = {

@@ -4,4 +4,6 @@ export { FaceModel, NUM_FACE_MESH_POINTS, surfacePointsOf } from './face-model.j
 export type { SurfacePoints } from './face-model.js';
 export type { FaceModelHeader } from './face-model-format.js';
 export { FaceModelTensors } from './face-model-tensors.js';
+// The package's face model file (a URL): importing this is what puts it into an app's build.
+export { packagedFaceModelUrl } from '../face-model-asset.js';
 export { rotationMatrix, rotationMatrices, projectPoints, projectPointsBatch } from '../geometry/head-pose.js';

@@ -5,7 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
-import { ASSET_FILES, assetUrl, joinAssetPath, type AssetFile } from '../assets.js';
+import { ASSET_FILES, assetUrl, joinAssetPath, type RuntimeAssetFile } from '../assets.js';
 import { CpemError } from '../errors/cpem-error.js';
 import { describeLocation, readAsset } from '../util/read-asset.js';
 
@@ -27,7 +27,7 @@ export function trackerModelFiles(modelBaseUrl?: string, assetBaseUrl?: string):
     if (!(ASSET_FILES as readonly string[]).includes(name)) {
       throw new CpemError('WEIGHTS_CORRUPT', `Face tracker: a model names the file ${describeLocation(file)}, which the package does not ship. ${HINT}`);
     }
-    return assetUrl(name as AssetFile, assetBaseUrl);
+    return assetUrl(name as RuntimeAssetFile, assetBaseUrl);
   };
 }
 

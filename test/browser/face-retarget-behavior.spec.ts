@@ -20,6 +20,7 @@ import { TransformNode } from '@babylonjs/core/Meshes/transformNode';
 import { FaceRetargetBehavior } from '../../plugin/behavior/face-retarget-behavior.js';
 import type { EstimatedFaceMotion } from '../../plugin/estimator/face-estimator.js';
 import { CpemError, isCpemError } from '../../plugin/errors/cpem-error.js';
+import { packagedFaceModelUrl } from '../../plugin/face-model-asset.js';
 
 const TARGETS = ['jawOpen', 'eyeClose_L', 'eyeClose_R', 'mouthSmile_L', 'browInnerUp'];
 
@@ -133,6 +134,13 @@ describe('FaceRetargetBehavior', () => {
     await expectAsync(behavior.loadFaceModel()).toBeRejectedWith(jasmine.objectContaining({ code: 'WEIGHTS_MISSING' }));
     expect(behavior.state).toBe('idle');
     behavior.dispose();
+    // Without faceModelUrl or assetBaseUrl the package's face model is not assumed (pages without overlays do not carry
+    // it): the error says what to pass.
+    const bare = new FaceRetargetBehavior({ autoStart: false });
+    const e = await bare.loadFaceModel().then(() => null, (x: unknown) => x);
+    expect(isCpemError(e, 'WEIGHTS_MISSING')).withContext(String(e)).toBeTrue();
+    expect((e as Error).message).toContain('packagedFaceModelUrl');
+    bare.dispose();
   });
 
   it('refuses a mesh without morph targets with NO_MORPH_TARGETS, through onError too', () => {
@@ -184,7 +192,7 @@ describe('FaceRetargetBehavior', () => {
       const head = morphHead(scene, 'drivenHead');
       const baseline = tf.memory().numTensors;
       const behavior = new FaceRetargetBehavior({
-        source: stream, backend: 'wasm', calibration: { durationMs: 300, minFrames: 3 },
+        source: stream, backend: 'wasm', calibration: { durationMs: 300, minFrames: 3 }, faceModelUrl: packagedFaceModelUrl(),
       });
       const motions: EstimatedFaceMotion[] = [];
       let found = 0;

@@ -130,6 +130,23 @@ describe("FaceRetargetBehavior with inference: 'worker'", () => {
     expect(() => new FaceRetargetBehavior({ inference: 'gpu' as never })).toThrowMatching((e) => isCpemError(e, 'INVALID_ARGUMENT'));
   });
 
+  it('says how to get the worker when none is given, and refuses a worker that is not a function or beside inference: main', () => {
+    let caught: unknown;
+    try {
+      new FaceRetargetBehavior({ inference: 'worker', autoStart: false });
+    } catch (e) {
+      caught = e;
+    }
+    expect(isCpemError(caught, 'INVALID_ARGUMENT')).toBeTrue();
+    expect((caught as Error).message).toContain("import { inferenceWorker } from 'babylon-cpem/worker'");
+    expect(() => new FaceRetargetBehavior({ inference: 'worker', worker: 'inference-worker.js' as never })).toThrowMatching((e) => isCpemError(e, 'INVALID_ARGUMENT') && /function/.test(e.message));
+    expect(() => new FaceRetargetBehavior({ inference: 'main', workerUrl: WORKER_URL })).toThrowMatching((e) => isCpemError(e, 'INVALID_ARGUMENT') && /inference: 'worker'/.test(e.message));
+    // A worker given without `inference` runs inference in it.
+    const implied = new FaceRetargetBehavior({ workerUrl: WORKER_URL, autoStart: false });
+    expect(implied.inferenceThread).toBe('worker');
+    implied.dispose();
+  });
+
   it("reports the worker's WEIGHTS_MISSING, and a worker script that does not load as ESTIMATION_FAILED; start() tries a new worker", async () => {
     if (!video) pending('../shared/videos/liveportrait_d3.mp4 is not present');
     const errors: CpemError[] = [];

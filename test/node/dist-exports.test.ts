@@ -12,7 +12,7 @@ const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
 
 describe('built package (dist/)', () => {
   it('has JavaScript, source maps and type declarations for every entry point', () => {
-    assert.deepEqual(Object.keys(pkg.exports), ['.', './retarget', './motion', './face-model', './landmarks', './training', './recording', './package.json']);
+    assert.deepEqual(Object.keys(pkg.exports), ['.', './retarget', './motion', './face-model', './landmarks', './training', './recording', './worker', './package.json']);
     for (const entry of Object.keys(pkg.exports).filter((e) => e !== './package.json')) {
       const target = pkg.exports[entry];
       for (const file of [target.import, `${target.import}.map`, target.types]) {
@@ -20,6 +20,19 @@ describe('built package (dist/)', () => {
       }
     }
     assert.match(fs.readFileSync(pkg.exports['.'].types.replace(/^\.\//, ''), 'utf8'), /EXPRESSION_UNITS/);
+  });
+
+  it('names the worker and the face model only in the entries that ask for them, so other apps do not bundle them', () => {
+    const js = fs.readdirSync(dist).filter((f) => f.endsWith('.js'));
+    const naming = (pattern: RegExp) => js.filter((f) => pattern.test(fs.readFileSync(path.join(dist, f), 'utf8'))).sort();
+    assert.deepEqual(naming(/new URL\(["']\.\/inference-worker\.js["']/), ['worker.js']);
+    const faceModel = naming(/new URL\(["']\.\.\/weights\/face-model\.bin["']/);
+    assert.equal(faceModel.length, 1);
+    // Only the face-model entry (or a chunk only it imports) names the file.
+    assert.ok(faceModel[0] === 'face-model.js' || fs.readFileSync(path.join(dist, 'face-model.js'), 'utf8').includes(faceModel[0]), faceModel[0]);
+    for (const entry of ['babylon-cpem.js', 'retarget.js', 'motion.js', 'recording.js']) {
+      assert.ok(!fs.readFileSync(path.join(dist, entry), 'utf8').includes(faceModel[0]), `${entry} imports ${faceModel[0]}`);
+    }
   });
 
   it('keeps peer dependencies out of the bundle', () => {
@@ -36,7 +49,7 @@ describe('built package (dist/)', () => {
     const main = await load('babylon-cpem.js');
     assert.deepEqual(Object.keys(main).sort(), [
       'ASSET_FILES', 'CALIBRATION_PROFILE_FORMAT', 'CALIBRATION_PROFILE_VERSION', 'CpemError', 'EXPRESSION_UNITS', 'FaceEstimator', 'FaceRetargetBehavior', 'FaceTracker', 'NUM_EXPRESSION_UNITS',
-      'NUM_TRACKED_LANDMARKS', 'PeNet', 'RETARGET_TABLE_SCHEMA', 'ROW_DEFAULTS', 'RetargetApplier', 'applyRangeProfile', 'arkitRetargetTable',
+      'NUM_FACE_LANDMARKS', 'PeNet', 'RETARGET_TABLE_SCHEMA', 'ROW_DEFAULTS', 'RetargetApplier', 'applyRangeProfile', 'arkitRetargetTable',
       'assertValidCalibrationProfile', 'assertValidRetargetTable', 'assetUrl', 'autoMap', 'compileRangeProfile', 'cpemUnitsRetargetTable', 'createNeutralFaceMotion', 'expressionUnitIndex',
       'fitRangeProfile', 'formatCalibrationProfileIssues', 'formatRetargetIssues', 'frameHead', 'isCpemError', 'isExpressionUnitName', 'oculusVisemeRetargetTable', 'validateCalibrationProfile',
       'validateRetargetTable', 'vrmRetargetTable',
@@ -58,7 +71,9 @@ describe('built package (dist/)', () => {
       for (const [name, entry] of Object.entries({ main, retarget, motion, faceModel, landmarks })) assert.ok(!(internal in entry), `${internal} is exported from ${name}`);
     }
     // In Node the default asset URLs are file: URLs into the package's weights/.
-    assert.equal(main.assetUrl('face-model.bin'), pathToFileURL(path.resolve('weights', 'face-model.bin')).href);
+    assert.equal(main.assetUrl('pe-net/model.json'), pathToFileURL(path.resolve('weights', 'pe-net', 'model.json')).href);
+    assert.equal(faceModel.packagedFaceModelUrl(), pathToFileURL(path.resolve('weights', 'face-model.bin')).href);
+    assert.ok(!('packagedFaceModelUrl' in main), 'the main entry names the face model: every app would carry it');
     assert.ok(main.ASSET_FILES.every((f: string) => fs.existsSync(path.join('weights', f))), 'every runtime file is in weights/');
   });
 

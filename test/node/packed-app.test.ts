@@ -34,6 +34,13 @@ function readmeBlock(lang: 'js' | 'html'): string {
   return block[1];
 }
 const readmePage = () => readmeBlock('js');
+/** The README's page with inference in the package's worker, as the README says to ask for it. */
+const workerPage = () => {
+  const page = readmePage();
+  const behavior = "new FaceRetargetBehavior({ source: 'webcam' })";
+  assert.ok(page.includes(behavior), `the README's page no longer creates the behavior as ${behavior}`);
+  return `import { inferenceWorker } from 'babylon-cpem/worker';\n${page.replace(behavior, "new FaceRetargetBehavior({ source: 'webcam', worker: inferenceWorker })")}`;
+};
 
 /** A TCP port free on loopback now. */
 async function freePort(): Promise<number> {
@@ -192,8 +199,12 @@ describe('the packed package in a new app (npm pack, npm install, vite build, he
     execFileSync(path.join(app, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: app, stdio: 'pipe' });
     const built = path.join(app, 'dist');
     const assets = fs.readdirSync(path.join(built, 'assets'));
-    for (const name of ['weights', 'face-model', 'blazeface', 'facemesh', 'iris', 'tfjs-backend-wasm-simd']) {
+    for (const name of ['weights', 'blazeface', 'facemesh', 'iris', 'tfjs-backend-wasm-simd']) {
       assert.ok(assets.some((f) => f.startsWith(`${name}-`)), `vite build did not emit ${name}: it did not follow new URL(…, import.meta.url)`);
+    }
+    // Only what the page uses: no inference worker (it runs on the main thread), no face model (no overlay).
+    for (const name of ['inference-worker', 'face-model']) {
+      assert.ok(!assets.some((f) => f.startsWith(`${name}-`)), `vite build emitted ${name}, which the README's page does not use`);
     }
     // What the page costs: Babylon from its modules, not all of it, and no preload link per module.
     const files = fs.readdirSync(built, { recursive: true }).map(String).filter((f) => fs.statSync(path.join(built, f)).isFile());
@@ -238,13 +249,12 @@ describe('the packed package in a new app (npm pack, npm install, vite build, he
     assert.deepEqual([...new Set(foreign)], [], 'the page fetched from outside its own folder');
   });
 
-  it("runs inference in a worker that Vite bundles from the package (inference: 'worker')", { timeout: 600_000 }, async (t) => {
+  it("runs inference in the package's worker that Vite bundles (worker: inferenceWorker)", { timeout: 600_000 }, async (t) => {
     const installed = path.join(work, 'app', 'node_modules');
     if (!fs.existsSync(CLIP_SOURCE) || !fs.existsSync(AVATAR)) return t.skip('../shared (videos and avatars) is not present');
     if (!fs.existsSync(installed)) return t.skip('needs the app the spec before installed');
     // The README's page with one option more, built by Vite against the same installed packages.
-    const page = readmePage().replace("new FaceRetargetBehavior({ source: 'webcam' })", "new FaceRetargetBehavior({ source: 'webcam', inference: 'worker' })");
-    assert.ok(page.includes("inference: 'worker'"), "the README's page no longer creates the behavior as FaceRetargetBehavior({ source: 'webcam' })");
+    const page = workerPage();
     const app = path.join(work, 'worker-app');
     writeApp(app, page);
     fs.symlinkSync(installed, path.join(app, 'node_modules'), 'dir');
@@ -273,13 +283,13 @@ describe('the packed package in a new app (npm pack, npm install, vite build, he
       await own.close();
     }
   });
-  it("runs the worker from Vite's dev server, with no configuration, on a machine without WebGPU (inference: 'worker', vite)", { timeout: 600_000 }, async (t) => {
+  it("runs the worker from Vite's dev server, with no configuration, on a machine without WebGPU (worker: inferenceWorker, vite)", { timeout: 600_000 }, async (t) => {
     const app = path.join(work, 'app');
     if (!fs.existsSync(CLIP_SOURCE) || !fs.existsSync(AVATAR)) return t.skip('../shared (videos and avatars) is not present');
     if (!fs.existsSync(path.join(app, 'node_modules'))) return t.skip('needs the app the specs before installed');
     // The app of the README (its node_modules are its own: Vite serves no files from outside its folder), now with
     // the worker, served by `vite` as a developer starts it.
-    fs.writeFileSync(path.join(app, 'main.js'), readmePage().replace("new FaceRetargetBehavior({ source: 'webcam' })", "new FaceRetargetBehavior({ source: 'webcam', inference: 'worker' })"));
+    fs.writeFileSync(path.join(app, 'main.js'), workerPage());
     const vite = spawn(path.join(app, 'node_modules', '.bin', 'vite'), ['--host', '127.0.0.1', '--strictPort', '--port', String(await freePort())], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let log = '';
     vite.stdout.on('data', (d) => { log += d; });

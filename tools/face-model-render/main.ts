@@ -11,7 +11,7 @@ import { VertexData } from '@babylonjs/core/Meshes/mesh.vertexData';
 import { VertexBuffer } from '@babylonjs/core/Buffers/buffer';
 import { StandardMaterial } from '@babylonjs/core/Materials/standardMaterial';
 import { FaceModel } from '../../plugin/face-model/face-model.js';
-import { assetUrl } from '../../plugin/assets.js';
+import { packagedFaceModelUrl } from '../../plugin/face-model-asset.js';
 import { EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
 
 declare global {
@@ -27,7 +27,7 @@ function toBabylon(v: Float32Array): Float32Array {
 }
 
 async function pictures(): Promise<Record<string, string>> {
-  const model = await FaceModel.load(assetUrl('face-model.bin'));
+  const model = await FaceModel.load(packagedFaceModelUrl());
   const canvas = document.getElementById('renderCanvas') as HTMLCanvasElement;
   const engine = new Engine(canvas, true, { preserveDrawingBuffer: true, stencil: true });
   const scene = new Scene(engine);

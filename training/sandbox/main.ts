@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FaceModel } from '../../plugin/face-model/face-model.js';
 import { assetUrl } from '../../plugin/assets.js';
+import { packagedFaceModelUrl } from '../../plugin/face-model-asset.js';
 import { readAsset } from '../../plugin/util/read-asset.js';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
 import { CpemError, isCpemError } from '../../plugin/errors/cpem-error.js';
@@ -558,7 +559,7 @@ async function main(): Promise<void> {
   renderTableHead();
   chart.draw([], 1);
   setControls('idle');
-  const bytes = await readAsset(assetUrl('face-model.bin'), 'Face model', 'Serve the page with npm start.');
+  const bytes = await readAsset(packagedFaceModelUrl(), 'Face model', 'Serve the page with npm start.');
   faceModelSha256 = sha256Hex(bytes);
   faceModel = await FaceModel.load(bytes);
   status.textContent = `ready · face model ${faceModel.vertexCount} vertices, ${faceModel.expressionCount} units`;
