@@ -4,11 +4,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import { identityConsistencyLoss, expressionExclusiveLoss } from '../training/lib/index.js';
 import { summarize, timeCalls } from './support/stats.js';
 import type { BenchFunction } from './support/bench-types.js';
+import { NUM_EXPRESSION_UNITS } from '../plugin/constants.js';
 
 const run: BenchFunction = async () => {
   await tf.setBackend('cpu');
   const alpha = tf.randomNormal([32, 4, 80]) as tf.Tensor3D;
-  const beta = tf.randomUniform([128, 46]);
+  const beta = tf.randomUniform([128, NUM_EXPRESSION_UNITS]);
   const idc = tf.grad((a: tf.Tensor) => identityConsistencyLoss(a as tf.Tensor3D));
   const exc = tf.grad((b: tf.Tensor) => expressionExclusiveLoss(b));
   const before = tf.memory().numTensors;

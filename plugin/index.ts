@@ -11,7 +11,8 @@ export { CpemError, isCpemError } from './errors/cpem-error.js';
 export type { CpemErrorCode } from './errors/cpem-error.js';
 
 // What the estimator produces: the 46 expression units and head pose of one frame.
-export { EXPRESSION_UNITS, NUM_EXPRESSION_UNITS, expressionUnitIndex, isExpressionUnitName } from './units/expression-units.js';
+export { EXPRESSION_UNITS, expressionUnitIndex, isExpressionUnitName } from './units/expression-units.js';
+export { NUM_EXPRESSION_UNITS, NUM_FACE_LANDMARKS } from './constants.js';
 export type { ExpressionUnitName } from './units/expression-units.js';
 export { createNeutralFaceMotion } from './motion/face-motion.js';
 export type { FaceMotion } from './motion/face-motion.js';
@@ -22,7 +23,7 @@ export type { FaceEstimatorOptions, EstimatedFaceMotion, EstimatorTimings, Image
 export { PeNet } from './estimator/pe-net.js';
 export type { IdentityCalibrationOptions, CalibrationState } from './motion/identity-calibration.js';
 export type { FaceMotionFilterOptions } from './motion/face-motion-filter.js';
-export { FaceTracker, NUM_TRACKED_LANDMARKS } from './tracker/face-tracker.js';
+export { FaceTracker } from './tracker/face-tracker.js';
 export type { TrackerBackend, FaceTrackerOptions, FaceBox, TrackedFace, TrackerTimings, FaceTrackingResult, TrackerInput, RawImage, FrameAccess } from './tracker/face-tracker.js';
 
 // Per-user range profiles (calibration from a short guided capture), applied after the per-user neutral.

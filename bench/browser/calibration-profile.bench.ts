@@ -6,11 +6,12 @@ import '@tensorflow/tfjs-backend-wasm';
 import { applyRangeProfile, compileRangeProfile, CALIBRATION_PROFILE_FORMAT, type CalibrationProfile } from '../../plugin/calibration/range-profile.js';
 import { FaceEstimator } from '../../plugin/estimator/face-estimator.js';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
-import { EXPRESSION_UNITS, NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
+import { EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
 import { selectBackend } from '../../plugin/tracker/backend.js';
 import { FaceModel } from '../../plugin/face-model/face-model.js';
 import { summarize } from '../support/stats.js';
 import type { BenchFunction } from '../support/bench-types.js';
+import { NUM_EXPRESSION_UNITS, NUM_FACE_LANDMARKS } from '../../plugin/constants.js';
 
 const BATCH = 1000; // Chromium coarsens performance.now() (100 µs): time batches of applications.
 const BATCHES = 100;
@@ -38,8 +39,8 @@ const run: BenchFunction = async ({ log }) => {
   const net = await PeNet.load('/weights/pe-net/model.json');
   const points = model.faceMeshLandmarksOf(model.decode());
   const frames = Array.from({ length: 16 }, (_, f) => {
-    const lm = new Float32Array(478 * 3);
-    for (let i = 0; i < 478; i++) [lm[i * 3], lm[i * 3 + 1], lm[i * 3 + 2]] = [320 + 2 * points[i * 3] + Math.sin(f + i), 240 - 2 * points[i * 3 + 1], -2 * points[i * 3 + 2]];
+    const lm = new Float32Array(NUM_FACE_LANDMARKS * 3);
+    for (let i = 0; i < NUM_FACE_LANDMARKS; i++) [lm[i * 3], lm[i * 3 + 1], lm[i * 3 + 2]] = [320 + 2 * points[i * 3] + Math.sin(f + i), 240 - 2 * points[i * 3 + 1], -2 * points[i * 3 + 2]];
     return lm;
   });
   const make = (profile: CalibrationProfile | null) => FaceEstimator.create({ tracker: null, weights: net, calibration: { durationMs: 0, minFrames: 1 }, calibrationProfile: profile });

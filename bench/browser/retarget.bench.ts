@@ -7,13 +7,13 @@ import { FreeCamera } from '@babylonjs/core/Cameras/freeCamera';
 import { HemisphericLight } from '@babylonjs/core/Lights/hemisphericLight';
 import { Vector3 } from '@babylonjs/core/Maths/math.vector';
 import { createNeutralFaceMotion, type FaceMotion } from '../../plugin/motion/face-motion.js';
-import { NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
 import { autoMap } from '../../plugin/retarget/auto-map.js';
 import { RetargetApplier } from '../../plugin/retarget/morph-target-applier.js';
 import { compileRetargetTable, evaluateRetargetTable } from '../../plugin/retarget/shaping.js';
 import { loadGlb } from '../../test/support/arkit-test-face.js';
 import { summarize } from '../support/stats.js';
 import type { BenchFunction, BenchRow } from '../support/bench-types.js';
+import { NUM_EXPRESSION_UNITS } from '../../plugin/constants.js';
 
 const FRAMES = 20000;
 const BATCH = 200; // Chromium coarsens performance.now() (100 µs) outside cross-origin isolation: time batches of frames.

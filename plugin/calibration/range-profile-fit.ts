@@ -6,11 +6,13 @@
 // a profile in the browser, `npm run calibrate` and the sandbox in their own code, all through this function. Which
 // frames hold an expression comes from the capture analysis (training/lib/personalize/capture-analysis.ts).
 import { CpemError } from '../errors/cpem-error.js';
-import { EXPRESSION_UNITS, NUM_EXPRESSION_UNITS, expressionUnitIndex, type ExpressionUnitName } from '../units/expression-units.js';
+import { EXPRESSION_UNITS, expressionUnitIndex, type ExpressionUnitName } from '../units/expression-units.js';
 import {
   CALIBRATION_PROFILE_FORMAT, CALIBRATION_PROFILE_VERSION, PROFILE_GAIN_LIMITS, PROFILE_MAX_OFFSET,
   type CalibrationProfile, type UnitMeasurement, type UnitRange,
 } from './range-profile.js';
+import { NUM_EXPRESSION_UNITS } from '../constants.js';
+import { quantile } from '../util/quantile.js';
 
 /** What a captured frame is to the fit. */
 export type CalibrationFrameRole =
@@ -74,14 +76,6 @@ export const RANGE_FIT_DEFAULTS = {
 };
 
 /** The q-quantile of `values`, interpolating between the two nearest ranks; NaN for none. */
-function quantileOf(values: number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (pos - lo);
-}
-
 const round = (v: number) => Math.round(v * 1e4) / 1e4;
 
 /**
@@ -101,7 +95,7 @@ export function fitRangeProfile(spans: readonly CalibrationSpan[], options: Rang
   const valid = (u: ArrayLike<number> | null): u is ArrayLike<number> => u !== null && u.length === NUM_EXPRESSION_UNITS;
   const restFrames = spans.flatMap((s) => s.frames.filter((f) => f.role === 'rest' && valid(f.units)).map((f) => f.units!));
   const rest = new Float64Array(NUM_EXPRESSION_UNITS);
-  if (restFrames.length > 0) for (let u = 0; u < NUM_EXPRESSION_UNITS; u++) rest[u] = quantileOf(restFrames.map((f) => f[u]), 0.5);
+  if (restFrames.length > 0) for (let u = 0; u < NUM_EXPRESSION_UNITS; u++) rest[u] = quantile(restFrames.map((f) => f[u]), 0.5);
 
   // Per prompted unit, one (peak, target, held frames) per prompt that targets it.
   const observed = new Map<number, Array<{ peak: number; target: number; held: number }>>();
@@ -114,7 +108,7 @@ export function fitRangeProfile(spans: readonly CalibrationSpan[], options: Rang
         throw new CpemError('INVALID_ARGUMENT', `Prompt ${span.label}: the target of ${name} must be a unit name with a level in (0, 1]; got ${JSON.stringify(target)}.`);
       }
       const list = observed.get(u) ?? [];
-      list.push({ peak: quantileOf(held.map((f) => f[u]), o.peakQuantile), target, held: held.length });
+      list.push({ peak: quantile(held.map((f) => f[u]), o.peakQuantile), target, held: held.length });
       observed.set(u, list);
     }
   }

@@ -4,7 +4,8 @@
 // purpose (range-profile-fit.ts). Plain, versioned JSON; validated like a retarget table (every problem at once).
 import { CpemError } from '../errors/cpem-error.js';
 import { quote } from '../errors/quote.js';
-import { EXPRESSION_UNITS, NUM_EXPRESSION_UNITS, expressionUnitIndex, isExpressionUnitName, type ExpressionUnitName } from '../units/expression-units.js';
+import { EXPRESSION_UNITS, expressionUnitIndex, isExpressionUnitName, type ExpressionUnitName } from '../units/expression-units.js';
+import { NUM_EXPRESSION_UNITS } from '../constants.js';
 
 export const CALIBRATION_PROFILE_FORMAT = 'babylon-cpem/calibration-profile';
 export const CALIBRATION_PROFILE_VERSION = 1;

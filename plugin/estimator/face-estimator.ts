@@ -6,9 +6,10 @@ import type { FaceMotion } from '../motion/face-motion.js';
 import { FaceMotionFilter, type FaceMotionFilterOptions } from '../motion/face-motion-filter.js';
 import { IdentityCalibration, type CalibrationState, type IdentityCalibrationOptions } from '../motion/identity-calibration.js';
 import { mirrorFaceLandmarks } from '../landmarks/face-mesh-mirror.js';
-import { MIRRORED_UNIT_INDEX, NUM_EXPRESSION_UNITS } from '../units/expression-units.js';
-import { featureSize, frameFeatures, NUM_LANDMARKS } from './landmark-features.js';
+import { MIRRORED_UNIT_INDEX } from '../units/expression-units.js';
+import { featureSize, frameFeatures } from './landmark-features.js';
 import { PeNet } from './pe-net.js';
+import { NUM_EXPRESSION_UNITS, NUM_FACE_LANDMARKS } from '../constants.js';
 
 /** One face found by a landmark tracker: 478 face-mesh points as [x, y, z, ...] in image pixels. */
 export interface TrackedFaceLike {
@@ -115,9 +116,9 @@ function checkLandmarkInput(face: unknown, width: number, height: number): asser
   const f = face as { landmarks?: unknown; confidence?: unknown } | null | undefined;
   if (!f || typeof f !== 'object') throw new CpemError('INVALID_ARGUMENT', `estimateFromLandmarks() needs a face { landmarks, confidence }; got ${f === null ? 'null' : typeof f}.`);
   const lm = f.landmarks as ArrayLike<number> | undefined;
-  const n = NUM_LANDMARKS * 3;
+  const n = NUM_FACE_LANDMARKS * 3;
   if (!lm || typeof lm !== 'object' || lm.length !== n) {
-    throw new CpemError('INVALID_ARGUMENT', `face.landmarks must hold ${NUM_LANDMARKS} points × (x, y, z), ${n} numbers; got ${lm && typeof lm === 'object' && typeof lm.length === 'number' ? `${lm.length} values` : typeof lm}.`);
+    throw new CpemError('INVALID_ARGUMENT', `face.landmarks must hold ${NUM_FACE_LANDMARKS} points × (x, y, z), ${n} numbers; got ${lm && typeof lm === 'object' && typeof lm.length === 'number' ? `${lm.length} values` : typeof lm}.`);
   }
   for (let i = 0; i < n; i++) {
     if (typeof lm[i] !== 'number' || !Number.isFinite(lm[i])) {
@@ -204,7 +205,7 @@ export class FaceEstimator<Input = unknown> {
     if (net.config.inputSize !== featureSize(spec) || net.config.numExpression !== NUM_EXPRESSION_UNITS) {
       if (!given) net.dispose();
       throw new CpemError('WEIGHTS_CORRUPT', `PE-Net takes ${net.config.inputSize} features and gives ${net.config.numExpression} units; the estimator needs `
-        + `${featureSize(spec)} (${spec.set} features of ${NUM_LANDMARKS} landmarks) and ${NUM_EXPRESSION_UNITS}. Use the shipped weights or retrain.`);
+        + `${featureSize(spec)} (${spec.set} features of ${NUM_FACE_LANDMARKS} landmarks) and ${NUM_EXPRESSION_UNITS}. Use the shipped weights or retrain.`);
     }
     try {
       return new FaceEstimator(options.tracker, net, options.ownsTracker !== false, !given, options);
@@ -293,7 +294,7 @@ export class FaceEstimator<Input = unknown> {
   private async run(face: TrackedFaceLike, width: number, height: number, timestamp: number, trackerMs: number, readMs = 0): Promise<EstimatedFaceMotion> {
     const t1 = now();
     const spec = this.peNet.config.features ?? { set: 'face-box' };
-    const stride = face.landmarks.length / NUM_LANDMARKS;
+    const stride = face.landmarks.length / NUM_FACE_LANDMARKS;
     const { features, box } = frameFeatures(spec, face.landmarks, stride);
     const rows = this.symmetric ? 2 : 1;
     const batch = new Float32Array(rows * features.length);

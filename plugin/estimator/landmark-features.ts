@@ -2,13 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CpemError } from '../errors/cpem-error.js';
 import { FACE_MESH_REGIONS, type FaceMeshRegion } from '../landmarks/face-mesh-regions.js';
 import { alignLandmarks } from './face-alignment.js';
+import { NUM_FACE_LANDMARKS, NUM_MESH_POINTS } from '../constants.js';
 
-/** Face-mesh landmarks the tracker gives: 468 mesh points and 10 iris points. */
-export const NUM_LANDMARKS = 478;
-/** Mesh points (without the iris) that define the face box. */
-export const NUM_MESH_POINTS = 468;
 /** PE-Net input features of the 'face-box' set: x and y of each of the 478 landmarks, in face-box units. */
-export const LANDMARK_FEATURE_SIZE = NUM_LANDMARKS * 2;
+export const LANDMARK_FEATURE_SIZE = NUM_FACE_LANDMARKS * 2;
 
 /**
  * Which numbers PE-Net reads from a frame's landmarks (stored in the network's config, so weights and features
@@ -31,7 +28,7 @@ export type LandmarkFeatureSpec =
   };
 
 /** Features of the 'aligned' set: 478 × 3 aligned coordinates, a 3 × 3 rotation, offset x and y, log scale. */
-export const ALIGNED_FEATURE_SIZE = NUM_LANDMARKS * 3 + 9 + 3;
+export const ALIGNED_FEATURE_SIZE = NUM_FACE_LANDMARKS * 3 + 9 + 3;
 
 /** How many numbers a feature set gives per frame. */
 export function featureSize(spec: LandmarkFeatureSpec): number {
@@ -44,8 +41,8 @@ export function featureSpecProblem(spec: unknown): string | null {
   if (!s || typeof s !== 'object') return 'features must be an object with a set';
   if (s.set === 'face-box') return null;
   if (s.set !== 'aligned') return `unknown feature set ${JSON.stringify((s as { set?: unknown }).set)} (known: face-box, aligned)`;
-  if (!Array.isArray(s.points) || s.points.length < 4 || !s.points.every((i) => Number.isInteger(i) && i >= 0 && i < NUM_LANDMARKS)) {
-    return `aligned features need at least 4 landmark indices in [0, ${NUM_LANDMARKS}) as points`;
+  if (!Array.isArray(s.points) || s.points.length < 4 || !s.points.every((i) => Number.isInteger(i) && i >= 0 && i < NUM_FACE_LANDMARKS)) {
+    return `aligned features need at least 4 landmark indices in [0, ${NUM_FACE_LANDMARKS}) as points`;
   }
   if (new Set(s.points).size !== s.points.length) return 'aligned features list a point twice';
   if (!Array.isArray(s.reference) || s.reference.length !== s.points.length * 3 || !s.reference.every(Number.isFinite)) {
@@ -87,8 +84,8 @@ export interface FaceBoxFrame {
  * Returns the features and the box (to map the estimated translation back to pixels).
  */
 export function landmarkFeatures(landmarks: ArrayLike<number>, stride = 3): { features: Float32Array; box: FaceBoxFrame } {
-  if (landmarks.length !== NUM_LANDMARKS * stride) {
-    throw new CpemError('INVALID_ARGUMENT', `Expected ${NUM_LANDMARKS} landmarks × ${stride} values, got ${landmarks.length} values.`);
+  if (landmarks.length !== NUM_FACE_LANDMARKS * stride) {
+    throw new CpemError('INVALID_ARGUMENT', `Expected ${NUM_FACE_LANDMARKS} landmarks × ${stride} values, got ${landmarks.length} values.`);
   }
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   for (let i = 0; i < NUM_MESH_POINTS; i++) {
@@ -101,7 +98,7 @@ export function landmarkFeatures(landmarks: ArrayLike<number>, stride = 3): { fe
   }
   const box = { centerX: (minX + maxX) / 2, centerY: (minY + maxY) / 2, size: Math.max(maxX - minX, maxY - minY, 1e-6) };
   const features = new Float32Array(LANDMARK_FEATURE_SIZE);
-  for (let i = 0; i < NUM_LANDMARKS; i++) {
+  for (let i = 0; i < NUM_FACE_LANDMARKS; i++) {
     features[i * 2] = (landmarks[i * stride] - box.centerX) / box.size;
     features[i * 2 + 1] = (landmarks[i * stride + 1] - box.centerY) / box.size;
   }
@@ -118,9 +115,9 @@ export function alignedLandmarkFeatures(landmarks: ArrayLike<number>, stride: nu
   // The face box, and the finiteness check of every mesh point, as for the face-box features.
   const { box } = landmarkFeatures(landmarks, stride);
   const features = new Float32Array(ALIGNED_FEATURE_SIZE);
-  const aligned = features.subarray(0, NUM_LANDMARKS * 3);
+  const aligned = features.subarray(0, NUM_FACE_LANDMARKS * 3);
   const a = alignLandmarks(landmarks, stride, spec.points, spec.reference, aligned);
-  let o = NUM_LANDMARKS * 3;
+  let o = NUM_FACE_LANDMARKS * 3;
   for (let k = 0; k < 9; k++) features[o++] = a.rotation[k];
   features[o++] = (a.centre[0] - box.centerX) / box.size;
   features[o++] = (-a.centre[1] - box.centerY) / box.size;
@@ -135,7 +132,7 @@ export function alignedLandmarkFeatures(landmarks: ArrayLike<number>, stride: nu
  */
 export function alignedHeadRotation(features: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
-    const r = (k: number) => tf.slice(features, [0, NUM_LANDMARKS * 3 + k], [-1, 1]);
+    const r = (k: number) => tf.slice(features, [0, NUM_FACE_LANDMARKS * 3 + k], [-1, 1]);
     const yaw = tf.neg(tf.asin(tf.clipByValue(r(2), -1, 1)));
     const pitch = tf.atan2(r(5), r(8));
     const roll = tf.atan2(r(1), r(0));
@@ -165,7 +162,7 @@ export function landmarkFeaturesBatch(points: tf.Tensor3D): { features: tf.Tenso
  * optional multipliers for the eyelid, brow and lip points (FACE_MESH_REGIONS).
  */
 export function faceMeshLandmarkWeights(contourWeight = 1, innerWeight = 10, regions: Partial<Record<FaceMeshRegion, number>> = {}): Float32Array {
-  const w = new Float32Array(NUM_LANDMARKS).fill(innerWeight);
+  const w = new Float32Array(NUM_FACE_LANDMARKS).fill(innerWeight);
   for (const i of FACE_OVAL) w[i] = contourWeight;
   for (const [region, factor] of Object.entries(regions) as Array<[FaceMeshRegion, number]>) {
     for (const i of FACE_MESH_REGIONS[region]) w[i] *= factor;

@@ -1,7 +1,8 @@
 import { CpemError } from '../errors/cpem-error.js';
-import { EXPRESSION_UNITS, NUM_EXPRESSION_UNITS } from '../units/expression-units.js';
+import { EXPRESSION_UNITS } from '../units/expression-units.js';
 import { readAsset } from '../util/read-asset.js';
 import { decodeFaceModelFile, type FaceModelHeader } from './face-model-format.js';
+import { NUM_EXPRESSION_UNITS, NUM_FACE_LANDMARKS } from '../constants.js';
 
 /** A point on the model surface: a triangle and barycentric weights of its three corners. */
 export interface SurfacePoints {
@@ -10,9 +11,6 @@ export interface SurfacePoints {
   /** Barycentric weights, 3 per point, summing to 1. */
   readonly weights: Float32Array;
 }
-
-/** Number of face-mesh points the model places: 468 mesh points and 2 × 5 iris points. */
-export const NUM_FACE_MESH_POINTS = 478;
 
 /**
  * The linear 3D face model: S = mean + Σ α_i · identity_i + Σ β_j · expression_j, in millimetres, x to the subject's
@@ -65,8 +63,8 @@ export class FaceModel {
     this.triangles = Uint32Array.from(need('triangles', this.triangleCount * 3));
     this.landmarks68 = Uint32Array.from(need('landmarks68', 68));
     this.faceMeshPoints = {
-      triangles: Uint32Array.from(need('faceMeshTriangles', NUM_FACE_MESH_POINTS)),
-      weights: Float32Array.from(need('faceMeshWeights', NUM_FACE_MESH_POINTS * 3)),
+      triangles: Uint32Array.from(need('faceMeshTriangles', NUM_FACE_LANDMARKS)),
+      weights: Float32Array.from(need('faceMeshWeights', NUM_FACE_LANDMARKS * 3)),
     };
     this.regions = header.regions;
     const badIndex = (a: Uint32Array, limit: number) => a.some((i) => i >= limit);

@@ -1,6 +1,7 @@
 // babylon-cpem/face-model: the linear 3D face model the estimator's coefficients belong to (for overlays, digital
 // doubles and training), and the head-pose geometry that places it in an image.
-export { FaceModel, NUM_FACE_MESH_POINTS, surfacePointsOf } from './face-model.js';
+export { FaceModel, surfacePointsOf } from './face-model.js';
+export { NUM_FACE_LANDMARKS } from '../constants.js';
 export type { SurfacePoints } from './face-model.js';
 export type { FaceModelHeader } from './face-model-format.js';
 export { FaceModelTensors } from './face-model-tensors.js';

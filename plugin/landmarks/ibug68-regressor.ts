@@ -9,6 +9,7 @@
 import regressorFile from '../../weights/ibug68-regressor.json';
 import { CpemError } from '../errors/cpem-error.js';
 import { IBUG68_FROM_FACE_MESH } from './ibug68-from-face-mesh.js';
+import { NUM_MESH_POINTS } from '../constants.js';
 
 export const IBUG68_REGRESSOR_FORMAT = 'cpem-ibug68-regressor';
 
@@ -34,7 +35,7 @@ export function validateIbug68Regressor(file: unknown, source = 'ibug68-regresso
   if (!Array.isArray(f.points) || f.points.length !== 68) throw bad('expected 68 points');
   f.points.forEach((p, i) => {
     const ok = p && Array.isArray(p.vertices) && Array.isArray(p.weights) && p.vertices.length > 0 && p.vertices.length === p.weights.length
-      && p.vertices.every((v) => Number.isInteger(v) && v >= 0 && v < 468) && p.weights.every(Number.isFinite);
+      && p.vertices.every((v) => Number.isInteger(v) && v >= 0 && v < NUM_MESH_POINTS) && p.weights.every(Number.isFinite);
     if (!ok) throw bad(`point ${i} needs equally long vertices (integers 0-467) and finite weights`);
     const sum = p.weights.reduce((s, w) => s + w, 0);
     if (Math.abs(sum - 1) > 1e-4) throw bad(`point ${i}'s weights sum to ${sum}, not 1`);
@@ -58,7 +59,7 @@ function shippedRegressor(): Ibug68RegressorFile {
  * each, as in `TrackedFace.landmarks`). Writes into `out` when given.
  */
 export function ibug68Landmarks(landmarks: ArrayLike<number>, out: Float32Array = new Float32Array(68 * 3), regressor: Ibug68RegressorFile = shippedRegressor()): Float32Array {
-  if (!landmarks || landmarks.length < 468 * 3) {
+  if (!landmarks || landmarks.length < NUM_MESH_POINTS * 3) {
     throw new CpemError('INVALID_ARGUMENT', `ibug68Landmarks needs a face's tracked landmarks (at least 468 × 3 numbers); got ${landmarks?.length ?? landmarks}`);
   }
   if (out.length < 68 * 3) throw new CpemError('INVALID_ARGUMENT', `ibug68Landmarks: out must hold 204 numbers; got ${out.length}`);

@@ -1,6 +1,7 @@
-import { NUM_EXPRESSION_UNITS } from '../units/expression-units.js';
+
 import { assertFaceMotionShape, type FaceMotion } from './face-motion.js';
 import { OneEuroFilter, type OneEuroOptions } from './one-euro-filter.js';
+import { NUM_EXPRESSION_UNITS } from '../constants.js';
 
 /** Smoothing for each part of a FaceMotion; expression and head pose usually want different settings. */
 export interface FaceMotionFilterOptions {

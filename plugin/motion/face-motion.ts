@@ -1,5 +1,5 @@
 import { CpemError } from '../errors/cpem-error.js';
-import { NUM_EXPRESSION_UNITS } from '../units/expression-units.js';
+import { NUM_EXPRESSION_UNITS } from '../constants.js';
 
 /**
  * One frame of facial motion: what the estimator produces and what a retarget table consumes.

@@ -1,6 +1,6 @@
 import { CpemError } from '../errors/cpem-error.js';
-import { NUM_EXPRESSION_UNITS } from '../units/expression-units.js';
 import { assertFaceMotionShape, type FaceMotion } from './face-motion.js';
+import { NUM_EXPRESSION_UNITS } from '../constants.js';
 
 /** How the per-user calibration collects and applies its reference. */
 export interface IdentityCalibrationOptions {

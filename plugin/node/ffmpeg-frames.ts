@@ -62,7 +62,7 @@ export async function* decodeVideo(file: string, options: { fps?: number; maxFra
   const height = shrink < 1 ? 2 * Math.round((info.height * shrink) / 2) : info.height;
   const fps = options.fps ?? info.fps;
   // showinfo, last in the chain, logs each frame's own presentation time (seconds from the clip's start) as it goes
-  // out: a variable-frame-rate clip's frames are not at index / fps (a frame shown at 2.20 s was placed at 3.01 s).
+  // out: a variable-frame-rate clip's frames are not at index / fps (they can be most of a second away from it).
   const filters = [...(options.fps ? [`fps=${options.fps}`] : []), ...(shrink < 1 ? [`scale=${width}:${height}`] : []), 'showinfo=checksum=0'];
   // Without resampling, every decoded frame comes out once (passthrough): frame k is the decoder's k-th frame, as
   // ffmpeg's select=eq(n,k) counts them, even in variable-frame-rate files, where ffmpeg would otherwise duplicate

@@ -1,5 +1,5 @@
 import { CpemError } from '../errors/cpem-error.js';
-import { NUM_EXPRESSION_UNITS } from '../units/expression-units.js';
+import { NUM_EXPRESSION_UNITS } from '../constants.js';
 
 /** A stretch of a take without a face: from the last frame with one to the next (ms from the take's first frame). */
 export interface TakeGap {

@@ -3,12 +3,13 @@ import type { MorphTargetManager } from '@babylonjs/core/Morph/morphTargetManage
 import type { AbstractMesh } from '@babylonjs/core/Meshes/abstractMesh';
 import { CpemError } from '../errors/cpem-error.js';
 import type { FaceMotion } from '../motion/face-motion.js';
-import { EXPRESSION_UNITS, NUM_EXPRESSION_UNITS } from '../units/expression-units.js';
+import { EXPRESSION_UNITS } from '../units/expression-units.js';
 import { collectMorphTargetNames, collectNodeNames, findMorphTargetManagers, type Character } from './character.js';
 import { HeadRotationDriver } from './head-rotation.js';
 import type { RetargetTable } from './retarget-table.js';
 import { UNIT_NAN, UNIT_OUT_OF_RANGE, compileRetargetTable, evaluateRetargetTable, sanitizeUnits, type CompiledRetargetTable } from './shaping.js';
 import { assertValidRetargetTable } from './validate.js';
+import { NUM_EXPRESSION_UNITS } from '../constants.js';
 
 /** Something wrong with the input at run time; each kind is reported once per applier. */
 export interface RetargetWarning {

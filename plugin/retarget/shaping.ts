@@ -1,5 +1,6 @@
-import { MIRRORED_UNIT_INDEX, NUM_EXPRESSION_UNITS, expressionUnitIndex } from '../units/expression-units.js';
+import { MIRRORED_UNIT_INDEX, expressionUnitIndex } from '../units/expression-units.js';
 import { ROW_DEFAULTS, type RetargetTable } from './retarget-table.js';
+import { NUM_EXPRESSION_UNITS } from '../constants.js';
 
 /**
  * A retarget table compiled once into flat typed arrays, so that a frame is evaluated without string lookups

@@ -22,6 +22,7 @@ import {
 import { FrameAccessChooser, isFrameAccess, type FrameAccess } from './frame-access.js';
 import { PixelReader, readTrackerFrame, type TrackerFrame, type TrackerInput } from './tracker-frame.js';
 import { markStage } from '../util/marks.js';
+import { NUM_FACE_LANDMARKS, NUM_MESH_POINTS } from '../constants.js';
 
 export type { TrackerBackend } from './backend.js';
 
@@ -51,9 +52,9 @@ export interface FaceTrackerOptions {
   wasmPaths?: WasmPaths;
   /**
    * Threads of tfjs' threaded SIMD wasm build, which runs only where the page is cross-origin isolated (COOP/COEP
-   * headers; docs/behavior.md). Default: tfjs' own choice (1 on the 2-core machine measured). tfjs 4.22 never runs
-   * more than half the logical cores, so a larger number gets that cap. Takes effect when the wasm backend first
-   * starts in this page or worker.
+   * headers; docs/behavior.md, which says what tfjs picks on a small machine). Default: tfjs' own choice. tfjs 4.22
+   * never runs more than half the logical cores, so a larger number gets that cap. Takes effect when the wasm backend
+   * first starts in this page or worker.
    */
   wasmThreads?: number;
   /**
@@ -107,11 +108,9 @@ export interface FaceTrackingResult {
 export type { RawImage, TrackerInput } from './tracker-frame.js';
 export type { FrameAccess } from './frame-access.js';
 
-export const NUM_TRACKED_LANDMARKS = 478;
-const MESH_POINTS = 468;
-/** Face-mesh crop side over the landmarks' extent (MediaPipe's 1.5; 1.35 and 1.65 both measured worse). */
+/** Face-mesh crop side over the landmarks' extent (MediaPipe's 1.5; 1.35 and 1.65 measured worse, docs/tracking.md). */
 const ROI_SCALE = 1.5;
-/** Extra face-mesh passes on a fresh detection, each cropped from the previous pass's landmarks (NME 5.25 → 5.11 %). */
+/** Extra face-mesh passes on a fresh detection, each cropped from the previous pass's landmarks (lower NME, docs/tracking.md). */
 const REFINE_PASSES = 2;
 interface Track {
   roi: Roi;
@@ -328,7 +327,7 @@ export class FaceTracker {
     let result = await this.meshIn(frame, roi);
     if (!result) return null;
     for (let p = 0; !track && p < REFINE_PASSES; p++) {
-      const again = await this.meshIn(frame, roiFromLandmarks(result.points, MESH_POINTS, 33, 263, ROI_SCALE));
+      const again = await this.meshIn(frame, roiFromLandmarks(result.points, NUM_MESH_POINTS, 33, 263, ROI_SCALE));
       if (again) result = again;
     }
     const points = result.points;
@@ -340,12 +339,12 @@ export class FaceTracker {
     }
     eyes.forEach((r, e) => (r ? applyIrisRefinement(points, e, r) : irisFromMesh(points, e)));
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-    for (let i = 0; i < MESH_POINTS; i++) {
+    for (let i = 0; i < NUM_MESH_POINTS; i++) {
       const x = points[3 * i], y = points[3 * i + 1];
       if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
     }
     const box = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
-    return { face: { landmarks: points, box, confidence: result.confidence }, roi: roiFromLandmarks(points, MESH_POINTS, 33, 263, ROI_SCALE), eyes };
+    return { face: { landmarks: points, box, confidence: result.confidence }, roi: roiFromLandmarks(points, NUM_MESH_POINTS, 33, 263, ROI_SCALE), eyes };
   }
 
   private async meshIn(frame: TrackerFrame, roi: Roi): Promise<{ points: Float32Array; confidence: number } | null> {
@@ -354,14 +353,14 @@ export class FaceTracker {
     const out = execute(this.mesh, await frame.crops([{ roi }], S, 1 / 255, 0));
     try {
       const flagT = out.find((t) => t.shape[t.shape.length - 1] === 1);
-      const meshT = out.find((t) => t.shape[t.shape.length - 1] === MESH_POINTS * 3);
+      const meshT = out.find((t) => t.shape[t.shape.length - 1] === NUM_MESH_POINTS * 3);
       if (!flagT || !meshT) throw new CpemError('WEIGHTS_CORRUPT', 'Face tracker: facemesh.json does not produce a 1404-value mesh and a confidence; reinstall @vladmandic/human.');
       const [flag, raw] = await Promise.all([flagT.data(), meshT.data()]);
       const confidence = flag[0];
       if (!(confidence >= this.minConfidence)) return null;
-      const points = new Float32Array(NUM_TRACKED_LANDMARKS * 3);
+      const points = new Float32Array(NUM_FACE_LANDMARKS * 3);
       const zScale = roi.size / S;
-      for (let i = 0; i < MESH_POINTS; i++) {
+      for (let i = 0; i < NUM_MESH_POINTS; i++) {
         const [x, y] = cropToImage(roi, S, raw[3 * i], raw[3 * i + 1]);
         points[3 * i] = x;
         points[3 * i + 1] = y;

@@ -6,11 +6,11 @@
  * - 'canvas': the rectangle drawn into a 2D canvas (willReadFrequently) and read back with getImageData.
  *
  * Which is cheaper depends on where the decoded frame lives and on how busy the GPU process is. Chrome keeps a playing
- * video's frames in GPU memory, so both read back through that process. On a 2-core machine with a software renderer,
- * copyTo of a 307 × 307 rectangle took 4.3 ms p50 and the canvas 21 ms with nothing else rendering, and 111 against
- * 95 ms while a WebGL canvas rendered every animation frame (bench/browser/frame-acquisition.bench.ts; the sample
- * scene's figures are in docs/behavior.md). So 'auto' measures: it uses the cheaper way by its recent read times, and
- * every PROBE_EVERY frames reads one frame the other way to see whether that changed.
+ * video's frames in GPU memory, so both read back through that process. On a software renderer copyTo is far cheaper
+ * with nothing else rendering, and the canvas slightly cheaper while a WebGL canvas renders every animation frame
+ * (figures: docs/tracking.md and docs/behavior.md; bench/browser/frame-acquisition.bench.ts measures them). So 'auto'
+ * measures: it uses the cheaper way by its recent read times, and every PROBE_EVERY frames reads one frame the other
+ * way to see whether that changed.
  */
 
 /** How the wasm and cpu backends read a video's pixels: 'auto' (the cheaper of the two, measured), 'copy' or 'canvas'. */

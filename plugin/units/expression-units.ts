@@ -1,3 +1,5 @@
+import type { NUM_EXPRESSION_UNITS } from '../constants.js';
+
 /**
  * The 46 FaceWarehouse/FACS expression units that CPEM estimates, in CPEM's order.
  *
@@ -22,8 +24,9 @@ export const EXPRESSION_UNITS = [
 /** One of the 46 expression unit names. */
 export type ExpressionUnitName = (typeof EXPRESSION_UNITS)[number];
 
-/** Number of expression units (46). */
-export const NUM_EXPRESSION_UNITS = EXPRESSION_UNITS.length;
+// The list's length is the count in constants.ts: a compile-time check (the list is a tuple type).
+const UNIT_COUNT_MATCHES: (typeof EXPRESSION_UNITS)['length'] extends typeof NUM_EXPRESSION_UNITS ? true : never = true;
+void UNIT_COUNT_MATCHES;
 
 const UNIT_INDEX: ReadonlyMap<string, number> = new Map(EXPRESSION_UNITS.map((name, i) => [name, i]));
 

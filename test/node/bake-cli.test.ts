@@ -13,9 +13,10 @@ import { LIVE_LINK_BLENDSHAPES } from '../../plugin/recording/take-formats.js';
 import { decodeVideo } from '../../plugin/node/ffmpeg-frames.js';
 import { correlation, largestTrackError, loadGlbInBabylon, loadGlbInThree, trackAt, validateGlb } from '../support/glb-checks.js';
 import { characterGlb } from '../support/test-characters.js';
+import { sharedPath } from '../../training/node/shared-data.js';
 
-const CLIP = path.resolve('..', 'shared', 'videos', 'liveportrait_d0.mp4');
-const AVATAR = path.resolve('..', 'shared', 'avatars', 'rpm_brunette-t.glb');
+const CLIP = path.resolve(sharedPath('videos', 'liveportrait_d0.mp4'));
+const AVATAR = path.resolve(sharedPath('avatars', 'rpm_brunette-t.glb'));
 const MISSING = !fs.existsSync(CLIP) || !fs.existsSync(AVATAR) ? 'needs ../shared/videos/liveportrait_d0.mp4 and ../shared/avatars/rpm_brunette-t.glb' : false;
 const FRAMES = 75;
 

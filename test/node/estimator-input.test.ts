@@ -9,6 +9,7 @@ import { PeNet } from '../../plugin/estimator/pe-net.js';
 import { FaceModel } from '../../plugin/face-model/face-model.js';
 import { projectPoints } from '../../plugin/geometry/head-pose.js';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
+import { NUM_FACE_LANDMARKS, NUM_MESH_POINTS } from '../../plugin/constants.js';
 
 describe('FaceEstimator.estimateFromLandmarks input', () => {
   let estimator: FaceEstimator;
@@ -18,8 +19,8 @@ describe('FaceEstimator.estimateFromLandmarks input', () => {
     const model = await FaceModel.load('weights/face-model.bin');
     const points = model.faceMeshLandmarksOf(model.decode(undefined, new Array(46).fill(0)));
     const uv = projectPoints(points, [0, 0, 0], [320, 240, Math.log(1.5)]);
-    good = new Float32Array(478 * 3);
-    for (let i = 0; i < 478; i++) {
+    good = new Float32Array(NUM_FACE_LANDMARKS * 3);
+    for (let i = 0; i < NUM_FACE_LANDMARKS; i++) {
       good[i * 3] = uv[i * 2];
       good[i * 3 + 1] = uv[i * 2 + 1];
       good[i * 3 + 2] = 1.5 * points[i * 3 + 2];
@@ -44,7 +45,7 @@ describe('FaceEstimator.estimateFromLandmarks input', () => {
     ['x of an iris point', 470 * 3, NaN],
     ['y of an iris point', 475 * 3 + 1, Infinity],
     ['z of a mesh point', 10 * 3 + 2, NaN],
-    ['z of an iris point', 468 * 3 + 2, -Infinity],
+    ['z of an iris point', NUM_MESH_POINTS * 3 + 2, -Infinity],
     ['x of a mesh point', 0, NaN],
   ] as const) {
     it(`refuses a non-finite ${what}, naming the landmark`, async () => {
@@ -60,7 +61,7 @@ describe('FaceEstimator.estimateFromLandmarks input', () => {
     for (const confidence of [NaN, -0.1, 1.5, '0.9' as unknown as number, undefined as unknown as number]) {
       await assert.rejects(estimator.estimateFromLandmarks({ landmarks: good, confidence }, 640, 480, 3), (e) => refused(e, /confidence/), String(confidence));
     }
-    await assert.rejects(estimator.estimateFromLandmarks({ landmarks: good.subarray(0, 468 * 3), confidence: 1 }, 640, 480, 4), (e) => refused(e, /1434 numbers; got 1404 values/));
+    await assert.rejects(estimator.estimateFromLandmarks({ landmarks: good.subarray(0, NUM_MESH_POINTS * 3), confidence: 1 }, 640, 480, 4), (e) => refused(e, /1434 numbers; got 1404 values/));
     await assert.rejects(estimator.estimateFromLandmarks({ confidence: 1 } as never, 640, 480, 5), (e) => refused(e, /landmarks/));
     await assert.rejects(estimator.estimateFromLandmarks(undefined as never, 640, 480, 6), (e) => refused(e, /needs a face/));
     await assert.rejects(estimator.estimateFromLandmarks(null as never, 640, 480, 7), (e) => refused(e, /needs a face/));

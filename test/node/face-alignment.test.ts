@@ -9,8 +9,9 @@ import { ALIGNED_FEATURE_SIZE, alignedHeadRotation, alignedLandmarkFeatures } fr
 import { PeNet } from '../../plugin/estimator/pe-net.js';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { NUM_FACE_LANDMARKS } from '../../plugin/constants.js';
 
-const COUNT = 478;
+const COUNT = NUM_FACE_LANDMARKS;
 const random = seededRandom(7);
 // A face-sized reference blob (millimetres, y up, z towards the viewer).
 const reference = new Float32Array(COUNT * 3).map((_, i) => (i % 3 === 2 ? 30 : 70) * random.uniform(-1, 1));

@@ -16,6 +16,8 @@ import { mirrorFaceLandmarks } from '../../plugin/landmarks/face-mesh-mirror.js'
 import { MIRRORED_UNIT_INDEX } from '../../plugin/units/expression-units.js';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { NUM_FACE_LANDMARKS, NUM_MESH_POINTS } from '../../plugin/constants.js';
+import { sharedPath } from '../../training/node/shared-data.js';
 
 const CONFIG = { inputSize: 956, hidden: [32], numIdentity: 80, numExpression: 46 };
 
@@ -23,8 +25,8 @@ const CONFIG = { inputSize: 956, hidden: [32], numIdentity: 80, numExpression: 4
 function landmarks(model: FaceModel, beta: number[], rotation: number[], cx: number, cy: number, scale: number): Float32Array {
   const points = model.faceMeshLandmarksOf(model.decode(undefined, beta));
   const uv = projectPoints(points, rotation, [cx, cy, Math.log(scale)]);
-  const out = new Float32Array(478 * 3);
-  for (let i = 0; i < 478; i++) {
+  const out = new Float32Array(NUM_FACE_LANDMARKS * 3);
+  for (let i = 0; i < NUM_FACE_LANDMARKS; i++) {
     out[i * 3] = uv[i * 2];
     out[i * 3 + 1] = uv[i * 2 + 1];
     out[i * 3 + 2] = scale * points[i * 3 + 2];
@@ -81,10 +83,10 @@ describe('FaceEstimator', () => {
     assert.equal(first, start, 'the first frame leaves no tensor behind');
     assert.equal(tf.memory().numTensors, start, 'no tensor leaks over 220 frames');
     // Low confidence counts as no face.
-    assert.equal(await estimator.estimateFromLandmarks({ landmarks: new Float32Array(478 * 3), confidence: 0.1 }, 640, 480, 9000), null);
+    assert.equal(await estimator.estimateFromLandmarks({ landmarks: new Float32Array(NUM_FACE_LANDMARKS * 3), confidence: 0.1 }, 640, 480, 9000), null);
     // A timestamp that is not a finite number of milliseconds is refused before anything runs.
     for (const t of [NaN, Infinity]) {
-      await assert.rejects(estimator.estimateFromLandmarks({ landmarks: new Float32Array(478 * 3), confidence: 1 }, 640, 480, t), (e) => isCpemError(e, 'INVALID_ARGUMENT') && /timestamp is/.test(e.message));
+      await assert.rejects(estimator.estimateFromLandmarks({ landmarks: new Float32Array(NUM_FACE_LANDMARKS * 3), confidence: 1 }, 640, 480, t), (e) => isCpemError(e, 'INVALID_ARGUMENT') && /timestamp is/.test(e.message));
     }
     estimator.dispose();
     assert.equal(tf.memory().numTensors, start, 'a given network is not disposed by the estimator');
@@ -123,7 +125,7 @@ describe('FaceEstimator', () => {
     });
     const lm = landmarks(model, [], [0, 0, 0], 400, 260, 2);
     let xs = [Infinity, -Infinity], ys = [Infinity, -Infinity];
-    for (let i = 0; i < 468; i++) {
+    for (let i = 0; i < NUM_MESH_POINTS; i++) {
       xs = [Math.min(xs[0], lm[i * 3]), Math.max(xs[1], lm[i * 3])];
       ys = [Math.min(ys[0], lm[i * 3 + 1]), Math.max(ys[1], lm[i * 3 + 1])];
     }
@@ -148,7 +150,7 @@ describe('FaceEstimator', () => {
   });
 
   it('runs the real tracker and the shipped PE-Net over 200 frames of a clip: no tensor leaks, the reconstruction lies on the face', { timeout: 240_000 }, async (t) => {
-    const clip = '../shared/videos/liveportrait_d3.mp4';
+    const clip = sharedPath('videos', 'liveportrait_d3.mp4');
     if (!fs.existsSync(clip)) return t.skip(`${clip} is not present`);
     if (!fs.existsSync('weights/pe-net/model.json')) return t.skip('weights/pe-net/model.json is not there yet');
     const size = 256;
@@ -173,8 +175,8 @@ describe('FaceEstimator', () => {
       const points = model.faceMeshLandmarksOf(model.decode(m.frameIdentity, m.rawUnits));
       const uv = projectPoints(points, m.frameRotation, [m.projection.x, m.projection.y, Math.log(m.projection.scale)]);
       let err = 0, lo = Infinity, hi = -Infinity;
-      for (let i = 0; i < 468; i++) {
-        err += Math.hypot(uv[i * 2] - m.landmarks[i * 3], uv[i * 2 + 1] - m.landmarks[i * 3 + 1]) / 468;
+      for (let i = 0; i < NUM_MESH_POINTS; i++) {
+        err += Math.hypot(uv[i * 2] - m.landmarks[i * 3], uv[i * 2 + 1] - m.landmarks[i * 3 + 1]) / NUM_MESH_POINTS;
         lo = Math.min(lo, m.landmarks[i * 3]);
         hi = Math.max(hi, m.landmarks[i * 3]);
       }

@@ -5,6 +5,8 @@ import { FaceModel } from '../../plugin/face-model/face-model.js';
 import { EXPRESSION_UNITS, MIRRORED_UNIT_INDEX, type ExpressionUnitName } from '../../plugin/units/expression-units.js';
 import { IBUG68_FROM_FACE_MESH } from '../../plugin/landmarks/ibug68-from-face-mesh.js';
 import { ICT_UNIT_RECIPES, formatRecipe } from '../../training/lib/face-model-build/ict-unit-mapping.js';
+import { NUM_MESH_POINTS } from '../../plugin/constants.js';
+import { sharedPath } from '../../training/node/shared-data.js';
 
 let model: FaceModel;
 before(async () => { model = await FaceModel.load('weights/face-model.bin'); });
@@ -159,11 +161,11 @@ describe('face model correspondences', () => {
     assert.equal(IBUG68_FROM_FACE_MESH.length, 68);
   });
 
-  const canonicalPath = '../shared/face-data/mediapipe-canonical/canonical_face_model.obj';
+  const canonicalPath = sharedPath('face-data', 'mediapipe-canonical', 'canonical_face_model.obj');
   it('recomputes the residual against the canonical mesh: mean < 3 mm', { skip: !fs.existsSync(canonicalPath) && 'needs ../shared/face-data' }, () => {
     const reg = model.header.build?.registration as { scale: number; rotation: number[]; translationMm: number[]; alpha: number[]; residualMeanMm: number };
     const canon = fs.readFileSync(canonicalPath, 'utf8').split('\n').filter((l) => l.startsWith('v ')).map((l) => l.trim().split(/\s+/).slice(1, 4).map((x) => Number(x) * 10));
-    assert.equal(canon.length, 468);
+    assert.equal(canon.length, NUM_MESH_POINTS);
     const shape = model.decode(reg.alpha);
     const fm = model.faceMeshLandmarksOf(shape);
     const { scale: s, rotation: R, translationMm: t } = reg;

@@ -9,6 +9,7 @@ import { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js'
 import { decodeFaceModelFile, encodeFaceModelFile } from '../../plugin/face-model/face-model-format.js';
 import { crc32 } from '../../plugin/face-model/crc32.js';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
+import { NUM_FACE_LANDMARKS, NUM_MESH_POINTS } from '../../plugin/constants.js';
 
 const FILE = 'weights/face-model.bin';
 let model: FaceModel;
@@ -36,14 +37,14 @@ describe('face model file', () => {
     assert.equal(model.expressionCount, 46);
     assert.ok(model.vertexCount > 2000 && model.vertexCount < 8000, `${model.vertexCount} vertices`);
     assert.equal(model.landmarks68.length, 68);
-    assert.equal(model.faceMeshPoints.triangles.length, 478);
+    assert.equal(model.faceMeshPoints.triangles.length, NUM_FACE_LANDMARKS);
     const { face, eyeballLeft, eyeballRight } = model.regions;
     assert.deepEqual([face[0], face[1] === eyeballLeft[0], eyeballLeft[1] === eyeballRight[0], eyeballRight[1]], [0, true, true, model.vertexCount]);
     // Millimetres: outer eye corners (iBUG 36, 45) of the mean face are 80-100 mm apart.
     const lm = model.landmarks68Of(model.mean);
     const eyes = Math.hypot(lm[36 * 3] - lm[45 * 3], lm[36 * 3 + 1] - lm[45 * 3 + 1], lm[36 * 3 + 2] - lm[45 * 3 + 2]);
     assert.ok(eyes > 80 && eyes < 100, `${eyes} mm`);
-    for (let k = 0; k < 478; k++) {
+    for (let k = 0; k < NUM_FACE_LANDMARKS; k++) {
       const w = model.faceMeshPoints.weights.subarray(k * 3, k * 3 + 3);
       assert.ok(Math.abs(w[0] + w[1] + w[2] - 1) < 1e-5 && Math.min(...w) >= -1e-6, `point ${k} weights ${w}`);
     }
@@ -137,12 +138,12 @@ describe('face model decoding', () => {
     for (let v = 0; v < model.vertexCount; v += 97) assert.ok(Math.abs(Math.hypot(normals[v * 3], normals[v * 3 + 1], normals[v * 3 + 2]) - 1) < 1e-5);
     assert.equal(lm[30 * 3 + 2], s[tip * 3 + 2]);
     const fm = model.faceMeshLandmarksOf(s);
-    assert.equal(fm.length, 478 * 3);
+    assert.equal(fm.length, NUM_FACE_LANDMARKS * 3);
     // Face-mesh point 1 is the nose tip, 263 the left (+x) outer eye corner, 33 the right one.
     assert.ok(Math.hypot(fm[3] - lm[90], fm[4] - lm[91]) < 8, 'face-mesh nose tip near iBUG 30');
     assert.ok(fm[263 * 3] > 30 && fm[33 * 3] < -30);
     // Iris centres sit on the eyeballs, in front of the eye corners.
-    assert.ok(fm[473 * 3] > 20 && fm[468 * 3] < -20 && fm[473 * 3 + 2] > fm[263 * 3 + 2]);
+    assert.ok(fm[473 * 3] > 20 && fm[NUM_MESH_POINTS * 3] < -20 && fm[473 * 3 + 2] > fm[263 * 3 + 2]);
   });
 
   it('decodes batched in TF.js like the CPU path, landmarks from gathered rows, with gradients and no leaks', async () => {

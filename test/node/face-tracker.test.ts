@@ -11,8 +11,10 @@ import { FaceTracker, type FaceTrackingResult, type RawImage } from '../../plugi
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
 import { decodeVideo } from '../../plugin/node/ffmpeg-frames.js';
 import { decodeLandmarkTrack, encodeLandmarkTrack, makeTrackHeader, RECORD_FLOATS, type LandmarkTrackFrame } from '../../training/lib/data/landmark-track.js';
+import { NUM_FACE_LANDMARKS, NUM_MESH_POINTS } from '../../plugin/constants.js';
+import { sharedPath } from '../../training/node/shared-data.js';
 
-const VIDEOS = path.resolve('..', 'shared', 'videos');
+const VIDEOS = path.resolve(sharedPath('videos'));
 const CLIP = path.join(VIDEOS, 'fomm_00.mp4'); // 256 px, one face throughout
 const WIDE_CLIP = path.join(VIDEOS, 'liveportrait_d0.mp4'); // 512 px
 const hasClips = fs.existsSync(CLIP) && fs.existsSync(WIDE_CLIP);
@@ -67,10 +69,10 @@ describe('FaceTracker on real frames (wasm)', { skip: !hasClips && 'needs ../sha
     assert.equal(second.timings.detect, 0);
     for (const r of [first, second]) {
       const f = faceOf(r);
-      assert.equal(f.landmarks.length, 478 * 3);
+      assert.equal(f.landmarks.length, NUM_FACE_LANDMARKS * 3);
       assert.ok(f.confidence > 0.9 && f.confidence <= 1, `confidence ${f.confidence}`);
       assert.ok(f.box.width > 60 && f.box.height > 60 && f.box.width < 256, JSON.stringify(f.box));
-      for (let k = 0; k < 478; k++) {
+      for (let k = 0; k < NUM_FACE_LANDMARKS; k++) {
         const x = f.landmarks[3 * k], y = f.landmarks[3 * k + 1];
         assert.ok(Number.isFinite(f.landmarks[3 * k + 2]));
         assert.ok(x > -5 && x < 261 && y > -5 && y < 261, `point ${k} at ${x}, ${y}`);
@@ -79,7 +81,7 @@ describe('FaceTracker on real frames (wasm)', { skip: !hasClips && 'needs ../sha
     // Consecutive frames of a talking head: the mesh moves by a few pixels, not tens.
     const a = faceOf(first).landmarks, b = faceOf(second).landmarks;
     let moved = 0;
-    for (let k = 0; k < 468; k++) moved += Math.hypot(a[3 * k] - b[3 * k], a[3 * k + 1] - b[3 * k + 1]) / 468;
+    for (let k = 0; k < NUM_MESH_POINTS; k++) moved += Math.hypot(a[3 * k] - b[3 * k], a[3 * k + 1] - b[3 * k + 1]) / NUM_MESH_POINTS;
     assert.ok(moved < 4, `mean movement ${moved.toFixed(2)} px between frames`);
   });
 
@@ -229,7 +231,7 @@ describe('FaceTracker on real frames (wasm)', { skip: !hasClips && 'needs ../sha
       assert.equal(cpu.backend, 'cpu');
       const c = faceOf(await cpu.track(clip[7])).landmarks;
       let worst = 0;
-      for (let i = 0; i < 478 * 3; i++) if (i % 3 !== 2) worst = Math.max(worst, Math.abs(w[i] - c[i]));
+      for (let i = 0; i < NUM_FACE_LANDMARKS * 3; i++) if (i % 3 !== 2) worst = Math.max(worst, Math.abs(w[i] - c[i]));
       assert.ok(worst < 0.5, `cpu vs wasm ${worst} px`);
     } finally {
       cpu.dispose();
@@ -329,7 +331,7 @@ describe('landmark-track file', () => {
   it('round-trips frames, header and the no-face status, and refuses a truncated file', () => {
     const frames: LandmarkTrackFrame[] = [0, 1, 2].map((i) => ({
       index: i, time: i / 30, status: i === 1 ? 'no-face' : 'ok', confidence: i === 1 ? 0 : 0.9 + i / 100,
-      box: { x: i, y: 2 * i, width: 100 + i, height: 110 }, landmarks: Float32Array.from({ length: 478 * 3 }, (_, k) => (i === 1 ? 0 : k * 0.5 + i)),
+      box: { x: i, y: 2 * i, width: 100 + i, height: 110 }, landmarks: Float32Array.from({ length: NUM_FACE_LANDMARKS * 3 }, (_, k) => (i === 1 ? 0 : k * 0.5 + i)),
     }));
     const header = makeTrackHeader({ video: { file: 'x.mp4', width: 640, height: 480, fps: 30, frames: 3 }, sampledFps: 30, tracker: { backend: 'wasm', models: 'm', minConfidence: 0.5 } }, frames);
     const bytes = encodeLandmarkTrack(header, frames);
@@ -363,7 +365,7 @@ describe('landmark-track file', () => {
         assert.equal(f.index, i);
         assert.ok(Math.abs(f.time - i / 10) < 1e-6);
         assert.equal(f.status, 'ok');
-        for (let k = 0; k < 478; k++) assert.ok(f.landmarks[3 * k] > -5 && f.landmarks[3 * k] < 261, `frame ${i} point ${k}`);
+        for (let k = 0; k < NUM_FACE_LANDMARKS; k++) assert.ok(f.landmarks[3 * k] > -5 && f.landmarks[3 * k] < 261, `frame ${i} point ${k}`);
       });
       const bad = spawnSync(process.execPath, ['tools/run-node.mjs', 'training/cli/track.ts', '--', CLIP, '--fps', 'fast'], { encoding: 'utf8' });
       assert.notEqual(bad.status, 0);

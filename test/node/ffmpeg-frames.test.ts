@@ -8,8 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeVideo, probeVideo } from '../../plugin/node/ffmpeg-frames.js';
+import { sharedPath } from '../../training/node/shared-data.js';
 
-const SHARED_CLIP = path.join('..', 'shared', 'videos', 'georgeretsi__dafoe.mp4');
+const SHARED_CLIP = sharedPath('videos', 'georgeretsi__dafoe.mp4');
 
 function ffmpeg(args: string[]): void {
   const r = spawnSync('ffmpeg', ['-v', 'error', '-y', ...args], { encoding: 'utf8' });

@@ -9,8 +9,9 @@ import path from 'node:path';
 import { NullEngine, Ray } from '@babylonjs/core';
 import { loadCharacter } from '../../plugin/bake/bake-video.node.js';
 import { frameHead, headBox } from '../../plugin/retarget/frame-head.js';
+import { sharedPath } from '../../training/node/shared-data.js';
 
-const AVATAR = path.resolve('..', 'shared', 'avatars', 'rpm_brunette-t.glb');
+const AVATAR = path.resolve(sharedPath('avatars', 'rpm_brunette-t.glb'));
 
 describe('frameHead', () => {
   it("puts the camera in front of an ARKit avatar's face, the face filling half the view", async (t) => {

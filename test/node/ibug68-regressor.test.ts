@@ -8,12 +8,13 @@ import { ibug68Landmarks, nearestVertexRegressor, validateIbug68Regressor, type 
 import { IBUG68_FROM_FACE_MESH, IBUG68_MIRROR } from '../../plugin/landmarks/ibug68-from-face-mesh.js';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
 import { crossValidate, fitIbug68Regressor, meanNmeOf, meshNeighbours, type RegressorSample } from '../../training/lib/landmarks/fit-ibug68-regressor.js';
+import { NUM_FACE_LANDMARKS, NUM_MESH_POINTS } from '../../plugin/constants.js';
 
 /** A random 478 × 3 mesh. */
 function randomMesh(seed: number): Float32Array {
   let s = seed >>> 0;
   const rand = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-  return Float32Array.from({ length: 478 * 3 }, () => 100 + 300 * rand());
+  return Float32Array.from({ length: NUM_FACE_LANDMARKS * 3 }, () => 100 + 300 * rand());
 }
 
 /**
@@ -21,7 +22,7 @@ function randomMesh(seed: number): Float32Array {
  * of point i mirrors the anchor of IBUG68_MIRROR[i]; other points pair up among themselves.
  */
 function symmetricCanonical(): Float32Array {
-  const c = new Float32Array(468 * 3);
+  const c = new Float32Array(NUM_MESH_POINTS * 3);
   const rand = randomMesh(11).map((v) => (v - 100) / 300);
   let r = 0;
   const placed = new Set<number>();
@@ -32,7 +33,7 @@ function symmetricCanonical(): Float32Array {
     placed.add(a).add(b);
   };
   IBUG68_FROM_FACE_MESH.forEach((v, i) => { if (!placed.has(v)) place(v, IBUG68_FROM_FACE_MESH[IBUG68_MIRROR[i]]); });
-  const rest = Array.from({ length: 468 }, (_, k) => k).filter((k) => !placed.has(k));
+  const rest = Array.from({ length: NUM_MESH_POINTS }, (_, k) => k).filter((k) => !placed.has(k));
   for (let j = 0; j < rest.length; j += 2) place(rest[j], rest[j + 1] ?? rest[j]);
   return c;
 }

@@ -8,9 +8,10 @@ import '@tensorflow/tfjs-backend-cpu';
 import '../../training/lib/tf/register-gradients.js';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
 import { FACE_MESH_MIRROR } from '../../plugin/landmarks/face-mesh-mirror.js';
-import { expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
+import { expressionUnitIndex } from '../../plugin/units/expression-units.js';
 import { RealTrackSource, TRACKED_FRAME_VALUES } from '../../training/lib/data/real-track-source.js';
 import { disposeBatch } from '../../training/lib/data/synthetic-batch.js';
+import { NUM_EXPRESSION_UNITS, NUM_FACE_LANDMARKS } from '../../plugin/constants.js';
 
 describe('mirrored real frames', () => {
   before(async () => { await tf.setBackend('cpu'); });
@@ -42,7 +43,7 @@ describe('mirrored real frames', () => {
           }
           const source = frames.find((f) => f[4] === p[FACE_MESH_MIRROR[1] * 3 + 1] && -f[FACE_MESH_MIRROR[0] * 3] === p[0]);
           assert.ok(source, `row ${row} is neither a frame nor a mirrored frame`);
-          for (let i = 0; i < 478; i++) assert.equal(p[FACE_MESH_MIRROR[i] * 3], -source![i * 3]);
+          for (let i = 0; i < NUM_FACE_LANDMARKS; i++) assert.equal(p[FACE_MESH_MIRROR[i] * 3], -source![i * 3]);
           assert.ok(Math.abs(u[expressionUnitIndex('eyeClose_R')] - 0.9) < 1e-6 && u[expressionUnitIndex('eyeClose_L')] === 0, 'the wink moved to the other eye');
           mirrored++;
         }

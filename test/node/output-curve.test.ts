@@ -7,9 +7,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
-import { expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
+import { expressionUnitIndex } from '../../plugin/units/expression-units.js';
 import { fitOutputCurve, quantileCurve, OUTPUT_CURVE_KNOTS } from '../../training/lib/eval/output-curve.js';
 import type { LabelSet } from '../../training/lib/eval/real-frame-eval.js';
+import { NUM_EXPRESSION_UNITS } from '../../plugin/constants.js';
 
 const config = { inputSize: 12, hidden: [16], numIdentity: 5, numExpression: 46 };
 const K = OUTPUT_CURVE_KNOTS;

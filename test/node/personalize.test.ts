@@ -21,12 +21,13 @@ import { parsePromptFile, readPromptFileText } from '../../training/lib/personal
 import { promptSpec } from '../../training/lib/personalize/prompts.js';
 import { captureAlignment, loadFaceModelTensors } from '../../training/node/personalize/personalize-clip.js';
 import { personClip } from '../../training/lib/personalize/targets.js';
+import { sharedPath } from '../../training/node/shared-data.js';
 
 const labels = JSON.parse(fs.readFileSync('test/data/real-frame-labels.json', 'utf8')) as {
   clips: Record<string, { fps: number; split: string; person: string }>;
   frames: Array<{ clip: string; frame: number }>;
 };
-const VIDEO = path.resolve('..', 'shared', 'videos', 'liveportrait_d10.mp4');
+const VIDEO = path.resolve(sharedPath('videos', 'liveportrait_d10.mp4'));
 
 function throwsInvalid(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (e: unknown) => isCpemError(e) && e.code === 'INVALID_ARGUMENT' && pattern.test(e.message));

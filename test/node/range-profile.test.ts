@@ -13,8 +13,9 @@ import { FaceEstimator } from '../../plugin/estimator/face-estimator.js';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
 import { FaceModel } from '../../plugin/face-model/face-model.js';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
-import { expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
+import { expressionUnitIndex } from '../../plugin/units/expression-units.js';
 import { projectPoints } from '../../plugin/geometry/head-pose.js';
+import { NUM_EXPRESSION_UNITS, NUM_FACE_LANDMARKS } from '../../plugin/constants.js';
 
 const JAW = expressionUnitIndex('jawOpen');
 const SMILE_L = expressionUnitIndex('mouthSmile_L');
@@ -90,8 +91,8 @@ describe('FaceEstimator with a range profile', () => {
     const net = PeNet.create({ inputSize: 956, hidden: [32], numIdentity: 80, numExpression: 46 }, 3);
     const points = model.faceMeshLandmarksOf(model.decode());
     const uv = projectPoints(points, [0, 0.1, 0], [320, 240, Math.log(1.5)]);
-    const lm = new Float32Array(478 * 3);
-    for (let i = 0; i < 478; i++) [lm[i * 3], lm[i * 3 + 1], lm[i * 3 + 2]] = [uv[i * 2], uv[i * 2 + 1], 1.5 * points[i * 3 + 2]];
+    const lm = new Float32Array(NUM_FACE_LANDMARKS * 3);
+    for (let i = 0; i < NUM_FACE_LANDMARKS; i++) [lm[i * 3], lm[i * 3 + 1], lm[i * 3 + 2]] = [uv[i * 2], uv[i * 2 + 1], 1.5 * points[i * 3 + 2]];
     const start = tf.memory().numTensors;
     const boost = profile(Object.fromEntries(['jawOpen', 'mouthSmile_L', 'eyeClose_L'].map((u) => [u, { offset: 0, gain: 3 }])));
     const plain = await FaceEstimator.create({ tracker: null, weights: net, smoothing: false, calibration: false });

@@ -1,9 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
+import { expressionUnitIndex } from '../../plugin/units/expression-units.js';
 import { parseLabelSet, scoreRealFrames, categoryValues, type LabelSet } from '../../training/lib/eval/real-frame-eval.js';
 import { fitCategoryGains } from '../../training/lib/eval/unit-gain.js';
+import { NUM_EXPRESSION_UNITS } from '../../plugin/constants.js';
 
 const set: LabelSet = {
   categories: { smile: ['mouthSmile_L', 'mouthSmile_R'], jawOpen: ['jawOpen'] },

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { isExpressionUnitName } from '../../plugin/units/expression-units.js';
+import { sharedPath } from '../../training/node/shared-data.js';
 
 interface LabelledFrame { clip: string; frame: number; time: number; neutral: boolean; labels: Record<string, number> }
 const doc = JSON.parse(fs.readFileSync('test/data/real-frame-labels.json', 'utf8')) as {
@@ -13,7 +14,7 @@ const doc = JSON.parse(fs.readFileSync('test/data/real-frame-labels.json', 'utf8
   duplicates: Record<string, string>;
   frames: LabelledFrame[];
 };
-const videos = path.resolve('..', 'shared', 'videos');
+const videos = path.resolve(sharedPath('videos'));
 const shown = (k: string) => doc.frames.filter((f) => (f.labels[k] ?? 0) >= 0.3).length;
 
 describe('real-frame labels', () => {

@@ -11,6 +11,7 @@ import { VRM_EXPRESSIONS, vrmRetargetTable } from '../../plugin/retarget/presets
 import { OCULUS_VISEMES_UNMAPPED, oculusVisemeRetargetTable } from '../../plugin/retarget/presets/oculus-visemes.js';
 import { cpemUnitsRetargetTable } from '../../plugin/retarget/presets/cpem-units.js';
 import { autoMap, normalizeTargetName } from '../../plugin/retarget/auto-map.js';
+import { sharedPath } from '../../training/node/shared-data.js';
 
 const unitsOf = (t: RetargetTable, target: string) => t.targets.find((r) => r.target === target)?.units;
 
@@ -102,7 +103,7 @@ describe('autoMap over morph target names', () => {
     assert.throws(() => autoMap(['Key 1', 'Key 2']), (e) => isCpemError(e, 'RETARGET_TABLE_INVALID') && /Key 1, Key 2/.test(e.message));
   });
 
-  const rpm = path.resolve('..', 'shared', 'avatars', 'rpm_brunette-t.glb');
+  const rpm = path.resolve(sharedPath('avatars', 'rpm_brunette-t.glb'));
   it('maps all 52 ARKit targets of the Ready Player Me avatar and leaves its visemes alone', { skip: !fs.existsSync(rpm) && 'no ../shared/avatars/rpm_brunette-t.glb' }, () => {
     const glb = fs.readFileSync(rpm);
     const json = JSON.parse(glb.subarray(20, 20 + glb.readUInt32LE(12)).toString('utf8'));

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { launchChromium } from '../support/browser-page.js';
 import { sampleSceneSession } from '../support/sample-scene-session.js';
 import { CLIP_SOURCE, makeMarkedClip, recordClip, sampleTable, windowCounts, windowMean } from '../support/marked-clip.js';
+import { sharedPath } from '../../training/node/shared-data.js';
 
 const SOURCE = CLIP_SOURCE;
 const CLIP = path.resolve('.cache', 'e2e', 'liveportrait_d3-marked.y4m');
@@ -96,7 +97,7 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
   });
 
   it('edits tables live, loads a GLB with autoMap and switches to a video file', { timeout: 150_000 }, async (t) => {
-    const avatar = path.resolve('..', 'shared', 'avatars', 'rpm_brunette-t.glb');
+    const avatar = path.resolve(sharedPath('avatars', 'rpm_brunette-t.glb'));
     if (!session.available || !fs.existsSync(avatar)) return t.skip('../shared (videos and avatars) is not present');
     const page = await (await session.browser()).newPage({ viewport: { width: 1280, height: 760 } });
     const errors: string[] = [];

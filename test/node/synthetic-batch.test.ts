@@ -7,6 +7,7 @@ import { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js'
 import { projectPointsBatch } from '../../plugin/geometry/head-pose.js';
 import { landmarkFeatures, LANDMARK_FEATURE_SIZE } from '../../plugin/estimator/landmark-features.js';
 import { SyntheticFaceSource, disposeBatch } from '../../training/lib/data/synthetic-batch.js';
+import { NUM_FACE_LANDMARKS } from '../../plugin/constants.js';
 
 describe('synthetic face batches', () => {
   let tensors: FaceModelTensors;
@@ -20,7 +21,7 @@ describe('synthetic face batches', () => {
     const source = new SyntheticFaceSource(tensors, 7, { landmarkNoise: 0 });
     const batch = source.next(3, 4);
     assert.deepEqual(batch.features.shape, [12, LANDMARK_FEATURE_SIZE]);
-    assert.deepEqual(batch.landmarks.shape, [12, 478, 2]);
+    assert.deepEqual(batch.landmarks.shape, [12, NUM_FACE_LANDMARKS, 2]);
     const f = await batch.features.data();
     // Mesh points span exactly one box side on their larger axis and are centred.
     for (let r = 0; r < 12; r++) {
@@ -65,8 +66,8 @@ describe('synthetic face batches', () => {
     const batch = new SyntheticFaceSource(tensors, 11, { landmarkNoise: 0 }).next(1, 1);
     const pts = await batch.landmarks.data();
     // Scale and shift into "pixels", then normalise on the CPU.
-    const px = new Float32Array(478 * 3);
-    for (let i = 0; i < 478; i++) { px[i * 3] = 300 + 200 * pts[i * 2]; px[i * 3 + 1] = 240 + 200 * pts[i * 2 + 1]; }
+    const px = new Float32Array(NUM_FACE_LANDMARKS * 3);
+    for (let i = 0; i < NUM_FACE_LANDMARKS; i++) { px[i * 3] = 300 + 200 * pts[i * 2]; px[i * 3 + 1] = 240 + 200 * pts[i * 2 + 1]; }
     const { features, box } = landmarkFeatures(px);
     const f = await batch.features.data();
     assert.ok(features.every((v, i) => Math.abs(v - f[i]) < 1e-4));

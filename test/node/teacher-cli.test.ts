@@ -10,9 +10,11 @@ import { decodeVideo } from '../../plugin/node/ffmpeg-frames.js';
 import { decodeTeacherTrack, MEDIAPIPE_BLENDSHAPES } from '../../training/lib/data/teacher-track.js';
 import { teacherClipTargets, TEACHER_UNIT_MASK } from '../../training/lib/data/teacher-units.js';
 import { teacherFileFor } from '../../training/node/real-clips.js';
+import { NUM_FACE_LANDMARKS } from '../../plugin/constants.js';
+import { sharedPath } from '../../training/node/shared-data.js';
 
-const CLIP = path.join('..', 'shared', 'videos', 'FuxiVirtualHuman__vscodehappy_clip1.mp4');
-const TEACHER = path.join('..', 'shared', 'teachers', 'face_landmarker_v2_with_blendshapes.task');
+const CLIP = sharedPath('videos', 'FuxiVirtualHuman__vscodehappy_clip1.mp4');
+const TEACHER = sharedPath('teachers', 'face_landmarker_v2_with_blendshapes.task');
 const missing = !fs.existsSync(CLIP) ? `needs ${CLIP}` : !fs.existsSync(TEACHER) ? `needs ${TEACHER}` : false;
 const FRAMES = 20;
 
@@ -50,7 +52,7 @@ describe('npm run teacher', { skip: missing }, () => {
         for (const s of f.blendshapes) assert.ok(s >= 0 && s <= 1, `score ${s}`);
         // Landmarks in video pixels: the face fills much of this 256 px clip.
         let minX = Infinity, maxX = -Infinity;
-        for (let i = 0; i < 478; i++) {
+        for (let i = 0; i < NUM_FACE_LANDMARKS; i++) {
           const x = f.landmarks[3 * i], y = f.landmarks[3 * i + 1];
           assert.ok(x > -20 && x < 276 && y > -20 && y < 276, `point ${i} at (${x}, ${y})`);
           minX = Math.min(minX, x);

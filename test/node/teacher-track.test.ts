@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
 import {
-  decodeTeacherHeader, decodeTeacherTrack, encodeTeacherTrack, makeTeacherHeader, MEDIAPIPE_BLENDSHAPES,
-  TEACHER_POINTS, teacherRecordFloats, type TeacherFrame,
+  decodeTeacherHeader, decodeTeacherTrack, encodeTeacherTrack, makeTeacherHeader, MEDIAPIPE_BLENDSHAPES, teacherRecordFloats, type TeacherFrame,
 } from '../../training/lib/data/teacher-track.js';
+import { NUM_FACE_LANDMARKS, NUM_MESH_POINTS } from '../../plugin/constants.js';
 
 /** Frames with distinct values everywhere, every third without a face (all zeros after the flag). */
 function frames(n: number): TeacherFrame[] {
@@ -17,7 +17,7 @@ function frames(n: number): TeacherFrame[] {
       timestampMs: k * 1000 / 29.97,
       face,
       blendshapes: Float32Array.from({ length: MEDIAPIPE_BLENDSHAPES.length }, (_, i) => (face ? ((i + k) % 10) / 10 : 0)),
-      landmarks: fill(TEACHER_POINTS * 3, 100),
+      landmarks: fill(NUM_FACE_LANDMARKS * 3, 100),
       matrix: fill(16, -3),
     };
   });
@@ -47,7 +47,7 @@ describe('teacher-track format', () => {
     const back = decodeTeacherTrack(bytes);
     assert.equal(back.header.frameCount, 7);
     assert.equal(back.header.recordFloats, teacherRecordFloats(52));
-    assert.equal(back.header.recordFloats, 3 + 52 + 478 * 3 + 16);
+    assert.equal(back.header.recordFloats, 3 + 52 + NUM_FACE_LANDMARKS * 3 + 16);
     assert.deepEqual(back.header.blendshapes, [...MEDIAPIPE_BLENDSHAPES]);
     assert.equal(back.header.faceRate, 5 / 7);
     assert.equal(back.header.video.fps, 29.97);
@@ -84,7 +84,7 @@ describe('teacher-track format', () => {
     expectError(() => encodeTeacherTrack(header(fs), [fs[0], fs[2]]), /record 1 holds frame 2/);
     expectError(() => encodeTeacherTrack(header(fs), [fs[0], { ...fs[1], timestampMs: fs[0].timestampMs }]), /not after .* timestamps must increase strictly/);
     expectError(() => encodeTeacherTrack(header(fs), [{ ...fs[0], blendshapes: new Float32Array(51) }]), /51 blendshape scores; the header names 52/);
-    expectError(() => encodeTeacherTrack(header(fs), [{ ...fs[0], landmarks: new Float32Array(468 * 3) }]), /1404 landmark values/);
+    expectError(() => encodeTeacherTrack(header(fs), [{ ...fs[0], landmarks: new Float32Array(NUM_MESH_POINTS * 3) }]), /1404 landmark values/);
     expectError(() => encodeTeacherTrack(header(fs), [{ ...fs[0], matrix: new Float32Array(9) }]), /9 matrix values/);
   });
 
@@ -119,6 +119,6 @@ describe('teacher-track format', () => {
     const make = (patch: Record<string, unknown>) => encodeTeacherTrack({ ...header(fs), ...patch } as ReturnType<typeof header>, fs);
     expectError(() => decodeTeacherTrack(make({ version: 2 })), /version 2; this reader knows cpem-teacher-track version 1.*npm run teacher/);
     expectError(() => decodeTeacherTrack(make({ format: 'cpem-landmark-track' })), /format cpem-landmark-track/);
-    expectError(() => decodeTeacherTrack(make({ points: 468 })), /for 468 points/);
+    expectError(() => decodeTeacherTrack(make({ points: NUM_MESH_POINTS })), /for 468 points/);
   });
 });

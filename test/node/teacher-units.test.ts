@@ -2,10 +2,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
-import { EXPRESSION_UNITS, MIRRORED_UNIT_INDEX, NUM_EXPRESSION_UNITS, expressionUnitIndex } from '../../plugin/units/expression-units.js';
+import { EXPRESSION_UNITS, MIRRORED_UNIT_INDEX, expressionUnitIndex } from '../../plugin/units/expression-units.js';
 import { arkitRetargetTable } from '../../plugin/retarget/presets/arkit.js';
-import { decodeTeacherTrack, encodeTeacherTrack, makeTeacherHeader, MEDIAPIPE_BLENDSHAPES, TEACHER_POINTS, type TeacherFrame } from '../../training/lib/data/teacher-track.js';
+import { decodeTeacherTrack, encodeTeacherTrack, makeTeacherHeader, MEDIAPIPE_BLENDSHAPES, type TeacherFrame } from '../../training/lib/data/teacher-track.js';
 import { TEACHER_UNIT_MASK, TEACHER_UNIT_TABLE, TEACHER_UNUSED, teacherClipTargets, teacherUnitTargets } from '../../training/lib/data/teacher-units.js';
+import { NUM_EXPRESSION_UNITS, NUM_FACE_LANDMARKS } from '../../plugin/constants.js';
 
 const NAMES: readonly string[] = MEDIAPIPE_BLENDSHAPES;
 
@@ -128,7 +129,7 @@ describe('teacher → unit table', () => {
     const frames: TeacherFrame[] = [0, 1, 2].map((k) => ({
       index: k, timestampMs: k * 40, face: k !== 1,
       blendshapes: k === 1 ? new Float32Array(52) : scores({ jawOpen: 0.1 * (k + 1), eyeBlinkRight: 0.5, mouthSmileLeft: 0.3 * k }),
-      landmarks: new Float32Array(TEACHER_POINTS * 3), matrix: new Float32Array(16),
+      landmarks: new Float32Array(NUM_FACE_LANDMARKS * 3), matrix: new Float32Array(16),
     }));
     const header = makeTeacherHeader({
       video: { file: 'c.mp4', bytes: 1, width: 2, height: 2, fps: 25, frames: 3 }, complete: true,

@@ -7,8 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
 import { evaluateTracker, meanNme, readLandmarkImages, type NmeRow } from '../../training/node/eval/tracker-nme.js';
+import { sharedPath } from '../../training/node/shared-data.js';
 
-const DIR = path.resolve('..', 'shared', 'landmark-images');
+const DIR = path.resolve(sharedPath('landmark-images'));
 const present = fs.existsSync(DIR);
 
 describe('tracker landmark NME', { skip: !present && 'needs ../shared/landmark-images' }, () => {

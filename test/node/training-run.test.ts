@@ -9,7 +9,6 @@ import { FaceModel } from '../../plugin/face-model/face-model.js';
 import { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
-import { NUM_LANDMARKS } from '../../plugin/estimator/landmark-features.js';
 import { resolveRunConfig } from '../../training/lib/trainer/run-config.js';
 import { RunBatchSource } from '../../training/lib/data/run-batch-source.js';
 import { RealTrackSource } from '../../training/lib/data/real-track-source.js';
@@ -20,6 +19,7 @@ import { saveCheckpoint, loadCheckpoint } from '../../training/node/checkpoint-f
 import { evaluateSynthetic } from '../../training/lib/eval/synthetic-eval.js';
 import { cpemObjective } from '../../training/lib/trainer/cpem-objective.js';
 import { resolveTrainingConfig } from '../../training/lib/trainer/training-config.js';
+import { NUM_FACE_LANDMARKS, NUM_MESH_POINTS } from '../../plugin/constants.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cpem-run-'));
 
@@ -70,7 +70,7 @@ describe('training data and files', () => {
   it('mixes real clips in at the asked fraction, each person one clip with T frames spread over it', async () => {
     // Every frame is one fixed face; iris point 470 (outside the mesh points that set the face box) carries
     // 1000·clip + frame in its x, so a batch row tells where it came from.
-    const face = new Float32Array(NUM_LANDMARKS * 3).map((_, i) => (i % 3 === 2 ? i % 11 : i % 3 ? 100 + (i % 37) : 200 + (i % 53)));
+    const face = new Float32Array(NUM_FACE_LANDMARKS * 3).map((_, i) => (i % 3 === 2 ? i % 11 : i % 3 ? 100 + (i % 37) : 200 + (i % 53)));
     const clip = (c: number, n: number) => ({ name: `c${c}`, frames: Array.from({ length: n }, (_, f) => { const x = Float32Array.from(face); x[470 * 3] = 1000 * c + f; return x; }) });
     const real = new RealTrackSource([clip(1, 40), clip(2, 8)], 3);
     const source = new RunBatchSource(model, 5, {}, { source: real, fraction: 0.5 });
@@ -80,7 +80,7 @@ describe('training data and files', () => {
       const batch = source.next(3, 4);
       if (!batch.truth) {
         realBatches++;
-        assert.deepEqual(batch.features.shape, [12, NUM_LANDMARKS * 2]);
+        assert.deepEqual(batch.features.shape, [12, NUM_FACE_LANDMARKS * 2]);
       }
       disposeBatch(batch);
     }
@@ -88,7 +88,7 @@ describe('training data and files', () => {
     assert.ok(realBatches >= 12 && realBatches <= 28, `${realBatches} of 40 batches real`);
     // Undo the face-box normalisation of point 470 to read each row's clip and frame.
     let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
-    for (let i = 0; i < 468; i++) {
+    for (let i = 0; i < NUM_MESH_POINTS; i++) {
       minX = Math.min(minX, face[3 * i]); maxX = Math.max(maxX, face[3 * i]);
       minY = Math.min(minY, face[3 * i + 1]); maxY = Math.max(maxY, face[3 * i + 1]);
     }
@@ -97,7 +97,7 @@ describe('training data and files', () => {
     const features = await batch.features.data();
     disposeBatch(batch);
     for (let p = 0; p < 6; p++) {
-      const ids = [0, 1, 2, 3].map((t) => Math.round(features[(p * 4 + t) * NUM_LANDMARKS * 2 + 470 * 2] * size + (minX + maxX) / 2));
+      const ids = [0, 1, 2, 3].map((t) => Math.round(features[(p * 4 + t) * NUM_FACE_LANDMARKS * 2 + 470 * 2] * size + (minX + maxX) / 2));
       const clipOf = ids.map((id) => Math.floor(id / 1000));
       assert.ok(clipOf.every((c) => c === clipOf[0]), `person ${p} mixes clips: ${ids}`);
       const n = clipOf[0] === 1 ? 40 : 8;
@@ -110,7 +110,7 @@ describe('training data and files', () => {
   });
 
   it('carries real frames\' unit and category targets with their masks, and draws labelled frames at the asked share', async () => {
-    const face = new Float32Array(NUM_LANDMARKS * 3).map((_, i) => (i % 3 === 2 ? i % 11 : i % 3 ? 100 + (i % 37) : 200 + (i % 53)));
+    const face = new Float32Array(NUM_FACE_LANDMARKS * 3).map((_, i) => (i % 3 === 2 ? i % 11 : i % 3 ? 100 + (i % 37) : 200 + (i % 53)));
     const n = 50;
     // Frame f's unit 0 target is f / 100 (masked out on odd frames); frames 10 and 30 carry category labels.
     const units = Array.from({ length: n }, (_, f) => Float32Array.from({ length: 46 }, (__, u) => (u === 0 ? f / 100 : 0)));
@@ -127,7 +127,7 @@ describe('training data and files', () => {
     assert.equal(cu[21 * 2 + 1], 1);
     let labelled = 0;
     for (let row = 0; row < 32; row++) {
-      const f = Math.round(points[row * NUM_LANDMARKS * 3 + 470 * 3]);
+      const f = Math.round(points[row * NUM_FACE_LANDMARKS * 3 + 470 * 3]);
       assert.ok(Math.abs(u[row * 46] - f / 100) < 1e-6, `row ${row}: unit target of frame ${f}`);
       assert.equal(um[row * 46], f % 2 ? 0 : 1);
       if (f === 10 || f === 30) {
@@ -157,7 +157,7 @@ describe('training data and files', () => {
       categoryMask: tf.tensor2d([1, 0], [n, 1]),
       categoryUnits: tf.tensor2d(categoryUnits, [46, 1]),
     };
-    const batch = { persons: n, frames: 1, features: tf.zeros([n, 4]) as tf.Tensor2D, landmarks: tf.zeros([n, NUM_LANDMARKS, 2]) as tf.Tensor3D, points3d: tf.zeros([n, NUM_LANDMARKS, 3]) as tf.Tensor3D, targets };
+    const batch = { persons: n, frames: 1, features: tf.zeros([n, 4]) as tf.Tensor2D, landmarks: tf.zeros([n, NUM_FACE_LANDMARKS, 2]) as tf.Tensor3D, points3d: tf.zeros([n, NUM_FACE_LANDMARKS, 3]) as tf.Tensor3D, targets };
     const weights = { ...resolveTrainingConfig({}).lossWeights, landmark: 0, identityConsistency: 0, identityRegularization: 0, expressionSparsity: 0, expressionExclusive: 0, teacher: 2, labels: 3 };
     const { total, terms } = cpemObjective(model, out, batch, weights);
     // Teacher: entries (0, unit 0) error 0.5² and (1, unit 1) error 0.25², over 2 frames with targets: 0.15625.

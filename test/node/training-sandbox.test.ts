@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { servedPagesInChromium } from '../support/browser-page.js';
+import { sharedPath } from '../../training/node/shared-data.js';
 
 const STEPS = 30;
 
@@ -248,7 +249,7 @@ describe('training sandbox page (/training)', () => {
   });
 
   it('tracks dropped videos in the page and trains on them as one person per clip', async (t) => {
-    const clips = ['SimonGiebenhain__ex2.mp4', 'fomm_00.mp4'].map((f) => path.join('..', 'shared', 'videos', f));
+    const clips = ['SimonGiebenhain__ex2.mp4', 'fomm_00.mp4'].map((f) => sharedPath('videos', f));
     if (!clips.every((f) => fs.existsSync(f))) {
       t.skip('../shared/videos is not here');
       return;

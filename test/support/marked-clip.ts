@@ -11,8 +11,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { sharedPath } from '../../training/node/shared-data.js';
 
-export const CLIP_SOURCE = path.resolve('..', 'shared', 'videos', 'liveportrait_d3.mp4');
+export const CLIP_SOURCE = path.resolve(sharedPath('videos', 'liveportrait_d3.mp4'));
 export const CLIP_FRAMES = 86;
 export const CLIP_WINDOWS = {
   eyesClosed: [[24, 26], [28, 31]],

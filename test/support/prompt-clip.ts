@@ -13,8 +13,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { sharedPath } from '../../training/node/shared-data.js';
 
-export const PROMPT_CLIP_SOURCE = path.resolve('..', 'shared', 'videos', 'liveportrait_d10.mp4');
+export const PROMPT_CLIP_SOURCE = path.resolve(sharedPath('videos', 'liveportrait_d10.mp4'));
 const DIR = path.resolve('.cache', 'e2e');
 export const PROMPT_CLIP = path.join(DIR, 'liveportrait_d10-prompts3s-marked.y4m');
 /** The clip's first frame only, for 12 s: a face that never leaves neutral. */

@@ -13,6 +13,7 @@ import { StandardMaterial } from '@babylonjs/core/Materials/standardMaterial';
 import { FaceModel } from '../../plugin/face-model/face-model.js';
 import { packagedFaceModelUrl } from '../../plugin/face-model-asset.js';
 import { EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
+import { NUM_FACE_LANDMARKS, NUM_MESH_POINTS } from '../../plugin/constants.js';
 
 declare global {
   interface Window { faceModelPictures?: Promise<Record<string, string>> }
@@ -151,11 +152,11 @@ async function pictures(): Promise<Record<string, string>> {
   const project = (k: number, pts: Float32Array) => Vector3.Project(new Vector3(pts[k * 3], pts[k * 3 + 1], -pts[k * 3 + 2]), Matrix.Identity(), transform, viewport);
   const contour = new Set([33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173, 263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398,
     78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308, 191, 80, 81, 82, 13, 312, 311, 310, 415]);
-  for (let k = 0; k < 478; k++) {
+  for (let k = 0; k < NUM_FACE_LANDMARKS; k++) {
     const p = project(k, fm);
-    b.fillStyle = k >= 468 ? '#1565c0' : contour.has(k) ? '#d50000' : '#00a000';
+    b.fillStyle = k >= NUM_MESH_POINTS ? '#1565c0' : contour.has(k) ? '#d50000' : '#00a000';
     b.beginPath();
-    b.arc(p.x, p.y, k >= 468 ? 3.5 : 2.6, 0, 2 * Math.PI);
+    b.arc(p.x, p.y, k >= NUM_MESH_POINTS ? 3.5 : 2.6, 0, 2 * Math.PI);
     b.fill();
   }
   const lm = model.landmarks68Of(mean);

@@ -3,7 +3,6 @@
 // synthetic faces only; + real frames with the teacher's and the labels' targets; + CPEM's identity-consistent term;
 // + its expression-exclusive term (the full run) — each then evaluated like the shipped weights.
 import fs from 'node:fs';
-import { CpemError } from '../../plugin/errors/cpem-error.js';
 import path from 'node:path';
 import { FaceModel } from '../../plugin/face-model/face-model.js';
 import { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
@@ -14,7 +13,8 @@ import { resolveRunConfig } from '../lib/trainer/run-config.js';
 import { runTraining } from '../node/run-training.js';
 import { STRONG_LABEL } from '../lib/eval/real-frame-eval.js';
 import { evaluateEstimator, type EvaluationReport } from '../node/eval/evaluate-estimator.js';
-import { readCliArgs, readJsonFile, runCli, sharedDirOrNull, readLabelSet } from '../node/cli-support.js';
+import { readCliArgs, readJsonFile, runCli, readLabelSet } from '../node/cli-support.js';
+import { sharedDir as requireSharedDir } from '../node/shared-data.js';
 
 const VARIANTS = [
   { key: 'synthetic', label: 'synthetic faces only', data: { realFraction: 0 }, weights: { identityConsistency: 0, expressionExclusive: 0 } },
@@ -29,8 +29,7 @@ const f2 = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v
 async function main(): Promise<void> {
   const args = readCliArgs({ config: 'string', steps: 'string' }, { usage: 'usage: npm run ablation -- [--config FILE] [--steps N]' });
   const configFile = args.config ?? path.join('training', 'configs', 'shipped.json');
-  const sharedDir = sharedDirOrNull();
-  if (!sharedDir) throw new CpemError('INVALID_ARGUMENT', 'The ablation reads real clips from ../shared: place the checkout beside it.');
+  const sharedDir = requireSharedDir('The ablation (it reads real clips)');
   const base = readJsonFile(configFile, '--config') as Record<string, any>;
   resolveRunConfig(base, configFile);
   if (args.steps) base.training = { ...base.training, steps: Number(args.steps) };

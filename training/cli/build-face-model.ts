@@ -13,15 +13,17 @@ import { baryPosition, boundaryLoops, get3, mirrorMap, norm, sub, SurfaceQuery, 
 import { registerCanonical } from '../lib/face-model-build/register-canonical.js';
 import { solveSpd } from '../lib/face-model-build/linalg.js';
 import { readCliArgs } from '../node/cli-support.js';
+import { sharedPath } from '../node/shared-data.js';
 import { outputFile } from '../node/output-folders.js';
 import type { CpemError } from '../../plugin/errors/cpem-error.js';
+import { NUM_FACE_LANDMARKS, NUM_MESH_POINTS } from '../../plugin/constants.js';
 
 const args = readCliArgs({ shared: 'string', out: 'string', 'face-vertices': 'string', 'eye-vertices': 'string', 'diagnose-ibug': 'boolean' }, {
   usage: 'usage: npm run build:face-model -- [--shared DIR] [--out FILE] [--face-vertices N] [--eye-vertices N] [--diagnose-ibug]',
 });
-const SHARED = args.shared ?? '../shared/face-data';
+const SHARED = args.shared ?? sharedPath('face-data');
 const OUT = args.out ?? 'weights/face-model.bin';
-// Checked before the build (minutes): a folder under /proc made the recursive mkdir at the end spin forever.
+// Checked before the long build: a folder under /proc made the recursive mkdir at the end spin forever.
 try {
   outputFile(OUT);
 } catch (e) {
@@ -303,7 +305,7 @@ const xyIbug = IBUG68_FROM_FACE_MESH.map((k, i) => { const y = reg.transform; co
 log('iBUG residual x-y and z (index, mm, mm):', JSON.stringify(xyIbug));
 if (args['diagnose-ibug']) {
   const sh = Float32Array.from(mean); for (let m = 0; m < IDENTITY_COUNT; m++) for (let q = 0; q < V * 3; q++) sh[q] += reg.alpha[m] * idQ.deq[m * V * 3 + q];
-  const moved = Array.from({ length: 468 }, (_, k) => { const a = get3(canonical, k); const y = reg.transform; return [0, 1, 2].map((r) => y.s * (y.R[r * 3] * a[0] + y.R[r * 3 + 1] * a[1] + y.R[r * 3 + 2] * a[2]) + y.t[r]); });
+  const moved = Array.from({ length: NUM_MESH_POINTS }, (_, k) => { const a = get3(canonical, k); const y = reg.transform; return [0, 1, 2].map((r) => y.s * (y.R[r * 3] * a[0] + y.R[r * 3 + 1] * a[1] + y.R[r * 3 + 2] * a[2]) + y.t[r]); });
   log('nearest face-mesh point to each ICT landmark (i, current, nearest, mm):', JSON.stringify(landmarks68.map((v, i) => { const b = get3(sh, v); let bk = 0, bd = Infinity; moved.forEach((m, k) => { const d = Math.hypot(m[0] - b[0], m[1] - b[1], m[2] - b[2]); if (d < bd) { bd = d; bk = k; } }); return [i, IBUG68_FROM_FACE_MESH[i], bk, Number(bd.toFixed(1))]; })));
 }
 const worstIbug = registration.ibugResidualMm.map((r, i) => [i, r]).sort((a, b) => b[1] - a[1]).slice(0, 8);
@@ -358,8 +360,8 @@ const bytes = encodeFaceModelFile({
   expression: { data: exQ.q, shape: [EXPRESSION_UNITS.length, V, 3] },
   triangles: { data: Uint16Array.from(triangles), shape: [T, 3] },
   landmarks68: { data: Uint32Array.from(landmarks68), shape: [68] },
-  faceMeshTriangles: { data: fmTriangles, shape: [478] },
-  faceMeshWeights: { data: fmWeights, shape: [478, 3] },
+  faceMeshTriangles: { data: fmTriangles, shape: [NUM_FACE_LANDMARKS] },
+  faceMeshWeights: { data: fmWeights, shape: [NUM_FACE_LANDMARKS, 3] },
 });
 if (V > 65535) throw new Error('too many vertices for uint16 triangles');
 fs.mkdirSync(path.dirname(OUT), { recursive: true });

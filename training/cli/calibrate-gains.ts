@@ -4,20 +4,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
-import { NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
 import { selectBackend } from '../../plugin/tracker/backend.js';
 import { modelFilesHandler, writeModelFiles } from '../node/model-files.js';
 import { loadTrack } from '../node/track-cache.js';
 import { estimateTrack, type FrameEstimate } from '../lib/eval/clip-estimates.js';
 import type { LabelledFrame } from '../lib/eval/real-frame-eval.js';
 import { fitCategoryGains } from '../lib/eval/unit-gain.js';
-import { readCliArgs, runCli, readLabelSet, sharedDirOrNull } from '../node/cli-support.js';
+import { readCliArgs, runCli, readLabelSet } from '../node/cli-support.js';
+import { sharedDir as requireSharedDir } from '../node/shared-data.js';
+import { NUM_EXPRESSION_UNITS } from '../../plugin/constants.js';
 
 async function main(): Promise<void> {
   const args = readCliArgs({ weights: 'string' }, { usage: 'usage: npm run calibrate:gains -- [--weights weights/pe-net/model.json]' });
   const weights = args.weights ?? path.join('weights', 'pe-net', 'model.json');
-  const sharedDir = sharedDirOrNull();
-  if (!sharedDir) throw new Error('Calibration reads the labelled clips from ../shared: place the checkout beside it.');
+  const sharedDir = requireSharedDir('Calibration (it reads the labelled clips)');
   await selectBackend('wasm');
   const net = await PeNet.load(modelFilesHandler(weights));
   const labels = readLabelSet();

@@ -12,7 +12,8 @@ import { personalizationSettings } from '../lib/personalize/fine-tune.js';
 import { baseRunName, loadBaseNetwork, loadFaceModelTensors, loadPromptFile } from '../node/personalize/personalize-clip.js';
 import { changeOf, evaluatePerson, evaluationPromptFiles, headlineError, relativeChange, type PersonResult } from '../node/personalize/personalize-eval.js';
 import { RANGE_FIT_DEFAULTS, type RangeFitOptions } from '../../plugin/calibration/range-profile-fit.js';
-import { readCliArgs, readLabelSet, runCli, sharedDirOrNull } from '../node/cli-support.js';
+import { readCliArgs, readLabelSet, runCli } from '../node/cli-support.js';
+import { sharedDir as requireSharedDir } from '../node/shared-data.js';
 import { outputFile } from '../node/output-folders.js';
 
 const USAGE = 'usage: npm run eval:personalize -- [--weights weights/pe-net/model.json] [--out docs/personalization-eval.md] [--only NAME,...] [--profile-only] [--seeds N] '
@@ -91,8 +92,7 @@ async function main(): Promise<void> {
     weights: 'string', out: 'string', only: 'string', steps: 'string', seed: 'string', members: 'string', 'learning-rate': 'string', 'real-fraction': 'string', 'leave-alone': 'string',
     'profile-only': 'boolean', seeds: 'string', 'peak-quantile': 'string', 'max-gain': 'string', 'min-gain': 'string', unprompted: 'string', 'shrink-frames': 'string',
   }, { usage: USAGE });
-  const sharedDir = sharedDirOrNull();
-  if (!sharedDir) throw new CpemError('INVALID_ARGUMENT', 'The evaluation reads the clips from ../shared/videos: place the checkout beside ../shared.');
+  const sharedDir = requireSharedDir('The evaluation (it reads the clips of ../shared/videos)');
   const weights = args.weights ?? path.join('weights', 'pe-net', 'model.json');
   // Checked before the evaluation (many fine-tunings): a missing or unwritable folder failed only at the end.
   const out = outputFile(args.out ?? path.join('docs', 'personalization-eval.md'));

@@ -7,8 +7,9 @@ import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
 import { evaluateTracker, meanNme, readLandmarkImages, type NmeRow } from '../node/eval/tracker-nme.js';
 import { compareIrisModes } from '../node/eval/iris-modes.js';
 import { readCliArgs } from '../node/cli-support.js';
+import { sharedPath } from '../node/shared-data.js';
 
-const shared = path.resolve('..', 'shared', 'landmark-images');
+const shared = path.resolve(sharedPath('landmark-images'));
 if (!fs.existsSync(shared)) {
   console.error(`no ${shared}: the landmark images live beside the checkout in ../shared; nothing to evaluate.`);
   process.exit(1);
@@ -32,7 +33,7 @@ const summary = { date: new Date().toISOString(), backend: tracker.backend, mean
 fs.mkdirSync(path.join('docs', 'tracking'), { recursive: true });
 fs.writeFileSync(path.join('docs', 'tracking', 'nme.json'), `${JSON.stringify(summary, (k, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(5)) : v), 2)}\n`);
 const IRIS_CLIP = 'liveportrait_d3.mp4', IRIS_FRAMES = 300;
-const irisRows = await compareIrisModes(path.resolve('..', 'shared', 'videos', IRIS_CLIP), IRIS_FRAMES);
+const irisRows = await compareIrisModes(path.resolve(sharedPath('videos', IRIS_CLIP)), IRIS_FRAMES);
 const irisTable = [
   `| \`refineIris\` | frames | eye contour | iris points | eye opening correlation (right, left) |`,
   '| --- | --- | --- | --- | --- |',

@@ -11,7 +11,8 @@ import { selectBackend } from '../../plugin/tracker/backend.js';
 import { modelFilesHandler } from '../node/model-files.js';
 import { evaluateEstimator } from '../node/eval/evaluate-estimator.js';
 import { evaluationMarkdown } from '../node/eval/report-markdown.js';
-import { readCliArgs, runCli, sharedDirOrNull, readLabelSet } from '../node/cli-support.js';
+import { readCliArgs, runCli, readLabelSet } from '../node/cli-support.js';
+import { sharedDirOrNull } from '../node/shared-data.js';
 import { outputFile } from '../node/output-folders.js';
 
 async function main(): Promise<void> {

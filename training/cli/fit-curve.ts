@@ -12,7 +12,8 @@ import { loadTrack } from '../node/track-cache.js';
 import { estimateTrack, type FrameEstimate } from '../lib/eval/clip-estimates.js';
 import { labelHalf } from '../lib/eval/real-frame-eval.js';
 import { fitOutputCurve, OUTPUT_CURVE_KNOTS } from '../lib/eval/output-curve.js';
-import { readCliArgs, runCli, readLabelSet, sharedDirOrNull } from '../node/cli-support.js';
+import { readCliArgs, runCli, readLabelSet } from '../node/cli-support.js';
+import { sharedDir as requireSharedDir } from '../node/shared-data.js';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 
 const USAGE = 'usage: npm run fit:curve -- [--weights weights/pe-net/model.json] [--out DIR]';
@@ -21,8 +22,7 @@ async function main(): Promise<void> {
   const args = readCliArgs({ weights: 'string', out: 'string' }, { usage: USAGE });
   const weights = args.weights ?? path.join('weights', 'pe-net', 'model.json');
   const out = args.out ?? path.dirname(weights);
-  const sharedDir = sharedDirOrNull();
-  if (!sharedDir) throw new CpemError('INVALID_ARGUMENT', 'The output curve is fitted on labelled clips of ../shared: place the checkout beside it.');
+  const sharedDir = requireSharedDir('Fitting the output curve (on labelled clips)');
   const manifestFile = path.join(path.dirname(weights), 'manifest.json');
   if (!fs.existsSync(manifestFile)) throw new CpemError('WEIGHTS_MISSING', `No ${manifestFile} beside ${weights}: fit the curve on weights the trainer wrote.`);
   await selectBackend('wasm');

@@ -14,14 +14,14 @@ import { readCpemDemoLandmarks } from '../node/cpem-demo-landmarks.js';
 import { readCanonicalFaceMesh } from '../node/canonical-mesh.js';
 import { crossValidate, fitIbug68Regressor, type RegressorSample } from '../lib/landmarks/fit-ibug68-regressor.js';
 import { ProgressBar } from '../../plugin/node/progress-bar.js';
-import { readCliArgs, runCli, sharedDirOrNull } from '../node/cli-support.js';
+import { readCliArgs, runCli } from '../node/cli-support.js';
+import { sharedDir } from '../node/shared-data.js';
 import { outputFile } from '../node/output-folders.js';
 
 const GRID = [1, 4, 8, 12, 16].flatMap((neighbours) => (neighbours === 1 ? [0] : [0.0003, 0.001, 0.003, 0.01, 0.03]).map((lambda) => ({ neighbours, lambda })));
 
 runCli(async () => {
-  const shared = sharedDirOrNull();
-  if (!shared) throw new CpemError('INVALID_ARGUMENT', 'No ../shared beside the checkout: the annotated images (cpem-demo) and the canonical face mesh live there; place the checkout beside it.');
+  const shared = sharedDir('Fitting the iBUG-68 regressor (the annotated images of cpem-demo and the canonical face mesh live there)');
   const out = outputFile(readCliArgs({ out: 'string' }, { usage: 'usage: npm run fit:ibug68 [-- --out FILE]' }).out ?? path.join('weights', 'ibug68-regressor.json'));
   const canonical = readCanonicalFaceMesh(path.join(shared, 'face-data', 'mediapipe-canonical'));
   const images = readCpemDemoLandmarks(path.join(shared, 'cpem-demo'));

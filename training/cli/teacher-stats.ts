@@ -12,8 +12,11 @@ import { decodeLandmarkTrack, type LandmarkTrack } from '../lib/data/landmark-tr
 import { decodeTeacherTrack, MEDIAPIPE_BLENDSHAPES, type TeacherTrack } from '../lib/data/teacher-track.js';
 import { TEACHER_UNIT_TABLE } from '../lib/data/teacher-units.js';
 import { ACTIVE_LABEL, pearson } from '../lib/eval/real-frame-eval.js';
-import { readCliArgs, readLabelSet, runCli, sharedDirOrNull } from '../node/cli-support.js';
+import { quantileSorted } from '../lib/eval/quantile.js';
+import { readCliArgs, readLabelSet, runCli } from '../node/cli-support.js';
+import { sharedDirOrNull } from '../node/shared-data.js';
 import { trackFileFor } from '../node/track-cache.js';
+import { NUM_MESH_POINTS } from '../../plugin/constants.js';
 
 const USAGE = 'usage: npm run teacher:stats [-- --dir DIR]';
 /** A unit whose 99th percentile is below this is "always ~0". */
@@ -26,16 +29,12 @@ const FRONTAL_YAW = 6;
 
 const fmt = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : '–');
 
-function quantile(sorted: Float32Array | number[], q: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN;
-}
-
 /** Mean distance of the 468 mesh points of two landmark sets, over the distance between the outer eye corners. */
 function meshDistance(a: Float32Array, b: Float32Array): number {
   const eye = Math.hypot(a[3 * 263] - a[3 * 33], a[3 * 263 + 1] - a[3 * 33 + 1]);
   let sum = 0;
-  for (let i = 0; i < 468; i++) sum += Math.hypot(a[3 * i] - b[3 * i], a[3 * i + 1] - b[3 * i + 1]);
-  return sum / 468 / eye;
+  for (let i = 0; i < NUM_MESH_POINTS; i++) sum += Math.hypot(a[3 * i] - b[3 * i], a[3 * i + 1] - b[3 * i + 1]);
+  return sum / NUM_MESH_POINTS / eye;
 }
 
 /**
@@ -113,7 +112,7 @@ async function main(): Promise<void> {
           const g = track.frames[f.index + lag];
           if (f.face && g && g.status === 'ok') d.push(meshDistance(f.landmarks, g.landmarks));
         }
-        return fmt(quantile(d.sort((a, b) => a - b), 0.5));
+        return fmt(quantileSorted(d.sort((a, b) => a - b), 0.5));
       }).join(' / ');
     }
     console.log(`| ${h.video.file} | ${h.video.width}×${h.video.height} | ${t.frames.length}${h.complete ? '' : ' (partial)'} | ${(100 * n / Math.max(1, t.frames.length)).toFixed(1)} % | ${agree} | ${lags} |`);
@@ -133,12 +132,12 @@ async function main(): Promise<void> {
   TEACHER_UNIT_TABLE.forEach((row, u) => {
     const v = Float32Array.from(faceFrames, (f) => counterpart(row, f.blendshapes)).sort();
     const mean = v.reduce((s, x) => s + x, 0) / v.length;
-    const p99 = quantile(v, 0.99);
+    const p99 = quantileSorted(v, 0.99);
     if (row.counterpart.length && p99 < NEAR_ZERO) nearZero.push(row.unit);
     console.log(`| ${u} | ${row.unit} | ${row.counterpart.length ? row.counterpart.join(' + ') : 'none'} | ${row.from.length ? 'yes' : '**masked**'} | ${fmt(mean)} | ${fmt(p99)} | ${fmt(v[v.length - 1])} |`);
   });
   console.log(`\nUnits whose teacher counterpart stays below ${NEAR_ZERO} on 99 % of frames: ${nearZero.join(', ') || 'none'}.`);
-  const rawNearZero = MEDIAPIPE_BLENDSHAPES.filter((_, i) => quantile(Float32Array.from(faceFrames, (f) => f.blendshapes[i]).sort(), 0.99) < NEAR_ZERO);
+  const rawNearZero = MEDIAPIPE_BLENDSHAPES.filter((_, i) => quantileSorted(Float32Array.from(faceFrames, (f) => f.blendshapes[i]).sort(), 0.99) < NEAR_ZERO);
   console.log(`Teacher scores below ${NEAR_ZERO} on 99 % of frames: ${rawNearZero.join(', ')}; largest noseSneer anywhere: ${fmt(Math.max(...faceFrames.map((f) => Math.max(f.blendshapes[MEDIAPIPE_BLENDSHAPES.indexOf('noseSneerLeft')], f.blendshapes[MEDIAPIPE_BLENDSHAPES.indexOf('noseSneerRight')]))), 4)}.\n`);
 
   // Against the by-eye labels: each category's value is the mean of its units' teacher counterparts.

@@ -7,10 +7,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
+import { quantileSorted } from '../lib/eval/quantile.js';
 import { encodeTeacherTrack, decodeTeacherHeader, makeTeacherHeader, MEDIAPIPE_BLENDSHAPES, type TeacherTrackHeader } from '../lib/data/teacher-track.js';
 import { LANDMARK_TRACK_MAGIC } from '../lib/data/landmark-track.js';
 import { probeVideo } from '../../plugin/node/ffmpeg-frames.js';
-import { readCliArgs, runCli, sharedDirOrNull } from '../node/cli-support.js';
+import { readCliArgs, runCli } from '../node/cli-support.js';
+import { sharedDirOrNull } from '../node/shared-data.js';
 import { outputDir } from '../node/output-folders.js';
 import { trackFileFor } from '../node/track-cache.js';
 import { TEACHER_CACHE_DIR, teacherFileFor } from '../node/real-clips.js';
@@ -59,10 +61,6 @@ function trackFrames(video: string): number | string {
 
 function sha256(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : NaN;
 }
 
 async function main(): Promise<void> {
@@ -136,7 +134,7 @@ async function main(): Promise<void> {
       else if (track === r.frames.length) agree = `landmark track agrees (${track} frames)`;
       else { agree = `MISMATCH: landmark track ${trackFileFor(video)} has ${track} frames`; mismatches.push(`${name}: teacher ${r.frames.length}, track ${track}`); }
       const sorted = [...r.detectMs].sort((a, b) => a - b);
-      console.log(`${out}: ${r.frames.length} frames, face on ${r.faces} (${(100 * r.faces / Math.max(1, r.frames.length)).toFixed(1)} %), ${r.info.width}×${r.info.height}; detect p50 ${percentile(sorted, 0.5).toFixed(1)} ms, frame wait p50 ${percentile([...r.waitMs].sort((a, b) => a - b), 0.5).toFixed(1)} ms, set-up ${r.createMs.toFixed(0)} ms, ${(r.wallMs / Math.max(1, r.frames.length)).toFixed(1)} ms/frame overall; ${agree}`);
+      console.log(`${out}: ${r.frames.length} frames, face on ${r.faces} (${(100 * r.faces / Math.max(1, r.frames.length)).toFixed(1)} %), ${r.info.width}×${r.info.height}; detect p50 ${quantileSorted(sorted, 0.5).toFixed(1)} ms, frame wait p50 ${quantileSorted([...r.waitMs].sort((a, b) => a - b), 0.5).toFixed(1)} ms, set-up ${r.createMs.toFixed(0)} ms, ${(r.wallMs / Math.max(1, r.frames.length)).toFixed(1)} ms/frame overall; ${agree}`);
       allDetect.push(...r.detectMs);
       allFrames += r.frames.length;
       allWall += r.wallMs;
@@ -146,7 +144,7 @@ async function main(): Promise<void> {
   }
   const sorted = allDetect.sort((a, b) => a - b);
   const mean = sorted.reduce((s, x) => s + x, 0) / Math.max(1, sorted.length);
-  console.log(`${todo.length} clips, ${allFrames} frames in ${((performance.now() - t0) / 1000).toFixed(1)} s: detectForVideo p50 ${percentile(sorted, 0.5).toFixed(1)} ms, mean ${mean.toFixed(1)} ms, p90 ${percentile(sorted, 0.9).toFixed(1)} ms; ${(allWall / Math.max(1, allFrames)).toFixed(1)} ms/frame overall (decode, transfer, detection)`);
+  console.log(`${todo.length} clips, ${allFrames} frames in ${((performance.now() - t0) / 1000).toFixed(1)} s: detectForVideo p50 ${quantileSorted(sorted, 0.5).toFixed(1)} ms, mean ${mean.toFixed(1)} ms, p90 ${quantileSorted(sorted, 0.9).toFixed(1)} ms; ${(allWall / Math.max(1, allFrames)).toFixed(1)} ms/frame overall (decode, transfer, detection)`);
   console.log(session.blocked.size ? `aborted requests to: ${[...session.blocked].sort().join(', ')}` : 'no request left the loopback server');
   if (mismatches.length) console.log(`frame counts that disagree with the landmark tracks (re-run npm run track for them):\n  ${mismatches.join('\n  ')}`);
 }

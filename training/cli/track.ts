@@ -7,10 +7,11 @@ import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
 import type { TrackerBackend } from '../../plugin/tracker/backend.js';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { decodeVideo, probeVideo } from '../../plugin/node/ffmpeg-frames.js';
-import { encodeLandmarkTrack, makeTrackHeader, TRACK_POINTS, type LandmarkTrackFrame } from '../lib/data/landmark-track.js';
+import { encodeLandmarkTrack, makeTrackHeader, type LandmarkTrackFrame } from '../lib/data/landmark-track.js';
 import { ProgressBar } from '../../plugin/node/progress-bar.js';
 import { readCliArgs, runCli } from '../node/cli-support.js';
 import { outputFile } from '../node/output-folders.js';
+import { NUM_FACE_LANDMARKS } from '../../plugin/constants.js';
 
 const USAGE = 'usage: npm run track -- VIDEO [--out FILE] [--fps N] [--backend wasm|cpu] [--max-frames N]';
 
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
       status: face ? 'ok' : 'no-face',
       confidence: face?.confidence ?? 0,
       box: face ? face.box : { x: 0, y: 0, width: 0, height: 0 },
-      landmarks: face ? face.landmarks : new Float32Array(TRACK_POINTS * 3),
+      landmarks: face ? face.landmarks : new Float32Array(NUM_FACE_LANDMARKS * 3),
     });
     bar.update(Math.min(frames.length, expected), `${faces} with a face, ${(ms / frames.length).toFixed(1)} ms/frame`);
   }

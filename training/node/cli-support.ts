@@ -1,17 +1,12 @@
-// What the Node command lines (training/cli/*.ts) share: where ../shared and the labelled real frames are, and how
-// a failure is reported. Their options are read by training/node/cli-args.mjs (readCliArgs), re-exported here.
+// What the Node command lines (training/cli/*.ts) share: where the labelled real frames are, and how a failure is
+// reported (../shared is found by shared-data.ts). Their options are read by training/node/cli-args.mjs (readCliArgs),
+// re-exported here.
 import fs from 'node:fs';
 import path from 'node:path';
 import { CpemError, isCpemError } from '../../plugin/errors/cpem-error.js';
 import { parseLabelSet, type LabelSet } from '../lib/eval/real-frame-eval.js';
 
 export { readCliArgs } from './cli-args.mjs';
-
-/** ../shared beside the checkout, or null when it is absent. */
-export function sharedDirOrNull(): string | null {
-  const dir = path.join('..', 'shared');
-  return fs.existsSync(dir) ? dir : null;
-}
 
 /** The labelled real frames (test/data/real-frame-labels.json), checked. */
 export function readLabelSet(): LabelSet {

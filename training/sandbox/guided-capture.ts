@@ -9,6 +9,7 @@ import { promptDefinition, promptLabel, promptSpec, type PromptName, type Prompt
 import type { PromptFile } from '../lib/personalize/prompt-file.js';
 import type { BackendChoice } from './backends.js';
 import { waitForVideoEvent } from './video-clips.js';
+import { NUM_MESH_POINTS } from '../../plugin/constants.js';
 
 export type CaptureSource = { kind: 'webcam' } | { kind: 'file'; file: File; prompts: PromptFile | null };
 
@@ -303,7 +304,7 @@ export class GuidedCapture {
     if (!landmarks) return;
     const r = Math.max(1, width / 400);
     for (let i = 0; i < landmarks.length / 3; i++) {
-      g.fillStyle = DOT_COLOURS[i >= 468 ? 1 : 0];
+      g.fillStyle = DOT_COLOURS[i >= NUM_MESH_POINTS ? 1 : 0];
       g.fillRect(landmarks[i * 3] - r / 2, landmarks[i * 3 + 1] - r / 2, r, r);
     }
   }

@@ -21,6 +21,7 @@ import type { BackendChoice } from './backends.js';
 import { drawBeforeAfterChart, renderBeforeAfterTable } from './before-after-view.js';
 import { GuidedCapture, type CaptureSource, type CaptureTiming } from './guided-capture.js';
 import type { SourceFactory, TrainingSession } from './session.js';
+import { NUM_EXPRESSION_UNITS } from '../../plugin/constants.js';
 
 /** What the page needs to start a fine-tuning session (main.ts does the rest, as for any run). */
 export interface TeachLaunch {
@@ -379,7 +380,7 @@ export class TeachPanel {
       const profile = rangeProfileFromCapture(captures, analysis, (p, k) => base[p][k], { skipHeldOut: true, source: 'training sandbox: Teach it your face (guided capture)', weights });
       const withProfile = profileBeforeAfter(analysis, base, profile);
       const fine = await captureReadings(tuned, captures);
-      const zero = new Float32Array(46);
+      const zero = new Float32Array(NUM_EXPRESSION_UNITS);
       const scored = (r: Array<Array<Float32Array | null>>) => scoredFrames(analysis).flatMap((ks, p) => ks.map((k) => r[p][k] ?? zero));
       const fineTuned = beforeAfterFromUnits(analysis, scored(base), scored(fine));
       const shippedError = withProfile.promptedError.before;

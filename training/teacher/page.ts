@@ -5,8 +5,9 @@
 // The page reaches nothing but the loopback server that serves it.
 import { FaceLandmarker, FilesetResolver } from '@mediapipe/tasks-vision';
 import {
-  MEDIAPIPE_BLENDSHAPES, TEACHER_MATRIX_FLOATS, TEACHER_POINTS, TEACHER_SCALARS, teacherRecordFloats,
+  MEDIAPIPE_BLENDSHAPES, TEACHER_MATRIX_FLOATS, TEACHER_SCALARS, teacherRecordFloats,
 } from '../lib/data/teacher-track.js';
+import { NUM_FACE_LANDMARKS } from '../../plugin/constants.js';
 
 interface RawFrame { index: number; timestampMs: number; image: ImageData }
 
@@ -62,7 +63,7 @@ function toRecord(frame: RawFrame, result: ReturnType<FaceLandmarker['detectForV
   const matrix = result.facialTransformationMatrixes[0];
   if (!points) return { record, face: false };
   if (!shapes || !matrix) throw new Error(`frame ${frame.index}: landmarks without ${shapes ? 'a transformation matrix' : 'blendshapes'}`);
-  if (points.length !== TEACHER_POINTS) throw new Error(`frame ${frame.index}: ${points.length} landmarks, expected ${TEACHER_POINTS}`);
+  if (points.length !== NUM_FACE_LANDMARKS) throw new Error(`frame ${frame.index}: ${points.length} landmarks, expected ${NUM_FACE_LANDMARKS}`);
   if (shapes.categories.length !== MEDIAPIPE_BLENDSHAPES.length) throw new Error(`frame ${frame.index}: ${shapes.categories.length} blendshapes, expected ${MEDIAPIPE_BLENDSHAPES.length}`);
   if (matrix.data.length !== TEACHER_MATRIX_FLOATS) throw new Error(`frame ${frame.index}: a ${matrix.rows}×${matrix.columns} matrix, expected 4×4`);
   record[2] = 1;
@@ -73,12 +74,12 @@ function toRecord(frame: RawFrame, result: ReturnType<FaceLandmarker['detectForV
   }
   const { width, height } = frame.image;
   const l = b + MEDIAPIPE_BLENDSHAPES.length;
-  for (let i = 0; i < TEACHER_POINTS; i++) {
+  for (let i = 0; i < NUM_FACE_LANDMARKS; i++) {
     record[l + 3 * i] = points[i].x * width;
     record[l + 3 * i + 1] = points[i].y * height;
     record[l + 3 * i + 2] = points[i].z * width;
   }
-  record.set(matrix.data, l + TEACHER_POINTS * 3);
+  record.set(matrix.data, l + NUM_FACE_LANDMARKS * 3);
   return { record, face: true };
 }
 

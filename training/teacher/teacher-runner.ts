@@ -14,9 +14,10 @@ import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../node/chromium.cjs';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { decodeVideo, probeVideo, type VideoInfo } from '../../plugin/node/ffmpeg-frames.js';
 import {
-  MEDIAPIPE_BLENDSHAPES, TEACHER_MATRIX_FLOATS, TEACHER_POINTS, TEACHER_SCALARS, teacherRecordFloats, type TeacherFrame,
+  MEDIAPIPE_BLENDSHAPES, TEACHER_MATRIX_FLOATS, TEACHER_SCALARS, teacherRecordFloats, type TeacherFrame,
 } from '../lib/data/teacher-track.js';
 import type { TeacherClipSummary } from './page.js';
+import { NUM_FACE_LANDMARKS } from '../../plugin/constants.js';
 
 const WASM_DIR = path.join('node_modules', '@mediapipe', 'tasks-vision', 'wasm');
 const PAGE_ENTRY = path.join('training', 'teacher', 'page.ts');
@@ -99,7 +100,7 @@ class ClipFeed {
     if (rec[0] !== k) throw new Error(`record posted for frame ${k} holds frame ${rec[0]}`);
     // Landmarks come back in the pixels of the frame the page saw: scale them to the video's own pixels.
     const scale = this.info.width / (this.frameWidth || this.info.width);
-    if (scale !== 1) for (let i = LANDMARKS_AT; i < LANDMARKS_AT + TEACHER_POINTS * 3; i++) rec[i] *= scale;
+    if (scale !== 1) for (let i = LANDMARKS_AT; i < LANDMARKS_AT + NUM_FACE_LANDMARKS * 3; i++) rec[i] *= scale;
     this.records[k] = rec;
     this.onRecord(k);
   }
@@ -271,8 +272,8 @@ export class TeacherSession {
       frames.push({
         index: k, timestampMs: r[1], face: r[2] === 1,
         blendshapes: r.subarray(s, s + nb),
-        landmarks: r.subarray(s + nb, s + nb + TEACHER_POINTS * 3),
-        matrix: r.subarray(s + nb + TEACHER_POINTS * 3, s + nb + TEACHER_POINTS * 3 + TEACHER_MATRIX_FLOATS),
+        landmarks: r.subarray(s + nb, s + nb + NUM_FACE_LANDMARKS * 3),
+        matrix: r.subarray(s + nb + NUM_FACE_LANDMARKS * 3, s + nb + NUM_FACE_LANDMARKS * 3 + TEACHER_MATRIX_FLOATS),
       });
     }
     return { frames, faces: summary.faces, detectMs: summary.detectMs, waitMs: summary.waitMs, createMs: summary.createMs, wallMs, info };

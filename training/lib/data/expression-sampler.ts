@@ -1,5 +1,6 @@
-import { CONTRADICTORY_GROUPS, EXPRESSION_UNITS, MIRRORED_UNIT_INDEX, NUM_EXPRESSION_UNITS } from '../../../plugin/units/expression-units.js';
+import { CONTRADICTORY_GROUPS, EXPRESSION_UNITS, MIRRORED_UNIT_INDEX } from '../../../plugin/units/expression-units.js';
 import type { SeededRandom } from '../../../plugin/util/seeded-random.js';
+import { NUM_EXPRESSION_UNITS } from '../../../plugin/constants.js';
 
 /** How synthetic expressions are drawn. */
 export interface ExpressionSamplerOptions {

@@ -12,12 +12,12 @@
  * Pure functions over bytes: no file system, so the same code reads tracks in Node and in the browser.
  */
 import { CpemError } from '../../../plugin/errors/cpem-error.js';
+import { NUM_FACE_LANDMARKS } from '../../../plugin/constants.js';
 
 export const LANDMARK_TRACK_MAGIC = 'CPEMLMT1';
 export const LANDMARK_TRACK_VERSION = 1;
-export const TRACK_POINTS = 478;
 /** Floats per frame record: 8 scalars, then the landmarks. */
-export const RECORD_FLOATS = 8 + TRACK_POINTS * 3;
+export const RECORD_FLOATS = 8 + NUM_FACE_LANDMARKS * 3;
 
 export interface LandmarkTrackHeader {
   format: 'cpem-landmark-track';
@@ -61,7 +61,7 @@ export function makeTrackHeader(init: Pick<LandmarkTrackHeader, 'video' | 'sampl
     version: LANDMARK_TRACK_VERSION,
     ...init,
     frameCount: frames.length,
-    points: TRACK_POINTS,
+    points: NUM_FACE_LANDMARKS,
     recordFloats: RECORD_FLOATS,
     fields: RECORD_FIELDS,
     landmarkOrder: 'MediaPipe face mesh 0-467, then iris 468-477 (468 centre of the iris near mesh 33/133, 469-472 its rim right, top, left, bottom in the image; 473-477 the same near 263/362); x, y video pixels, z relative depth in pixels',
@@ -82,8 +82,8 @@ export function encodeLandmarkTrack(header: LandmarkTrackHeader, frames: readonl
   out.set(jsonBytes, 12);
   const records = new Float32Array(out.buffer, dataOffset, frames.length * RECORD_FLOATS);
   frames.forEach((f, i) => {
-    if (f.landmarks.length !== TRACK_POINTS * 3) {
-      throw new CpemError('INVALID_ARGUMENT', `Landmark track: frame ${f.index} has ${f.landmarks.length} landmark values; a track stores ${TRACK_POINTS * 3} (478 × 3).`);
+    if (f.landmarks.length !== NUM_FACE_LANDMARKS * 3) {
+      throw new CpemError('INVALID_ARGUMENT', `Landmark track: frame ${f.index} has ${f.landmarks.length} landmark values; a track stores ${NUM_FACE_LANDMARKS * 3} (478 × 3).`);
     }
     const o = i * RECORD_FLOATS;
     records.set([f.index, f.time, f.status === 'ok' ? 1 : 0, f.confidence, f.box.x, f.box.y, f.box.width, f.box.height], o);
@@ -106,7 +106,7 @@ export function decodeLandmarkTrack(bytes: Uint8Array | ArrayBuffer): LandmarkTr
     throw bad(`the JSON header does not parse (${(e as Error).message})`);
   }
   if (header.format !== 'cpem-landmark-track' || header.version !== LANDMARK_TRACK_VERSION) throw bad(`format ${String(header.format)} version ${String(header.version)}; this reader knows cpem-landmark-track version ${LANDMARK_TRACK_VERSION}`);
-  if (header.recordFloats !== RECORD_FLOATS || header.points !== TRACK_POINTS) throw bad(`records of ${header.recordFloats} floats for ${header.points} points; expected ${RECORD_FLOATS} for ${TRACK_POINTS}`);
+  if (header.recordFloats !== RECORD_FLOATS || header.points !== NUM_FACE_LANDMARKS) throw bad(`records of ${header.recordFloats} floats for ${header.points} points; expected ${RECORD_FLOATS} for ${NUM_FACE_LANDMARKS}`);
   const dataOffset = 12 + jsonLength;
   const expected = header.frameCount * RECORD_FLOATS * 4;
   if (b.length - dataOffset !== expected) throw bad(`${b.length - dataOffset} bytes of records where ${header.frameCount} frames need ${expected} (truncated or padded)`);

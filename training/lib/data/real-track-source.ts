@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CpemError } from '../../../plugin/errors/cpem-error.js';
-import { landmarkFeaturesBatch, NUM_LANDMARKS } from '../../../plugin/estimator/landmark-features.js';
+import { landmarkFeaturesBatch } from '../../../plugin/estimator/landmark-features.js';
 import { FACE_MESH_MIRROR } from '../../../plugin/landmarks/face-mesh-mirror.js';
-import { MIRRORED_UNIT_INDEX, NUM_EXPRESSION_UNITS } from '../../../plugin/units/expression-units.js';
+import { MIRRORED_UNIT_INDEX } from '../../../plugin/units/expression-units.js';
 import { seededRandom, type SeededRandom } from '../../../plugin/util/seeded-random.js';
 import type { BatchSource } from '../trainer/cpem-trainer.js';
 import type { FaceBatch } from './synthetic-batch.js';
+import { NUM_EXPRESSION_UNITS, NUM_FACE_LANDMARKS } from '../../../plugin/constants.js';
 
 /** Values per tracked frame: 478 landmarks × (x, y, z) in image pixels, as the tracker gives them. */
-export const TRACKED_FRAME_VALUES = NUM_LANDMARKS * 3;
+export const TRACKED_FRAME_VALUES = NUM_FACE_LANDMARKS * 3;
 
 /**
  * Targets of a clip's frames, aligned with `TrackedClip.frames` (entry k belongs to frame k). Each value array
@@ -50,7 +51,7 @@ export interface RealTrackSourceOptions {
 
 /** A tracked frame's mirror image (x → −x; the features are invariant to where the face is in the image). */
 export function mirrorTrackedFrame(frame: Float32Array, out: Float32Array, offset: number): void {
-  for (let i = 0; i < NUM_LANDMARKS; i++) {
+  for (let i = 0; i < NUM_FACE_LANDMARKS; i++) {
     const j = FACE_MESH_MIRROR[i];
     out[offset + j * 3] = -frame[i * 3];
     out[offset + j * 3 + 1] = frame[i * 3 + 1];
@@ -174,10 +175,10 @@ export class RealTrackSource implements BatchSource {
     }
     const hasTargets = anyUnits || (C > 0 && categoryMask.some((v) => v > 0));
     return tf.tidy(() => {
-      const points3d = tf.tensor3d(points, [n, NUM_LANDMARKS, 3]);
+      const points3d = tf.tensor3d(points, [n, NUM_FACE_LANDMARKS, 3]);
       const { features } = landmarkFeaturesBatch(tf.slice(points3d, [0, 0, 0], [-1, -1, 2]) as tf.Tensor3D);
       // The same face-box coordinates as points, for the landmark loss.
-      const landmarks = tf.reshape(features, [n, NUM_LANDMARKS, 2]) as tf.Tensor3D;
+      const landmarks = tf.reshape(features, [n, NUM_FACE_LANDMARKS, 2]) as tf.Tensor3D;
       const width = Math.max(C, 1);
       const targets = hasTargets
         ? {

@@ -3,9 +3,9 @@ import type { FaceModelTensors } from '../../../plugin/face-model/face-model-ten
 import { projectPointsBatch, rotationMatrices } from '../../../plugin/geometry/head-pose.js';
 import { landmarkFeaturesBatch } from '../../../plugin/estimator/landmark-features.js';
 import { seededRandom, type SeededRandom } from '../../../plugin/util/seeded-random.js';
-import { NUM_EXPRESSION_UNITS } from '../../../plugin/units/expression-units.js';
 import { sampleExpression, type ExpressionSamplerOptions } from './expression-sampler.js';
 import { sampleIdentity, samplePose, type PoseSamplerOptions } from './pose-sampler.js';
+import { NUM_EXPRESSION_UNITS } from '../../../plugin/constants.js';
 
 /** One batch of P persons × T frames; row p·T + t is frame t of person p. Holds tensors: dispose it. */
 export interface FaceBatch {

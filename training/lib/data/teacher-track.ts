@@ -17,11 +17,11 @@
  * Pure functions over bytes: no file system, so the same code reads teacher tracks in Node and in the browser.
  */
 import { CpemError } from '../../../plugin/errors/cpem-error.js';
+import { NUM_FACE_LANDMARKS } from '../../../plugin/constants.js';
 
 export const TEACHER_TRACK_MAGIC = 'CPEMTCH1';
 export const TEACHER_TRACK_FORMAT = 'cpem-teacher-track';
 export const TEACHER_TRACK_VERSION = 1;
-export const TEACHER_POINTS = 478;
 export const TEACHER_MATRIX_FLOATS = 16;
 /** Floats before the blendshape scores in a record: index, timestamp, face. */
 export const TEACHER_SCALARS = 3;
@@ -45,7 +45,7 @@ export const MEDIAPIPE_BLENDSHAPES = [
 
 /** Floats per record for `blendshapes` scores. */
 export function teacherRecordFloats(blendshapes: number): number {
-  return TEACHER_SCALARS + blendshapes + TEACHER_POINTS * 3 + TEACHER_MATRIX_FLOATS;
+  return TEACHER_SCALARS + blendshapes + NUM_FACE_LANDMARKS * 3 + TEACHER_MATRIX_FLOATS;
 }
 
 export const TEACHER_RECORD_FIELDS = ['index', 'timestampMs', 'face', 'blendshapes', 'landmarks', 'matrix'];
@@ -106,7 +106,7 @@ export function makeTeacherHeader(
     frameCount: frames.length,
     complete: init.complete,
     blendshapes,
-    points: TEACHER_POINTS,
+    points: NUM_FACE_LANDMARKS,
     recordFloats: teacherRecordFloats(blendshapes.length),
     fields: TEACHER_RECORD_FIELDS,
     frameOrder: 'record k is the k-th frame that decodeVideo (plugin/node/ffmpeg-frames.ts) yields, every decoded frame once (ffmpeg -fps_mode passthrough), as the landmark tracks and the by-eye labels count frames; timestampMs = k × 1000 / video.fps',
@@ -142,7 +142,7 @@ export function encodeTeacherTrack(header: TeacherTrackHeader, frames: readonly 
     if (!(f.timestampMs > lastTime)) throw bad(`frame ${i} has timestamp ${f.timestampMs} ms, not after ${lastTime} ms; timestamps must increase strictly`);
     lastTime = f.timestampMs;
     if (f.blendshapes.length !== nb) throw bad(`frame ${i} has ${f.blendshapes.length} blendshape scores; the header names ${nb}`);
-    if (f.landmarks.length !== TEACHER_POINTS * 3) throw bad(`frame ${i} has ${f.landmarks.length} landmark values; a teacher track stores ${TEACHER_POINTS * 3} (478 × 3)`);
+    if (f.landmarks.length !== NUM_FACE_LANDMARKS * 3) throw bad(`frame ${i} has ${f.landmarks.length} landmark values; a teacher track stores ${NUM_FACE_LANDMARKS * 3} (478 × 3)`);
     if (f.matrix.length !== TEACHER_MATRIX_FLOATS) throw bad(`frame ${i} has ${f.matrix.length} matrix values; a teacher track stores 16 (4 × 4)`);
     const o = i * recordFloats;
     records[o] = f.index;
@@ -150,7 +150,7 @@ export function encodeTeacherTrack(header: TeacherTrackHeader, frames: readonly 
     records[o + 2] = f.face ? 1 : 0;
     records.set(f.blendshapes, o + TEACHER_SCALARS);
     records.set(f.landmarks, o + TEACHER_SCALARS + nb);
-    records.set(f.matrix, o + TEACHER_SCALARS + nb + TEACHER_POINTS * 3);
+    records.set(f.matrix, o + TEACHER_SCALARS + nb + NUM_FACE_LANDMARKS * 3);
   });
   return out;
 }
@@ -172,8 +172,8 @@ export function decodeTeacherHeader(bytes: Uint8Array | ArrayBuffer): { header: 
     throw bad(`format ${String(header?.format)} version ${String(header?.version)}; this reader knows ${TEACHER_TRACK_FORMAT} version ${TEACHER_TRACK_VERSION}`);
   }
   if (!Array.isArray(header.blendshapes) || header.blendshapes.some((n) => typeof n !== 'string')) throw bad('the header has no list of blendshape names');
-  if (header.points !== TEACHER_POINTS || header.recordFloats !== teacherRecordFloats(header.blendshapes.length)) {
-    throw bad(`records of ${header.recordFloats} floats for ${header.points} points and ${header.blendshapes.length} blendshapes; expected ${teacherRecordFloats(header.blendshapes.length)} for ${TEACHER_POINTS}`);
+  if (header.points !== NUM_FACE_LANDMARKS || header.recordFloats !== teacherRecordFloats(header.blendshapes.length)) {
+    throw bad(`records of ${header.recordFloats} floats for ${header.points} points and ${header.blendshapes.length} blendshapes; expected ${teacherRecordFloats(header.blendshapes.length)} for ${NUM_FACE_LANDMARKS}`);
   }
   if (!Number.isInteger(header.frameCount) || header.frameCount < 0) throw bad(`frameCount ${String(header.frameCount)} is not a count`);
   return { header, dataOffset: 12 + jsonLength };
@@ -209,8 +209,8 @@ export function decodeTeacherTrack(bytes: Uint8Array | ArrayBuffer): TeacherTrac
       timestampMs: records[o + 1],
       face: records[o + 2] === 1,
       blendshapes: records.subarray(s, s + nb),
-      landmarks: records.subarray(s + nb, s + nb + TEACHER_POINTS * 3),
-      matrix: records.subarray(s + nb + TEACHER_POINTS * 3, o + rf),
+      landmarks: records.subarray(s + nb, s + nb + NUM_FACE_LANDMARKS * 3),
+      matrix: records.subarray(s + nb + NUM_FACE_LANDMARKS * 3, o + rf),
     });
   }
   return { header, frames };

@@ -11,8 +11,9 @@
  * left in an unmirrored video; docs/teacher.md).
  */
 import { CpemError } from '../../../plugin/errors/cpem-error.js';
-import { EXPRESSION_UNITS, NUM_EXPRESSION_UNITS, type ExpressionUnitName } from '../../../plugin/units/expression-units.js';
+import { EXPRESSION_UNITS, type ExpressionUnitName } from '../../../plugin/units/expression-units.js';
 import { MEDIAPIPE_BLENDSHAPES, type TeacherTrack } from './teacher-track.js';
+import { NUM_EXPRESSION_UNITS } from '../../../plugin/constants.js';
 
 export interface TeacherUnitRow {
   unit: ExpressionUnitName;

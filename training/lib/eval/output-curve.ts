@@ -4,8 +4,9 @@
 // resting readings become the labels' zeros. Monotone by construction; never a single scale, which would lower the
 // strong readings with the weak ones.
 import { CpemError } from '../../../plugin/errors/cpem-error.js';
-import { expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../../plugin/units/expression-units.js';
+import { expressionUnitIndex } from '../../../plugin/units/expression-units.js';
 import type { LabelSet, LabelledFrame } from './real-frame-eval.js';
+import { NUM_EXPRESSION_UNITS } from '../../../plugin/constants.js';
 
 /** Knots of the fitted curve (at 0, 0.1, … 1). */
 export const OUTPUT_CURVE_KNOTS = 11;

@@ -1,5 +1,6 @@
 import { CpemError } from '../../../plugin/errors/cpem-error.js';
-import { EXPRESSION_UNITS, expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../../plugin/units/expression-units.js';
+import { EXPRESSION_UNITS, expressionUnitIndex } from '../../../plugin/units/expression-units.js';
+import { NUM_EXPRESSION_UNITS } from '../../../plugin/constants.js';
 
 /** A frame of ../shared/videos labelled by eye (test/data/real-frame-labels.json). */
 export interface LabelledFrame {

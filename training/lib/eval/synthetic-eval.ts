@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { PeNet } from '../../../plugin/estimator/pe-net.js';
 import type { FaceModelTensors } from '../../../plugin/face-model/face-model-tensors.js';
-import { expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../../plugin/units/expression-units.js';
+import { expressionUnitIndex } from '../../../plugin/units/expression-units.js';
 import { disposeBatch, SyntheticFaceSource, type SyntheticOptions } from '../data/synthetic-batch.js';
 import { withFeatures } from '../trainer/cpem-trainer.js';
+import { NUM_EXPRESSION_UNITS } from '../../../plugin/constants.js';
 
 /**
  * Ten expression categories over our 46 units, in the spirit of the paper's Table 1 (FEAFA action units

@@ -1,6 +1,7 @@
-import { NUM_EXPRESSION_UNITS } from '../../../plugin/units/expression-units.js';
+
 import type { TeacherTrack } from '../data/teacher-track.js';
 import { TEACHER_UNIT_TABLE } from '../data/teacher-units.js';
+import { NUM_EXPRESSION_UNITS } from '../../../plugin/constants.js';
 
 /**
  * The teacher as a peer: what a developer using MediaPipe's blendshapes directly would get on each frame, on our 46

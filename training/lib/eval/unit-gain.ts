@@ -1,5 +1,6 @@
-import { expressionUnitIndex, NUM_EXPRESSION_UNITS } from '../../../plugin/units/expression-units.js';
+import { expressionUnitIndex } from '../../../plugin/units/expression-units.js';
 import { scoreRealFrames, type LabelSet, type LabelledFrame } from './real-frame-eval.js';
+import { NUM_EXPRESSION_UNITS } from '../../../plugin/constants.js';
 
 /**
  * Gains tried for each category. None is below 1: β = min(1, gain · σ(z)) with a gain under 1 would cap a unit

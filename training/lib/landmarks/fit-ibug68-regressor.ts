@@ -11,8 +11,7 @@ import type { Ibug68RegressorFile } from '../../../plugin/landmarks/ibug68-regre
 import { solveSpd } from '../face-model-build/linalg.js';
 import { mirrorMap } from '../face-model-build/geometry.js';
 import { normalizedMeanError, truthBoxSize } from '../eval/landmark-nme.js';
-
-export const MESH_POINTS = 468;
+import { NUM_MESH_POINTS } from '../../../plugin/constants.js';
 
 /** One tracked face with its 68-point truth, both in image pixels. */
 export interface RegressorSample {
@@ -32,7 +31,7 @@ export interface RegressorFit { neighbours: number; lambda: number; points: { ve
 /** The `count` canonical-mesh points nearest to point `centre` (itself first), ties broken by index. */
 export function meshNeighbours(canonical: ArrayLike<number>, centre: number, count: number): number[] {
   const d = (j: number) => (canonical[3 * j] - canonical[3 * centre]) ** 2 + (canonical[3 * j + 1] - canonical[3 * centre + 1]) ** 2 + (canonical[3 * j + 2] - canonical[3 * centre + 2]) ** 2;
-  return Array.from({ length: MESH_POINTS }, (_, j) => j).sort((a, b) => d(a) - d(b) || a - b).slice(0, count);
+  return Array.from({ length: NUM_MESH_POINTS }, (_, j) => j).sort((a, b) => d(a) - d(b) || a - b).slice(0, count);
 }
 
 interface Normalised { mesh: Float64Array /* 468 × 2 */; truth: Float64Array /* 68 × 2 */; weight: number }
@@ -40,8 +39,8 @@ interface Normalised { mesh: Float64Array /* 468 × 2 */; truth: Float64Array /*
 function normalise(s: RegressorSample, mirror: Int32Array | null): Normalised {
   const n = truthBoxSize(s.truth);
   const sx = mirror ? -1 : 1;
-  const mesh = new Float64Array(MESH_POINTS * 2);
-  for (let k = 0; k < MESH_POINTS; k++) {
+  const mesh = new Float64Array(NUM_MESH_POINTS * 2);
+  for (let k = 0; k < NUM_MESH_POINTS; k++) {
     const src = mirror ? mirror[k] : k;
     mesh[2 * k] = (sx * s.mesh[s.stride * src]) / n;
     mesh[2 * k + 1] = s.mesh[s.stride * src + 1] / n;
@@ -86,7 +85,7 @@ function fitPoint(data: readonly Normalised[], point: number, vertices: readonly
 
 /** Fits the regressor with K neighbours and ridge λ on all samples (each also mirrored). */
 export function fitIbug68Regressor(samples: readonly RegressorSample[], canonical: ArrayLike<number>, neighbours: number, lambda: number): RegressorFit {
-  const { map: mirror } = mirrorMap(canonical, [[0, MESH_POINTS]], MESH_POINTS);
+  const { map: mirror } = mirrorMap(canonical, [[0, NUM_MESH_POINTS]], NUM_MESH_POINTS);
   const data = samples.flatMap((s) => [normalise(s, null), normalise(s, mirror)]);
   const points = IBUG68_FROM_FACE_MESH.map((centre, i) => {
     const vertices = meshNeighbours(canonical, centre, neighbours);

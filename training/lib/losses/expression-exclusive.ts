@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CpemError } from '../../../plugin/errors/cpem-error.js';
-import { CONTRADICTORY_GROUPS, NUM_EXPRESSION_UNITS } from '../../../plugin/units/expression-units.js';
+import { CONTRADICTORY_GROUPS } from '../../../plugin/units/expression-units.js';
 import '../tf/register-gradients.js';
+import { NUM_EXPRESSION_UNITS } from '../../../plugin/constants.js';
 
 type GroupPairs = ReadonlyArray<readonly [readonly number[], readonly number[]]>;
 

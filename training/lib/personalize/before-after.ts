@@ -4,9 +4,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { frameFeatures, featureSize, type LandmarkFeatureSpec } from '../../../plugin/estimator/landmark-features.js';
 import type { PeNet } from '../../../plugin/estimator/pe-net.js';
-import { EXPRESSION_UNITS, NUM_EXPRESSION_UNITS } from '../../../plugin/units/expression-units.js';
+import { EXPRESSION_UNITS } from '../../../plugin/units/expression-units.js';
 import type { CaptureAnalysis, PromptCapture } from './capture-analysis.js';
 import { unitRoles } from './prompts.js';
+import { NUM_EXPRESSION_UNITS } from '../../../plugin/constants.js';
 
 /** One prompt's reading by one network. */
 export interface PromptReading {

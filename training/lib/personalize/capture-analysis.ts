@@ -4,9 +4,9 @@
 // computation over landmarks: the sandbox page and the Node command line share it.
 import { CpemError } from '../../../plugin/errors/cpem-error.js';
 import { alignLandmarks } from '../../../plugin/estimator/face-alignment.js';
-import { NUM_LANDMARKS } from '../../../plugin/estimator/landmark-features.js';
 import { quantile } from '../eval/quantile.js';
 import { promptLabel, regionPoints, type MotionRegion, type PromptSpec } from './prompts.js';
+import { NUM_FACE_LANDMARKS } from '../../../plugin/constants.js';
 
 /** One captured frame: the tracker's 478 landmarks (x, y, z in image pixels), or null where no face was found. */
 export interface CapturedFrame {
@@ -96,8 +96,8 @@ export const PLATEAU_LEVEL = 0.7;
 export const REST_LEVEL = 0.3;
 /**
  * A prompt "moved" when its plateau motion exceeds the neutral face's jitter in the same regions by this factor
- * and by MIN_CHANGE_MM: a tracker's landmarks jitter a few tenths of a millimetre on a still face, and the smallest
- * prompted movements (the gaze, a wink) move their points by 1.5 mm and more.
+ * and by MIN_CHANGE_MM: a tracker's landmarks jitter well below it on a still face, and the smallest prompted
+ * movements (the gaze, a wink) move their points well beyond it.
  */
 export const CHANGE_FACTOR = 2;
 export const MIN_CHANGE_MM = 0.6;
@@ -106,7 +106,7 @@ export const CALM_SHARE = 0.25;
 
 /** Per coordinate, the median over `frames` (aligned, 478 × 3 each). */
 function medianFace(frames: Float32Array[]): Float32Array {
-  const out = new Float32Array(NUM_LANDMARKS * 3);
+  const out = new Float32Array(NUM_FACE_LANDMARKS * 3);
   const column = new Array<number>(frames.length);
   for (let k = 0; k < out.length; k++) {
     for (let f = 0; f < frames.length; f++) column[f] = frames[f][k];
@@ -142,11 +142,11 @@ export function analyseCapture(captures: readonly PromptCapture[], options: Anal
   const minFaceShare = options.minFaceShare ?? 0.5;
   const holdout = options.holdout ?? 'last-third';
   const { points, reference } = options.alignment;
-  const scratch = new Float32Array(NUM_LANDMARKS * 3);
+  const scratch = new Float32Array(NUM_FACE_LANDMARKS * 3);
   const aligned: Array<Array<Float32Array | null>> = captures.map((c) => c.frames.map((f) => {
     if (!f.landmarks) return null;
-    if (f.landmarks.length !== NUM_LANDMARKS * 3) {
-      throw new CpemError('INVALID_ARGUMENT', `A captured frame of ${promptLabel(c.spec)} has ${f.landmarks.length} landmark values; the tracker gives ${NUM_LANDMARKS} × 3.`);
+    if (f.landmarks.length !== NUM_FACE_LANDMARKS * 3) {
+      throw new CpemError('INVALID_ARGUMENT', `A captured frame of ${promptLabel(c.spec)} has ${f.landmarks.length} landmark values; the tracker gives ${NUM_FACE_LANDMARKS} × 3.`);
     }
     alignLandmarks(f.landmarks, 3, points, reference, scratch);
     return Float32Array.from(scratch);

@@ -3,8 +3,9 @@
 // landmarks whose motion shows it (for finding the ramp into and out of the expression). Everything else is held at
 // about zero while the prompt is shown. Shared by the sandbox page's guided capture and the Node command line.
 import { CpemError } from '../../../plugin/errors/cpem-error.js';
-import { EXPRESSION_UNITS, expressionUnitIndex, NUM_EXPRESSION_UNITS, type ExpressionUnitName } from '../../../plugin/units/expression-units.js';
+import { EXPRESSION_UNITS, expressionUnitIndex, type ExpressionUnitName } from '../../../plugin/units/expression-units.js';
 import { FACE_MESH_REGIONS } from '../../../plugin/landmarks/face-mesh-regions.js';
+import { NUM_EXPRESSION_UNITS } from '../../../plugin/constants.js';
 
 export const PROMPT_NAMES = [
   'neutral', 'eyesClosed', 'winkLeft', 'winkRight', 'browsUp', 'browsDown', 'jawOpen', 'smile', 'lipCornersDown',

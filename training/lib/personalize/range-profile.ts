@@ -10,6 +10,7 @@ import { beforeAfterFromUnits, scoredFrames, type BeforeAfter } from './before-a
 import type { CaptureAnalysis, FrameRole, PromptCapture } from './capture-analysis.js';
 import { unitsAfterNeutral } from './profile-readings.js';
 import { promptLabel } from './prompts.js';
+import { NUM_EXPRESSION_UNITS } from '../../../plugin/constants.js';
 
 const isNeutral = (c: PromptCapture) => c.spec.prompts.length === 1 && c.spec.prompts[0] === 'neutral';
 
@@ -95,7 +96,7 @@ export async function captureReadings(net: PeNet, captures: readonly PromptCaptu
  */
 export function profileBeforeAfter(analysis: CaptureAnalysis, readings: ReadonlyArray<ReadonlyArray<Float32Array | null>>, profile: CalibrationProfile): BeforeAfter {
   const compiled = compileRangeProfile(profile);
-  const zero = new Float32Array(46);
+  const zero = new Float32Array(NUM_EXPRESSION_UNITS);
   const plain = scoredFrames(analysis).flatMap((ks, p) => ks.map((k) => readings[p][k] ?? zero));
   return beforeAfterFromUnits(analysis, plain, plain.map((u) => applyRangeProfile(compiled, u)));
 }

@@ -1,10 +1,10 @@
 // A person's captured prompts as one training clip in the trainer's own format (RealTrackSource's TrackedClip with
 // per-frame unit targets and masks): one clip is one person, so the identity-consistent term runs over their frames.
 import { CpemError } from '../../../plugin/errors/cpem-error.js';
-import { NUM_EXPRESSION_UNITS } from '../../../plugin/units/expression-units.js';
 import type { TrackedClip } from '../data/real-track-source.js';
 import type { CaptureAnalysis, FrameAnalysis, PromptCapture } from './capture-analysis.js';
 import { unitRoles } from './prompts.js';
+import { NUM_EXPRESSION_UNITS } from '../../../plugin/constants.js';
 
 export interface TargetOptions {
   /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { PeNet } from '../../../plugin/estimator/pe-net.js';
 import type { FaceModelTensors } from '../../../plugin/face-model/face-model-tensors.js';
-import { faceMeshLandmarkWeights, featureSize, frameFeatures, landmarkFeatures, NUM_LANDMARKS, type LandmarkFeatureSpec } from '../../../plugin/estimator/landmark-features.js';
+import { faceMeshLandmarkWeights, featureSize, frameFeatures, landmarkFeatures, type LandmarkFeatureSpec } from '../../../plugin/estimator/landmark-features.js';
 import { ALIGNMENT_POINTS } from '../../../plugin/estimator/face-alignment.js';
 import type { FaceModel } from '../../../plugin/face-model/face-model.js';
 import { CpemError } from '../../../plugin/errors/cpem-error.js';
@@ -10,6 +10,7 @@ import { cpemObjective } from './cpem-objective.js';
 import { LossLog, type LossLogRow } from './loss-log.js';
 import { lossWeightsAt, type TrainingConfig } from './training-config.js';
 import '../tf/register-gradients.js';
+import { NUM_FACE_LANDMARKS } from '../../../plugin/constants.js';
 
 /** The larger side of the neutral face's face-mesh points' bounding box, in model units (the face-box size). */
 export function faceMeshExtent(model: FaceModel): number {
@@ -40,7 +41,7 @@ export async function withFeatures(batch: FaceBatch, spec: LandmarkFeatureSpec):
   const size = featureSize(spec);
   const values = new Float32Array(n * size);
   for (let i = 0; i < n; i++) {
-    values.set(frameFeatures(spec, points.subarray(i * NUM_LANDMARKS * 3, (i + 1) * NUM_LANDMARKS * 3), 3).features, i * size);
+    values.set(frameFeatures(spec, points.subarray(i * NUM_FACE_LANDMARKS * 3, (i + 1) * NUM_FACE_LANDMARKS * 3), 3).features, i * size);
   }
   batch.features.dispose();
   batch.features = tf.tensor2d(values, [n, size]);

@@ -5,7 +5,6 @@ import type { PeNet } from '../../../plugin/estimator/pe-net.js';
 import type { FaceModel } from '../../../plugin/face-model/face-model.js';
 import type { FaceModelTensors } from '../../../plugin/face-model/face-model-tensors.js';
 import { FaceTracker } from '../../../plugin/tracker/face-tracker.js';
-import { NUM_EXPRESSION_UNITS } from '../../../plugin/units/expression-units.js';
 import { estimateTrack, identityDrift, type FrameEstimate } from '../../lib/eval/clip-estimates.js';
 import { evaluateSynthetic, type SyntheticReport } from '../../lib/eval/synthetic-eval.js';
 import { scoreRealFrames, type LabelSet, type RealFrameReport } from '../../lib/eval/real-frame-eval.js';
@@ -15,6 +14,7 @@ import { loadTrack } from '../track-cache.js';
 import { loadTeacherTrack } from '../real-clips.js';
 import { teacherPeerUnits } from '../../lib/eval/teacher-peer.js';
 import { mirrorCheck, type MirrorCheck } from './mirror-check.js';
+import { NUM_EXPRESSION_UNITS } from '../../../plugin/constants.js';
 
 /**
  * One half's labelled frames scored four ways: PE-Net's raw units, the calibrated units a character gets, the
