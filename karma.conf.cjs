@@ -38,7 +38,7 @@ require('esbuild').buildSync({
   external: ['fs', 'path', 'crypto', 'worker_threads', 'node-fetch', 'util', 'os', 'perf_hooks'],
 });
 
-module.exports = function (config) {
+module.exports = (config) => {
   config.set({
     frameworks: ['jasmine'],
     plugins: ['karma-jasmine', 'karma-chrome-launcher', 'karma-esbuild', require('./tools/karma-summary-reporter.cjs')],

@@ -1,6 +1,6 @@
 // A stylised head built here from spheres: its morph targets have names of its own (LidsDown_Left, MouthOpen,
 // Grin, ...), which no preset knows, so it is driven through its own table (toon-head.table.json).
-import { Mesh } from '@babylonjs/core/Meshes/mesh';
+import type { Mesh } from '@babylonjs/core/Meshes/mesh';
 import { TransformNode } from '@babylonjs/core/Meshes/transformNode';
 import { CreateSphere } from '@babylonjs/core/Meshes/Builders/sphereBuilder';
 import { VertexBuffer } from '@babylonjs/core/Buffers/buffer';

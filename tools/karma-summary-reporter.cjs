@@ -8,7 +8,7 @@ function SummaryReporter(baseReporterDecorator) {
   const failures = [];
   let browserErrors = 0;
 
-  this.onSpecComplete = (browser, result) => {
+  this.onSpecComplete = (_browser, result) => {
     const name = [...result.suite, result.description].join(' › ');
     if (result.skipped || result.pending) {
       counts.skipped++;
@@ -22,14 +22,14 @@ function SummaryReporter(baseReporterDecorator) {
       this.write(`  ✗ ${name}\n${result.log.map((l) => `      ${String(l).split('\n').slice(0, 8).join('\n      ')}`).join('\n')}\n`);
     }
   };
-  this.onBrowserLog = (browser, log, type) => {
+  this.onBrowserLog = (_browser, log, type) => {
     if (type === 'error' || type === 'warn' || process.env.KARMA_VERBOSE) this.write(`  [browser ${type}] ${String(log).slice(0, 2000)}\n`);
   };
-  this.onBrowserError = (browser, error) => {
+  this.onBrowserError = (_browser, error) => {
     browserErrors++;
     this.write(`  ✗ browser error: ${typeof error === 'string' ? error : JSON.stringify(error)}\n`);
   };
-  this.onRunComplete = (browsers, results) => {
+  this.onRunComplete = (_browsers, results) => {
     // A page that crashed or a spec file that failed to load counts as a failure.
     if (results.error && counts.failed === 0) counts.failed = Math.max(1, browserErrors);
     this.write(`browser: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: builds the package, type-checks everything, runs the Node specs (node --test, on esbuild
+// `npm test`: builds the package, type-checks and lints everything (biome.jsonc), runs the Node specs (node --test, on esbuild
 // bundles of test/node/**/*.test.ts) and the browser specs (karma, headless Chromium), and closes with one
 // line `N passed, N failed[, N skipped]`. Exits non-zero if anything failed.
 //   node tools/run-tests.mjs [--only node|browser] [SPEC.ts ...]   (named specs: run only those)
@@ -53,6 +53,11 @@ if ((await run('npx', ['tsc', '-p', 'tsconfig.build.json'])) !== 0) problems.pus
 
 step('type-check (tsc --noEmit)');
 if ((await run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'])) !== 0) problems.push('type-check');
+
+// The whole tree, also when specs are named: formatting and the lint rules of biome.jsonc (`npx biome check --write`
+// formats and applies the safe fixes).
+step('lint and format (biome ci)');
+if ((await run('npx', ['biome', 'ci', '--reporter=summary', '.'])) !== 0) problems.push('lint or format (npx biome check --write, then fix what it lists)');
 
 const nodeSpecs = findSpecs('test/node', '.test.ts');
 const browserSpecs = findSpecs('test/browser', '.spec.ts');

@@ -59,7 +59,7 @@ for (const round of rounds) {
 }
 
 let differs = 0;
-for (const [clip, info] of Object.entries(set.clips)) {
+for (const [_clip, info] of Object.entries(set.clips)) {
   const split = assignment.get(info.person);
   if (info.split !== split) differs++;
   info.split = split;

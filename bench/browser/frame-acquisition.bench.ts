@@ -65,13 +65,13 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
     [`whole frame ${W}×${H}: drawImage + getImageData`]: () => { ctx.drawImage(video, 0, 0, W, H); sink += ctx.getImageData(0, 0, W, H).data[0]; },
     [`region ${side}×${side} at 1:1: drawImage + getImageData`]: () => { mctx.drawImage(video, sx, sy, side, side, 0, 0, side, side); sink += mctx.getImageData(0, 0, side, side).data[0]; },
     [`region ${side}×${side} → 192×192: drawImage + getImageData`]: () => { sctx.drawImage(video, sx, sy, side, side, 0, 0, 192, 192); sink += sctx.getImageData(0, 0, 192, 192).data[0]; },
-    [`whole frame → 256×256: drawImage + getImageData`]: () => { dctx.drawImage(video, 0, 0, W, H, 0, 0, 256, 256); sink += dctx.getImageData(0, 0, 256, 256).data[0]; },
-    [`region → 192×192: createImageBitmap(crop, resize) + getImageData`]: async () => {
+    'whole frame → 256×256: drawImage + getImageData': () => { dctx.drawImage(video, 0, 0, W, H, 0, 0, 256, 256); sink += dctx.getImageData(0, 0, 256, 256).data[0]; },
+    'region → 192×192: createImageBitmap(crop, resize) + getImageData': async () => {
       const b = await createImageBitmap(video, sx, sy, side, side, { resizeWidth: 192, resizeHeight: 192 });
       sctx.drawImage(b, 0, 0); b.close(); sink += sctx.getImageData(0, 0, 192, 192).data[0];
     },
-    [`whole frame: createImageBitmap(video)`]: async () => { const b = await createImageBitmap(video); sink += b.width; b.close(); },
-    [`whole frame: createImageBitmap(video), then region → 192×192 drawImage + getImageData`]: async () => {
+    'whole frame: createImageBitmap(video)': async () => { const b = await createImageBitmap(video); sink += b.width; b.close(); },
+    'whole frame: createImageBitmap(video), then region → 192×192 drawImage + getImageData': async () => {
       const b = await createImageBitmap(video);
       sctx.drawImage(b, sx, sy, side, side, 0, 0, 192, 192); b.close(); sink += sctx.getImageData(0, 0, 192, 192).data[0];
     },

@@ -54,19 +54,24 @@ interface BakeArgs {
 
 class UsageError extends Error {}
 
+/** The bake command's options, parsed strictly (an unknown option or a missing value throws). */
+function parseBakeArgs(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      character: { type: 'string' }, table: { type: 'string' }, out: { type: 'string' }, fps: { type: 'string' }, 'max-frames': { type: 'string' },
+      csv: { type: 'boolean' }, tolerance: { type: 'string' }, 'rotation-tolerance': { type: 'string' }, 'no-smoothing': { type: 'boolean' },
+      'no-calibration': { type: 'boolean' }, 'calibration-ms': { type: 'string' }, backend: { type: 'string' },
+    },
+  });
+}
+
 function readArgs(argv: string[]): BakeArgs {
-  let parsed;
+  let parsed: ReturnType<typeof parseBakeArgs>;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        character: { type: 'string' }, table: { type: 'string' }, out: { type: 'string' }, fps: { type: 'string' }, 'max-frames': { type: 'string' },
-        csv: { type: 'boolean' }, tolerance: { type: 'string' }, 'rotation-tolerance': { type: 'string' }, 'no-smoothing': { type: 'boolean' },
-        'no-calibration': { type: 'boolean' }, 'calibration-ms': { type: 'string' }, backend: { type: 'string' },
-      },
-    });
+    parsed = parseBakeArgs(argv);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -141,7 +146,7 @@ export async function runBakeCli(argv: string[], io: BakeIo = { out: process.std
     const character = { engine, bytes, name: path.basename(args.character) };
     const table = args.table ? readTable(args.table) : undefined;
     const probe = await loadCharacter(engine, bytes, character.name);
-    let carried;
+    let carried: ReturnType<typeof bakeTable>;
     try {
       carried = bakeTable(probe.character, table);
     } finally {

@@ -37,8 +37,8 @@ export interface FaceRetargetBehaviorOptions {
   backend?: TrackerBackend | 'auto';
   /**
    * The tracker's iris model (FaceTrackerOptions.refineIris). Default 'alternate': one eye per frame, in turn,
-   * which takes about a quarter off the tracker's landmark time for eye points within 0.3 % of the eye distance of
-   * running both eyes on every frame (docs/tracking.md).
+   * which saves part of the tracker's landmark time for eye points close to those of running both eyes on every
+   * frame (docs/tracking.md has both figures).
    */
   refineIris?: boolean | 'alternate';
   /**
@@ -48,7 +48,7 @@ export interface FaceRetargetBehaviorOptions {
   frameAccess?: FrameAccess;
   /**
    * Threads of tfjs' threaded SIMD wasm build, used only where the page is cross-origin isolated (the COOP/COEP
-   * headers in docs/behavior.md); elsewhere wasm runs on one thread. Default: tfjs' choice (1 on a 2-core machine).
+   * headers in docs/behavior.md); elsewhere wasm runs on one thread. Default: tfjs' choice, which depends on the machine's cores.
    * tfjs 4.22 never runs more than half the logical cores, so a larger number gets that cap.
    */
   wasmThreads?: number;

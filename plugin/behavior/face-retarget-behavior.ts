@@ -296,7 +296,7 @@ export class FaceRetargetBehavior implements Behavior<TransformNode> {
   dispose(): void {
     if (this.run.state === 'disposed') return;
     // Through the node, so that it forgets this behavior too (removeBehavior calls detach()).
-    if (this.attachedNode && this.attachedNode.behaviors.includes(this)) this.attachedNode.removeBehavior(this);
+    if (this.attachedNode?.behaviors.includes(this)) this.attachedNode.removeBehavior(this);
     this.detach();
     this.stop();
     this.run.end('disposed');

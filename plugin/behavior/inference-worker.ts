@@ -19,6 +19,7 @@ interface WorkerScope {
 const scope = globalThis as unknown as WorkerScope;
 
 let estimator: FaceEstimator<unknown> | null = null;
+// biome-ignore lint/correctness/noUnusedVariables: read by `??=` below: a load message while one is loading starts nothing.
 let loading: Promise<void> | null = null;
 /** A profile sent while the models were loading. */
 let profile: CalibrationProfile | null | undefined;

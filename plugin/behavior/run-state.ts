@@ -1,4 +1,4 @@
-import { Observable } from '@babylonjs/core/Misc/observable.js';
+import type { Observable } from '@babylonjs/core/Misc/observable.js';
 
 /**
  * Where a FaceRetargetBehavior is: 'idle' (created), 'starting' (opening the source, loading models), 'running',

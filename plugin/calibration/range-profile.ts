@@ -169,7 +169,7 @@ export function applyRangeProfile(profile: CompiledRangeProfile, units: ArrayLik
   for (let i = 0; i < NUM_EXPRESSION_UNITS; i++) {
     const v = (units[i] - offset[i]) * gain[i];
     // NaN stays NaN (the applier warns about it).
-    out[i] = v > 0 ? (v < 1 ? v : 1) : v <= 0 ? 0 : v;
+    out[i] = v > 0 ? (Math.min(v , 1)) : Math.max(v , 0);
   }
   return out;
 }

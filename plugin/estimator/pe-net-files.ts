@@ -8,6 +8,9 @@ import { CpemError } from '../errors/cpem-error.js';
 import { describeLocation, readAsset, resolveBeside } from '../util/read-asset.js';
 import { sha256Hex } from '../util/sha256.js';
 
+/** model.json's metadata (userDefinedMetadata) as TF.js types it: any value but null and undefined, by name. */
+export type ModelMetadata = Record<string, NonNullable<unknown>>;
+
 /** A weights-manifest group as written by the package: shard paths, their weights, and the SHA-256 of the shards' bytes. */
 export interface PeNetWeightsGroup {
   paths: string[];
@@ -42,7 +45,7 @@ export function peNetModelJson(artifacts: tf.io.ModelArtifacts, shard: string): 
 export async function readPeNetArtifacts(location: string | URL, shardUrls: ShardUrls = {}): Promise<tf.io.ModelArtifacts> {
   const name = describeLocation(location);
   const jsonBytes = await readAsset(location, 'PE-Net model.json', HINT);
-  let json: { modelTopology?: {}; format?: string; generatedBy?: string; weightsManifest?: unknown; userDefinedMetadata?: Record<string, {}> };
+  let json: { modelTopology?: object; format?: string; generatedBy?: string; weightsManifest?: unknown; userDefinedMetadata?: ModelMetadata };
   try {
     json = JSON.parse(new TextDecoder().decode(jsonBytes));
   } catch (e) {

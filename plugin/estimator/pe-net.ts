@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CpemError, isCpemError } from '../errors/cpem-error.js';
 import { describeLocation } from '../util/read-asset.js';
 import { seededRandom } from '../util/seeded-random.js';
-import { readPeNetArtifacts, type ShardUrls } from './pe-net-files.js';
+import { readPeNetArtifacts, type ModelMetadata, type ShardUrls } from './pe-net-files.js';
 import { stopGradient } from '../util/stop-gradient.js';
 import { alignedHeadRotation, featureSize, featureSpecProblem, type LandmarkFeatureSpec } from './landmark-features.js';
 
@@ -363,7 +363,7 @@ export class PeNet {
   }
 
   /** Model artifacts (topology + float32 weights) with optional metadata, e.g. for tf.io handlers. */
-  async toArtifacts(metadata: Record<string, {}> = {}): Promise<tf.io.ModelArtifacts> {
+  async toArtifacts(metadata: ModelMetadata = {}): Promise<tf.io.ModelArtifacts> {
     const named = [...this.weights.entries()].map(([name, tensor]) => ({ name, tensor }));
     const { data, specs } = await tf.io.encodeWeights(named);
     return {
@@ -377,7 +377,7 @@ export class PeNet {
   }
 
   /** Saves through a TF.js IOHandler (e.g. tf.io.browserDownloads, or the trainer's file handler). */
-  async save(handler: tf.io.IOHandler, metadata: Record<string, {}> = {}): Promise<tf.io.SaveResult> {
+  async save(handler: tf.io.IOHandler, metadata: ModelMetadata = {}): Promise<tf.io.SaveResult> {
     if (!handler.save) throw new CpemError('INVALID_ARGUMENT', 'The IOHandler cannot save.');
     return handler.save(await this.toArtifacts(metadata));
   }

@@ -51,7 +51,8 @@ export function nearestVertexRegressor(): Ibug68RegressorFile {
 /** The shipped regressor, checked once when first used. */
 let shipped: Ibug68RegressorFile | null = null;
 function shippedRegressor(): Ibug68RegressorFile {
-  return (shipped ??= validateIbug68Regressor(regressorFile));
+  shipped ??= validateIbug68Regressor(regressorFile);
+  return shipped;
 }
 
 /**

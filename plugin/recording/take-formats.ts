@@ -57,7 +57,7 @@ export function takeToLiveLinkCsv(take: TakeBuffer): string {
     row.push(fmt(yaw), fmt(pitch), fmt(roll), '0', '0', '0', '0', '0', '0');
     lines.push(row.join(','));
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** The raw take as JSON: the 46 units and head angles of every frame, their times, and the gaps. */

@@ -68,10 +68,10 @@ export function compileRetargetTable(table: RetargetTable): CompiledRetargetTabl
 export function shapeValue(s: number, gain: number, offset: number, deadZone: number, exponent: number, min: number, max: number): number {
   const mag = Math.abs(s);
   let x = mag <= deadZone ? 0 : (mag - deadZone) / (1 - deadZone);
-  if (exponent !== 1 && x > 0) x = Math.pow(x, exponent);
+  if (exponent !== 1 && x > 0) x = x ** exponent;
   let y = gain * (s < 0 ? -x : x) + offset;
   if (Number.isNaN(y)) y = offset;
-  return y < min ? min : y > max ? max : y;
+  return y < min ? min : Math.min(y , max);
 }
 
 /** What {@link sanitizeUnits} found wrong in a frame's units. */

@@ -19,7 +19,7 @@ import type { Mesh } from '@babylonjs/core/Meshes/mesh';
 import { TransformNode } from '@babylonjs/core/Meshes/transformNode';
 import { FaceRetargetBehavior } from '../../plugin/behavior/face-retarget-behavior.js';
 import type { EstimatedFaceMotion } from '../../plugin/estimator/face-estimator.js';
-import { CpemError, isCpemError } from '../../plugin/errors/cpem-error.js';
+import { type CpemError, isCpemError } from '../../plugin/errors/cpem-error.js';
 import { packagedFaceModelUrl } from '../../plugin/face-model-asset.js';
 
 const TARGETS = ['jawOpen', 'eyeClose_L', 'eyeClose_R', 'mouthSmile_L', 'browInnerUp'];
@@ -228,7 +228,7 @@ describe('FaceRetargetBehavior', () => {
       await new Promise((r) => scene.onAfterRenderObservable.addOnce(r));
       const manager = head.morphTargetManager!;
       const applied = behavior.applier!.lastValues;
-      TARGETS.forEach((t, k) => expect(manager.getTarget(k).influence).toBeCloseTo(applied[k] === 0 ? 1e-5 : applied[k], 6));
+      TARGETS.forEach((_t, k) => expect(manager.getTarget(k).influence).toBeCloseTo(applied[k] === 0 ? 1e-5 : applied[k], 6));
       // Tensors stay flat while running.
       const running = tf.memory().numTensors;
       const count = motions.length;

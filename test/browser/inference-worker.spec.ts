@@ -17,7 +17,7 @@ import type { Mesh } from '@babylonjs/core/Meshes/mesh';
 import { FaceRetargetBehavior } from '../../plugin/behavior/face-retarget-behavior.js';
 import type { FaceRetargetBehaviorOptions } from '../../plugin/behavior/behavior-options.js';
 import type { EstimatedFaceMotion } from '../../plugin/estimator/face-estimator.js';
-import { CpemError, isCpemError } from '../../plugin/errors/cpem-error.js';
+import { type CpemError, isCpemError } from '../../plugin/errors/cpem-error.js';
 
 const WORKER_URL = '/base/.cache/karma-worker/inference-worker.js';
 const ASSETS = '/base/weights/';

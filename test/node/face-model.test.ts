@@ -1,10 +1,10 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, before, } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '../../training/lib/tf/register-gradients.js';
-import { FaceModel, surfacePointsOf } from '../../plugin/face-model/face-model.js';
+import { FaceModel, } from '../../plugin/face-model/face-model.js';
 import { FaceModelTensors } from '../../plugin/face-model/face-model-tensors.js';
 import { decodeFaceModelFile, encodeFaceModelFile } from '../../plugin/face-model/face-model-format.js';
 import { crc32 } from '../../plugin/face-model/crc32.js';

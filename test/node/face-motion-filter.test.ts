@@ -8,7 +8,10 @@ import { CpemError } from '../../plugin/errors/cpem-error.js';
 /** Deterministic noise in [-1, 1). */
 function noise(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 31) - 1;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 31 - 1;
+  };
 }
 
 const std = (v: number[]) => {

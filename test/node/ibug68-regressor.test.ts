@@ -13,7 +13,10 @@ import { NUM_FACE_LANDMARKS, NUM_MESH_POINTS } from '../../plugin/constants.js';
 /** A random 478 × 3 mesh. */
 function randomMesh(seed: number): Float32Array {
   let s = seed >>> 0;
-  const rand = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
   return Float32Array.from({ length: NUM_FACE_LANDMARKS * 3 }, () => 100 + 300 * rand());
 }
 

@@ -305,6 +305,7 @@ describe('the packed package in a new app (npm pack, npm install, vite build, he
         const timer = setTimeout(() => { waiting = false; reject(new Error(`vite did not start:\n${log}`)); }, 60_000);
         const look = () => {
           if (!waiting) return;
+          // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the colour codes this strips.
           const m = log.replace(/\x1b\[[0-9;]*m/g, '').match(/http:\/\/127\.0\.0\.1:\d+\//);
           if (m) { clearTimeout(timer); resolve(m[0]); } else setTimeout(look, 100);
         };

@@ -87,7 +87,10 @@ describe('teacher → unit table', () => {
 
   it('gives values in [0, 1] and 0 wherever the mask is 0', () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 1.4 - 0.2; // [-0.2, 1.2)
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return (seed / 2 ** 31) * 1.4 - 0.2; // [-0.2, 1.2)
+    };
     for (let trial = 0; trial < 50; trial++) {
       const { values, mask } = teacherUnitTargets(Float32Array.from(NAMES, rand));
       assert.deepEqual(mask, TEACHER_UNIT_MASK);

@@ -9,7 +9,10 @@ import type { Roi } from '../../plugin/tracker/face-geometry.js';
 
 function noiseImage(width: number, height: number, channels: 3 | 4): RawImage {
   let s = 12345;
-  const data = new Uint8Array(width * height * channels).map(() => ((s = (s * 1103515245 + 12345) >>> 0) >>> 24));
+  const data = new Uint8Array(width * height * channels).map(() => {
+    s = (s * 1103515245 + 12345) >>> 0;
+    return s >>> 24;
+  });
   return { data, width, height, channels };
 }
 

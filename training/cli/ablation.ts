@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const args = readCliArgs({ config: 'string', steps: 'string' }, { usage: 'usage: npm run ablation -- [--config FILE] [--steps N]' });
   const configFile = args.config ?? path.join('training', 'configs', 'shipped.json');
   const sharedDir = requireSharedDir('The ablation (it reads real clips)');
-  const base = readJsonFile(configFile, '--config') as Record<string, any>;
+  const base = readJsonFile(configFile, '--config') as { name?: string; training?: Record<string, unknown> & { lossWeights?: Record<string, number> }; data?: Record<string, unknown> };
   resolveRunConfig(base, configFile);
   if (args.steps) base.training = { ...base.training, steps: Number(args.steps) };
   await selectBackend('wasm');

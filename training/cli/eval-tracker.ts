@@ -31,7 +31,7 @@ const table = lines.join('\n');
 console.log(table);
 const summary = { date: new Date().toISOString(), backend: tracker.backend, meanNme: meanNme(rows), nearestVertexMeanNme: meanNme(rows.map((r) => ({ ...r, nme: r.nearestVertexNme }))), missed: rows.filter((r) => !Number.isFinite(r.nme)).length, rows };
 fs.mkdirSync(path.join('docs', 'tracking'), { recursive: true });
-fs.writeFileSync(path.join('docs', 'tracking', 'nme.json'), `${JSON.stringify(summary, (k, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(5)) : v), 2)}\n`);
+fs.writeFileSync(path.join('docs', 'tracking', 'nme.json'), `${JSON.stringify(summary, (_k, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(5)) : v), 2)}\n`);
 const IRIS_CLIP = 'liveportrait_d3.mp4', IRIS_FRAMES = 300;
 const irisRows = await compareIrisModes(path.resolve(sharedPath('videos', IRIS_CLIP)), IRIS_FRAMES);
 const irisTable = [

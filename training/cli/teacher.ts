@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   const todo = videos.filter((v) => {
     if (opts.force || maxFrames !== undefined) return true;
     const h = cachedHeader(teacherFileFor(v, outDir));
-    return !(h && h.complete && h.teacher.sha256 === teacherSha);
+    return !(h?.complete && h.teacher.sha256 === teacherSha);
   });
   if (todo.length < videos.length) console.log(`${videos.length - todo.length} of ${videos.length} clips already cached in ${outDir} (--force runs them again)`);
   if (todo.length === 0) return;

@@ -45,7 +45,7 @@ const loadavg = () => os.loadavg().map((v) => v.toFixed(1)).join(' / ');
 function writeReport(step: string, value: unknown): void {
   const file = jsonOut(step);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${JSON.stringify(value, (k, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(5)) : v), 2)}\n`);
+  fs.writeFileSync(file, `${JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(5)) : v), 2)}\n`);
 }
 
 /** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` in docs/tracking.md, when both are there. */
@@ -247,7 +247,7 @@ async function stepBrowser(frames: number, webglFrames: number): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost').pathname;
     const mount = mounts.find(([prefix]) => url.startsWith(prefix));
     const file = mount ? path.resolve(mount[1], `.${path.posix.normalize(`/${decodeURIComponent(url.slice(mount[0].length))}`)}`) : null;
-    if (!mount || !file || !file.startsWith(mount[1]) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    if (!mount || !file?.startsWith(mount[1]) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
       res.writeHead(url === '/' ? 200 : 404, { 'content-type': 'text/html' });
       res.end(url === '/' ? '<!doctype html><title>attention probe</title>' : 'not found');
       return;

@@ -127,7 +127,7 @@ export class TeachPanel {
     $<HTMLButtonElement>('teach-stop-capture').disabled = !this.capture.busy;
     const start = $<HTMLButtonElement>('teach-start');
     start.textContent = pausedTeaching ? 'Continue' : 'Teach it';
-    start.disabled = pausedTeaching ? this.busy : !idle || !this.analysed || !this.analysed.analysis.prompts.some((p) => p.status === 'ok' && p.spec.prompts[0] !== 'neutral');
+    start.disabled = pausedTeaching ? this.busy : !idle || !this.analysed?.analysis.prompts.some((p) => p.status === 'ok' && p.spec.prompts[0] !== 'neutral');
     for (const b of document.querySelectorAll<HTMLButtonElement>('#teach-rows button')) b.disabled = !idle || this.capture.rows.length === 0;
     for (const el of document.querySelectorAll<HTMLInputElement>('#teach-form input')) el.disabled = !idle;
   }

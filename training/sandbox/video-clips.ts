@@ -45,7 +45,7 @@ export class VideoClips {
   private readonly clips: Clip[] = [];
   private tracker: FaceTracker | null = null;
 
-  constructor(drop: HTMLElement, private readonly input: HTMLInputElement, private readonly list: HTMLElement) {
+  constructor(drop: HTMLElement, input: HTMLInputElement, private readonly list: HTMLElement) {
     drop.addEventListener('dragover', (e) => {
       e.preventDefault();
       drop.classList.add('over');

@@ -27,7 +27,7 @@ function winnerMasks(beta: tf.Tensor2D, maskA: tf.Tensor2D, maskB: tf.Tensor2D):
     const maxA = sideMax(maskA);
     const maxB = sideMax(maskB);
     const value = tf.concat([tf.cast(tf.greater(maxA, maxB), 'float32'), tf.cast(tf.greater(maxB, maxA), 'float32')], 1);
-    return { value, gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.zerosLike(b) };
+    return { value, gradFunc: (_dy: tf.Tensor | tf.Tensor[]) => tf.zerosLike(b) };
   });
   return compare(beta) as tf.Tensor2D;
 }

@@ -2,6 +2,7 @@
 // its frames had a face, were held, were on the ramp or held out), the frames, the fine-tuning settings and the
 // before/after scores. Goes into manifest.json beside the weights (as `personalization`) and, summarised, into the
 // network's own metadata, so a copy in IndexedDB says what it is too.
+import type { ModelMetadata } from '../../../plugin/estimator/pe-net-files.js';
 import type { BeforeAfter } from './before-after.js';
 import type { CaptureAnalysis } from './capture-analysis.js';
 import type { PersonClip } from './targets.js';
@@ -103,7 +104,7 @@ export function personalizationRecord(init: {
 }
 
 /** The record in a few fields, for the network's own metadata (model.json userDefinedMetadata). */
-export function personalizationSummary(record: PersonalizationRecord): Record<string, {}> {
+export function personalizationSummary(record: PersonalizationRecord): ModelMetadata {
   return {
     personalized: {
       source: record.source.kind,
