@@ -52,8 +52,7 @@ class ClipFeed {
   /** Width of the decoded frames (the video's own, or smaller under maxSide). */
   private frameWidth = 0;
 
-  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: onRecord is called for every frame the page returns.
-  constructor(readonly video: string, readonly info: VideoInfo, maxFrames: number | undefined, private readonly onRecord: (k: number) => void, private readonly maxSide?: number) {
+  constructor(readonly video: string, readonly info: VideoInfo, maxFrames: number | undefined, private readonly onRecord: (k: number) => void, maxSide?: number) {
     // RGBA from ffmpeg itself: the same RGB values as the tracker's rgb24 frames, without a per-pixel copy in JS
     // (which cost more than detection on large frames); large frames scaled down by ffmpeg to `maxSide`.
     this.frames = decodeVideo(video, { maxFrames, pixelFormat: 'rgba', maxSide });
