@@ -15,7 +15,8 @@ const specsFromTempEntry = {
   setup(build) {
     const tempDir = fs.realpathSync(os.tmpdir());
     build.onResolve({ filter: /^[^./]/ }, async (args) => {
-      if (path.dirname(args.importer) !== tempDir || !fs.existsSync(path.resolve(tempDir, path.dirname(args.path)))) return undefined;
+      if (path.dirname(args.importer) !== tempDir || !fs.existsSync(path.resolve(tempDir, path.dirname(args.path))))
+        return undefined;
       const resolved = await build.resolve(`./${args.path}`, { resolveDir: tempDir, kind: args.kind });
       return resolved.errors.length === 0 ? { path: resolved.path } : undefined;
     });

@@ -9,8 +9,8 @@ fs.rmSync('dist', { recursive: true, force: true });
 // Peer dependencies and Node built-ins stay external: the package ships only its own code.
 // TF.js' gradient functions are the exception: compiled in, bound to the app's tfjs-core (tools/rollup-tfjs-gradients.mjs).
 const external = (id) =>
-  (/^@babylonjs\//.test(id) || /^@tensorflow\//.test(id) || id.startsWith('node:') || builtinModules.includes(id))
-  && !id.startsWith('@tensorflow/tfjs-core/dist/register_all_gradients');
+  (/^@babylonjs\//.test(id) || /^@tensorflow\//.test(id) || id.startsWith('node:') || builtinModules.includes(id)) &&
+  !id.startsWith('@tensorflow/tfjs-core/dist/register_all_gradients');
 
 export default {
   // The entry points of package.json "exports": the app's API and the subpaths for building blocks and training.

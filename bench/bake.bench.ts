@@ -21,7 +21,14 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   const clip = sharedDir ? path.join(sharedDir, 'videos', BAKE_BENCH_CLIP) : null;
   const avatar = sharedDir ? path.join(sharedDir, 'avatars', 'rpm_brunette-t.glb') : null;
   if (!clip || !avatar || !fs.existsSync(clip) || !fs.existsSync(avatar)) {
-    return [{ bench: 'bake', case: 'video → GLB', unit: 'fps', note: `skipped: needs ../shared/videos/${BAKE_BENCH_CLIP} and ../shared/avatars/rpm_brunette-t.glb` }];
+    return [
+      {
+        bench: 'bake',
+        case: 'video → GLB',
+        unit: 'fps',
+        note: `skipped: needs ../shared/videos/${BAKE_BENCH_CLIP} and ../shared/avatars/rpm_brunette-t.glb`,
+      },
+    ];
   }
   Logger.LogLevels = Logger.ErrorLogLevel;
   const engine = new NullEngine();
@@ -42,7 +49,9 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
       fps.push(last.frames / last.processSeconds);
       cpuFps.push(last.frames / last.processCpuSeconds);
       tensors.push(tf.memory().numTensors);
-      log(`  bake run ${r + 1}: ${last.frames} frames, ${fps[r].toFixed(1)} frames/s (${cpuFps[r].toFixed(1)} a CPU second), ${whole[r].toFixed(1)} s in all, ${tensors[r]} tensors after`);
+      log(
+        `  bake run ${r + 1}: ${last.frames} frames, ${fps[r].toFixed(1)} frames/s (${cpuFps[r].toFixed(1)} a CPU second), ${whole[r].toFixed(1)} s in all, ${tensors[r]} tensors after`,
+      );
     }
   } finally {
     estimator.dispose();
@@ -55,15 +64,61 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   const cpuMean = cpuFps.slice(1).reduce((a, b) => a + b, 0) / steady.length;
   const load = os.loadavg()[0];
   const report = last!.recorded.clip.report;
-  const note = `${BAKE_BENCH_CLIP} ${info.width}×${info.height} at ${info.fps} fps, ${last!.frames} frames; runs 2-${RUNS} (run 1 warms up); `
-    + `${os.cpus().length} cores, load average ${load.toFixed(1)}`;
+  const note =
+    `${BAKE_BENCH_CLIP} ${info.width}×${info.height} at ${info.fps} fps, ${last!.frames} frames; runs 2-${RUNS} (run 1 warms up); ` +
+    `${os.cpus().length} cores, load average ${load.toFixed(1)}`;
   const rows: BenchRow[] = [
-    { bench: 'bake', case: 'decode + track + estimate + record', backend: 'wasm', unit: 'fps', mean, value: mean, n: steady.length, note },
-    { bench: 'bake', case: 'real-time factor (fps / clip fps)', backend: 'wasm', unit: 'x', value: mean / info.fps, n: steady.length, note },
-    { bench: 'bake', case: 'frames per CPU second (user + system)', backend: 'wasm', unit: 'fps', value: cpuMean, n: steady.length, note: `this process only (ffmpeg decodes in its own); real-time factor on an otherwise idle core: ${(cpuMean / info.fps).toFixed(2)}` },
-    { bench: 'bake', case: 'whole file (load character, bake, export GLB)', backend: 'wasm', unit: 's', mean: whole.slice(1).reduce((a, b) => a + b, 0) / steady.length, n: steady.length, note },
-    { bench: 'bake', case: 'keys kept by the reduction', unit: 'keys', value: report.keysAfter, note: `of ${report.keysBefore}; largest error influence ${report.maxInfluenceError.toFixed(4)}, rotation ${(report.maxRotationError * 180 / Math.PI).toFixed(3)}°` },
-    { bench: 'bake', case: 'tensors gained between bakes', unit: 'tensors', value: Math.max(...tensors.slice(2).map((n, i) => n - tensors[i + 1])), note: `after each run: ${tensors.join(', ')}` },
+    {
+      bench: 'bake',
+      case: 'decode + track + estimate + record',
+      backend: 'wasm',
+      unit: 'fps',
+      mean,
+      value: mean,
+      n: steady.length,
+      note,
+    },
+    {
+      bench: 'bake',
+      case: 'real-time factor (fps / clip fps)',
+      backend: 'wasm',
+      unit: 'x',
+      value: mean / info.fps,
+      n: steady.length,
+      note,
+    },
+    {
+      bench: 'bake',
+      case: 'frames per CPU second (user + system)',
+      backend: 'wasm',
+      unit: 'fps',
+      value: cpuMean,
+      n: steady.length,
+      note: `this process only (ffmpeg decodes in its own); real-time factor on an otherwise idle core: ${(cpuMean / info.fps).toFixed(2)}`,
+    },
+    {
+      bench: 'bake',
+      case: 'whole file (load character, bake, export GLB)',
+      backend: 'wasm',
+      unit: 's',
+      mean: whole.slice(1).reduce((a, b) => a + b, 0) / steady.length,
+      n: steady.length,
+      note,
+    },
+    {
+      bench: 'bake',
+      case: 'keys kept by the reduction',
+      unit: 'keys',
+      value: report.keysAfter,
+      note: `of ${report.keysBefore}; largest error influence ${report.maxInfluenceError.toFixed(4)}, rotation ${((report.maxRotationError * 180) / Math.PI).toFixed(3)}°`,
+    },
+    {
+      bench: 'bake',
+      case: 'tensors gained between bakes',
+      unit: 'tensors',
+      value: Math.max(...tensors.slice(2).map((n, i) => n - tensors[i + 1])),
+      note: `after each run: ${tensors.join(', ')}`,
+    },
   ];
   return rows;
 };

@@ -13,8 +13,16 @@ const run: BenchFunction = async () => {
   const idc = tf.grad((a: tf.Tensor) => identityConsistencyLoss(a as tf.Tensor3D));
   const exc = tf.grad((b: tf.Tensor) => expressionExclusiveLoss(b));
   const before = tf.memory().numTensors;
-  const idcMs = await timeCalls(async () => { const g = idc(alpha); await g.data(); g.dispose(); }, 50);
-  const excMs = await timeCalls(async () => { const g = exc(beta); await g.data(); g.dispose(); }, 50);
+  const idcMs = await timeCalls(async () => {
+    const g = idc(alpha);
+    await g.data();
+    g.dispose();
+  }, 50);
+  const excMs = await timeCalls(async () => {
+    const g = exc(beta);
+    await g.data();
+    g.dispose();
+  }, 50);
   const leaked = tf.memory().numTensors - before;
   tf.dispose([alpha, beta]);
   return [

@@ -12,9 +12,18 @@ export const TRACKER_BENCH_CLIP = 'liveportrait_d0.mp4';
 
 const run: BenchFunction = async ({ sharedDir, log }) => {
   const clip = sharedDir ? path.join(sharedDir, 'videos', TRACKER_BENCH_CLIP) : null;
-  if (!clip || !fs.existsSync(clip)) return [{ bench: 'tracker', case: 'track a clip', unit: 'ms', note: `skipped: no ../shared/videos/${TRACKER_BENCH_CLIP}` }];
+  if (!clip || !fs.existsSync(clip))
+    return [
+      {
+        bench: 'tracker',
+        case: 'track a clip',
+        unit: 'ms',
+        note: `skipped: no ../shared/videos/${TRACKER_BENCH_CLIP}`,
+      },
+    ];
   const frames: RawImage[] = [];
-  for await (const f of decodeVideo(clip, { maxFrames: 200 })) frames.push({ data: f.data, width: f.width, height: f.height, channels: 3 });
+  for await (const f of decodeVideo(clip, { maxFrames: 200 }))
+    frames.push({ data: f.data, width: f.width, height: f.height, channels: 3 });
   const size = `${frames[0].width}×${frames[0].height}`;
   const plan: TrackerBenchPlan[] = [
     { backend: 'wasm', frames: 1000, detects: 30, note: `${TRACKER_BENCH_CLIP} ${size}, 200 frames looped` },

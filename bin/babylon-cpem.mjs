@@ -20,9 +20,11 @@ if (process.argv[2] === 'bake') {
   } catch (e) {
     // The bake loads the character with @babylonjs/loaders and writes GLB with @babylonjs/serializers (optional peers).
     const missing = e && e.code === 'ERR_MODULE_NOT_FOUND' ? String(e.message).match(/'(@[^/']+\/[^/']+)/)?.[1] : null;
-    console.error(missing
-      ? `DEPENDENCY_MISSING: the bake needs ${missing}: npm install @babylonjs/loaders @babylonjs/serializers (the version of @babylonjs/core)`
-      : `cannot load the bake (${e.message}); in a checkout of babylon-cpem, run npm run build first.`);
+    console.error(
+      missing
+        ? `DEPENDENCY_MISSING: the bake needs ${missing}: npm install @babylonjs/loaders @babylonjs/serializers (the version of @babylonjs/core)`
+        : `cannot load the bake (${e.message}); in a checkout of babylon-cpem, run npm run build first.`,
+    );
     process.exit(1);
   }
   const { runBakeCli, BAKE_USAGE } = bake;
@@ -33,7 +35,8 @@ if (process.argv[2] === 'bake') {
   process.exit(await runBakeCli(process.argv.slice(3)));
 }
 
-const USAGE = 'usage: npx babylon-cpem copy-assets DIR\n       npx babylon-cpem bake VIDEO... --character CHAR.glb --out DIR [options]';
+const USAGE =
+  'usage: npx babylon-cpem copy-assets DIR\n       npx babylon-cpem bake VIDEO... --character CHAR.glb --out DIR [options]';
 let args;
 try {
   args = parseArgs({ options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
@@ -70,7 +73,10 @@ try {
     try {
       fs.copyFileSync(source, target);
     } catch (e) {
-      throw new OutputPathError(`copy-assets DIR ${dir}: ${target} cannot be written (${e.code ?? e}). Pick a folder you can write to.`, e);
+      throw new OutputPathError(
+        `copy-assets DIR ${dir}: ${target} cannot be written (${e.code ?? e}). Pick a folder you can write to.`,
+        e,
+      );
     }
     files++;
     bytes += fs.statSync(source).size;
@@ -81,4 +87,6 @@ try {
   process.exit(1);
 }
 console.log(`Copied ${files} files (${(bytes / 1e6).toFixed(1)} MB) to ${dir}.`);
-console.log("Serve that folder and pass its URL as assetBaseUrl, e.g. new FaceRetargetBehavior({ assetBaseUrl: '/cpem/' }).");
+console.log(
+  "Serve that folder and pass its URL as assetBaseUrl, e.g. new FaceRetargetBehavior({ assetBaseUrl: '/cpem/' }).",
+);

@@ -42,22 +42,32 @@ export function prepareOutputDir(dir, what = 'the output folder') {
         missing.unshift(cur);
         continue;
       }
-      if (code !== 'ENOENT') throw new OutputPathError(`${what} ${dir}: ${cur} cannot be examined (${code}). Pick a folder you can write to.`, e);
+      if (code !== 'ENOENT')
+        throw new OutputPathError(
+          `${what} ${dir}: ${cur} cannot be examined (${code}). Pick a folder you can write to.`,
+          e,
+        );
       let link = null;
       try {
         link = fs.lstatSync(cur).isSymbolicLink() ? fs.readlinkSync(cur) : null;
       } catch {
         // absent: made below
       }
-      if (link !== null) throw new OutputPathError(`${what} ${dir}: ${cur} is a link to ${link}, which does not exist. Remove the link or pick another folder.`);
+      if (link !== null)
+        throw new OutputPathError(
+          `${what} ${dir}: ${cur} is a link to ${link}, which does not exist. Remove the link or pick another folder.`,
+        );
     }
     if (stat) {
       if (!stat.isDirectory()) {
-        throw new OutputPathError(`${what} ${dir}: ${cur} is a file, not a folder${cur === abs ? '' : ', so nothing can be made inside it'}. Pick another folder.`);
+        throw new OutputPathError(
+          `${what} ${dir}: ${cur} is a file, not a folder${cur === abs ? '' : ', so nothing can be made inside it'}. Pick another folder.`,
+        );
       }
       break;
     }
-    if (path.dirname(cur) === cur) throw new OutputPathError(`${what} ${dir}: no part of ${abs} exists. Pick a folder you can write to.`);
+    if (path.dirname(cur) === cur)
+      throw new OutputPathError(`${what} ${dir}: no part of ${abs} exists. Pick a folder you can write to.`);
     missing.unshift(cur);
   }
   for (const d of missing) {
@@ -66,7 +76,12 @@ export function prepareOutputDir(dir, what = 'the output folder') {
     } catch (e) {
       const code = codeOf(e);
       if (code === 'EEXIST' && fs.statSync(d, { throwIfNoEntry: false })?.isDirectory()) continue;
-      const why = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'it is not writable' : code === 'ENOTDIR' ? 'a part of it is a file' : `the system answered ${code}`;
+      const why =
+        code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+          ? 'it is not writable'
+          : code === 'ENOTDIR'
+            ? 'a part of it is a file'
+            : `the system answered ${code}`;
       throw new OutputPathError(`${what} ${dir}: ${d} cannot be created (${why}). Pick a folder you can write to.`, e);
     }
   }
@@ -74,7 +89,10 @@ export function prepareOutputDir(dir, what = 'the output folder') {
   try {
     fs.writeFileSync(probe, '');
   } catch (e) {
-    throw new OutputPathError(`${what} ${dir}: nothing can be written into ${abs} (${codeOf(e)}). Pick a folder you can write to.`, e);
+    throw new OutputPathError(
+      `${what} ${dir}: nothing can be written into ${abs} (${codeOf(e)}). Pick a folder you can write to.`,
+      e,
+    );
   }
   fs.rmSync(probe, { force: true });
   return abs;
@@ -91,7 +109,8 @@ export function prepareOutputFile(file, what = 'the output file') {
   if (typeof file !== 'string' || file.length === 0) throw new OutputPathError(`${what} is empty: name a file.`);
   const abs = path.resolve(file);
   prepareOutputDir(path.dirname(abs), `${what} ${file}: its folder`);
-  if (fs.statSync(abs, { throwIfNoEntry: false })?.isDirectory()) throw new OutputPathError(`${what} ${file} is a folder: name a file.`);
+  if (fs.statSync(abs, { throwIfNoEntry: false })?.isDirectory())
+    throw new OutputPathError(`${what} ${file} is a folder: name a file.`);
   return abs;
 }
 
@@ -107,7 +126,9 @@ export function childFolder(parent, name, what = 'the name') {
   const plain = typeof name === 'string' && /^[^./\\\0:][^/\\\0:]*$/.test(name) && !path.isAbsolute(name);
   const rel = plain ? path.relative(path.resolve(parent), path.resolve(parent, name)) : '';
   if (!plain || rel !== name) {
-    throw new OutputPathError(`${what} ${JSON.stringify(name)} would not name a folder inside ${parent}: use letters, digits, '_', '-' and '.', not starting with '.'.`);
+    throw new OutputPathError(
+      `${what} ${JSON.stringify(name)} would not name a folder inside ${parent}: use letters, digits, '_', '-' and '.', not starting with '.'.`,
+    );
   }
   return path.join(parent, name);
 }

@@ -41,8 +41,10 @@ const PACKAGED: Record<RuntimeAssetFile, () => URL> = {
   'tracker/iris.json': () => new URL('../weights/tracker/iris.json', import.meta.url),
   'tracker/iris.bin': () => new URL('../weights/tracker/iris.bin', import.meta.url),
   'tfjs-wasm/tfjs-backend-wasm.wasm': () => new URL('../weights/tfjs-wasm/tfjs-backend-wasm.wasm', import.meta.url),
-  'tfjs-wasm/tfjs-backend-wasm-simd.wasm': () => new URL('../weights/tfjs-wasm/tfjs-backend-wasm-simd.wasm', import.meta.url),
-  'tfjs-wasm/tfjs-backend-wasm-threaded-simd.wasm': () => new URL('../weights/tfjs-wasm/tfjs-backend-wasm-threaded-simd.wasm', import.meta.url),
+  'tfjs-wasm/tfjs-backend-wasm-simd.wasm': () =>
+    new URL('../weights/tfjs-wasm/tfjs-backend-wasm-simd.wasm', import.meta.url),
+  'tfjs-wasm/tfjs-backend-wasm-threaded-simd.wasm': () =>
+    new URL('../weights/tfjs-wasm/tfjs-backend-wasm-threaded-simd.wasm', import.meta.url),
 };
 
 /** Joins a folder and a file name with exactly one separator. */
@@ -62,6 +64,8 @@ export function assetUrl(file: RuntimeAssetFile, assetBaseUrl?: string): string 
 /** The tfjs wasm binaries by file name, as `setWasmPaths` takes them. */
 export function wasmBinaryUrls(assetBaseUrl?: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const file of ASSET_FILES) if (file.startsWith('tfjs-wasm/')) out[file.slice('tfjs-wasm/'.length)] = assetUrl(file as RuntimeAssetFile, assetBaseUrl);
+  for (const file of ASSET_FILES)
+    if (file.startsWith('tfjs-wasm/'))
+      out[file.slice('tfjs-wasm/'.length)] = assetUrl(file as RuntimeAssetFile, assetBaseUrl);
   return out;
 }

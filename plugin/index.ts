@@ -19,19 +19,50 @@ export type { FaceMotion } from './motion/face-motion.js';
 
 // Estimator and tracker, for use without the behavior.
 export { FaceEstimator } from './estimator/face-estimator.js';
-export type { FaceEstimatorOptions, EstimatedFaceMotion, EstimatorTimings, ImageProjection, LandmarkTracker, TrackedFaceLike } from './estimator/face-estimator.js';
+export type {
+  FaceEstimatorOptions,
+  EstimatedFaceMotion,
+  EstimatorTimings,
+  ImageProjection,
+  LandmarkTracker,
+  TrackedFaceLike,
+} from './estimator/face-estimator.js';
 export { PeNet } from './estimator/pe-net.js';
 export type { IdentityCalibrationOptions, CalibrationState } from './motion/identity-calibration.js';
 export type { FaceMotionFilterOptions } from './motion/face-motion-filter.js';
 export { FaceTracker } from './tracker/face-tracker.js';
-export type { TrackerBackend, FaceTrackerOptions, FaceBox, TrackedFace, TrackerTimings, FaceTrackingResult, TrackerInput, RawImage, FrameAccess } from './tracker/face-tracker.js';
+export type {
+  TrackerBackend,
+  FaceTrackerOptions,
+  FaceBox,
+  TrackedFace,
+  TrackerTimings,
+  FaceTrackingResult,
+  TrackerInput,
+  RawImage,
+  FrameAccess,
+} from './tracker/face-tracker.js';
 
 // Per-user range profiles (calibration from a short guided capture), applied after the per-user neutral.
 export {
-  CALIBRATION_PROFILE_FORMAT, CALIBRATION_PROFILE_VERSION, validateCalibrationProfile, assertValidCalibrationProfile, formatCalibrationProfileIssues,
-  compileRangeProfile, applyRangeProfile, fitRangeProfile,
+  CALIBRATION_PROFILE_FORMAT,
+  CALIBRATION_PROFILE_VERSION,
+  validateCalibrationProfile,
+  assertValidCalibrationProfile,
+  formatCalibrationProfileIssues,
+  compileRangeProfile,
+  applyRangeProfile,
+  fitRangeProfile,
 } from './calibration/index.js';
-export type { CalibrationProfile, CalibrationProfileIssue, CompiledRangeProfile, UnitRange, CalibrationSpan, CalibrationFrameRole, RangeFitOptions } from './calibration/index.js';
+export type {
+  CalibrationProfile,
+  CalibrationProfileIssue,
+  CompiledRangeProfile,
+  UnitRange,
+  CalibrationSpan,
+  CalibrationFrameRole,
+  RangeFitOptions,
+} from './calibration/index.js';
 
 // Retarget tables: presets, autoMap, validation, and applying a table to a character.
 export { autoMap } from './retarget/auto-map.js';

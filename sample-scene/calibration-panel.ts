@@ -5,11 +5,19 @@
 // (training/lib/personalize/capture-analysis.ts); the readings are the behavior's own (PE-Net's units, per-user neutral).
 //   ?calibrate=neutral:3,smile:2.5,…  another sequence (prompt:seconds)   ?countdown=S  the countdown before each prompt
 import {
-  assertValidCalibrationProfile, isCpemError, type CalibrationProfile, type EstimatedFaceMotion, type FaceRetargetBehavior,
+  assertValidCalibrationProfile,
+  isCpemError,
+  type CalibrationProfile,
+  type EstimatedFaceMotion,
+  type FaceRetargetBehavior,
 } from '../plugin/index.js';
 import { ALIGNMENT_POINTS } from '../plugin/estimator/face-alignment.js';
 import type { FaceModel } from '../plugin/face-model/index.js';
-import { analyseCapture, type CaptureAnalysis, type PromptCapture } from '../training/lib/personalize/capture-analysis.js';
+import {
+  analyseCapture,
+  type CaptureAnalysis,
+  type PromptCapture,
+} from '../training/lib/personalize/capture-analysis.js';
 import type { FrameEstimate } from '../training/lib/eval/clip-estimates.js';
 import { unitsAfterNeutral } from '../training/lib/personalize/profile-readings.js';
 import { isPromptName, promptDefinition, promptSpec, type PromptName } from '../training/lib/personalize/prompts.js';
@@ -20,7 +28,19 @@ export const PROFILE_STORAGE_KEY = 'babylon-cpem-calibration-profile';
 /** The default sequence: about thirty seconds with the countdowns. */
 export const CALIBRATION_SEQUENCE: ReadonlyArray<{ prompt: PromptName; seconds: number }> = [
   { prompt: 'neutral', seconds: 3 },
-  ...(['smile', 'jawOpen', 'pucker', 'browsUp', 'browsDown', 'eyesClosed', 'lipCornersDown', 'noseWrinkle', 'cheekPuff'] as const).map((prompt) => ({ prompt, seconds: 2.4 })),
+  ...(
+    [
+      'smile',
+      'jawOpen',
+      'pucker',
+      'browsUp',
+      'browsDown',
+      'eyesClosed',
+      'lipCornersDown',
+      'noseWrinkle',
+      'cheekPuff',
+    ] as const
+  ).map((prompt) => ({ prompt, seconds: 2.4 })),
 ];
 const DEFAULT_COUNTDOWN = 0.6;
 
@@ -34,12 +54,23 @@ export function storedProfile(): { profile: CalibrationProfile | null; problem: 
   try {
     return { profile: assertValidCalibrationProfile(JSON.parse(text)), problem: null };
   } catch (e) {
-    return { profile: null, problem: isCpemError(e) ? `${e.code}: ${e.message}` : `The stored calibration profile is not JSON (${(e as Error).message}).` };
+    return {
+      profile: null,
+      problem: isCpemError(e)
+        ? `${e.code}: ${e.message}`
+        : `The stored calibration profile is not JSON (${(e as Error).message}).`,
+    };
   }
 }
 
 /** One recorded frame: the tracker's landmarks and the estimator's raw reading. */
-interface Recorded { time: number; landmarks: Float32Array; rawUnits: Float32Array; identity: Float32Array; rotation: Float32Array }
+interface Recorded {
+  time: number;
+  landmarks: Float32Array;
+  rawUnits: Float32Array;
+  identity: Float32Array;
+  rotation: Float32Array;
+}
 
 function sequenceFromUrl(params: URLSearchParams): Array<{ prompt: PromptName; seconds: number }> {
   const given = params.get('calibrate');
@@ -62,19 +93,26 @@ export function createCalibrationPanel(behavior: FaceRetargetBehavior, faceModel
   const sequence = sequenceFromUrl(params);
   const countdown = Number(params.get('countdown') ?? DEFAULT_COUNTDOWN);
   const neutral = faceModel.faceMeshLandmarksOf(faceModel.decode());
-  const alignment = { points: ALIGNMENT_POINTS, reference: ALIGNMENT_POINTS.flatMap((i) => [neutral[i * 3], neutral[i * 3 + 1], neutral[i * 3 + 2]]) };
+  const alignment = {
+    points: ALIGNMENT_POINTS,
+    reference: ALIGNMENT_POINTS.flatMap((i) => [neutral[i * 3], neutral[i * 3 + 1], neutral[i * 3 + 2]]),
+  };
   const frames: Recorded[][] = sequence.map(() => []);
   const state = { running: false, completed: 0, analysis: null as CaptureAnalysis | null, error: '' };
 
   const describe = (p: CalibrationProfile | null) => {
-    if (!p) return 'no profile: the character gets the network\'s readings';
-    const boosted = Object.entries(p.units).filter(([, r]) => r!.gain !== 1).map(([u, r]) => `${u} ×${r!.gain.toFixed(2)}`);
+    if (!p) return "no profile: the character gets the network's readings";
+    const boosted = Object.entries(p.units)
+      .filter(([, r]) => r!.gain !== 1)
+      .map(([u, r]) => `${u} ×${r!.gain.toFixed(2)}`);
     return `profile of ${p.measured?.createdAt?.slice(0, 16).replace('T', ' ') ?? '?'} applied: ${boosted.join(', ') || 'offsets only'}`;
   };
   const enable = () => {
     start.disabled = state.running || !behavior.modelsLoaded;
     download.disabled = clear.disabled = !behavior.calibrationProfile || state.running;
-    rows.querySelectorAll('button').forEach((b) => { (b as HTMLButtonElement).disabled = state.running; });
+    rows.querySelectorAll('button').forEach((b) => {
+      (b as HTMLButtonElement).disabled = state.running;
+    });
   };
 
   /** Shows the prompt with a countdown, then records the behavior's frames for its seconds. */
@@ -93,7 +131,13 @@ export function createCalibrationPanel(behavior: FaceRetargetBehavior, faceModel
     const to = from + seconds * 1000;
     const observer = behavior.onFaceMotionObservable.add((m: EstimatedFaceMotion) => {
       if (m.timestamp < from || m.timestamp >= to) return;
-      frames[i].push({ time: m.timestamp / 1000, landmarks: Float32Array.from(m.landmarks), rawUnits: m.rawUnits, identity: m.frameIdentity, rotation: m.frameRotation });
+      frames[i].push({
+        time: m.timestamp / 1000,
+        landmarks: Float32Array.from(m.landmarks),
+        rawUnits: m.rawUnits,
+        identity: m.frameIdentity,
+        rotation: m.frameRotation,
+      });
     });
     await sleep(seconds * 1000);
     // The frame taken last is still being estimated.
@@ -103,15 +147,26 @@ export function createCalibrationPanel(behavior: FaceRetargetBehavior, faceModel
 
   /** Analyses what was captured, fits the profile, applies and stores it, and lists each prompt's status. */
   const finish = () => {
-    const captures: PromptCapture[] = sequence.map((s, i) => ({ spec: promptSpec([s.prompt]), frames: frames[i].map((f) => ({ time: f.time, landmarks: f.landmarks })) }));
+    const captures: PromptCapture[] = sequence.map((s, i) => ({
+      spec: promptSpec([s.prompt]),
+      frames: frames[i].map((f) => ({ time: f.time, landmarks: f.landmarks })),
+    }));
     const estimates = new Map<number, FrameEstimate>();
     const times = new Map<number, number>();
-    const keys = frames.map((list, i) => list.map((f, k) => {
-      const key = i * 100_000 + k;
-      estimates.set(key, { index: key, rawUnits: f.rawUnits, units: f.rawUnits, identity: f.identity, rotation: f.rotation });
-      times.set(key, f.time);
-      return key;
-    }));
+    const keys = frames.map((list, i) =>
+      list.map((f, k) => {
+        const key = i * 100_000 + k;
+        estimates.set(key, {
+          index: key,
+          rawUnits: f.rawUnits,
+          units: f.rawUnits,
+          identity: f.identity,
+          rotation: f.rotation,
+        });
+        times.set(key, f.time);
+        return key;
+      }),
+    );
     rows.innerHTML = '';
     try {
       const analysis = analyseCapture(captures, { alignment, holdout: 'none' });
@@ -128,10 +183,14 @@ export function createCalibrationPanel(behavior: FaceRetargetBehavior, faceModel
       });
       const problems = analysis.prompts.filter((p) => p.message).map((p) => p.message);
       const units = unitsAfterNeutral(estimates, (k) => times.get(k) ?? 0);
-      const profile = rangeProfileFromCapture(captures, analysis, (p, k) => units.get(keys[p][k]) ?? null, { source: 'sample scene: Calibrate (live camera)' });
+      const profile = rangeProfileFromCapture(captures, analysis, (p, k) => units.get(keys[p][k]) ?? null, {
+        source: 'sample scene: Calibrate (live camera)',
+      });
       behavior.setCalibrationProfile(profile);
       localStorage.setItem(PROFILE_STORAGE_KEY, JSON.stringify(profile));
-      prompt.textContent = problems.length ? problems.join('\n') : 'Done: the profile is applied and stored in this browser.';
+      prompt.textContent = problems.length
+        ? problems.join('\n')
+        : 'Done: the profile is applied and stored in this browser.';
       state.error = '';
     } catch (e) {
       state.error = isCpemError(e) ? `${e.code}: ${e.message}` : String(e);

@@ -89,10 +89,11 @@ function createStage(engine: AbstractEngine, canvas: HTMLCanvasElement): Scene {
 /** PE-Net weights: the shipped ones (undefined), or (with ?weights=sandbox) what the training sandbox stored in IndexedDB. */
 async function chooseWeights(): Promise<tf.io.IOHandler | undefined> {
   if (params.get('weights') !== 'sandbox') return undefined;
-  const stored = await tf.io.listModels().catch(() => ({} as Record<string, unknown>));
+  const stored = await tf.io.listModels().catch(() => ({}) as Record<string, unknown>);
   if (!(SANDBOX_KEY in stored)) {
-    weightsNote = 'No sandbox weights in this browser (IndexedDB babylon-cpem-sandbox-pe-net): train on /training and '
-      + 'send them here. Using the shipped weights.';
+    weightsNote =
+      'No sandbox weights in this browser (IndexedDB babylon-cpem-sandbox-pe-net): train on /training and ' +
+      'send them here. Using the shipped weights.';
     message.textContent = weightsNote;
     return undefined;
   }
@@ -129,7 +130,8 @@ function drawOverlay(canvas: HTMLCanvasElement, behavior: FaceRetargetBehavior, 
     for (let i = 0; i < recon.length; i += 2) g.fillRect(recon[i] - dot / 2, recon[i + 1] - dot / 2, dot, dot);
   }
   g.fillStyle = 'rgba(76, 175, 80, 0.9)';
-  for (let i = 0; i < m.landmarks.length; i += 3) g.fillRect(m.landmarks[i] - dot / 2, m.landmarks[i + 1] - dot / 2, dot, dot);
+  for (let i = 0; i < m.landmarks.length; i += 3)
+    g.fillRect(m.landmarks[i] - dot / 2, m.landmarks[i + 1] - dot / 2, dot, dot);
 }
 
 /** The table editor: JSON text and per-row gain sliders, validated against the character on every edit. */
@@ -184,7 +186,10 @@ function createTableEditor(characters: Character[], apply: (c: Character, table:
       errors.textContent = `JSON: ${(e as Error).message}`;
       return;
     }
-    const issues = validateRetargetTable(parsed, { targetNames: collectMorphTargetNames(current.root), nodeNames: collectNodeNames(current.root) });
+    const issues = validateRetargetTable(parsed, {
+      targetNames: collectMorphTargetNames(current.root),
+      nodeNames: collectNodeNames(current.root),
+    });
     if (issues.length > 0) {
       errors.className = '';
       errors.textContent = `${issues.length} problem${issues.length > 1 ? 's' : ''}:\n${formatRetargetIssues(issues)}`;
@@ -240,10 +245,19 @@ async function main(): Promise<void> {
   toon.position.set(1.35, 0, 0);
   toon.scaling.setAll(0.85);
 
-  const doubleTable: RetargetTable = { ...cpemUnitsRetargetTable(), name: 'digital double (cpem-units)', head: { node: 'doubleHead', signs: [-1, -1, 1] } };
+  const doubleTable: RetargetTable = {
+    ...cpemUnitsRetargetTable(),
+    name: 'digital double (cpem-units)',
+    head: { node: 'doubleHead', signs: [-1, -1, 1] },
+  };
   const characters: Character[] = [
     { label: 'digital double', root: doubleRoot, table: doubleTable, applier: null },
-    { label: 'toon head', root: toon, table: toonTable as RetargetTable, applier: new RetargetApplier(toon, toonTable) },
+    {
+      label: 'toon head',
+      root: toon,
+      table: toonTable as RetargetTable,
+      applier: new RetargetApplier(toon, toonTable),
+    },
   ];
 
   status.textContent = 'loading the tracker and PE-Net…';
@@ -256,8 +270,16 @@ async function main(): Promise<void> {
   const stored = storedProfile();
   if (stored.problem) message.textContent = `${stored.problem}\nCalibrate again.`;
   const behavior = new FaceRetargetBehavior({
-    source: 'webcam', table: doubleTable, weights, backend, inference, worker: inference === 'worker' ? inferenceWorker : undefined, frameAccess,
-    autoStart: false, calibrationProfile: stored.profile, faceModelUrl: packagedFaceModelUrl(),
+    source: 'webcam',
+    table: doubleTable,
+    weights,
+    backend,
+    inference,
+    worker: inference === 'worker' ? inferenceWorker : undefined,
+    frameAccess,
+    autoStart: false,
+    calibrationProfile: stored.profile,
+    faceModelUrl: packagedFaceModelUrl(),
   });
   // On the double's root node, the head the table turns (the mesh is its child).
   doubleRoot.addBehavior(behavior);
@@ -298,7 +320,9 @@ async function main(): Promise<void> {
     drawOverlay(overlay, behavior, null);
     status.textContent = 'no face';
   });
-  behavior.onFaceFoundObservable.add(() => { status.textContent = 'tracking'; });
+  behavior.onFaceFoundObservable.add(() => {
+    status.textContent = 'tracking';
+  });
   behavior.onErrorObservable.add(showError);
   const statsBox = $('stats');
   setInterval(() => {
@@ -317,7 +341,9 @@ async function main(): Promise<void> {
   }, 250);
   const showVideo = () => {
     const v = behavior.video;
-    videoBox.querySelectorAll('video').forEach((el) => { if (el !== v) el.remove(); });
+    videoBox.querySelectorAll('video').forEach((el) => {
+      if (el !== v) el.remove();
+    });
     if (v && v.parentElement !== videoBox) videoBox.insertBefore(v, overlay);
   };
 
@@ -349,7 +375,9 @@ async function main(): Promise<void> {
       showVideo(); // reported through onError
     }
   };
-  document.querySelectorAll<HTMLInputElement>('input[name=source]').forEach((r) => r.addEventListener('change', () => useSource(r.value)));
+  document
+    .querySelectorAll<HTMLInputElement>('input[name=source]')
+    .forEach((r) => r.addEventListener('change', () => useSource(r.value)));
   fileInput.addEventListener('change', () => {
     (document.querySelector('input[name=source][value=file]') as HTMLInputElement).checked = true;
     void useSource('file');
@@ -373,12 +401,15 @@ async function main(): Promise<void> {
     const list = $('unmapped');
     list.textContent = 'loading…';
     try {
-      if (typeof Bone !== 'function' || typeof Skeleton !== 'function') throw new Error('Babylon skinning classes did not load');
+      if (typeof Bone !== 'function' || typeof Skeleton !== 'function')
+        throw new Error('Babylon skinning classes did not load');
       const old = characters.find((c) => c.label === 'your GLB');
       old?.applier?.dispose();
       glb?.removeAllFromScene();
       glb?.dispose();
-      glb = await LoadAssetContainerAsync(file, scene, { pluginExtension: file.name.endsWith('.gltf') ? '.gltf' : '.glb' });
+      glb = await LoadAssetContainerAsync(file, scene, {
+        pluginExtension: file.name.endsWith('.gltf') ? '.gltf' : '.glb',
+      });
       glb.addAllToScene();
       const root = glb.rootNodes[0] as TransformNode;
       // Fit it into the middle of the stage, facing the camera (glTF characters face +z in Babylon).
@@ -405,8 +436,11 @@ async function main(): Promise<void> {
       }
       const applier = new RetargetApplier(root, auto.table, { allowMissingTargets: true });
       editor.add({ label: 'your GLB', root, table: auto.table, applier });
-      list.textContent = `${auto.preset}: ${auto.mapped.length} targets mapped${auto.head ? `, head ${auto.head}` : ''}. `
-        + (auto.unmapped.length > 0 ? `Not mapped (${auto.unmapped.length}): ${auto.unmapped.join(', ')}` : 'Every morph target was mapped.');
+      list.textContent =
+        `${auto.preset}: ${auto.mapped.length} targets mapped${auto.head ? `, head ${auto.head}` : ''}. ` +
+        (auto.unmapped.length > 0
+          ? `Not mapped (${auto.unmapped.length}): ${auto.unmapped.join(', ')}`
+          : 'Every morph target was mapped.');
     } catch (e) {
       list.textContent = isCpemError(e) ? `${e.code}: ${e.message}` : String(e);
     }
@@ -417,12 +451,23 @@ async function main(): Promise<void> {
     scene.render();
     if (++frames === 2) {
       document.body.dataset.ready = 'true';
-      if (status.textContent!.startsWith('loading')) status.textContent = `${engine.isWebGPU ? 'WebGPU' : 'WebGL2'} · starting…`;
+      if (status.textContent!.startsWith('loading'))
+        status.textContent = `${engine.isWebGPU ? 'WebGPU' : 'WebGL2'} · starting…`;
     }
   });
   addEventListener('resize', () => engine.resize());
   // For specs and the console.
-  (window as unknown as Record<string, unknown>).cpemSample = { behavior, scene, engine, characters, doubleMesh, toon, tf, recording, calibrationPanel };
+  (window as unknown as Record<string, unknown>).cpemSample = {
+    behavior,
+    scene,
+    engine,
+    characters,
+    doubleMesh,
+    toon,
+    tf,
+    recording,
+    calibrationPanel,
+  };
 
   const videoUrl = params.get('video');
   if (videoUrl) {
@@ -432,7 +477,8 @@ async function main(): Promise<void> {
     await useSource('webcam');
   }
   if (behavior.state === 'running') status.textContent = 'waiting for a face…';
-  else if (behavior.state === 'idle') status.textContent = `${engine.isWebGPU ? 'WebGPU' : 'WebGL2'} · pick a source: webcam or video file`;
+  else if (behavior.state === 'idle')
+    status.textContent = `${engine.isWebGPU ? 'WebGPU' : 'WebGL2'} · pick a source: webcam or video file`;
   document.body.dataset.started = behavior.state;
 }
 

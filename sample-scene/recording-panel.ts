@@ -2,7 +2,13 @@
 // clip on the character (the behavior stops writing to it meanwhile), and download it as GLB or as a Live Link Face CSV.
 import type { FaceRetargetBehavior } from '../plugin/index.js';
 import { isCpemError } from '../plugin/index.js';
-import { FaceTakeRecorder, exportTakeGlb, takeToLiveLinkCsv, takeToUnitsJson, type RecordedTake } from '../plugin/recording/index.js';
+import {
+  FaceTakeRecorder,
+  exportTakeGlb,
+  takeToLiveLinkCsv,
+  takeToUnitsJson,
+  type RecordedTake,
+} from '../plugin/recording/index.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -18,7 +24,13 @@ function download(name: string, data: Uint8Array | string, type: string): void {
 /** Wires the panel's buttons to a recorder on `behavior`; returns what specs and the console read. */
 export function createRecordingPanel(behavior: FaceRetargetBehavior) {
   const recorder = new FaceTakeRecorder(behavior, { name: 'take' });
-  const [record, stop, play, glb, csv] = ['recordButton', 'stopButton', 'playButton', 'downloadGlbButton', 'downloadCsvButton'].map((id) => $<HTMLButtonElement>(id));
+  const [record, stop, play, glb, csv] = [
+    'recordButton',
+    'stopButton',
+    'playButton',
+    'downloadGlbButton',
+    'downloadCsvButton',
+  ].map((id) => $<HTMLButtonElement>(id));
   const info = $('takeInfo');
   let take: RecordedTake | null = null;
   let count = 0;
@@ -33,8 +45,10 @@ export function createRecordingPanel(behavior: FaceRetargetBehavior) {
   };
   const describe = (t: RecordedTake) => {
     const r = t.clip.report;
-    return `take ${count}: ${(t.clip.durationMs / 1000).toFixed(1)} s, ${t.take.frameCount} frames, keys ${r.keysBefore} → ${r.keysAfter} `
-      + `(largest error ${r.maxInfluenceError.toFixed(3)})${t.clip.gaps.length ? `, ${t.clip.gaps.length} gap${t.clip.gaps.length > 1 ? 's' : ''}` : ''}`;
+    return (
+      `take ${count}: ${(t.clip.durationMs / 1000).toFixed(1)} s, ${t.take.frameCount} frames, keys ${r.keysBefore} → ${r.keysAfter} ` +
+      `(largest error ${r.maxInfluenceError.toFixed(3)})${t.clip.gaps.length ? `, ${t.clip.gaps.length} gap${t.clip.gaps.length > 1 ? 's' : ''}` : ''}`
+    );
   };
   const stopPlaying = () => {
     if (!playing) return;
@@ -54,7 +68,9 @@ export function createRecordingPanel(behavior: FaceRetargetBehavior) {
       info.textContent = isCpemError(e) ? `${e.code}: ${e.message}` : String(e);
       return;
     }
-    ticker = setInterval(() => { info.textContent = `recording… ${(recorder.durationMs / 1000).toFixed(1)} s, ${recorder.frameCount} frames`; }, 200);
+    ticker = setInterval(() => {
+      info.textContent = `recording… ${(recorder.durationMs / 1000).toFixed(1)} s, ${recorder.frameCount} frames`;
+    }, 200);
     enable();
   });
   recorder.onLimitReachedObservable.add(() => stop.click());
@@ -95,8 +111,12 @@ export function createRecordingPanel(behavior: FaceRetargetBehavior) {
   enable();
   return {
     recorder,
-    get take(): RecordedTake | null { return take; },
-    get playing(): boolean { return playing; },
+    get take(): RecordedTake | null {
+      return take;
+    },
+    get playing(): boolean {
+      return playing;
+    },
     unitsJson: () => (take ? takeToUnitsJson(take.take) : null),
   };
 }

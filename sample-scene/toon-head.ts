@@ -21,7 +21,14 @@ function material(scene: Scene, name: string, color: Color3, specular = 0.1): St
 }
 
 /** A sphere whose rest shape and morph targets are functions of each vertex's position on the sphere. */
-function shapedSphere(scene: Scene, name: string, diameter: number, rest: Shape, targets: Record<string, Shape>, segments = 24): Mesh {
+function shapedSphere(
+  scene: Scene,
+  name: string,
+  diameter: number,
+  rest: Shape,
+  targets: Record<string, Shape>,
+  segments = 24,
+): Mesh {
   const mesh = CreateSphere(name, { diameter, segments, updatable: true }, scene);
   const base = mesh.getVerticesData(VertexBuffer.PositionKind)!;
   const apply = (shape: Shape) => {
@@ -53,15 +60,25 @@ export function createToonHead(scene: Scene): TransformNode {
   const ink = material(scene, 'toonInk', new Color3(0.05, 0.05, 0.1), 0.6);
   const brow = material(scene, 'toonBrow', new Color3(0.35, 0.2, 0.1));
 
-  const skull = shapedSphere(scene, 'toonSkull', 2, (x, y, z) => [x * 0.95, y * 1.05, z * 0.9], {
-    CheeksOut: (x, y, z) => [x * (0.95 + 0.12 * Math.max(0, -y + 0.1) * Math.max(0, -z)), y * 1.05, z * 0.9],
-  }, 32);
+  const skull = shapedSphere(
+    scene,
+    'toonSkull',
+    2,
+    (x, y, z) => [x * 0.95, y * 1.05, z * 0.9],
+    {
+      CheeksOut: (x, y, z) => [x * (0.95 + 0.12 * Math.max(0, -y + 0.1) * Math.max(0, -z)), y * 1.05, z * 0.9],
+    },
+    32,
+  );
   skull.material = skin;
   skull.parent = root;
 
   // Eyes: whites, pupils, and lids that slide down over them (a sphere flattened onto a cutting plane).
   const r = 0.2;
-  for (const [side, sx] of [['Left', 1], ['Right', -1]] as const) {
+  for (const [side, sx] of [
+    ['Left', 1],
+    ['Right', -1],
+  ] as const) {
     const centre = new Vector3(0.33 * sx, 0.2, -0.78);
     const eye = CreateSphere(`toonEye${side}`, { diameter: 2 * r, segments: 16 }, scene);
     eye.material = white;
@@ -72,27 +89,50 @@ export function createToonHead(scene: Scene): TransformNode {
     pupil.position = centre.add(new Vector3(0, 0, -0.72 * r));
     pupil.scaling.z = 0.4;
     pupil.parent = root;
-    const cut = (h: number): Shape => (x, y, z) => [x, Math.max(y, h), z];
-    const lid = shapedSphere(scene, `toonLid${side}`, 2.2 * r, cut(0.92 * r), { [`LidsDown_${side}`]: cut(-1.0 * r) }, 20);
+    const cut =
+      (h: number): Shape =>
+      (x, y, z) => [x, Math.max(y, h), z];
+    const lid = shapedSphere(
+      scene,
+      `toonLid${side}`,
+      2.2 * r,
+      cut(0.92 * r),
+      { [`LidsDown_${side}`]: cut(-1.0 * r) },
+      20,
+    );
     lid.material = skin;
     lid.position = centre;
     lid.parent = root;
     // Brows: flattened spheres that rise (BrowsUp) or tilt inwards and down (Scowl).
-    const b = shapedSphere(scene, `toonBrow${side}`, 0.5, (x, y, z) => [x * 0.9, y * 0.18, z * 0.25], {
-      BrowsUp: (x, y, z) => [x * 0.9, y * 0.18 + 0.14, z * 0.25],
-      Scowl: (x, y, z) => [x * 0.9, y * 0.18 - 0.09 - 0.16 * Math.max(0, -x * sx), z * 0.25],
-    }, 12);
+    const b = shapedSphere(
+      scene,
+      `toonBrow${side}`,
+      0.5,
+      (x, y, z) => [x * 0.9, y * 0.18, z * 0.25],
+      {
+        BrowsUp: (x, y, z) => [x * 0.9, y * 0.18 + 0.14, z * 0.25],
+        Scowl: (x, y, z) => [x * 0.9, y * 0.18 - 0.09 - 0.16 * Math.max(0, -x * sx), z * 0.25],
+      },
+      12,
+    );
     b.material = brow;
     b.position = centre.add(new Vector3(0, 0.33, 0.05));
     b.parent = root;
   }
 
   // Mouth: a dark lens that opens, grins (corners up and out) and pouts (narrow, forward).
-  const mouth = shapedSphere(scene, 'toonMouth', 1, (x, y, z) => [x * 0.55, y * 0.06, z * 0.2], {
-    MouthOpen: (x, y, z) => [x * 0.48, y * 0.5 - 0.15, z * 0.25],
-    Grin: (x, y, z) => [x * 0.75, y * 0.12 + 0.35 * x * x, z * 0.2],
-    Pout: (x, y, z) => [x * 0.25, y * 0.14, z * 0.2 - 0.12],
-  }, 20);
+  const mouth = shapedSphere(
+    scene,
+    'toonMouth',
+    1,
+    (x, y, z) => [x * 0.55, y * 0.06, z * 0.2],
+    {
+      MouthOpen: (x, y, z) => [x * 0.48, y * 0.5 - 0.15, z * 0.25],
+      Grin: (x, y, z) => [x * 0.75, y * 0.12 + 0.35 * x * x, z * 0.2],
+      Pout: (x, y, z) => [x * 0.25, y * 0.14, z * 0.2 - 0.12],
+    },
+    20,
+  );
   mouth.material = dark;
   mouth.position = new Vector3(0, -0.42, -0.82);
   mouth.parent = root;

@@ -28,20 +28,25 @@ function packageDir(name) {
   if (!fs.existsSync(file)) throw new Error(`${name} is not installed: run npm ci`);
   const version = JSON.parse(fs.readFileSync(file, 'utf8')).version;
   const pinned = pkg.devDependencies?.[name];
-  if (pinned && pinned !== version) throw new Error(`${name} ${version} is installed but package.json pins ${pinned}: run npm ci`);
+  if (pinned && pinned !== version)
+    throw new Error(`${name} ${version} is installed but package.json pins ${pinned}: run npm ci`);
   return dir;
 }
 
 /** Copies what is missing or different; returns how many files are in place and how many were copied. */
 export function copyRuntimeAssets() {
   const copies = [
-    ...['blazeface', 'facemesh', 'iris'].flatMap((m) => ['json', 'bin'].map((ext) => [
-      path.join(packageDir('@vladmandic/human'), 'models', `${m}.${ext}`), path.join('tracker', `${m}.${ext}`),
-    ])),
+    ...['blazeface', 'facemesh', 'iris'].flatMap((m) =>
+      ['json', 'bin'].map((ext) => [
+        path.join(packageDir('@vladmandic/human'), 'models', `${m}.${ext}`),
+        path.join('tracker', `${m}.${ext}`),
+      ]),
+    ),
     // The converted models' licence (MIT) travels with them.
     [path.join(packageDir('@vladmandic/human'), 'LICENSE'), path.join('tracker', 'LICENSE')],
     ...['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'].map((f) => [
-      path.join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist', f), path.join('tfjs-wasm', f),
+      path.join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist', f),
+      path.join('tfjs-wasm', f),
     ]),
   ];
 

@@ -26,6 +26,7 @@ function assetModuleUrlPlugin(moduleUrl) {
 const nodeAssetUrls = () => assetModuleUrlPlugin((file) => JSON.stringify(pathToFileURL(file).href));
 
 /** For pages served with the repository root at `prefix` (e.g. '/' for tools/server.mjs, '/base/' for karma). */
-const servedAssetUrls = (prefix) => assetModuleUrlPlugin(() => `new URL(${JSON.stringify(`${prefix}plugin/assets.ts`)}, globalThis.location.href).href`);
+const servedAssetUrls = (prefix) =>
+  assetModuleUrlPlugin(() => `new URL(${JSON.stringify(`${prefix}plugin/assets.ts`)}, globalThis.location.href).href`);
 
 module.exports = { assetModuleUrlPlugin, nodeAssetUrls, servedAssetUrls };

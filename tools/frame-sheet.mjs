@@ -11,7 +11,8 @@ import { readCliArgs } from '../training/node/cli-args.mjs';
 import { prepareOutputFile } from '../bin/output-dir.mjs';
 import { contentKeyedFile, TRACK_CACHE_VARIANT } from '../training/node/content-key.mjs';
 
-const USAGE = 'usage: node tools/frame-sheet.mjs CLIP.mp4 (--frames 0,12,40 | --every SECONDS [--from S] [--to S]) [--size 256] [--cols 6] [--out FILE.png]';
+const USAGE =
+  'usage: node tools/frame-sheet.mjs CLIP.mp4 (--frames 0,12,40 | --every SECONDS [--from S] [--to S]) [--size 256] [--cols 6] [--out FILE.png]';
 const args = readCliArgs(
   { frames: 'string', every: 'string', from: 'string', to: 'string', size: 'string', cols: 'string', out: 'string' },
   { usage: USAGE, positionals: 1 },
@@ -22,13 +23,16 @@ const name = path.basename(clip);
 const video = fs.existsSync(clip) ? clip : path.resolve('..', 'shared', 'videos', name);
 if (!fs.existsSync(video)) throw new Error(`no such clip: ${video}`);
 const trackFile = contentKeyedFile(video, path.join('.cache', 'tracks'), 'lmtrack', TRACK_CACHE_VARIANT);
-if (!fs.existsSync(trackFile)) throw new Error(`no landmark track ${trackFile}: run npm run track -- ${video} --out ${trackFile}`);
+if (!fs.existsSync(trackFile))
+  throw new Error(`no landmark track ${trackFile}: run npm run track -- ${video} --out ${trackFile}`);
 
 // The track's header and per-frame records (training/lib/data/landmark-track.ts): time and face box per frame.
 const bytes = fs.readFileSync(trackFile);
 const jsonLength = bytes.readUInt32LE(8);
 const header = JSON.parse(bytes.subarray(12, 12 + jsonLength).toString('utf8'));
-const records = new Float32Array(bytes.buffer.slice(bytes.byteOffset + 12 + jsonLength, bytes.byteOffset + bytes.length));
+const records = new Float32Array(
+  bytes.buffer.slice(bytes.byteOffset + 12 + jsonLength, bytes.byteOffset + bytes.length),
+);
 const recordAt = (i) => records.subarray(i * header.recordFloats, (i + 1) * header.recordFloats);
 const count = header.frameCount;
 
@@ -56,7 +60,10 @@ frames = frames.filter((f) => Number.isInteger(f) && f >= 0 && f < count).sort((
 if (frames.length === 0) throw new Error('no frames selected');
 
 // One square crop for the sheet: the median face-box centre, 1.6 × the largest box side among the frames.
-const boxes = frames.map((f) => recordAt(f)).filter((r) => r[2] === 1).map((r) => ({ cx: r[4] + r[6] / 2, cy: r[5] + r[7] / 2, s: Math.max(r[6], r[7]) }));
+const boxes = frames
+  .map((f) => recordAt(f))
+  .filter((r) => r[2] === 1)
+  .map((r) => ({ cx: r[4] + r[6] / 2, cy: r[5] + r[7] / 2, s: Math.max(r[6], r[7]) }));
 const { width, height } = header.video;
 const median = (v) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)];
 let crop = `crop=${width}:${height}:0:0`;
@@ -70,15 +77,34 @@ const size = Number(opt('size', 256));
 const cols = Number(opt('cols', 6));
 const rows = Math.ceil(frames.length / cols);
 const select = frames.map((f) => `eq(n\\,${f})`).join('+');
-const captions = frames.map((f, i) => `drawtext=text='${f}  ${recordAt(f)[1].toFixed(2)}s':enable='eq(n\\,${i})':x=4:y=4:fontsize=${Math.round(size / 14)}:fontcolor=yellow:box=1:boxcolor=black@0.7`).join(',');
-const out = opt('out', path.join('.cache', 'frame-sheets', `${name.replace(/\.mp4$/, '')}-${frames[0]}-${frames.at(-1)}.png`));
+const captions = frames
+  .map(
+    (f, i) =>
+      `drawtext=text='${f}  ${recordAt(f)[1].toFixed(2)}s':enable='eq(n\\,${i})':x=4:y=4:fontsize=${Math.round(size / 14)}:fontcolor=yellow:box=1:boxcolor=black@0.7`,
+  )
+  .join(',');
+const out = opt(
+  'out',
+  path.join('.cache', 'frame-sheets', `${name.replace(/\.mp4$/, '')}-${frames[0]}-${frames.at(-1)}.png`),
+);
 try {
   prepareOutputFile(out, '--out');
 } catch (e) {
   console.error(`${e.code}: ${e.message}`);
   process.exit(1);
 }
-execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', video, '-vf',
+execFileSync('ffmpeg', [
+  '-v',
+  'error',
+  '-y',
+  '-i',
+  video,
+  '-vf',
   `select='${select}',${crop},scale=${size}:${size},setpts=N/TB,${captions},tile=${cols}x${rows}`,
-  '-frames:v', '1', '-fps_mode', 'vfr', out]);
+  '-frames:v',
+  '1',
+  '-fps_mode',
+  'vfr',
+  out,
+]);
 console.log(`${out}: ${frames.length} frames of ${name} (${frames.join(',')})`);

@@ -19,11 +19,14 @@ function SummaryReporter(baseReporterDecorator) {
     } else {
       counts.failed++;
       failures.push({ name, log: result.log });
-      this.write(`  ✗ ${name}\n${result.log.map((l) => `      ${String(l).split('\n').slice(0, 8).join('\n      ')}`).join('\n')}\n`);
+      this.write(
+        `  ✗ ${name}\n${result.log.map((l) => `      ${String(l).split('\n').slice(0, 8).join('\n      ')}`).join('\n')}\n`,
+      );
     }
   };
   this.onBrowserLog = (_browser, log, type) => {
-    if (type === 'error' || type === 'warn' || process.env.KARMA_VERBOSE) this.write(`  [browser ${type}] ${String(log).slice(0, 2000)}\n`);
+    if (type === 'error' || type === 'warn' || process.env.KARMA_VERBOSE)
+      this.write(`  [browser ${type}] ${String(log).slice(0, 2000)}\n`);
   };
   this.onBrowserError = (_browser, error) => {
     browserErrors++;
@@ -33,7 +36,8 @@ function SummaryReporter(baseReporterDecorator) {
     // A page that crashed or a spec file that failed to load counts as a failure.
     if (results.error && counts.failed === 0) counts.failed = Math.max(1, browserErrors);
     this.write(`browser: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
-    if (process.env.KARMA_SUMMARY_FILE) fs.writeFileSync(process.env.KARMA_SUMMARY_FILE, JSON.stringify({ ...counts, failures }));
+    if (process.env.KARMA_SUMMARY_FILE)
+      fs.writeFileSync(process.env.KARMA_SUMMARY_FILE, JSON.stringify({ ...counts, failures }));
   };
 }
 SummaryReporter.$inject = ['baseReporterDecorator'];

@@ -11,7 +11,10 @@ import { CHROMIUM_PATH, CHROMIUM_FLAGS } from '../training/node/chromium.cjs';
 import { readCliArgs } from '../training/node/cli-args.mjs';
 import { prepareOutputDir } from '../bin/output-dir.mjs';
 
-const args = readCliArgs({ out: 'string', mirror: 'boolean' }, { usage: 'usage: node tools/retarget-preview.mjs [--out DIR] [--mirror]' });
+const args = readCliArgs(
+  { out: 'string', mirror: 'boolean' },
+  { usage: 'usage: node tools/retarget-preview.mjs [--out DIR] [--mirror]' },
+);
 const outDir = args.out ?? path.join('.cache', 'retarget-preview');
 const mirror = args.mirror === true;
 try {
@@ -21,7 +24,14 @@ try {
   process.exit(1);
 }
 const www = path.resolve('.cache', 'www', 'retarget-preview');
-await esbuild.build({ entryPoints: ['test/support/retarget-preview-page.ts'], outdir: www, bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning' });
+await esbuild.build({
+  entryPoints: ['test/support/retarget-preview-page.ts'],
+  outdir: www,
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  logLevel: 'warning',
+});
 const server = await startServer({ port: 0 });
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: false, args: CHROMIUM_FLAGS });
 try {
@@ -29,13 +39,20 @@ try {
   page.on('console', (m) => process.stderr.write(`  [page] ${m.text()}\n`));
   await page.goto(`${server.url}retarget-preview/`);
   const characters = ['test-face'];
-  if (fs.existsSync(path.resolve('..', 'shared', 'avatars', 'rpm_brunette-t.glb'))) characters.push('/shared/avatars/rpm_brunette-t.glb');
+  if (fs.existsSync(path.resolve('..', 'shared', 'avatars', 'rpm_brunette-t.glb')))
+    characters.push('/shared/avatars/rpm_brunette-t.glb');
   for (const which of characters) {
-    const frames = await page.evaluate(async ({ url, which, mirror }) => (await import(url)).default(which, mirror),
-      { url: `${server.url}retarget-preview/retarget-preview-page.js`, which, mirror });
+    const frames = await page.evaluate(async ({ url, which, mirror }) => (await import(url)).default(which, mirror), {
+      url: `${server.url}retarget-preview/retarget-preview-page.js`,
+      which,
+      mirror,
+    });
     const label = which === 'test-face' ? 'test-face' : path.basename(which, '.glb');
     for (const [pose, dataUrl] of Object.entries(frames)) {
-      const file = path.join(outDir, `${label}-${pose.replace(/[^a-zA-Z0-9_+.-]+/g, '_')}${mirror ? '-mirror' : ''}.png`);
+      const file = path.join(
+        outDir,
+        `${label}-${pose.replace(/[^a-zA-Z0-9_+.-]+/g, '_')}${mirror ? '-mirror' : ''}.png`,
+      );
       fs.writeFileSync(file, Buffer.from(dataUrl.split(',')[1], 'base64'));
       console.log(`wrote ${file}`);
     }

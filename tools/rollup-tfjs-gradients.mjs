@@ -25,11 +25,24 @@ function exportedNames(file, seen = new Set()) {
   seen.add(file);
   const code = fs.readFileSync(file, 'utf8');
   const names = [];
-  for (const m of code.matchAll(/^export (?:declare )?(?:const|let|var|function\*?|async function|class|enum) ([A-Za-z_$][\w$]*)/gm)) names.push(m[1]);
+  for (const m of code.matchAll(
+    /^export (?:declare )?(?:const|let|var|function\*?|async function|class|enum) ([A-Za-z_$][\w$]*)/gm,
+  ))
+    names.push(m[1]);
   for (const m of code.matchAll(/^export \{([^}]*)\}/gm)) {
-    for (const part of m[1].split(',').map((s) => s.trim()).filter(Boolean)) names.push(part.split(/\s+as\s+/).pop().trim());
+    for (const part of m[1]
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      names.push(
+        part
+          .split(/\s+as\s+/)
+          .pop()
+          .trim(),
+      );
   }
-  for (const m of code.matchAll(/^export \* from '([^']+)'/gm)) names.push(...exportedNames(resolveFile(path.dirname(file), m[1]), seen));
+  for (const m of code.matchAll(/^export \* from '([^']+)'/gm))
+    names.push(...exportedNames(resolveFile(path.dirname(file), m[1]), seen));
   return names;
 }
 
@@ -51,14 +64,28 @@ export function tfjsGradients() {
   };
   const shimmable = new Map();
   const canShim = (file) => {
-    if (!shimmable.has(file)) shimmable.set(file, exportedNames(file).every((n) => publicName(n) !== null));
+    if (!shimmable.has(file))
+      shimmable.set(
+        file,
+        exportedNames(file).every((n) => publicName(n) !== null),
+      );
     return shimmable.get(file);
   };
   // Modules that hold tfjs-core's state or classes (the engine, flags, registries, Tensor) are always taken from the
   // app's tfjs-core, with the names its public API has; the gradients import nothing else from them.
-  const shared = new Set(['engine.js', 'environment.js', 'global_util.js', 'tensor.js', 'kernel_registry.js', 'tape.js', 'profiler.js', 'backends/backend.js']);
+  const shared = new Set([
+    'engine.js',
+    'environment.js',
+    'global_util.js',
+    'tensor.js',
+    'kernel_registry.js',
+    'tape.js',
+    'profiler.js',
+    'backends/backend.js',
+  ]);
   const inDist = (file) => file.startsWith(dist + path.sep);
-  const compiled = (file) => file.startsWith(path.join(dist, 'gradients') + path.sep) || path.basename(file) === 'register_all_gradients.js';
+  const compiled = (file) =>
+    file.startsWith(path.join(dist, 'gradients') + path.sep) || path.basename(file) === 'register_all_gradients.js';
 
   return {
     name: 'tfjs-gradients',
@@ -66,14 +93,18 @@ export function tfjsGradients() {
       if (source === ENTRY || source === `${ENTRY}.js`) return path.join(dist, 'register_all_gradients.js');
       if (!importer || !inDist(importer) || !source.startsWith('.')) return null;
       const file = resolveFile(path.dirname(importer), source);
-      if (compiled(file) || (!shared.has(path.relative(dist, file).split(path.sep).join('/')) && !canShim(file))) return file;
+      if (compiled(file) || (!shared.has(path.relative(dist, file).split(path.sep).join('/')) && !canShim(file)))
+        return file;
       return SHIM + path.relative(dist, file);
     },
     load(id) {
       if (!id.startsWith(SHIM)) return null;
       const file = path.join(dist, id.slice(SHIM.length));
       const names = [...new Set(exportedNames(file))].filter((n) => publicName(n) !== null);
-      return [`import * as tf from '@tensorflow/tfjs-core';`, ...names.map((n) => `export const ${n} = ${publicName(n)};`)].join('\n');
+      return [
+        `import * as tf from '@tensorflow/tfjs-core';`,
+        ...names.map((n) => `export const ${n} = ${publicName(n)};`),
+      ].join('\n');
     },
   };
 }

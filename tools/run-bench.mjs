@@ -18,9 +18,10 @@ import { copyRuntimeAssets } from './copy-runtime-assets.mjs';
 const only = readCliArgs({ only: 'string' }, { usage: 'usage: node tools/run-bench.mjs [--only NAME]' }).only ?? null;
 copyRuntimeAssets();
 const sharedDir = fs.existsSync(path.resolve('..', 'shared')) ? path.resolve('..', 'shared') : null;
-const pick = (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir) : [])
-  .filter((f) => f.endsWith('.bench.ts') && (!only || f === `${only}.bench.ts`))
-  .map((f) => path.join(dir, f));
+const pick = (dir) =>
+  (fs.existsSync(dir) ? fs.readdirSync(dir) : [])
+    .filter((f) => f.endsWith('.bench.ts') && (!only || f === `${only}.bench.ts`))
+    .map((f) => path.join(dir, f));
 const log = (m) => process.stderr.write(`${m}\n`);
 const rows = [];
 
@@ -37,8 +38,14 @@ if (browserBenches.length > 0) {
   await esbuild.build({
     // The behavior's inference worker beside the bench bundles, where the behavior looks for it.
     // Pages a bench loads in a frame (bench/browser/pages/NAME.ts, served as /bench/NAME.html and /bench/NAME.js).
-    entryPoints: [...browserBenches, { in: 'plugin/behavior/inference-worker.ts', out: 'inference-worker' },
-      ...fs.readdirSync(path.join('bench', 'browser', 'pages')).filter((f) => f.endsWith('.ts')).map((f) => ({ in: path.join('bench', 'browser', 'pages', f), out: f.replace(/\.ts$/, '') }))],
+    entryPoints: [
+      ...browserBenches,
+      { in: 'plugin/behavior/inference-worker.ts', out: 'inference-worker' },
+      ...fs
+        .readdirSync(path.join('bench', 'browser', 'pages'))
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => ({ in: path.join('bench', 'browser', 'pages', f), out: f.replace(/\.ts$/, '') })),
+    ],
     outdir,
     bundle: true,
     format: 'esm',
@@ -50,8 +57,11 @@ if (browserBenches.length > 0) {
   // Each page's document: a canvas filling the window (the README's index.html) and the page's bundle.
   for (const f of fs.readdirSync(path.join('bench', 'browser', 'pages')).filter((n) => n.endsWith('.ts'))) {
     const name = f.replace(/\.ts$/, '');
-    fs.writeFileSync(path.join(outdir, `${name}.html`), '<!doctype html><html><head><meta charset="utf-8"><style>html, body, canvas { margin: 0; width: 100%; height: 100%; display: block; }</style></head>'
-      + `<body><canvas id="canvas"></canvas><script type="module" src="/bench/${name}.js"></script></body></html>\n`);
+    fs.writeFileSync(
+      path.join(outdir, `${name}.html`),
+      '<!doctype html><html><head><meta charset="utf-8"><style>html, body, canvas { margin: 0; width: 100%; height: 100%; display: block; }</style></head>' +
+        `<body><canvas id="canvas"></canvas><script type="module" src="/bench/${name}.js"></script></body></html>\n`,
+    );
   }
   const server = await startServer({ port: 0 });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: false, args: CHROMIUM_FLAGS });
@@ -66,21 +76,30 @@ if (browserBenches.length > 0) {
         page.on('console', (m) => log(`  [page] ${m.text()}`));
         page.on('requestfailed', (r) => log(`  [request failed] ${r.url()} (${r.failure()?.errorText})`));
         // Nothing leaves the machine: tasks-vision (the peer) posts usage logs to a Google host; they are refused here.
-        await page.route((url) => url.origin !== new URL(server.url).origin && url.protocol !== 'blob:' && url.protocol !== 'data:', (route) => {
-          log(`  [refused] ${route.request().method()} ${route.request().url()}`);
-          return route.abort('blockedbyclient');
-        });
+        await page.route(
+          (url) => url.origin !== new URL(server.url).origin && url.protocol !== 'blob:' && url.protocol !== 'data:',
+          (route) => {
+            log(`  [refused] ${route.request().method()} ${route.request().url()}`);
+            return route.abort('blockedbyclient');
+          },
+        );
         // Any page of the server's origin will do: the bench module is imported into it. The server sends the
         // isolation headers (COOP/COEP) unless asked for ?coi=0.
         await page.goto(`${server.url}bench/${variants[v] === 'isolated' ? '' : '?coi=0'}`);
         const moduleUrl = `${server.url}bench/${path.basename(file).replace(/\.ts$/, '.js')}`;
         // ../shared is reachable from the page through the server's /shared/ mount when present.
-        const result = await page.evaluate(async ({ url, shared }) => {
-          const mod = await import(url);
-          const rows = await mod.default({ sharedDir: shared, log: (m) => console.log(m) });
-          return { rows, variants: Array.isArray(mod.pageVariants) ? mod.pageVariants : null };
-        }, { url: moduleUrl, shared: sharedDir ? '/shared' : null });
-        if (v === 0 && result.variants) variants = result.variants.includes('plain') ? ['plain', ...result.variants.filter((x) => x !== 'plain')] : result.variants;
+        const result = await page.evaluate(
+          async ({ url, shared }) => {
+            const mod = await import(url);
+            const rows = await mod.default({ sharedDir: shared, log: (m) => console.log(m) });
+            return { rows, variants: Array.isArray(mod.pageVariants) ? mod.pageVariants : null };
+          },
+          { url: moduleUrl, shared: sharedDir ? '/shared' : null },
+        );
+        if (v === 0 && result.variants)
+          variants = result.variants.includes('plain')
+            ? ['plain', ...result.variants.filter((x) => x !== 'plain')]
+            : result.variants;
         for (const row of result.rows) rows.push({ ...row, env: 'chromium' });
         await page.close();
       }
@@ -91,17 +110,48 @@ if (browserBenches.length > 0) {
   }
 }
 
-const fmt = (v) => (v === undefined || v === null || Number.isNaN(v) ? '' : Number.isInteger(v) || Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3));
+const fmt = (v) =>
+  v === undefined || v === null || Number.isNaN(v)
+    ? ''
+    : Number.isInteger(v) || Math.abs(v) >= 100
+      ? v.toFixed(0)
+      : v.toPrecision(3);
 const header = ['bench', 'case', 'env', 'backend', 'unit', 'mean', 'p50', 'p95', 'value', 'n', 'note'];
-const table = rows.map((r) => [r.bench, r.case, r.env, r.backend ?? '', r.unit, fmt(r.mean), fmt(r.p50), fmt(r.p95), fmt(r.value), r.n ?? '', r.note ?? ''].map(String));
+const table = rows.map((r) =>
+  [
+    r.bench,
+    r.case,
+    r.env,
+    r.backend ?? '',
+    r.unit,
+    fmt(r.mean),
+    fmt(r.p50),
+    fmt(r.p95),
+    fmt(r.value),
+    r.n ?? '',
+    r.note ?? '',
+  ].map(String),
+);
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
-const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+const line = (cells) =>
+  cells
+    .map((c, i) => c.padEnd(widths[i]))
+    .join('  ')
+    .trimEnd();
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const r of table) console.log(line(r));
 
-const report = { date: new Date().toISOString(), node: process.version, platform: `${process.platform} ${process.arch}`, rows };
+const report = {
+  date: new Date().toISOString(),
+  node: process.version,
+  platform: `${process.platform} ${process.arch}`,
+  rows,
+};
 fs.mkdirSync(path.join('bench', 'results'), { recursive: true });
 fs.writeFileSync(path.join('bench', 'results', 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-fs.writeFileSync(path.join('bench', 'results', `bench-${report.date.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(report, null, 2)}\n`);
+fs.writeFileSync(
+  path.join('bench', 'results', `bench-${report.date.replace(/[:.]/g, '-')}.json`),
+  `${JSON.stringify(report, null, 2)}\n`,
+);
 log(`wrote bench/results/latest.json (${rows.length} rows)`);

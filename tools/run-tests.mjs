@@ -10,7 +10,10 @@ import { bundleForNode } from './node-bundle.mjs';
 import { readCliArgs } from '../training/node/cli-args.mjs';
 import { copyRuntimeAssets } from './copy-runtime-assets.mjs';
 
-const args = readCliArgs({ only: 'string' }, { usage: 'usage: node tools/run-tests.mjs [--only node|browser] [SPEC.ts ...]', positionals: [0, Infinity] });
+const args = readCliArgs(
+  { only: 'string' },
+  { usage: 'usage: node tools/run-tests.mjs [--only node|browser] [SPEC.ts ...]', positionals: [0, Infinity] },
+);
 const only = args.only ?? null;
 const named = args._.map((a) => path.normalize(a));
 // One folder per run, so that runs started side by side do not overwrite each other's bundles.
@@ -32,7 +35,8 @@ function step(title) {
 
 function findSpecs(dir, suffix) {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true })
+  return fs
+    .readdirSync(dir, { recursive: true })
     .map(String)
     .filter((f) => f.endsWith(suffix))
     .map((f) => path.join(dir, f))
@@ -57,7 +61,8 @@ if ((await run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'])) !== 0) proble
 // The whole tree, also when specs are named: formatting and the lint rules of biome.jsonc (`npx biome check --write`
 // formats and applies the safe fixes).
 step('lint and format (biome ci)');
-if ((await run('npx', ['biome', 'ci', '--reporter=summary', '.'])) !== 0) problems.push('lint or format (npx biome check --write, then fix what it lists)');
+if ((await run('npx', ['biome', 'ci', '--reporter=summary', '.'])) !== 0)
+  problems.push('lint or format (npx biome check --write, then fix what it lists)');
 
 const nodeSpecs = findSpecs('test/node', '.test.ts');
 const browserSpecs = findSpecs('test/browser', '.spec.ts');
@@ -67,14 +72,21 @@ if (only !== 'browser' && (named.length === 0 || nodeSpecs.length > 0)) {
   const bundles = await bundleForNode(specs, path.join(CACHE, 'node-tests'));
   const tap = path.join(CACHE, 'node-tests.tap');
   await run(process.execPath, [
-    '--enable-source-maps', '--test',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    '--enable-source-maps',
+    '--test',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
     ...bundles,
   ]);
   const text = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
   const count = (key) => Number((text.match(new RegExp(`^# ${key} (\\d+)$`, 'm')) ?? [])[1] ?? NaN);
-  const node = { passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo') };
+  const node = {
+    passed: count('pass'),
+    failed: count('fail') + count('cancelled'),
+    skipped: count('skipped') + count('todo'),
+  };
   if (Object.values(node).some(Number.isNaN) || node.passed + node.failed === 0) {
     problems.push('node specs produced no summary');
   } else {

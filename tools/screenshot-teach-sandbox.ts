@@ -9,7 +9,15 @@ import { startServer } from './server.mjs';
 import { fakeCameraFlags } from '../training/node/chromium.cjs';
 import { launchChromium } from '../test/support/browser-page.js';
 import { PERSONALIZATION_DEFAULTS } from '../training/lib/personalize/fine-tune.js';
-import { captureOver, makePromptClips, readPromptRows, retakeUnusable, waitForClipFrame, PROMPT_CLIP, PROMPT_CLIP_PROMPTS } from '../test/support/prompt-clip.js';
+import {
+  captureOver,
+  makePromptClips,
+  readPromptRows,
+  retakeUnusable,
+  waitForClipFrame,
+  PROMPT_CLIP,
+  PROMPT_CLIP_PROMPTS,
+} from '../test/support/prompt-clip.js';
 
 const DIR = 'docs/images';
 const STEPS = PERSONALIZATION_DEFAULTS.steps;
@@ -32,12 +40,15 @@ try {
     await page.screenshot({ path: `${DIR}/teach-${name}.png` });
     console.log(`wrote ${DIR}/teach-${name}.png`);
   };
-  const capturing = () => page.waitForFunction(() => window.cpemSandbox!.teach.capturing, null, { timeout: 30_000 }).catch(() => {});
+  const capturing = () =>
+    page.waitForFunction(() => window.cpemSandbox!.teach.capturing, null, { timeout: 30_000 }).catch(() => {});
   const captured = () => page.waitForFunction(() => !window.cpemSandbox!.teach.capturing, null, { timeout: 240_000 });
 
   // 1. The preview: the camera, mirrored, with the tracked landmarks.
   await page.click('#teach-open');
-  await page.waitForFunction(() => (document.getElementById('teach-video') as HTMLVideoElement).readyState >= 2, null, { timeout: 60_000 });
+  await page.waitForFunction(() => (document.getElementById('teach-video') as HTMLVideoElement).readyState >= 2, null, {
+    timeout: 60_000,
+  });
   await page.waitForTimeout(1500);
   await shot('1-preview');
 
@@ -45,7 +56,9 @@ try {
   await waitForClipFrame(page, 0, 5);
   await page.click('#teach-capture');
   await capturing();
-  await page.waitForFunction(() => window.cpemSandbox!.teach.capture.rows[2]?.phase === 'capturing', null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.cpemSandbox!.teach.capture.rows[2]?.phase === 'capturing', null, {
+    timeout: 60_000,
+  });
   await page.waitForTimeout(400);
   await shot('2-capturing');
   await captured();
@@ -54,14 +67,18 @@ try {
   await retakeUnusable(page, await readPromptRows(page));
   // Cheek puff, which the clip never shows, retaken on its resting face (a whole pass may have caught a blink).
   await waitForClipFrame(page, 0, 5);
-  await captureOver(page, () => page.locator('#teach-rows tr').nth(PROMPTS.indexOf('cheekPuff')).locator('button.retake').click());
+  await captureOver(page, () =>
+    page.locator('#teach-rows tr').nth(PROMPTS.indexOf('cheekPuff')).locator('button.retake').click(),
+  );
   const rows = await readPromptRows(page);
   console.log(`prompts: ${rows.map((r) => `${r.prompt} ${r.status}`).join(', ')}`);
   await shot('3-captured');
 
   // 4. Fine-tuning, half-way: the live loss chart.
   await page.click('#teach-start');
-  await page.waitForFunction((half) => (window.cpemSandbox!.session?.step ?? 0) >= half, STEPS / 2, { timeout: 600_000 });
+  await page.waitForFunction((half) => (window.cpemSandbox!.session?.step ?? 0) >= half, STEPS / 2, {
+    timeout: 600_000,
+  });
   await shot('4-fine-tuning');
 
   // 5. The before/after on the held-out frames.
@@ -69,7 +86,9 @@ try {
   await page.locator('#before-after-wrap').scrollIntoViewIfNeeded();
   await shot('5-before-after', false);
   const losses = await page.evaluate(() => window.cpemSandbox!.lossRows());
-  console.log(`fine-tuning: ${losses.at(-1)!.step + 1} steps in ${losses.at(-1)!.seconds.toFixed(0)} s on ${await page.locator('#backend-in-use').innerText()}`);
+  console.log(
+    `fine-tuning: ${losses.at(-1)!.step + 1} steps in ${losses.at(-1)!.seconds.toFixed(0)} s on ${await page.locator('#backend-in-use').innerText()}`,
+  );
   console.log(await page.locator('#before-after-note').innerText());
 } finally {
   await browser.close();

@@ -7,8 +7,14 @@ import { launchChromium } from '../test/support/browser-page.js';
 
 const OUT = 'docs/images/training-sandbox.png';
 const FIELDS: Record<string, string> = {
-  steps: '150', persons: '4', framesPerPerson: '4', hidden: '128, 64', learningRate: '0.001', logEvery: '1',
-  validateEvery: '25', 'lw-syntheticSupervision': '1',
+  steps: '150',
+  persons: '4',
+  framesPerPerson: '4',
+  hidden: '128, 64',
+  learningRate: '0.001',
+  logEvery: '1',
+  validateEvery: '25',
+  'lw-syntheticSupervision': '1',
 };
 
 const server = await startServer({ port: 0 });
@@ -20,7 +26,9 @@ try {
   await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
   for (const [id, value] of Object.entries(FIELDS)) await page.fill(`#${id}`, value);
   await page.click('#start');
-  await page.waitForFunction(() => ['done', 'error', 'lost'].includes(document.body.dataset.state ?? ''), null, { timeout: 600_000 });
+  await page.waitForFunction(() => ['done', 'error', 'lost'].includes(document.body.dataset.state ?? ''), null, {
+    timeout: 600_000,
+  });
   fs.mkdirSync(path.dirname(OUT), { recursive: true });
   await page.screenshot({ path: OUT });
   console.log(`wrote ${OUT} (${await page.locator('#progress').innerText()})`);

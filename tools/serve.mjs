@@ -6,7 +6,9 @@ import { readCliArgs } from '../training/node/cli-args.mjs';
 import { copyRuntimeAssets } from './copy-runtime-assets.mjs';
 
 copyRuntimeAssets();
-const port = Number(readCliArgs({ port: 'string' }, { usage: 'usage: npm start [-- --port N]' }).port ?? process.env.PORT ?? 8080);
+const port = Number(
+  readCliArgs({ port: 'string' }, { usage: 'usage: npm start [-- --port N]' }).port ?? process.env.PORT ?? 8080,
+);
 startServer({ port, watch: true })
   .then(({ url }) => {
     console.log(`babylon-cpem sample scene: ${url}`);

@@ -5,4 +5,8 @@ export interface RunningServer {
 }
 export declare const PAGES: Record<string, { html: string; entry: string; name: string }>;
 export declare const MOUNTS: Record<string, string>;
-export declare function startServer(options?: { port?: number; host?: string; watch?: boolean }): Promise<RunningServer>;
+export declare function startServer(options?: {
+  port?: number;
+  host?: string;
+  watch?: boolean;
+}): Promise<RunningServer>;

@@ -22,7 +22,11 @@ const OUT = path.join(ROOT, '.cache', 'www');
 /** Pages: URL path -> HTML file and the TypeScript entry it loads as /<name>.js. */
 export const PAGES = {
   '/': { html: 'sample-scene/index.html', entry: 'sample-scene/main.ts', name: 'sample-scene' },
-  '/face-model-render': { html: 'tools/face-model-render/index.html', entry: 'tools/face-model-render/main.ts', name: 'face-model-render' },
+  '/face-model-render': {
+    html: 'tools/face-model-render/index.html',
+    entry: 'tools/face-model-render/main.ts',
+    name: 'face-model-render',
+  },
   '/training': { html: 'training/sandbox/index.html', entry: 'training/sandbox/main.ts', name: 'training-sandbox' },
 };
 
@@ -41,13 +45,26 @@ export const MOUNTS = {
  * Cross-origin isolation (COOP + COEP), which gives pages SharedArrayBuffer and so tfjs' threaded wasm build. Every
  * response carries the headers except a page asked for with `?coi=0` (the single-threaded case, for comparison).
  */
-const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+const ISOLATION_HEADERS = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
 
 const MIME = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.map': 'application/json', '.json': 'application/json', '.wasm': 'application/wasm', '.bin': 'application/octet-stream',
-  '.png': 'image/png', '.jpg': 'image/jpeg', '.svg': 'image/svg+xml', '.css': 'text/css', '.glb': 'model/gltf-binary',
-  '.mp4': 'video/mp4', '.webm': 'video/webm',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.map': 'application/json',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.bin': 'application/octet-stream',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.svg': 'image/svg+xml',
+  '.css': 'text/css',
+  '.glb': 'model/gltf-binary',
+  '.mp4': 'video/mp4',
+  '.webm': 'video/webm',
 };
 
 function buildOptions() {
@@ -138,4 +155,3 @@ export async function startServer({ port = 8080, host = '127.0.0.1', watch = fal
     },
   };
 }
-

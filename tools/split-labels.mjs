@@ -22,7 +22,8 @@ const keys = [...Object.keys(set.categories), 'neutral'];
 const roundOf = (clip) => set.clips[clip].round ?? 1;
 for (const [clip, info] of Object.entries(set.clips)) {
   if (!info.person) throw new Error(`${FILE}: clip ${clip} has no person id`);
-  if (!Number.isInteger(roundOf(clip)) || roundOf(clip) < 1) throw new Error(`${FILE}: clip ${clip} has round ${info.round}; rounds are integers from 1`);
+  if (!Number.isInteger(roundOf(clip)) || roundOf(clip) < 1)
+    throw new Error(`${FILE}: clip ${clip} has round ${info.round}; rounds are integers from 1`);
 }
 const rounds = [...new Set(Object.keys(set.clips).map(roundOf))].sort((a, b) => a - b);
 const assignment = new Map();
@@ -32,7 +33,8 @@ for (const round of rounds) {
   persons = new Map();
   for (const [clip, info] of Object.entries(set.clips)) {
     if (roundOf(clip) > round) continue;
-    if (!persons.has(info.person)) persons.set(info.person, { frames: 0, first: Infinity, counts: Object.fromEntries(keys.map((k) => [k, 0])) });
+    if (!persons.has(info.person))
+      persons.set(info.person, { frames: 0, first: Infinity, counts: Object.fromEntries(keys.map((k) => [k, 0])) });
     const p = persons.get(info.person);
     p.first = Math.min(p.first, roundOf(clip));
   }
@@ -45,9 +47,13 @@ for (const round of rounds) {
   }
   const totals = Object.fromEntries(keys.map((k) => [k, [...persons.values()].reduce((s, p) => s + p.counts[k], 0)]));
   halves = { report: Object.fromEntries(keys.map((k) => [k, 0])), tune: Object.fromEntries(keys.map((k) => [k, 0])) };
-  for (const [id, p] of persons) if (assignment.has(id)) for (const k of keys) halves[assignment.get(id)][k] += p.counts[k];
-  const imbalance = (report, tune) => keys.reduce((s, k) => s + Math.abs(report[k] - tune[k]) / Math.max(1, totals[k]), 0);
-  const order = [...persons.entries()].filter(([id]) => !assignment.has(id)).sort((a, b) => b[1].frames - a[1].frames || a[0].localeCompare(b[0]));
+  for (const [id, p] of persons)
+    if (assignment.has(id)) for (const k of keys) halves[assignment.get(id)][k] += p.counts[k];
+  const imbalance = (report, tune) =>
+    keys.reduce((s, k) => s + Math.abs(report[k] - tune[k]) / Math.max(1, totals[k]), 0);
+  const order = [...persons.entries()]
+    .filter(([id]) => !assignment.has(id))
+    .sort((a, b) => b[1].frames - a[1].frames || a[0].localeCompare(b[0]));
   for (const [id, p] of order) {
     const add = (half) => Object.fromEntries(keys.map((k) => [k, half[k] + p.counts[k]]));
     const toReport = imbalance(add(halves.report), halves.tune);

@@ -45,13 +45,24 @@ function pageRunLabel(inference: 'main' | 'worker', frameAccess?: 'copy' | 'canv
  * The sample scene in a same-origin frame, on the clip: render frame rate, estimates per second and the main
  * thread's milliseconds per estimated frame, with inference on the main thread or in a worker.
  */
-async function pageRate(clipUrl: string, inference: 'main' | 'worker', log: (m: string) => void, frameAccess?: 'copy' | 'canvas'): Promise<BenchRow[]> {
+async function pageRate(
+  clipUrl: string,
+  inference: 'main' | 'worker',
+  log: (m: string) => void,
+  frameAccess?: 'copy' | 'canvas',
+): Promise<BenchRow[]> {
   const frame = document.createElement('iframe');
   frame.style.cssText = 'width:1280px;height:720px;border:0';
   frame.src = `/?backend=wasm&inference=${inference}${frameAccess ? `&frameAccess=${frameAccess}` : ''}&video=${encodeURIComponent(clipUrl)}`;
   document.body.appendChild(frame);
   try {
-    type Sample = { behavior: { state: string; stats: { frames: number; estimatesPerSecond: number; mainThread: number; tracker: number; read: number } }; engine: { getFps(): number } };
+    type Sample = {
+      behavior: {
+        state: string;
+        stats: { frames: number; estimatesPerSecond: number; mainThread: number; tracker: number; read: number };
+      };
+      engine: { getFps(): number };
+    };
     const sample = () => (frame.contentWindow as unknown as { cpemSample?: Sample } | null)?.cpemSample;
     const t0 = performance.now();
     while (!(sample()?.behavior.state === 'running' && sample()!.behavior.stats.frames > 5)) {
@@ -64,7 +75,10 @@ async function pageRate(clipUrl: string, inference: 'main' | 'worker', log: (m: 
     const tracker: number[] = [];
     const read: number[] = [];
     let frames = 0;
-    const rafCount = () => { frames++; frame.contentWindow?.requestAnimationFrame(rafCount); };
+    const rafCount = () => {
+      frames++;
+      frame.contentWindow?.requestAnimationFrame(rafCount);
+    };
     frame.contentWindow!.requestAnimationFrame(rafCount);
     const start = performance.now();
     while (performance.now() - start < PAGE_SECONDS * 1000) {
@@ -77,16 +91,54 @@ async function pageRate(clipUrl: string, inference: 'main' | 'worker', log: (m: 
     }
     const seconds = (performance.now() - start) / 1000;
     const access = frameAccessSuffix(frameAccess);
-    log(`sample page, inference on the ${inference} thread${access}: ${(frames / seconds).toFixed(1)} frames/s, ${summarize(eps).mean.toFixed(1)} estimates/s`);
+    log(
+      `sample page, inference on the ${inference} thread${access}: ${(frames / seconds).toFixed(1)} frames/s, ${summarize(eps).mean.toFixed(1)} estimates/s`,
+    );
     const note = `sample scene, WebGL2 engine, TF.js wasm, tracking the clip, inference: '${inference}'${access}`;
     const b = pageRunLabel(inference, frameAccess);
     return [
-      { bench: 'end-to-end', case: 'sample page: rendered frames per second', backend: b, unit: 'fps', value: frames / seconds, n: Math.round(seconds), note },
+      {
+        bench: 'end-to-end',
+        case: 'sample page: rendered frames per second',
+        backend: b,
+        unit: 'fps',
+        value: frames / seconds,
+        n: Math.round(seconds),
+        note,
+      },
       { bench: 'end-to-end', case: 'sample page: engine.getFps()', backend: b, unit: 'fps', ...summarize(fps), note },
-      { bench: 'end-to-end', case: 'sample page: frames estimated per second', backend: b, unit: 'fps', ...summarize(eps), note },
-      { bench: 'end-to-end', case: 'sample page: main-thread ms per estimated frame (behavior.stats.mainThread)', backend: b, unit: 'ms', ...summarize(main), note: `${note}; on the main thread an upper bound (the awaited frame copy included)` },
-      { bench: 'end-to-end', case: 'sample page: tracker ms per estimated frame (behavior.stats.tracker)', backend: b, unit: 'ms', ...summarize(tracker), note },
-      { bench: 'end-to-end', case: 'sample page: of which reading the frame (behavior.stats.read)', backend: b, unit: 'ms', ...summarize(read), note },
+      {
+        bench: 'end-to-end',
+        case: 'sample page: frames estimated per second',
+        backend: b,
+        unit: 'fps',
+        ...summarize(eps),
+        note,
+      },
+      {
+        bench: 'end-to-end',
+        case: 'sample page: main-thread ms per estimated frame (behavior.stats.mainThread)',
+        backend: b,
+        unit: 'ms',
+        ...summarize(main),
+        note: `${note}; on the main thread an upper bound (the awaited frame copy included)`,
+      },
+      {
+        bench: 'end-to-end',
+        case: 'sample page: tracker ms per estimated frame (behavior.stats.tracker)',
+        backend: b,
+        unit: 'ms',
+        ...summarize(tracker),
+        note,
+      },
+      {
+        bench: 'end-to-end',
+        case: 'sample page: of which reading the frame (behavior.stats.read)',
+        backend: b,
+        unit: 'ms',
+        ...summarize(read),
+        note,
+      },
     ];
   } finally {
     frame.remove();
@@ -110,11 +162,23 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
       const tracker = await FaceTracker.create({ backend, refineIris: 'alternate' });
       estimator = await FaceEstimator.create<HTMLVideoElement>({ tracker });
     } catch (e) {
-      out.push({ bench: 'end-to-end', case: 'latency per frame', backend, unit: 'ms', note: `skipped: ${(e as Error).message}` });
+      out.push({
+        bench: 'end-to-end',
+        case: 'latency per frame',
+        backend,
+        unit: 'ms',
+        note: `skipped: ${(e as Error).message}`,
+      });
       continue;
     }
     log(`${backend}: ${FRAMES[backend]} frames`);
-    const parts = { tracker: [] as number[], estimator: [] as number[], filter: [] as number[], apply: [] as number[], total: [] as number[] };
+    const parts = {
+      tracker: [] as number[],
+      estimator: [] as number[],
+      filter: [] as number[],
+      apply: [] as number[],
+      total: [] as number[],
+    };
     const tensors0 = tf.memory().numTensors;
     let found = 0;
     let last: EstimatedFaceMotion | null = null;
@@ -135,7 +199,11 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
       parts.filter.push(m.timings.filter);
       parts.apply.push(apply);
       parts.total.push(wall + apply);
-      await new Promise((r) => (video as HTMLVideoElement & { requestVideoFrameCallback(cb: () => void): number }).requestVideoFrameCallback(r));
+      await new Promise((r) =>
+        (video as HTMLVideoElement & { requestVideoFrameCallback(cb: () => void): number }).requestVideoFrameCallback(
+          r,
+        ),
+      );
     }
     const leaked = tf.memory().numTensors - tensors0;
     const note = `${found}/${FRAMES[backend]} frames with a face, ${leaked} tensors left, ${last?.imageWidth}×${last?.imageHeight} px`;
@@ -154,7 +222,13 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
     try {
       out.push(...(await pageRate(clipUrl, inference, log, access)));
     } catch (e) {
-      out.push({ bench: 'end-to-end', case: 'sample page frames per second', backend: pageRunLabel(inference, access), unit: 'fps', note: `failed: ${(e as Error).message}` });
+      out.push({
+        bench: 'end-to-end',
+        case: 'sample page frames per second',
+        backend: pageRunLabel(inference, access),
+        unit: 'fps',
+        note: `failed: ${(e as Error).message}`,
+      });
     }
   }
   return out;

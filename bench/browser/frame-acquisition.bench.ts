@@ -21,10 +21,27 @@ function renderLoad(): () => void {
   canvas.height = 720;
   document.body.appendChild(canvas);
   const gl = canvas.getContext('webgl2')!;
-  const shader = (type: number, src: string) => { const sh = gl.createShader(type)!; gl.shaderSource(sh, src); gl.compileShader(sh); return sh; };
+  const shader = (type: number, src: string) => {
+    const sh = gl.createShader(type)!;
+    gl.shaderSource(sh, src);
+    gl.compileShader(sh);
+    return sh;
+  };
   const program = gl.createProgram()!;
-  gl.attachShader(program, shader(gl.VERTEX_SHADER, '#version 300 es\nvoid main(){vec2 p=vec2((gl_VertexID<<1)&2,gl_VertexID&2);gl_Position=vec4(p*2.0-1.0,0,1);}'));
-  gl.attachShader(program, shader(gl.FRAGMENT_SHADER, '#version 300 es\nprecision highp float;uniform float t;out vec4 c;void main(){vec2 u=gl_FragCoord.xy/720.0;float v=0.0;for(int i=0;i<24;i++){v+=sin(u.x*float(i)+t)*cos(u.y*float(i)-t);}c=vec4(v,u,1);}'));
+  gl.attachShader(
+    program,
+    shader(
+      gl.VERTEX_SHADER,
+      '#version 300 es\nvoid main(){vec2 p=vec2((gl_VertexID<<1)&2,gl_VertexID&2);gl_Position=vec4(p*2.0-1.0,0,1);}',
+    ),
+  );
+  gl.attachShader(
+    program,
+    shader(
+      gl.FRAGMENT_SHADER,
+      '#version 300 es\nprecision highp float;uniform float t;out vec4 c;void main(){vec2 u=gl_FragCoord.xy/720.0;float v=0.0;for(int i=0;i<24;i++){v+=sin(u.x*float(i)+t)*cos(u.y*float(i)-t);}c=vec4(v,u,1);}',
+    ),
+  );
   gl.linkProgram(program);
   gl.useProgram(program);
   const t = gl.getUniformLocation(program, 't');
@@ -36,22 +53,28 @@ function renderLoad(): () => void {
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
-  return () => { running = false; canvas.remove(); };
+  return () => {
+    running = false;
+    canvas.remove();
+  };
 }
 
 type VideoWithCallback = HTMLVideoElement & { requestVideoFrameCallback(cb: () => void): number };
 
 const run: BenchFunction = async ({ sharedDir, log }) => {
   const url = sharedDir ? `${sharedDir}/${CLIP}` : null;
-  if (!url || !(await fetch(url, { method: 'HEAD' })).ok) return [{ bench: 'frame-acquisition', case: 'all', unit: 'ms', note: `skipped: no ../shared/${CLIP}` }];
+  if (!url || !(await fetch(url, { method: 'HEAD' })).ok)
+    return [{ bench: 'frame-acquisition', case: 'all', unit: 'ms', note: `skipped: no ../shared/${CLIP}` }];
   const video = document.createElement('video') as VideoWithCallback;
   video.muted = true;
   video.loop = true;
   video.src = url;
   await video.play();
-  const W = video.videoWidth, H = video.videoHeight;
+  const W = video.videoWidth,
+    H = video.videoHeight;
   const side = Math.round(Math.min(W, H) * 0.6);
-  const sx = Math.round((W - side) / 2), sy = Math.round((H - side) / 2);
+  const sx = Math.round((W - side) / 2),
+    sy = Math.round((H - side) / 2);
   const canvas = new OffscreenCanvas(W, H);
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   const small = new OffscreenCanvas(192, 192);
@@ -62,18 +85,38 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   const dctx = det.getContext('2d', { willReadFrequently: true })!;
   let sink = 0;
   const methods: Record<string, () => Promise<void> | void> = {
-    [`whole frame ${W}×${H}: drawImage + getImageData`]: () => { ctx.drawImage(video, 0, 0, W, H); sink += ctx.getImageData(0, 0, W, H).data[0]; },
-    [`region ${side}×${side} at 1:1: drawImage + getImageData`]: () => { mctx.drawImage(video, sx, sy, side, side, 0, 0, side, side); sink += mctx.getImageData(0, 0, side, side).data[0]; },
-    [`region ${side}×${side} → 192×192: drawImage + getImageData`]: () => { sctx.drawImage(video, sx, sy, side, side, 0, 0, 192, 192); sink += sctx.getImageData(0, 0, 192, 192).data[0]; },
-    'whole frame → 256×256: drawImage + getImageData': () => { dctx.drawImage(video, 0, 0, W, H, 0, 0, 256, 256); sink += dctx.getImageData(0, 0, 256, 256).data[0]; },
+    [`whole frame ${W}×${H}: drawImage + getImageData`]: () => {
+      ctx.drawImage(video, 0, 0, W, H);
+      sink += ctx.getImageData(0, 0, W, H).data[0];
+    },
+    [`region ${side}×${side} at 1:1: drawImage + getImageData`]: () => {
+      mctx.drawImage(video, sx, sy, side, side, 0, 0, side, side);
+      sink += mctx.getImageData(0, 0, side, side).data[0];
+    },
+    [`region ${side}×${side} → 192×192: drawImage + getImageData`]: () => {
+      sctx.drawImage(video, sx, sy, side, side, 0, 0, 192, 192);
+      sink += sctx.getImageData(0, 0, 192, 192).data[0];
+    },
+    'whole frame → 256×256: drawImage + getImageData': () => {
+      dctx.drawImage(video, 0, 0, W, H, 0, 0, 256, 256);
+      sink += dctx.getImageData(0, 0, 256, 256).data[0];
+    },
     'region → 192×192: createImageBitmap(crop, resize) + getImageData': async () => {
       const b = await createImageBitmap(video, sx, sy, side, side, { resizeWidth: 192, resizeHeight: 192 });
-      sctx.drawImage(b, 0, 0); b.close(); sink += sctx.getImageData(0, 0, 192, 192).data[0];
+      sctx.drawImage(b, 0, 0);
+      b.close();
+      sink += sctx.getImageData(0, 0, 192, 192).data[0];
     },
-    'whole frame: createImageBitmap(video)': async () => { const b = await createImageBitmap(video); sink += b.width; b.close(); },
+    'whole frame: createImageBitmap(video)': async () => {
+      const b = await createImageBitmap(video);
+      sink += b.width;
+      b.close();
+    },
     'whole frame: createImageBitmap(video), then region → 192×192 drawImage + getImageData': async () => {
       const b = await createImageBitmap(video);
-      sctx.drawImage(b, sx, sy, side, side, 0, 0, 192, 192); b.close(); sink += sctx.getImageData(0, 0, 192, 192).data[0];
+      sctx.drawImage(b, sx, sy, side, side, 0, 0, 192, 192);
+      b.close();
+      sink += sctx.getImageData(0, 0, 192, 192).data[0];
     },
     [`region ${side}×${side}: VideoFrame.copyTo(rect, RGBA)`]: async () => {
       const f = new VideoFrame(video);
@@ -83,7 +126,9 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
         const buf = new Uint8Array(f.allocationSize(opts));
         await f.copyTo(buf, opts);
         sink += buf[0];
-      } finally { f.close(); }
+      } finally {
+        f.close();
+      }
     },
     [`region ${side}×${side}: VideoFrame.copyTo(rect)`]: async () => {
       const f = new VideoFrame(video);
@@ -92,24 +137,45 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
         const buf = new Uint8Array(f.allocationSize({ rect }));
         await f.copyTo(buf, { rect });
         sink += buf[0];
-      } finally { f.close(); }
+      } finally {
+        f.close();
+      }
     },
   };
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(methods).map((k) => [k, []]));
   let format = '';
-  { const f = new VideoFrame(video); format = String(f.format); f.close(); }
+  {
+    const f = new VideoFrame(video);
+    format = String(f.format);
+    f.close();
+  }
   for (let r = 0; r < ROUNDS; r++) {
     for (const [name, fn] of Object.entries(methods)) {
       await new Promise((res) => video.requestVideoFrameCallback(res));
       const t0 = performance.now();
-      try { await fn(); } catch (e) { log(`${name}: ${(e as Error).message}`); }
+      try {
+        await fn();
+      } catch (e) {
+        log(`${name}: ${(e as Error).message}`);
+      }
       samples[name].push(performance.now() - t0);
     }
   }
-  const rows = Object.entries(samples).map(([name, s]): BenchRow => ({ bench: 'frame-acquisition', case: name, unit: 'ms', ...summarize(s.slice(2)), note: `${CLIP}, playing; VideoFrame format ${format}` }));
+  const rows = Object.entries(samples).map(
+    ([name, s]): BenchRow => ({
+      bench: 'frame-acquisition',
+      case: name,
+      unit: 'ms',
+      ...summarize(s.slice(2)),
+      note: `${CLIP}, playing; VideoFrame format ${format}`,
+    }),
+  );
 
   // The tracker's two ways, while the page renders.
-  const underLoad = [`region ${side}×${side} at 1:1: drawImage + getImageData`, `region ${side}×${side}: VideoFrame.copyTo(rect)`];
+  const underLoad = [
+    `region ${side}×${side} at 1:1: drawImage + getImageData`,
+    `region ${side}×${side}: VideoFrame.copyTo(rect)`,
+  ];
   const loaded: Record<string, number[]> = Object.fromEntries(underLoad.map((k) => [k, []]));
   const stop = renderLoad();
   try {
@@ -127,7 +193,13 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   video.pause();
   log(`frame-acquisition: ${W}×${H}, VideoFrame format ${format}, sink ${sink}`);
   for (const [name, s] of Object.entries(loaded)) {
-    rows.push({ bench: 'frame-acquisition', case: `${name}, while a WebGL canvas renders`, unit: 'ms', ...summarize(s.slice(2)), note: `${CLIP}, playing; a 1280×720 WebGL2 canvas drawing a full-screen shader every animation frame` });
+    rows.push({
+      bench: 'frame-acquisition',
+      case: `${name}, while a WebGL canvas renders`,
+      unit: 'ms',
+      ...summarize(s.slice(2)),
+      note: `${CLIP}, playing; a 1280×720 WebGL2 canvas drawing a full-screen shader every animation frame`,
+    });
   }
   return rows;
 };

@@ -59,21 +59,36 @@ async function playing(url: string): Promise<VideoWithCallback> {
 }
 
 type MemoryBreakdown = { bytes: number; attribution: { url: string; scope: string }[] };
-type MeasuresMemory = Performance & { measureUserAgentSpecificMemory?(): Promise<{ bytes: number; breakdown: MemoryBreakdown[] }>; memory?: { usedJSHeapSize: number } };
+type MeasuresMemory = Performance & {
+  measureUserAgentSpecificMemory?(): Promise<{ bytes: number; breakdown: MemoryBreakdown[] }>;
+  memory?: { usedJSHeapSize: number };
+};
 
 /** Bytes of the inference worker's JS heap (null where the page cannot measure it: not cross-origin isolated). */
 async function workerHeapBytes(): Promise<number | null> {
   const p = performance as MeasuresMemory;
   if (!globalThis.crossOriginIsolated || typeof p.measureUserAgentSpecificMemory !== 'function') return null;
   const m = await p.measureUserAgentSpecificMemory();
-  return m.breakdown.filter((b) => b.attribution.some((a) => a.scope === 'DedicatedWorkerGlobalScope' && a.url.includes('inference-worker'))).reduce((s, b) => s + b.bytes, 0);
+  return m.breakdown
+    .filter((b) =>
+      b.attribution.some((a) => a.scope === 'DedicatedWorkerGlobalScope' && a.url.includes('inference-worker')),
+    )
+    .reduce((s, b) => s + b.bytes, 0);
 }
 
 /** Threads for tfjs' threaded wasm where the page is cross-origin isolated: every logical core. */
 const threadsWanted = () => (globalThis.crossOriginIsolated ? navigator.hardwareConcurrency : undefined);
 
-async function ours(access: FrameAccess, refineIris: 'alternate' | false = 'alternate'): Promise<FaceEstimator<unknown>> {
-  const tracker = await FaceTracker.create({ backend: 'wasm', refineIris, frameAccess: access, wasmThreads: threadsWanted() });
+async function ours(
+  access: FrameAccess,
+  refineIris: 'alternate' | false = 'alternate',
+): Promise<FaceEstimator<unknown>> {
+  const tracker = await FaceTracker.create({
+    backend: 'wasm',
+    refineIris,
+    frameAccess: access,
+    wasmThreads: threadsWanted(),
+  });
   return FaceEstimator.create<unknown>({ tracker });
 }
 
@@ -99,7 +114,8 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   const isolated = globalThis.crossOriginIsolated === true;
   const page = isolated ? 'cross-origin isolated page' : 'plain page';
   const clipUrl = sharedDir ? `${sharedDir}/${CLIP}` : null;
-  if (!sharedDir || !clipUrl || !(await exists(clipUrl))) return [{ bench: 'peer', case: 'all', unit: 'ms', note: `skipped: no ../shared/${CLIP}` }];
+  if (!sharedDir || !clipUrl || !(await exists(clipUrl)))
+    return [{ bench: 'peer', case: 'all', unit: 'ms', note: `skipped: no ../shared/${CLIP}` }];
   const withPeer = await exists(`${sharedDir}/${TEACHER}`);
   const out: BenchRow[] = [];
   const video = await playing(clipUrl);
@@ -115,7 +131,14 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   const threads = tf.getBackend() === 'wasm' ? getThreadsCount() : 1;
   const backend = `wasm, ${threads} thread${threads > 1 ? 's' : ''}`;
   log(`${page}: ours ready ${readyMs.toFixed(0)} ms, first estimate ${firstMs.toFixed(0)} ms; ${backend}`);
-  out.push({ bench: 'peer', case: 'ours: time to first estimated frame (cold)', backend, unit: 'ms', value: firstMs, note: `${page}; models ready after ${readyMs.toFixed(0)} ms; ours loaded first` });
+  out.push({
+    bench: 'peer',
+    case: 'ours: time to first estimated frame (cold)',
+    backend,
+    unit: 'ms',
+    value: firstMs,
+    note: `${page}; models ready after ${readyMs.toFixed(0)} ms; ours loaded first`,
+  });
   let landmarker: FaceLandmarker | null = null;
   if (withPeer) {
     t0 = performance.now();
@@ -123,7 +146,14 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
     const peerReady = performance.now() - t0;
     while (!peerScores(landmarker.detectForVideo(video, stamp()))) await nextFrame(video);
     const peerFirst = performance.now() - t0;
-    out.push({ bench: 'peer', case: 'peer: time to first estimated frame (cold)', backend: 'tasks-vision CPU', unit: 'ms', value: peerFirst, note: `${page}; model ready after ${peerReady.toFixed(0)} ms; ${(firstMs / peerFirst).toFixed(2)}× ours/peer` });
+    out.push({
+      bench: 'peer',
+      case: 'peer: time to first estimated frame (cold)',
+      backend: 'tasks-vision CPU',
+      unit: 'ms',
+      value: peerFirst,
+      note: `${page}; model ready after ${peerReady.toFixed(0)} ms; ${(firstMs / peerFirst).toFixed(2)}× ours/peer`,
+    });
   } else {
     out.push({ bench: 'peer', case: 'peer', unit: 'ms', note: `skipped: no ../shared/${TEACHER}` });
   }
@@ -135,9 +165,20 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   // iris model costs end to end.
   const noIris = await ours('auto', false);
 
-  type Stages = { read: number[]; tracker: number[]; estimator: number[]; filter: number[]; apply: number[]; total: number[] };
+  type Stages = {
+    read: number[];
+    tracker: number[];
+    estimator: number[];
+    filter: number[];
+    apply: number[];
+    total: number[];
+  };
   const stages = (): Stages => ({ read: [], tracker: [], estimator: [], filter: [], apply: [], total: [] });
-  const oursOnce = async (estimator: FaceEstimator<unknown>, input: unknown, s: Stages): Promise<EstimatedFaceMotion | null> => {
+  const oursOnce = async (
+    estimator: FaceEstimator<unknown>,
+    input: unknown,
+    s: Stages,
+  ): Promise<EstimatedFaceMotion | null> => {
     const a = performance.now();
     const m = await estimator.estimate(input, stamp());
     if (!m) return null;
@@ -159,7 +200,12 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   };
 
   // Ours in a worker (the behavior's inference: 'worker'): VideoFrames transferred, motion back, applied here.
-  const worker = new WorkerInference({ worker: inferenceWorker, backend: 'wasm', refineIris: 'alternate', wasmThreads: threadsWanted() });
+  const worker = new WorkerInference({
+    worker: inferenceWorker,
+    backend: 'wasm',
+    refineIris: 'alternate',
+    wasmThreads: threadsWanted(),
+  });
   let workerNote = '';
   try {
     await worker.load();
@@ -185,11 +231,28 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   // peer, in blocks, ROUNDS times.
   const live = { auto: stages(), canvas: stages(), noIris: stages(), peer: [] as number[] };
   for (let r = 0; r < ROUNDS; r++) {
-    for (let i = 0; i < BLOCK; i++) { await nextFrame(video); await oursOnce(mine, video, live.auto); }
-    for (let i = 0; i < BLOCK; i++) { await nextFrame(video); await oursOnce(viaCanvas, video, live.canvas); }
-    for (let i = 0; i < BLOCK; i++) { await nextFrame(video); await oursOnce(noIris, video, live.noIris); }
-    if (worker.loadedInWorker) for (let i = 0; i < BLOCK; i++) { await nextFrame(video); await workerOnce(); }
-    if (landmarker) for (let i = 0; i < BLOCK; i++) { await nextFrame(video); peerOnce(video, live.peer); }
+    for (let i = 0; i < BLOCK; i++) {
+      await nextFrame(video);
+      await oursOnce(mine, video, live.auto);
+    }
+    for (let i = 0; i < BLOCK; i++) {
+      await nextFrame(video);
+      await oursOnce(viaCanvas, video, live.canvas);
+    }
+    for (let i = 0; i < BLOCK; i++) {
+      await nextFrame(video);
+      await oursOnce(noIris, video, live.noIris);
+    }
+    if (worker.loadedInWorker)
+      for (let i = 0; i < BLOCK; i++) {
+        await nextFrame(video);
+        await workerOnce();
+      }
+    if (landmarker)
+      for (let i = 0; i < BLOCK; i++) {
+        await nextFrame(video);
+        peerOnce(video, live.peer);
+      }
   }
 
   // Decoded frames: ImageData of consecutive frames, in memory before timing starts.
@@ -210,16 +273,43 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   }
 
   const note = `${CLIP} ${video.videoWidth}×${video.videoHeight}; ${page}`;
-  const row = (c: string, who: string, samples: number[], extra = ''): BenchRow => ({ bench: 'peer', case: c, backend: who, unit: 'ms', ...summarize(samples), note: `${note}${extra}` });
+  const row = (c: string, who: string, samples: number[], extra = ''): BenchRow => ({
+    bench: 'peer',
+    case: c,
+    backend: who,
+    unit: 'ms',
+    ...summarize(samples),
+    note: `${note}${extra}`,
+  });
   const ratio = (c: string, a: number[], b: number[]): BenchRow[] => {
     if (a.length === 0 || b.length === 0) return [];
-    const sa = summarize(a), sb = summarize(b);
+    const sa = summarize(a),
+      sb = summarize(b);
     return [
-      { bench: 'peer', case: `${c}: p50 ours/peer`, backend, unit: 'ratio', value: sa.p50 / sb.p50, note: `${sa.p50.toFixed(1)} / ${sb.p50.toFixed(1)} ms; bar ≤ 0.6` },
-      { bench: 'peer', case: `${c}: p95 ours/peer`, backend, unit: 'ratio', value: sa.p95 / sb.p95, note: `${sa.p95.toFixed(1)} / ${sb.p95.toFixed(1)} ms; bar ≤ 0.8` },
+      {
+        bench: 'peer',
+        case: `${c}: p50 ours/peer`,
+        backend,
+        unit: 'ratio',
+        value: sa.p50 / sb.p50,
+        note: `${sa.p50.toFixed(1)} / ${sb.p50.toFixed(1)} ms; bar ≤ 0.6`,
+      },
+      {
+        bench: 'peer',
+        case: `${c}: p95 ours/peer`,
+        backend,
+        unit: 'ratio',
+        value: sa.p95 / sb.p95,
+        note: `${sa.p95.toFixed(1)} / ${sb.p95.toFixed(1)} ms; bar ≤ 0.8`,
+      },
     ];
   };
-  for (const [name, s, extra] of [['playing video, ours (face rectangle read: auto)', live.auto, ''], ['playing video, ours (face rectangle read: 2D canvas)', live.canvas, ''], ['playing video, ours without the iris model (refineIris false)', live.noIris, ''], ['decoded frames, ours', decoded.ours, '']] as const) {
+  for (const [name, s, extra] of [
+    ['playing video, ours (face rectangle read: auto)', live.auto, ''],
+    ['playing video, ours (face rectangle read: 2D canvas)', live.canvas, ''],
+    ['playing video, ours without the iris model (refineIris false)', live.noIris, ''],
+    ['decoded frames, ours', decoded.ours, ''],
+  ] as const) {
     out.push(row(`${name}: read pixels`, backend, s.read, extra));
     out.push(row(`${name}: tracker without read`, backend, s.tracker, extra));
     out.push(row(`${name}: estimator (features + PE-Net)`, backend, s.estimator, extra));
@@ -231,14 +321,42 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
     const wb = `${backend} in a worker (${worker.threads} thread${worker.threads > 1 ? 's' : ''})`;
     out.push(row('playing video, ours in a worker: end to end (frame posted → motion applied)', wb, inWorker.total));
     out.push(row('playing video, ours in a worker: inside the worker', wb, inWorker.worker));
-    out.push(row('playing video, ours in a worker: main-thread ms per estimated frame', wb, inWorker.main, '; new VideoFrame + postMessage + reading the answer + apply'));
-    out.push({ bench: 'peer', case: 'playing video, ours in a worker: worker numTensors first → last frame', backend: wb, unit: 'tensors', value: inWorker.tensors[inWorker.tensors.length - 1] - inWorker.tensors[0], note: `${inWorker.tensors[0]} → ${inWorker.tensors[inWorker.tensors.length - 1]} over ${inWorker.tensors.length} frames` });
-    if (live.peer.length > 0) out.push(...ratio('playing video, ours in a worker, end to end', inWorker.total, live.peer));
+    out.push(
+      row(
+        'playing video, ours in a worker: main-thread ms per estimated frame',
+        wb,
+        inWorker.main,
+        '; new VideoFrame + postMessage + reading the answer + apply',
+      ),
+    );
+    out.push({
+      bench: 'peer',
+      case: 'playing video, ours in a worker: worker numTensors first → last frame',
+      backend: wb,
+      unit: 'tensors',
+      value: inWorker.tensors[inWorker.tensors.length - 1] - inWorker.tensors[0],
+      note: `${inWorker.tensors[0]} → ${inWorker.tensors[inWorker.tensors.length - 1]} over ${inWorker.tensors.length} frames`,
+    });
+    if (live.peer.length > 0)
+      out.push(...ratio('playing video, ours in a worker, end to end', inWorker.total, live.peer));
   } else {
-    out.push({ bench: 'peer', case: 'playing video, ours in a worker', backend, unit: 'ms', note: workerNote || 'no frame with a face' });
+    out.push({
+      bench: 'peer',
+      case: 'playing video, ours in a worker',
+      backend,
+      unit: 'ms',
+      note: workerNote || 'no frame with a face',
+    });
   }
   // On the main thread everything but the awaited copy runs on the main thread: between wall - read and wall.
-  out.push({ bench: 'peer', case: 'playing video, ours: main-thread ms per estimated frame (inference on the main thread)', backend, unit: 'ms', ...summarize(live.auto.total), note: `${note}; upper bound (wall); lower bound wall - read p50 ${summarize(live.auto.total.map((t, i) => t - live.auto.read[i])).p50.toFixed(1)} ms` });
+  out.push({
+    bench: 'peer',
+    case: 'playing video, ours: main-thread ms per estimated frame (inference on the main thread)',
+    backend,
+    unit: 'ms',
+    ...summarize(live.auto.total),
+    note: `${note}; upper bound (wall); lower bound wall - read p50 ${summarize(live.auto.total.map((t, i) => t - live.auto.read[i])).p50.toFixed(1)} ms`,
+  });
   if (landmarker) {
     out.push(row('playing video, peer detectForVideo(video)', 'tasks-vision CPU', live.peer));
     out.push(row('decoded frames, peer detectForVideo(ImageData)', 'tasks-vision CPU', decoded.peer));
@@ -261,7 +379,14 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
       if (i % 200 === 0) await sleep(0);
     }
     const heap1 = (performance as MeasuresMemory).memory?.usedJSHeapSize ?? NaN;
-    out.push({ bench: 'peer', case: `ours: numTensors after ${LONG_RUN} frames minus before`, backend, unit: 'tensors', value: tf.memory().numTensors - t, note: `${found} frames with a face; ${tf.memory().numTensors} tensors in all; main-thread JS heap (performance.memory) ${mb(heap0)} → ${mb(heap1)}` });
+    out.push({
+      bench: 'peer',
+      case: `ours: numTensors after ${LONG_RUN} frames minus before`,
+      backend,
+      unit: 'tensors',
+      value: tf.memory().numTensors - t,
+      note: `${found} frames with a face; ${tf.memory().numTensors} tensors in all; main-thread JS heap (performance.memory) ${mb(heap0)} → ${mb(heap1)}`,
+    });
   } else if (worker.loadedInWorker) {
     await video.play();
     const tensors: number[] = [];
@@ -274,11 +399,31 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
     const heap1 = await workerHeapBytes();
     video.pause();
     const wb = `${backend} in a worker`;
-    out.push({ bench: 'peer', case: `ours in a worker: numTensors after ${LONG_RUN} frames minus before`, backend: wb, unit: 'tensors', value: tensors.length > 1 ? tensors[tensors.length - 1] - tensors[0] : NaN, note: `${tensors.length} frames with a face; ${tensors[tensors.length - 1]} tensors in the worker` });
+    out.push({
+      bench: 'peer',
+      case: `ours in a worker: numTensors after ${LONG_RUN} frames minus before`,
+      backend: wb,
+      unit: 'tensors',
+      value: tensors.length > 1 ? tensors[tensors.length - 1] - tensors[0] : NaN,
+      note: `${tensors.length} frames with a face; ${tensors[tensors.length - 1]} tensors in the worker`,
+    });
     if (heap0 !== null && heap1 !== null) {
-      out.push({ bench: 'peer', case: `ours in a worker: JS heap after ${LONG_RUN} frames minus after 100`, backend: wb, unit: 'MB', value: (heap1 - heap0) / 2 ** 20, note: `performance.measureUserAgentSpecificMemory, the worker's share: ${mb(heap0)} → ${mb(heap1)}` });
+      out.push({
+        bench: 'peer',
+        case: `ours in a worker: JS heap after ${LONG_RUN} frames minus after 100`,
+        backend: wb,
+        unit: 'MB',
+        value: (heap1 - heap0) / 2 ** 20,
+        note: `performance.measureUserAgentSpecificMemory, the worker's share: ${mb(heap0)} → ${mb(heap1)}`,
+      });
     } else {
-      out.push({ bench: 'peer', case: 'ours in a worker: JS heap', backend: wb, unit: 'MB', note: 'not measured: performance.measureUserAgentSpecificMemory is not available here' });
+      out.push({
+        bench: 'peer',
+        case: 'ours in a worker: JS heap',
+        backend: wb,
+        unit: 'MB',
+        note: 'not measured: performance.measureUserAgentSpecificMemory is not available here',
+      });
     }
   }
 

@@ -43,7 +43,14 @@ function perFrameUs(frames: number, run: (frame: number) => void): number[] {
 const run: BenchFunction = async ({ sharedDir, log }) => {
   const url = sharedDir ? `${sharedDir}/avatars/rpm_brunette-t.glb` : null;
   if (!url || !(await fetch(url, { method: 'HEAD' })).ok) {
-    return [{ bench: 'retarget', case: 'apply ARKit table to RPM avatar', unit: 'µs', note: 'skipped: no ../shared/avatars/rpm_brunette-t.glb' }];
+    return [
+      {
+        bench: 'retarget',
+        case: 'apply ARKit table to RPM avatar',
+        unit: 'µs',
+        note: 'skipped: no ../shared/avatars/rpm_brunette-t.glb',
+      },
+    ];
   }
   const canvas = document.createElement('canvas');
   canvas.width = 256;
@@ -71,7 +78,10 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   const evaluate = perFrameUs(FRAMES, (f) => evaluateRetargetTable(compiled, at(f).units, values));
 
   await scene.whenReadyAsync();
-  for (let f = 0; f < 5; f++) { applier.apply(at(f)); scene.render(); }
+  for (let f = 0; f < 5; f++) {
+    applier.apply(at(f));
+    scene.render();
+  }
   const withApply: number[] = [];
   const renderOnly: number[] = [];
   for (let f = 0; f < RENDER_FRAMES; f++) {
@@ -89,10 +99,36 @@ const run: BenchFunction = async ({ sharedDir, log }) => {
   canvas.remove();
 
   const rows: BenchRow[] = [
-    { bench: 'retarget', case: 'apply ARKit table to RPM avatar (per frame)', unit: 'µs', ...summarize(apply), n: FRAMES, note: `${note}; means of ${BATCH}-frame batches` },
-    { bench: 'retarget', case: 'evaluate table only (no Babylon writes)', unit: 'µs', ...summarize(evaluate), n: FRAMES, note: `means of ${BATCH}-frame batches` },
-    { bench: 'retarget', case: 'apply + scene.render() (CPU side)', backend: 'webgl2 (SwiftShader)', unit: 'ms', ...summarize(withApply) },
-    { bench: 'retarget', case: 'scene.render() alone (CPU side)', backend: 'webgl2 (SwiftShader)', unit: 'ms', ...summarize(renderOnly) },
+    {
+      bench: 'retarget',
+      case: 'apply ARKit table to RPM avatar (per frame)',
+      unit: 'µs',
+      ...summarize(apply),
+      n: FRAMES,
+      note: `${note}; means of ${BATCH}-frame batches`,
+    },
+    {
+      bench: 'retarget',
+      case: 'evaluate table only (no Babylon writes)',
+      unit: 'µs',
+      ...summarize(evaluate),
+      n: FRAMES,
+      note: `means of ${BATCH}-frame batches`,
+    },
+    {
+      bench: 'retarget',
+      case: 'apply + scene.render() (CPU side)',
+      backend: 'webgl2 (SwiftShader)',
+      unit: 'ms',
+      ...summarize(withApply),
+    },
+    {
+      bench: 'retarget',
+      case: 'scene.render() alone (CPU side)',
+      backend: 'webgl2 (SwiftShader)',
+      unit: 'ms',
+      ...summarize(renderOnly),
+    },
   ];
   return rows;
 };

@@ -33,9 +33,13 @@ async function oneRun(log: (m: string) => void): Promise<Record<string, number>>
         for (const m of marks) at[m.name] ??= m.startTime;
         return at;
       }
-      const startup = (frame.contentWindow as unknown as { cpemStartup?: { behavior: { state: string }; error: string | null } } | null)?.cpemStartup;
-      if (startup?.behavior.state === 'stopped') throw new Error(`the README page stopped before its first face motion (${startup.error})`);
-      if (performance.now() - t0 > 180_000) throw new Error(`no face motion within 3 minutes (marks: ${marks.map((m) => m.name).join(', ')})`);
+      const startup = (
+        frame.contentWindow as unknown as { cpemStartup?: { behavior: { state: string }; error: string | null } } | null
+      )?.cpemStartup;
+      if (startup?.behavior.state === 'stopped')
+        throw new Error(`the README page stopped before its first face motion (${startup.error})`);
+      if (performance.now() - t0 > 180_000)
+        throw new Error(`no face motion within 3 minutes (marks: ${marks.map((m) => m.name).join(', ')})`);
       await sleep(50);
     }
   } finally {
@@ -53,12 +57,36 @@ const bench: BenchFunction = async ({ sharedDir, log }) => {
   for (const [name, mark] of STAGES) {
     const before = previous;
     // The first frame waits for the models and for the source, whichever is later.
-    const start = mark === 'cpem:first-motion' ? (r: Record<string, number>) => Math.max(r['cpem:models'], r['cpem:source'] ?? 0) : before;
-    rows.push({ bench: 'startup', case: name, backend: 'auto', unit: 'ms', ...summarize(runs.map((r) => r[mark] - start(r))), note: `ends ${Math.round(summarize(runs.map((r) => r[mark])).p50)} ms after page load (p50)` });
+    const start =
+      mark === 'cpem:first-motion'
+        ? (r: Record<string, number>) => Math.max(r['cpem:models'], r['cpem:source'] ?? 0)
+        : before;
+    rows.push({
+      bench: 'startup',
+      case: name,
+      backend: 'auto',
+      unit: 'ms',
+      ...summarize(runs.map((r) => r[mark] - start(r))),
+      note: `ends ${Math.round(summarize(runs.map((r) => r[mark])).p50)} ms after page load (p50)`,
+    });
     previous = (r) => r[mark];
   }
-  rows.push({ bench: 'startup', case: 'source open (beside the models)', backend: 'auto', unit: 'ms', ...summarize(runs.map((r) => r['cpem:source'] - r['page:character'])), note: 'the clip; a webcam adds its permission prompt' });
-  rows.push({ bench: 'startup', case: 'page load → first face motion', backend: 'auto', unit: 'ms', ...summarize(runs.map((r) => r['cpem:first-motion'])), note: `README page, ${RUNS} runs, first one with a cold HTTP cache` });
+  rows.push({
+    bench: 'startup',
+    case: 'source open (beside the models)',
+    backend: 'auto',
+    unit: 'ms',
+    ...summarize(runs.map((r) => r['cpem:source'] - r['page:character'])),
+    note: 'the clip; a webcam adds its permission prompt',
+  });
+  rows.push({
+    bench: 'startup',
+    case: 'page load → first face motion',
+    backend: 'auto',
+    unit: 'ms',
+    ...summarize(runs.map((r) => r['cpem:first-motion'])),
+    note: `README page, ${RUNS} runs, first one with a cold HTTP cache`,
+  });
   return rows;
 };
 export default bench;

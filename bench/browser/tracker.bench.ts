@@ -22,7 +22,10 @@ async function clipFrames(url: string, count: number): Promise<ImageData[]> {
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   const out: ImageData[] = [];
   for (let i = 0; i < count; i++) {
-    await new Promise<void>((resolve) => { video.addEventListener('seeked', () => resolve(), { once: true }); video.currentTime = (i + 0.5) / 30; });
+    await new Promise<void>((resolve) => {
+      video.addEventListener('seeked', () => resolve(), { once: true });
+      video.currentTime = (i + 0.5) / 30;
+    });
     ctx.drawImage(video, 0, 0);
     out.push(ctx.getImageData(0, 0, canvas.width, canvas.height));
   }
@@ -31,13 +34,19 @@ async function clipFrames(url: string, count: number): Promise<ImageData[]> {
 
 const run: BenchFunction = async ({ sharedDir, log }) => {
   const url = sharedDir ? `${sharedDir}/videos/${CLIP}` : null;
-  if (!url || !(await fetch(url, { method: 'HEAD' })).ok) return [{ bench: 'tracker', case: 'track a clip', unit: 'ms', note: `skipped: no ../shared/videos/${CLIP}` }];
+  if (!url || !(await fetch(url, { method: 'HEAD' })).ok)
+    return [{ bench: 'tracker', case: 'track a clip', unit: 'ms', note: `skipped: no ../shared/videos/${CLIP}` }];
   const frames = await clipFrames(url, DISTINCT);
   const size = `${frames[0].width}×${frames[0].height}`;
   const plan: TrackerBenchPlan[] = [
     { backend: 'wasm', frames: 1000, detects: 30, note: `${CLIP} ${size}, ${DISTINCT} frames looped (ImageData)` },
     { backend: 'webgl', frames: 20, detects: 3, note: `${CLIP} ${size}; SwiftShader software WebGL2 here, few frames` },
-    { backend: 'webgpu', frames: 10, detects: 2, note: `${CLIP} ${size}; SwiftShader software WebGPU here, few frames` },
+    {
+      backend: 'webgpu',
+      frames: 10,
+      detects: 2,
+      note: `${CLIP} ${size}; SwiftShader software WebGPU here, few frames`,
+    },
   ];
   return trackerStageRows(frames, plan, `${CLIP} ${size}, letterboxed to 256`, log);
 };

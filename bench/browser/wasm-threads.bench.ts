@@ -26,7 +26,11 @@ const run: BenchFunction = async ({ log }) => {
   log(`${note}: ${backend}`);
   const files = trackerModelFiles();
   const rows: BenchRow[] = [];
-  for (const [name, size, batch] of [['facemesh', 192, 1], ['iris', 64, 1], ['iris', 64, 2]] as Array<[TrackerModelName, number, number]>) {
+  for (const [name, size, batch] of [
+    ['facemesh', 192, 1],
+    ['iris', 64, 1],
+    ['iris', 64, 2],
+  ] as Array<[TrackerModelName, number, number]>) {
     const model = await loadTrackerModel(files, name);
     const input = tf.randomUniform([batch, size, size, 3]);
     const ms: number[] = [];
@@ -39,7 +43,14 @@ const run: BenchFunction = async ({ log }) => {
     }
     input.dispose();
     model.dispose();
-    rows.push({ bench: 'wasm-threads', case: `${name} ${size} px × ${batch}`, backend, unit: 'ms', ...summarize(ms), note });
+    rows.push({
+      bench: 'wasm-threads',
+      case: `${name} ${size} px × ${batch}`,
+      backend,
+      unit: 'ms',
+      ...summarize(ms),
+      note,
+    });
   }
   return rows;
 };

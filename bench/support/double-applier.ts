@@ -21,7 +21,10 @@ export async function createDoubleApplier(): Promise<DoubleApplier> {
   document.body.appendChild(canvas);
   const engine = new Engine(canvas, false);
   const scene = new Scene(engine);
-  const applier = new RetargetApplier(createDigitalDouble(await FaceModel.load(packagedFaceModelUrl()), scene), cpemUnitsRetargetTable());
+  const applier = new RetargetApplier(
+    createDigitalDouble(await FaceModel.load(packagedFaceModelUrl()), scene),
+    cpemUnitsRetargetTable(),
+  );
   return {
     applier,
     dispose() {

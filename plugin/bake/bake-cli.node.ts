@@ -61,9 +61,18 @@ function parseBakeArgs(argv: string[]) {
     allowPositionals: true,
     strict: true,
     options: {
-      character: { type: 'string' }, table: { type: 'string' }, out: { type: 'string' }, fps: { type: 'string' }, 'max-frames': { type: 'string' },
-      csv: { type: 'boolean' }, tolerance: { type: 'string' }, 'rotation-tolerance': { type: 'string' }, 'no-smoothing': { type: 'boolean' },
-      'no-calibration': { type: 'boolean' }, 'calibration-ms': { type: 'string' }, backend: { type: 'string' },
+      character: { type: 'string' },
+      table: { type: 'string' },
+      out: { type: 'string' },
+      fps: { type: 'string' },
+      'max-frames': { type: 'string' },
+      csv: { type: 'boolean' },
+      tolerance: { type: 'string' },
+      'rotation-tolerance': { type: 'string' },
+      'no-smoothing': { type: 'boolean' },
+      'no-calibration': { type: 'boolean' },
+      'calibration-ms': { type: 'string' },
+      backend: { type: 'string' },
     },
   });
 }
@@ -80,18 +89,30 @@ function readArgs(argv: string[]): BakeArgs {
     const raw = (v as Record<string, string | undefined>)[key];
     if (raw === undefined) return undefined;
     const n = Number(raw);
-    if (!Number.isFinite(n) || n < min) throw new UsageError(`--${key} must be a number >= ${min}; got ${JSON.stringify(raw)}`);
+    if (!Number.isFinite(n) || n < min)
+      throw new UsageError(`--${key} must be a number >= ${min}; got ${JSON.stringify(raw)}`);
     return n;
   };
   if (parsed.positionals.length === 0) throw new UsageError('name at least one VIDEO');
   if (!v.character) throw new UsageError('--character CHAR.glb is required');
   if (!v.out) throw new UsageError('--out DIR is required');
   const backend = v.backend ?? 'wasm';
-  if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu; got ${JSON.stringify(backend)}`);
+  if (backend !== 'wasm' && backend !== 'cpu')
+    throw new UsageError(`--backend must be wasm or cpu; got ${JSON.stringify(backend)}`);
   return {
-    videos: parsed.positionals, character: v.character, table: v.table, out: v.out, fps: num('fps', 1), maxFrames: num('max-frames', 1), csv: v.csv === true,
-    tolerance: num('tolerance', 0), rotationTolerance: num('rotation-tolerance', 0), smoothing: !v['no-smoothing'], calibration: !v['no-calibration'],
-    calibrationMs: num('calibration-ms', 0), backend,
+    videos: parsed.positionals,
+    character: v.character,
+    table: v.table,
+    out: v.out,
+    fps: num('fps', 1),
+    maxFrames: num('max-frames', 1),
+    csv: v.csv === true,
+    tolerance: num('tolerance', 0),
+    rotationTolerance: num('rotation-tolerance', 0),
+    smoothing: !v['no-smoothing'],
+    calibration: !v['no-calibration'],
+    calibrationMs: num('calibration-ms', 0),
+    backend,
   };
 }
 
@@ -109,7 +130,9 @@ function readTable(file: string): RetargetTable {
   try {
     json = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new CpemError('RETARGET_TABLE_INVALID', `cannot read the retarget table ${file}: ${(e as Error).message}.`, { cause: e });
+    throw new CpemError('RETARGET_TABLE_INVALID', `cannot read the retarget table ${file}: ${(e as Error).message}.`, {
+      cause: e,
+    });
   }
   return assertValidRetargetTable(json);
 }
@@ -120,7 +143,10 @@ const fmt = (n: number, d = 1) => n.toFixed(d);
  * Runs the bake command with `argv` (the arguments after `bake`). Resolves to the exit status: 0 when every video was
  * baked, 1 when any failed (each failure printed as `VIDEO: CODE: message`), 2 for bad arguments.
  */
-export async function runBakeCli(argv: string[], io: BakeIo = { out: process.stdout, err: process.stderr }): Promise<number> {
+export async function runBakeCli(
+  argv: string[],
+  io: BakeIo = { out: process.stdout, err: process.stderr },
+): Promise<number> {
   let args: BakeArgs;
   try {
     args = readArgs(argv);
@@ -141,7 +167,8 @@ export async function runBakeCli(argv: string[], io: BakeIo = { out: process.std
     assertFfmpeg();
     await loadSerializer();
     prepareOutputFolder(args.out);
-    if (!fs.existsSync(args.character)) throw new CpemError('INVALID_ARGUMENT', `no such character file: ${args.character}`);
+    if (!fs.existsSync(args.character))
+      throw new CpemError('INVALID_ARGUMENT', `no such character file: ${args.character}`);
     const bytes = new Uint8Array(fs.readFileSync(args.character));
     const character = { engine, bytes, name: path.basename(args.character) };
     const table = args.table ? readTable(args.table) : undefined;
@@ -152,7 +179,8 @@ export async function runBakeCli(argv: string[], io: BakeIo = { out: process.std
     } finally {
       probe.scene.dispose();
     }
-    if (!carried.morphTargets) io.err.write(`${character.name}: no morph targets the table drives; the clips carry head rotation only.\n`);
+    if (!carried.morphTargets)
+      io.err.write(`${character.name}: no morph targets the table drives; the clips carry head rotation only.\n`);
     if (!carried.head) io.err.write(`${character.name}: no head node; the clips carry morph targets only.\n`);
 
     const videos: string[] = [];
@@ -171,15 +199,28 @@ export async function runBakeCli(argv: string[], io: BakeIo = { out: process.std
     estimator = await FaceEstimator.create<RawImage>({
       tracker,
       smoothing: args.smoothing ? {} : false,
-      calibration: args.calibration ? (args.calibrationMs !== undefined ? { durationMs: args.calibrationMs } : {}) : false,
+      calibration: args.calibration
+        ? args.calibrationMs !== undefined
+          ? { durationMs: args.calibrationMs }
+          : {}
+        : false,
     });
-    const tolerance = { influence: args.tolerance, rotation: args.rotationTolerance === undefined ? undefined : (args.rotationTolerance * Math.PI) / 180 };
+    const tolerance = {
+      influence: args.tolerance,
+      rotation: args.rotationTolerance === undefined ? undefined : (args.rotationTolerance * Math.PI) / 180,
+    };
     for (const video of videos) {
       let bar: ProgressBar | null = null;
       try {
         const result: BakeVideoResult = await bakeVideo(video, character, estimator, args.out, {
-          fps: args.fps, maxFrames: args.maxFrames, table, csv: args.csv,
-          tolerance: { ...(tolerance.influence !== undefined ? { influence: tolerance.influence } : {}), ...(tolerance.rotation !== undefined ? { rotation: tolerance.rotation } : {}) },
+          fps: args.fps,
+          maxFrames: args.maxFrames,
+          table,
+          csv: args.csv,
+          tolerance: {
+            ...(tolerance.influence !== undefined ? { influence: tolerance.influence } : {}),
+            ...(tolerance.rotation !== undefined ? { rotation: tolerance.rotation } : {}),
+          },
           onProgress: (done, expected) => {
             bar ??= new ProgressBar(expected, `bake ${path.basename(video)}`, io.err);
             bar.update(done);
@@ -188,9 +229,11 @@ export async function runBakeCli(argv: string[], io: BakeIo = { out: process.std
         const r = result.recorded.clip.report;
         const fps = result.frames / result.processSeconds;
         const clipFps = args.fps ?? result.info.fps;
-        io.out.write(`${result.files.join(', ')}: ${result.frames} frames (${result.facesFound} with a face, ${result.recorded.clip.gaps.length} gaps), `
-          + `${fmt(result.recorded.clip.durationMs / 1000, 2)} s; keys ${r.keysBefore} -> ${r.keysAfter} (largest error: influence ${fmt(r.maxInfluenceError, 4)}, `
-          + `rotation ${fmt((r.maxRotationError * 180) / Math.PI, 3)} deg); ${fmt(fps)} frames/s = ${fmt(fps / clipFps, 2)} x real time\n`);
+        io.out.write(
+          `${result.files.join(', ')}: ${result.frames} frames (${result.facesFound} with a face, ${result.recorded.clip.gaps.length} gaps), ` +
+            `${fmt(result.recorded.clip.durationMs / 1000, 2)} s; keys ${r.keysBefore} -> ${r.keysAfter} (largest error: influence ${fmt(r.maxInfluenceError, 4)}, ` +
+            `rotation ${fmt((r.maxRotationError * 180) / Math.PI, 3)} deg); ${fmt(fps)} frames/s = ${fmt(fps / clipFps, 2)} x real time\n`,
+        );
         for (const line of result.recorded.skipped) io.err.write(`${path.basename(video)}: skipped ${line}\n`);
       } catch (e) {
         failed += fail(e, video);

@@ -31,9 +31,16 @@ export function bakeTable(character: Character, given?: RetargetTable): BakeTabl
   }
   const head = table.head && collectNodeNames(character).includes(table.head.node) ? table.head.node : null;
   if (!hasTargets && !head) {
-    throw new CpemError('NO_MORPH_TARGETS', `"${character.name}" has neither morph targets nor a head node (Head, *:Head, *_Head): a clip would carry nothing. `
-      + 'Export the character with its blend shapes, or name its head bone.');
+    throw new CpemError(
+      'NO_MORPH_TARGETS',
+      `"${character.name}" has neither morph targets nor a head node (Head, *:Head, *_Head): a clip would carry nothing. ` +
+        'Export the character with its blend shapes, or name its head bone.',
+    );
   }
   const { head: _unused, ...withoutHead } = table;
-  return { table: head || !table.head ? table : withoutHead, morphTargets: hasTargets && table.targets.length > 0, head };
+  return {
+    table: head || !table.head ? table : withoutHead,
+    morphTargets: hasTargets && table.targets.length > 0,
+    head,
+  };
 }

@@ -48,7 +48,11 @@ export interface BakeVideoResult {
 }
 
 /** Loads a GLB's bytes into a new scene on `engine` and returns the scene and the character's root node. */
-export async function loadCharacter(engine: NullEngine, bytes: Uint8Array, name: string): Promise<{ scene: Scene; character: Character }> {
+export async function loadCharacter(
+  engine: NullEngine,
+  bytes: Uint8Array,
+  name: string,
+): Promise<{ scene: Scene; character: Character }> {
   const scene = new Scene(engine);
   try {
     const container = await LoadAssetContainerAsync(bytes, scene, { pluginExtension: '.glb', name });
@@ -58,7 +62,11 @@ export async function loadCharacter(engine: NullEngine, bytes: Uint8Array, name:
     return { scene, character: root };
   } catch (e) {
     scene.dispose();
-    throw new CpemError('INVALID_ARGUMENT', `${name} is not a glTF binary (GLB) character Babylon can load (${(e as Error).message}). Pass a .glb file.`, { cause: e });
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `${name} is not a glTF binary (GLB) character Babylon can load (${(e as Error).message}). Pass a .glb file.`,
+      { cause: e },
+    );
   }
 }
 
@@ -70,7 +78,11 @@ export function writeWhole(file: string, bytes: Uint8Array | string): void {
     fs.renameSync(part, file);
   } catch (e) {
     fs.rmSync(part, { force: true });
-    throw new CpemError('OUTPUT_UNWRITABLE', `cannot write ${file}: ${(e as Error).message}. Pass an --out folder you can write to.`, { cause: e });
+    throw new CpemError(
+      'OUTPUT_UNWRITABLE',
+      `cannot write ${file}: ${(e as Error).message}. Pass an --out folder you can write to.`,
+      { cause: e },
+    );
   }
 }
 
@@ -79,24 +91,39 @@ export function writeWhole(file: string, bytes: Uint8Array | string): void {
  * NAME.units.json). The estimator is reset and recalibrated first, so every video gets its own identity and neutral.
  * Throws NO_FACE (nothing written) when no frame has a face, VIDEO_UNREADABLE when ffmpeg cannot read the file.
  */
-export async function bakeVideo(video: string, character: { engine: NullEngine; bytes: Uint8Array; name: string }, estimator: FaceEstimator<RawImage>, outDir: string, options: BakeVideoOptions = {}): Promise<BakeVideoResult> {
+export async function bakeVideo(
+  video: string,
+  character: { engine: NullEngine; bytes: Uint8Array; name: string },
+  estimator: FaceEstimator<RawImage>,
+  outDir: string,
+  options: BakeVideoOptions = {},
+): Promise<BakeVideoResult> {
   const info = probeClip(video);
   const { scene, character: root } = await loadCharacter(character.engine, character.bytes, character.name);
   try {
     const { table } = bakeTable(root, options.table);
-    const applier = new RetargetApplier(root, table, { allowMissingTargets: options.table !== undefined, onWarning: () => {} });
+    const applier = new RetargetApplier(root, table, {
+      allowMissingTargets: options.table !== undefined,
+      onWarning: () => {},
+    });
     const name = path.basename(video, path.extname(video));
     const recording = new TakeRecording(root, applier, { name, tolerance: options.tolerance });
     estimator.reset();
     estimator.recalibrate();
-    const expected = Math.max(1, Math.min(options.maxFrames ?? Infinity, Math.round(options.fps ? info.duration * options.fps : info.frames)));
+    const expected = Math.max(
+      1,
+      Math.min(options.maxFrames ?? Infinity, Math.round(options.fps ? info.duration * options.fps : info.frames)),
+    );
     let frames = 0;
     let faces = 0;
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     for await (const frame of decodeFrames(video, info, { fps: options.fps, maxFrames: options.maxFrames })) {
       const ms = frame.time * 1000;
-      const motion = await estimator.estimate({ data: frame.data, width: frame.width, height: frame.height, channels: 3 }, ms);
+      const motion = await estimator.estimate(
+        { data: frame.data, width: frame.width, height: frame.height, channels: 3 },
+        ms,
+      );
       if (motion) {
         faces++;
         applier.apply(motion);
@@ -110,7 +137,8 @@ export async function bakeVideo(video: string, character: { engine: NullEngine; 
     const processSeconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const processCpuSeconds = (cpu.user + cpu.system) / 1e6;
-    if (faces === 0) throw new CpemError('NO_FACE', `${video}: no face in any of its ${frames} frames; nothing was written for it.`);
+    if (faces === 0)
+      throw new CpemError('NO_FACE', `${video}: no face in any of its ${frames} frames; nothing was written for it.`);
     const recorded = recording.finish();
     const glb = await exportTakeGlb(recorded, { name });
     const files = [path.join(outDir, `${name}.glb`)];

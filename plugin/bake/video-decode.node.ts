@@ -11,8 +11,12 @@ export function assertFfmpeg(): void {
   for (const tool of ['ffmpeg', 'ffprobe']) {
     const r = spawnSync(tool, ['-version'], { stdio: 'ignore' });
     if (r.error || r.status !== 0) {
-      throw new CpemError('DEPENDENCY_MISSING', `${tool} is not on the PATH (${r.error?.message ?? `exit ${r.status}`}); the bake decodes videos with it. `
-        + 'Install ffmpeg (Debian/Ubuntu: apt-get install -y ffmpeg; macOS: brew install ffmpeg) or add its folder to PATH.', { cause: r.error });
+      throw new CpemError(
+        'DEPENDENCY_MISSING',
+        `${tool} is not on the PATH (${r.error?.message ?? `exit ${r.status}`}); the bake decodes videos with it. ` +
+          'Install ffmpeg (Debian/Ubuntu: apt-get install -y ffmpeg; macOS: brew install ffmpeg) or add its folder to PATH.',
+        { cause: r.error },
+      );
     }
   }
 }
@@ -23,19 +27,31 @@ export function probeClip(file: string): ClipInfo {
   try {
     info = probeVideo(file);
   } catch (e) {
-    throw new CpemError('VIDEO_UNREADABLE', `${file} is not a video ffmpeg can read: ${(e as Error).message.replace(/\s+/g, ' ').slice(0, 300)}`, { cause: e });
+    throw new CpemError(
+      'VIDEO_UNREADABLE',
+      `${file} is not a video ffmpeg can read: ${(e as Error).message.replace(/\s+/g, ' ').slice(0, 300)}`,
+      { cause: e },
+    );
   }
   if (!(info.width > 0 && info.height > 0) || !(info.frames > 1 || info.duration > 0)) {
-    throw new CpemError('VIDEO_UNREADABLE', `${file} has no moving video stream (${info.width}×${info.height}, ${info.frames} frames): pass a video file.`);
+    throw new CpemError(
+      'VIDEO_UNREADABLE',
+      `${file} has no moving video stream (${info.width}×${info.height}, ${info.frames} frames): pass a video file.`,
+    );
   }
   return info;
 }
 
 /** The frames of `file` as RGB (3 bytes a pixel), with their time in seconds. */
-export async function* decodeFrames(file: string, info: ClipInfo, options: { fps?: number; maxFrames?: number }): AsyncGenerator<{ time: number; data: Uint8Array; width: number; height: number }> {
+export async function* decodeFrames(
+  file: string,
+  info: ClipInfo,
+  options: { fps?: number; maxFrames?: number },
+): AsyncGenerator<{ time: number; data: Uint8Array; width: number; height: number }> {
   try {
     for await (const frame of decodeVideo(file, { fps: options.fps, maxFrames: options.maxFrames })) {
-      if (frame.width !== info.width || frame.height !== info.height) throw new CpemError('VIDEO_UNREADABLE', `${file}: frame size changed mid-stream.`);
+      if (frame.width !== info.width || frame.height !== info.height)
+        throw new CpemError('VIDEO_UNREADABLE', `${file}: frame size changed mid-stream.`);
       yield frame;
     }
   } catch (e) {

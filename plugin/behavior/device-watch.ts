@@ -9,7 +9,13 @@ export function watchDevice(onLost: (error: CpemError) => void): () => void {
   const backend = tf.backend() as unknown as { device?: GPUDevice; gpgpu?: { gl?: WebGLRenderingContext } };
   let active = true;
   const lost = (why: string) => {
-    if (active) onLost(new CpemError('DEVICE_LOST', `The GPU ${why} (TF.js backend ${tf.getBackend()}). Reload the page, or pick the wasm backend (backend: 'wasm').`));
+    if (active)
+      onLost(
+        new CpemError(
+          'DEVICE_LOST',
+          `The GPU ${why} (TF.js backend ${tf.getBackend()}). Reload the page, or pick the wasm backend (backend: 'wasm').`,
+        ),
+      );
   };
   if (backend.device) {
     void backend.device.lost.then((info) => lost(`device was lost: ${info.reason} ${info.message}`));
@@ -28,7 +34,11 @@ export function toCpemError(e: unknown): CpemError {
   if (isCpemError(e)) return e;
   const message = e instanceof Error ? e.message : String(e);
   if (/device (is |was )?lost|context (is |was )?lost|CONTEXT_LOST/i.test(message)) {
-    return new CpemError('DEVICE_LOST', `The GPU was lost (${message}). Reload the page, or pick the wasm backend (backend: 'wasm').`, { cause: e });
+    return new CpemError(
+      'DEVICE_LOST',
+      `The GPU was lost (${message}). Reload the page, or pick the wasm backend (backend: 'wasm').`,
+      { cause: e },
+    );
   }
   return new CpemError('ESTIMATION_FAILED', `Face tracking or estimation failed: ${message}`, { cause: e });
 }

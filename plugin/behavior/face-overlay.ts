@@ -33,8 +33,13 @@ export class FaceOverlay {
   load(): Promise<FaceModel> {
     if (this.model) return Promise.resolve(this.model);
     if (this.source === null && this.assetBaseUrl === undefined) {
-      return Promise.reject(new CpemError('WEIGHTS_MISSING', "Overlays need the face model, which apps carry only when they ask for it: pass faceModelUrl: packagedFaceModelUrl() "
-        + "(import { packagedFaceModelUrl } from 'babylon-cpem/face-model'), or assetBaseUrl where copy-assets put the files."));
+      return Promise.reject(
+        new CpemError(
+          'WEIGHTS_MISSING',
+          'Overlays need the face model, which apps carry only when they ask for it: pass faceModelUrl: packagedFaceModelUrl() ' +
+            "(import { packagedFaceModelUrl } from 'babylon-cpem/face-model'), or assetBaseUrl where copy-assets put the files.",
+        ),
+      );
     }
     this.loading ??= FaceModel.load(this.source ?? joinAssetPath(this.assetBaseUrl!, 'face-model.bin')).then(
       (model) => {
@@ -68,6 +73,10 @@ export class FaceOverlay {
       return null;
     }
     const points = model.faceMeshLandmarksOf(model.decode(motion.frameIdentity, motion.rawUnits));
-    return projectPoints(points, motion.frameRotation, [motion.projection.x, motion.projection.y, Math.log(motion.projection.scale)]);
+    return projectPoints(points, motion.frameRotation, [
+      motion.projection.x,
+      motion.projection.y,
+      Math.log(motion.projection.scale),
+    ]);
   }
 }

@@ -86,11 +86,17 @@ export class FaceRetargetBehavior implements Behavior<TransformNode> {
     this.source = options.source ?? 'webcam';
     this.frames = new FrameSource(options);
     if (options.inference !== undefined && options.inference !== 'main' && options.inference !== 'worker') {
-      throw new CpemError('INVALID_ARGUMENT', `inference must be 'main' or 'worker'; got ${JSON.stringify(options.inference)}.`);
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `inference must be 'main' or 'worker'; got ${JSON.stringify(options.inference)}.`,
+      );
     }
     const hasWorker = options.worker !== undefined || options.workerUrl !== undefined;
     if (options.inference === 'main' && hasWorker) {
-      throw new CpemError('INVALID_ARGUMENT', "inference: 'main' with a worker or workerUrl: pass inference: 'worker' to run in the worker, or leave the worker out.");
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        "inference: 'main' with a worker or workerUrl: pass inference: 'worker' to run in the worker, or leave the worker out.",
+      );
     }
     if (options.calibrationProfile) assertValidCalibrationProfile(options.calibrationProfile);
     // A worker given without `inference` means inference in it.
@@ -159,13 +165,18 @@ export class FaceRetargetBehavior implements Behavior<TransformNode> {
     if (this.run.state === 'disposed') throw disposedError();
     if (this.attachedNode) this.detach();
     try {
-      this._applier = new RetargetApplier(target, this.options.table ?? autoMap(target).table, { onWarning: this.options.onWarning });
+      this._applier = new RetargetApplier(target, this.options.table ?? autoMap(target).table, {
+        onWarning: this.options.onWarning,
+      });
     } catch (e) {
       throw this.report(e);
     }
     this.attachedNode = target;
     this.renderObserver = target.getScene().onBeforeRenderObservable.add(() => this.applyLatest());
-    if (this.options.autoStart !== false) this.start().catch(() => { /* reported through onErrorObservable */ });
+    if (this.options.autoStart !== false)
+      this.start().catch(() => {
+        /* reported through onErrorObservable */
+      });
   }
 
   /** Stops, puts the character's morph targets and head back as they were, and unbinds. */
@@ -203,7 +214,8 @@ export class FaceRetargetBehavior implements Behavior<TransformNode> {
    */
   setCalibrationProfile(profile: CalibrationProfile | null): void {
     if (this.run.state === 'disposed') throw disposedError();
-    if (profile !== null) assertValidCalibrationProfile(profile, { unitCount: this.estimator?.peNet.config.numExpression });
+    if (profile !== null)
+      assertValidCalibrationProfile(profile, { unitCount: this.estimator?.peNet.config.numExpression });
     this.inference.setCalibrationProfile(profile);
     this.options.calibrationProfile = profile;
   }
@@ -303,7 +315,14 @@ export class FaceRetargetBehavior implements Behavior<TransformNode> {
     this.inference.dispose();
     this.unwatchDevice?.();
     this.unwatchDevice = null;
-    for (const o of [this.onFaceMotionObservable, this.onFaceFoundObservable, this.onFaceLostObservable, this.onErrorObservable, this.onStateChangedObservable]) o.clear();
+    for (const o of [
+      this.onFaceMotionObservable,
+      this.onFaceFoundObservable,
+      this.onFaceLostObservable,
+      this.onErrorObservable,
+      this.onStateChangedObservable,
+    ])
+      o.clear();
   }
 
   private async open(id: number): Promise<void> {
@@ -311,7 +330,12 @@ export class FaceRetargetBehavior implements Behavior<TransformNode> {
     // settle, so that a failure of one never leaves the other running behind a stopped behavior.
     const loadsModels = !this.modelsLoaded;
     const [opened, loaded] = await Promise.allSettled([
-      this.frames.open(this.source, () => this.run.isCurrent(id)).then((v) => { markStage('source'); return v; }),
+      this.frames
+        .open(this.source, () => this.run.isCurrent(id))
+        .then((v) => {
+          markStage('source');
+          return v;
+        }),
       loadsModels ? this.inference.load().then(() => markStage('models')) : Promise.resolve(),
     ]);
     if (opened.status === 'rejected') throw opened.reason;

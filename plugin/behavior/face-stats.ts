@@ -23,7 +23,16 @@ export interface FaceRetargetStats {
 
 /** Keeps a behavior's FaceRetargetStats: per-stage times of the last frame and the estimate rate over the last second. */
 export class FrameStats {
-  readonly current: FaceRetargetStats = { tracker: 0, read: 0, estimator: 0, filter: 0, apply: 0, mainThread: 0, estimatesPerSecond: 0, frames: 0 };
+  readonly current: FaceRetargetStats = {
+    tracker: 0,
+    read: 0,
+    estimator: 0,
+    filter: 0,
+    apply: 0,
+    mainThread: 0,
+    estimatesPerSecond: 0,
+    frames: 0,
+  };
   private readonly recent: number[] = [];
 
   /** Records an estimated frame that finished at `now` (ms), having taken `mainThreadMs` of the main thread. */

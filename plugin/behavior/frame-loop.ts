@@ -34,7 +34,10 @@ export class FrameLoop {
   /** The video's currentTime when the last step began. */
   private lastTime = NaN;
 
-  constructor(private readonly step: (video: HTMLVideoElement) => Promise<void>, private readonly options: FrameLoopOptions = {}) {}
+  constructor(
+    private readonly step: (video: HTMLVideoElement) => Promise<void>,
+    private readonly options: FrameLoopOptions = {},
+  ) {}
 
   get running(): boolean {
     return this.video !== null;

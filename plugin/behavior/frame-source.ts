@@ -50,7 +50,10 @@ export class FrameSource {
       } else if (typeof MediaStream !== 'undefined' && source instanceof MediaStream) {
         stream = source;
       } else {
-        throw new CpemError('INVALID_ARGUMENT', `source must be 'webcam', an HTMLVideoElement or a MediaStream; got ${quote(source as unknown)}.`);
+        throw new CpemError(
+          'INVALID_ARGUMENT',
+          `source must be 'webcam', an HTMLVideoElement or a MediaStream; got ${quote(source as unknown)}.`,
+        );
       }
       video = document.createElement('video');
       video.muted = true;
@@ -64,7 +67,11 @@ export class FrameSource {
         await video.play();
       } catch (e) {
         if ((e as Error).name !== 'AbortError') {
-          throw new CpemError('CAMERA_UNAVAILABLE', `The video would not play (${(e as Error).message}). Mute it or start from a user gesture.`, { cause: e });
+          throw new CpemError(
+            'CAMERA_UNAVAILABLE',
+            `The video would not play (${(e as Error).message}). Mute it or start from a user gesture.`,
+            { cause: e },
+          );
         }
       }
     }
@@ -75,11 +82,20 @@ export class FrameSource {
   async whenReady(video: HTMLVideoElement): Promise<void> {
     if (video.readyState >= 2) return;
     await new Promise<void>((resolve, reject) => {
-      const done = () => { video.removeEventListener('loadeddata', done); video.removeEventListener('error', fail); resolve(); };
+      const done = () => {
+        video.removeEventListener('loadeddata', done);
+        video.removeEventListener('error', fail);
+        resolve();
+      };
       const fail = () => {
         video.removeEventListener('loadeddata', done);
         video.removeEventListener('error', fail);
-        reject(new CpemError('CAMERA_UNAVAILABLE', `The video could not be played (${video.error?.message ?? 'media error'}). Check the file or stream.`));
+        reject(
+          new CpemError(
+            'CAMERA_UNAVAILABLE',
+            `The video could not be played (${video.error?.message ?? 'media error'}). Check the file or stream.`,
+          ),
+        );
       };
       video.addEventListener('loadeddata', done);
       video.addEventListener('error', fail);
@@ -99,18 +115,33 @@ export class FrameSource {
   }
 
   private async openWebcam(): Promise<MediaStream> {
-    const devices = this.options.mediaDevices ?? (typeof navigator !== 'undefined' ? navigator.mediaDevices : undefined);
+    const devices =
+      this.options.mediaDevices ?? (typeof navigator !== 'undefined' ? navigator.mediaDevices : undefined);
     if (!devices?.getUserMedia) {
-      throw new CpemError('CAMERA_UNAVAILABLE', 'This page has no camera access (navigator.mediaDevices is missing: serve the page over https or from localhost), or pass a video element as source.');
+      throw new CpemError(
+        'CAMERA_UNAVAILABLE',
+        'This page has no camera access (navigator.mediaDevices is missing: serve the page over https or from localhost), or pass a video element as source.',
+      );
     }
     try {
-      return await devices.getUserMedia({ video: this.options.videoConstraints ?? { width: 640, height: 480, facingMode: 'user' }, audio: false });
+      return await devices.getUserMedia({
+        video: this.options.videoConstraints ?? { width: 640, height: 480, facingMode: 'user' },
+        audio: false,
+      });
     } catch (e) {
       const name = (e as Error)?.name;
       if (name === 'NotAllowedError' || name === 'SecurityError' || name === 'PermissionDeniedError') {
-        throw new CpemError('CAMERA_DENIED', `Camera access was denied (${name}: ${(e as Error).message}). Allow the camera for this page in the browser, or use a video file as source.`, { cause: e });
+        throw new CpemError(
+          'CAMERA_DENIED',
+          `Camera access was denied (${name}: ${(e as Error).message}). Allow the camera for this page in the browser, or use a video file as source.`,
+          { cause: e },
+        );
       }
-      throw new CpemError('CAMERA_UNAVAILABLE', `No camera could be opened (${name}: ${(e as Error)?.message}). Plug one in or close the app using it, or use a video file as source.`, { cause: e });
+      throw new CpemError(
+        'CAMERA_UNAVAILABLE',
+        `No camera could be opened (${name}: ${(e as Error)?.message}). Plug one in or close the app using it, or use a video file as source.`,
+        { cause: e },
+      );
     }
   }
 }

@@ -27,7 +27,12 @@ let profile: CalibrationProfile | null | undefined;
 function asWorkerError(e: unknown): WorkerError {
   if (isCpemError(e)) return { code: e.code, message: e.message };
   const message = e instanceof Error ? e.message : String(e);
-  return { code: /device (is |was )?lost|context (is |was )?lost|CONTEXT_LOST/i.test(message) ? 'DEVICE_LOST' : 'ESTIMATION_FAILED', message };
+  return {
+    code: /device (is |was )?lost|context (is |was )?lost|CONTEXT_LOST/i.test(message)
+      ? 'DEVICE_LOST'
+      : 'ESTIMATION_FAILED',
+    message,
+  };
 }
 
 async function threadsCount(backend: string): Promise<number> {
@@ -42,11 +47,19 @@ scope.onmessage = (event) => {
     loading ??= (async () => {
       try {
         const tracker = await FaceTracker.create({
-          backend: m.options.backend, refineIris: m.options.refineIris, frameAccess: m.options.frameAccess, wasmThreads: m.options.wasmThreads, assetBaseUrl: m.options.assetBaseUrl,
+          backend: m.options.backend,
+          refineIris: m.options.refineIris,
+          frameAccess: m.options.frameAccess,
+          wasmThreads: m.options.wasmThreads,
+          assetBaseUrl: m.options.assetBaseUrl,
         });
         try {
           estimator = await FaceEstimator.create<unknown>({
-            tracker, weights: m.options.weights, assetBaseUrl: m.options.assetBaseUrl, calibration: m.options.calibration, smoothing: m.options.smoothing,
+            tracker,
+            weights: m.options.weights,
+            assetBaseUrl: m.options.assetBaseUrl,
+            calibration: m.options.calibration,
+            smoothing: m.options.smoothing,
             calibrationProfile: profile ?? m.options.calibrationProfile ?? null,
           });
         } catch (e) {
@@ -63,9 +76,16 @@ scope.onmessage = (event) => {
     void (async () => {
       const t0 = performance.now();
       try {
-        if (!estimator) throw new CpemError('INVALID_ARGUMENT', 'The inference worker got a frame before its models loaded.');
+        if (!estimator)
+          throw new CpemError('INVALID_ARGUMENT', 'The inference worker got a frame before its models loaded.');
         const motion = await estimator.estimate(m.frame, m.timestamp);
-        scope.postMessage({ type: 'result', id: m.id, motion, numTensors: tf.memory().numTensors, workerMs: performance.now() - t0 });
+        scope.postMessage({
+          type: 'result',
+          id: m.id,
+          motion,
+          numTensors: tf.memory().numTensors,
+          workerMs: performance.now() - t0,
+        });
       } catch (e) {
         scope.postMessage({ type: 'frame-failed', id: m.id, error: asWorkerError(e) });
       } finally {

@@ -5,5 +5,8 @@
  * the main thread carries no worker.
  */
 export function inferenceWorker(): Worker {
-  return new Worker(new URL('./inference-worker.js', import.meta.url), { type: 'module', name: 'babylon-cpem inference' });
+  return new Worker(new URL('./inference-worker.js', import.meta.url), {
+    type: 'module',
+    name: 'babylon-cpem inference',
+  });
 }

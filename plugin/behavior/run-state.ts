@@ -56,7 +56,8 @@ export class RunState {
   /** Moves to `state` (an allowed move; a move to the same state does nothing) and tells the observers. */
   move(state: FaceRetargetState): void {
     if (state === this.current) return;
-    if (!NEXT[this.current].includes(state)) throw new Error(`FaceRetargetBehavior: no move from '${this.current}' to '${state}'.`);
+    if (!NEXT[this.current].includes(state))
+      throw new Error(`FaceRetargetBehavior: no move from '${this.current}' to '${state}'.`);
     this.current = state;
     this.changed.notifyObservers(state);
   }

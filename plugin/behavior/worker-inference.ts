@@ -13,9 +13,10 @@ export interface WorkerInferenceOptions extends InferenceStageOptions {
 }
 
 /** What to do when inference: 'worker' is asked for without a worker. */
-export const WORKER_NEEDED = "inference: 'worker' needs the worker script: import { inferenceWorker } from 'babylon-cpem/worker' and pass "
-  + "worker: inferenceWorker (Vite and webpack 5 then bundle it), or pass workerUrl: the URL where you serve a copy of the package's "
-  + "dist/inference-worker.js. Or use inference: 'main'.";
+export const WORKER_NEEDED =
+  "inference: 'worker' needs the worker script: import { inferenceWorker } from 'babylon-cpem/worker' and pass " +
+  "worker: inferenceWorker (Vite and webpack 5 then bundle it), or pass workerUrl: the URL where you serve a copy of the package's " +
+  "dist/inference-worker.js. Or use inference: 'main'.";
 
 /**
  * The inference stage in a Web Worker (inference-worker.ts): each frame goes over as a transferred VideoFrame (an
@@ -29,7 +30,10 @@ export class WorkerInference {
   private ready = false;
   private loading: Promise<void> | null = null;
   private loadWaiter: { resolve(): void; reject(e: CpemError): void } | null = null;
-  private readonly pending = new Map<number, { resolve(m: EstimatedFaceMotion | null): void; reject(e: CpemError): void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve(m: EstimatedFaceMotion | null): void; reject(e: CpemError): void }
+  >();
   private nextId = 1;
   private disposed = false;
   /** The worker's backend and wasm threads, once loaded. */
@@ -43,14 +47,25 @@ export class WorkerInference {
 
   constructor(private readonly options: WorkerInferenceOptions) {
     this.profile = options.calibrationProfile ?? null;
-    if (options.estimator) throw new CpemError('INVALID_ARGUMENT', "inference: 'worker' cannot use a ready `estimator` (it lives on the main thread); leave `estimator` out, or use inference: 'main'.");
+    if (options.estimator)
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        "inference: 'worker' cannot use a ready `estimator` (it lives on the main thread); leave `estimator` out, or use inference: 'main'.",
+      );
     if (options.worker !== undefined && typeof options.worker !== 'function') {
-      throw new CpemError('INVALID_ARGUMENT', `worker must be a function that starts the worker (inferenceWorker from 'babylon-cpem/worker'); got ${typeof options.worker}.`);
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `worker must be a function that starts the worker (inferenceWorker from 'babylon-cpem/worker'); got ${typeof options.worker}.`,
+      );
     }
-    if (options.worker === undefined && options.workerUrl === undefined) throw new CpemError('INVALID_ARGUMENT', WORKER_NEEDED);
+    if (options.worker === undefined && options.workerUrl === undefined)
+      throw new CpemError('INVALID_ARGUMENT', WORKER_NEEDED);
     const w = options.weights;
     if (w !== undefined && typeof w !== 'string' && !(w instanceof URL)) {
-      throw new CpemError('INVALID_ARGUMENT', "inference: 'worker' reads PE-Net from a URL; a loaded PeNet or an IOHandler stays on the main thread. Pass weights as a model.json URL, or use inference: 'main'.");
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        "inference: 'worker' reads PE-Net from a URL; a loaded PeNet or an IOHandler stays on the main thread. Pass weights as a model.json URL, or use inference: 'main'.",
+      );
     }
   }
 
@@ -68,12 +83,19 @@ export class WorkerInference {
       let worker: Worker;
       try {
         // The package's worker comes from its own module (packaged-worker.ts), so that only apps that ask for it bundle it.
-        worker = this.options.worker !== undefined
-          ? this.options.worker()
-          : new Worker(this.options.workerUrl!, { type: 'module', name: 'babylon-cpem inference' });
+        worker =
+          this.options.worker !== undefined
+            ? this.options.worker()
+            : new Worker(this.options.workerUrl!, { type: 'module', name: 'babylon-cpem inference' });
       } catch (e) {
         this.loadWaiter = null;
-        reject(new CpemError('ESTIMATION_FAILED', `The inference worker could not be started (${(e as Error).message}). Check the worker or workerUrl option, or use inference: 'main'.`, { cause: e }));
+        reject(
+          new CpemError(
+            'ESTIMATION_FAILED',
+            `The inference worker could not be started (${(e as Error).message}). Check the worker or workerUrl option, or use inference: 'main'.`,
+            { cause: e },
+          ),
+        );
         return;
       }
       this.worker = worker;
@@ -83,9 +105,11 @@ export class WorkerInference {
         const script = String(this.options.workerUrl ?? 'inference-worker.js');
         // An ErrorEvent with a message: the script loaded and threw (in itself or in what it imports). Without one:
         // the script could not be fetched or parsed as a module.
-        this.die(e.message
-          ? `The inference worker's script loaded but threw before it could start: ${e.message} (${e.filename || script}${e.lineno ? `:${e.lineno}` : ''}).${/\b(module|require|exports) is not defined/.test(e.message) ? ' A CommonJS module reached the worker unbundled: its imports must be bundled (the package\'s inference-worker.js is; a workerUrl of your own must be too).' : ''} Or use inference: 'main'.`
-          : `The inference worker's script did not load (${script}): check that it is served as JavaScript where workerUrl points (with worker: inferenceWorker, that the app's bundler copied the package's inference-worker.js beside its modules), or use inference: 'main'.`);
+        this.die(
+          e.message
+            ? `The inference worker's script loaded but threw before it could start: ${e.message} (${e.filename || script}${e.lineno ? `:${e.lineno}` : ''}).${/\b(module|require|exports) is not defined/.test(e.message) ? " A CommonJS module reached the worker unbundled: its imports must be bundled (the package's inference-worker.js is; a workerUrl of your own must be too)." : ''} Or use inference: 'main'.`
+            : `The inference worker's script did not load (${script}): check that it is served as JavaScript where workerUrl points (with worker: inferenceWorker, that the app's bundler copied the package's inference-worker.js beside its modules), or use inference: 'main'.`,
+        );
       };
       worker.onmessageerror = () => this.die('The inference worker sent a message that could not be read.');
       const options: WorkerLoadOptions = {
@@ -93,8 +117,10 @@ export class WorkerInference {
         refineIris: this.options.refineIris ?? 'alternate',
         frameAccess: this.options.frameAccess,
         wasmThreads: this.options.wasmThreads,
-        assetBaseUrl: this.options.assetBaseUrl === undefined ? undefined : new URL(this.options.assetBaseUrl, location.href).href,
-        weights: this.options.weights === undefined ? undefined : new URL(String(this.options.weights), location.href).href,
+        assetBaseUrl:
+          this.options.assetBaseUrl === undefined ? undefined : new URL(this.options.assetBaseUrl, location.href).href,
+        weights:
+          this.options.weights === undefined ? undefined : new URL(String(this.options.weights), location.href).href,
         calibration: this.options.calibration,
         calibrationProfile: this.profile,
         smoothing: this.options.smoothing,
@@ -121,7 +147,9 @@ export class WorkerInference {
     }
     const t1 = performance.now();
     const id = this.nextId++;
-    const answer = new Promise<EstimatedFaceMotion | null>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    const answer = new Promise<EstimatedFaceMotion | null>((resolve, reject) =>
+      this.pending.set(id, { resolve, reject }),
+    );
     this.post({ type: 'frame', id, frame, timestamp }, [frame]);
     spent += performance.now() - t1 + (spent === 0 ? t1 - t0 : 0);
     try {

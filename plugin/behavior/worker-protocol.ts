@@ -31,7 +31,10 @@ export type ToWorker =
   | { type: 'dispose' };
 
 /** A CpemError as it crosses a thread. */
-export interface WorkerError { code: CpemErrorCode; message: string }
+export interface WorkerError {
+  code: CpemErrorCode;
+  message: string;
+}
 
 /** Worker → main thread. */
 export type FromWorker =

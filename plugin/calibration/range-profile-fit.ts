@@ -8,8 +8,13 @@
 import { CpemError } from '../errors/cpem-error.js';
 import { EXPRESSION_UNITS, expressionUnitIndex, type ExpressionUnitName } from '../units/expression-units.js';
 import {
-  CALIBRATION_PROFILE_FORMAT, CALIBRATION_PROFILE_VERSION, PROFILE_GAIN_LIMITS, PROFILE_MAX_OFFSET,
-  type CalibrationProfile, type UnitMeasurement, type UnitRange,
+  CALIBRATION_PROFILE_FORMAT,
+  CALIBRATION_PROFILE_VERSION,
+  PROFILE_GAIN_LIMITS,
+  PROFILE_MAX_OFFSET,
+  type CalibrationProfile,
+  type UnitMeasurement,
+  type UnitRange,
 } from './range-profile.js';
 import { NUM_EXPRESSION_UNITS } from '../constants.js';
 import { quantile } from '../util/quantile.js';
@@ -86,16 +91,35 @@ const round = (v: number) => Math.round(v * 1e4) / 1e4;
  * expression at all.
  */
 export function fitRangeProfile(spans: readonly CalibrationSpan[], options: RangeFitOptions = {}): CalibrationProfile {
-  const o = { ...RANGE_FIT_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof RANGE_FIT_DEFAULTS & RangeFitOptions;
+  const o = {
+    ...RANGE_FIT_DEFAULTS,
+    ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+  } as typeof RANGE_FIT_DEFAULTS & RangeFitOptions;
   const [gMin, gMax] = o.gainBounds;
-  if (!(o.peakQuantile > 0 && o.peakQuantile <= 1) || !(gMin >= PROFILE_GAIN_LIMITS[0] && gMin <= 1 && gMax >= 1 && gMax <= PROFILE_GAIN_LIMITS[1]) || !(o.minResponse > 0)
-    || !(o.shrinkFrames >= 0) || !(o.maxUnpromptedOffset >= 0 && o.maxUnpromptedOffset <= PROFILE_MAX_OFFSET)) {
-    throw new CpemError('INVALID_ARGUMENT', `fitRangeProfile needs peakQuantile in (0, 1], gainBounds within [${PROFILE_GAIN_LIMITS.join(', ')}] around 1, minResponse > 0 and maxUnpromptedOffset in [0, ${PROFILE_MAX_OFFSET}].`);
+  if (
+    !(o.peakQuantile > 0 && o.peakQuantile <= 1) ||
+    !(gMin >= PROFILE_GAIN_LIMITS[0] && gMin <= 1 && gMax >= 1 && gMax <= PROFILE_GAIN_LIMITS[1]) ||
+    !(o.minResponse > 0) ||
+    !(o.shrinkFrames >= 0) ||
+    !(o.maxUnpromptedOffset >= 0 && o.maxUnpromptedOffset <= PROFILE_MAX_OFFSET)
+  ) {
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `fitRangeProfile needs peakQuantile in (0, 1], gainBounds within [${PROFILE_GAIN_LIMITS.join(', ')}] around 1, minResponse > 0 and maxUnpromptedOffset in [0, ${PROFILE_MAX_OFFSET}].`,
+    );
   }
-  const valid = (u: ArrayLike<number> | null): u is ArrayLike<number> => u !== null && u.length === NUM_EXPRESSION_UNITS;
-  const restFrames = spans.flatMap((s) => s.frames.filter((f) => f.role === 'rest' && valid(f.units)).map((f) => f.units!));
+  const valid = (u: ArrayLike<number> | null): u is ArrayLike<number> =>
+    u !== null && u.length === NUM_EXPRESSION_UNITS;
+  const restFrames = spans.flatMap((s) =>
+    s.frames.filter((f) => f.role === 'rest' && valid(f.units)).map((f) => f.units!),
+  );
   const rest = new Float64Array(NUM_EXPRESSION_UNITS);
-  if (restFrames.length > 0) for (let u = 0; u < NUM_EXPRESSION_UNITS; u++) rest[u] = quantile(restFrames.map((f) => f[u]), 0.5);
+  if (restFrames.length > 0)
+    for (let u = 0; u < NUM_EXPRESSION_UNITS; u++)
+      rest[u] = quantile(
+        restFrames.map((f) => f[u]),
+        0.5,
+      );
 
   // Per prompted unit, one (peak, target, held frames) per prompt that targets it.
   const observed = new Map<number, Array<{ peak: number; target: number; held: number }>>();
@@ -105,15 +129,28 @@ export function fitRangeProfile(spans: readonly CalibrationSpan[], options: Rang
     for (const [name, target] of Object.entries(span.targets)) {
       const u = expressionUnitIndex(name);
       if (u < 0 || !(typeof target === 'number' && target > 0 && target <= 1)) {
-        throw new CpemError('INVALID_ARGUMENT', `Prompt ${span.label}: the target of ${name} must be a unit name with a level in (0, 1]; got ${JSON.stringify(target)}.`);
+        throw new CpemError(
+          'INVALID_ARGUMENT',
+          `Prompt ${span.label}: the target of ${name} must be a unit name with a level in (0, 1]; got ${JSON.stringify(target)}.`,
+        );
       }
       const list = observed.get(u) ?? [];
-      list.push({ peak: quantile(held.map((f) => f[u]), o.peakQuantile), target, held: held.length });
+      list.push({
+        peak: quantile(
+          held.map((f) => f[u]),
+          o.peakQuantile,
+        ),
+        target,
+        held: held.length,
+      });
       observed.set(u, list);
     }
   }
   if (observed.size === 0) {
-    throw new CpemError('INVALID_ARGUMENT', `No prompt of the capture has ${o.minHeldFrames} frames that hold its expression: make each expression clearly, hold it, and capture again.`);
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `No prompt of the capture has ${o.minHeldFrames} frames that hold its expression: make each expression clearly, hold it, and capture again.`,
+    );
   }
 
   const units: Partial<Record<ExpressionUnitName, UnitRange>> = {};
@@ -125,7 +162,8 @@ export function fitRangeProfile(spans: readonly CalibrationSpan[], options: Rang
     if (!obs) {
       const offset = Math.min(r, o.maxUnpromptedOffset);
       measured[name] = { rest: round(r), restFrames: restFrames.length, note: 'not prompted' };
-      if (o.unprompted === 'offset' && offset >= 0.005) units[name] = { offset: round(offset), gain: round(1 / (1 - offset)) };
+      if (o.unprompted === 'offset' && offset >= 0.005)
+        units[name] = { offset: round(offset), gain: round(1 / (1 - offset)) };
       continue;
     }
     const offset = Math.min(r, PROFILE_MAX_OFFSET);
@@ -142,9 +180,17 @@ export function fitRangeProfile(spans: readonly CalibrationSpan[], options: Rang
     const heldFrames = obs.reduce((s, x) => s + x.held, 0);
     if (!(bestRise >= o.minResponse)) {
       // The capture did not measure this unit's range: it is left as a unit no prompt targets.
-      measured[name] = { rest: round(r), peak: round(peak), target, heldFrames, restFrames: restFrames.length, note: `no response (the prompted peak rose ${bestRise.toFixed(3)} above rest): treated as not prompted` };
+      measured[name] = {
+        rest: round(r),
+        peak: round(peak),
+        target,
+        heldFrames,
+        restFrames: restFrames.length,
+        note: `no response (the prompted peak rose ${bestRise.toFixed(3)} above rest): treated as not prompted`,
+      };
       const small = Math.min(r, o.maxUnpromptedOffset);
-      if (o.unprompted === 'offset' && small >= 0.005) units[name] = { offset: round(small), gain: round(1 / (1 - small)) };
+      if (o.unprompted === 'offset' && small >= 0.005)
+        units[name] = { offset: round(small), gain: round(1 / (1 - small)) };
       continue;
     }
     const gain = Math.min(gMax, Math.max(gMin, 1 + (sxy / sxx - 1) * (heldFrames / (heldFrames + o.shrinkFrames))));
@@ -162,10 +208,20 @@ export function fitRangeProfile(spans: readonly CalibrationSpan[], options: Rang
       ...(o.weights ? { weights: o.weights } : {}),
       ...(o.person ? { person: o.person } : {}),
       prompts: spans.map((s) => ({
-        prompt: s.label, status: s.status ?? 'ok',
-        heldFrames: s.frames.filter((f) => f.role === 'held').length, restFrames: s.frames.filter((f) => f.role === 'rest').length,
+        prompt: s.label,
+        status: s.status ?? 'ok',
+        heldFrames: s.frames.filter((f) => f.role === 'held').length,
+        restFrames: s.frames.filter((f) => f.role === 'rest').length,
       })),
-      settings: { peakQuantile: o.peakQuantile, minGain: gMin, maxGain: gMax, minResponse: o.minResponse, minHeldFrames: o.minHeldFrames, shrinkFrames: o.shrinkFrames, maxUnpromptedOffset: o.unprompted === 'offset' ? o.maxUnpromptedOffset : 0 },
+      settings: {
+        peakQuantile: o.peakQuantile,
+        minGain: gMin,
+        maxGain: gMax,
+        minResponse: o.minResponse,
+        minHeldFrames: o.minHeldFrames,
+        shrinkFrames: o.shrinkFrames,
+        maxUnpromptedOffset: o.unprompted === 'offset' ? o.maxUnpromptedOffset : 0,
+      },
       units: measured,
     },
   };

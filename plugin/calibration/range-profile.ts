@@ -4,7 +4,12 @@
 // purpose (range-profile-fit.ts). Plain, versioned JSON; validated like a retarget table (every problem at once).
 import { CpemError } from '../errors/cpem-error.js';
 import { quote } from '../errors/quote.js';
-import { EXPRESSION_UNITS, expressionUnitIndex, isExpressionUnitName, type ExpressionUnitName } from '../units/expression-units.js';
+import {
+  EXPRESSION_UNITS,
+  expressionUnitIndex,
+  isExpressionUnitName,
+  type ExpressionUnitName,
+} from '../units/expression-units.js';
 import { NUM_EXPRESSION_UNITS } from '../constants.js';
 
 export const CALIBRATION_PROFILE_FORMAT = 'babylon-cpem/calibration-profile';
@@ -79,47 +84,81 @@ const MAX_LISTED = 50;
  * number of units of the estimator it is to be used with (default 46): a profile measured for another count is
  * reported ('unit-count'), as is another format version ('version').
  */
-export function validateCalibrationProfile(profile: unknown, context: { unitCount?: number } = {}): CalibrationProfileIssue[] {
+export function validateCalibrationProfile(
+  profile: unknown,
+  context: { unitCount?: number } = {},
+): CalibrationProfileIssue[] {
   const issues: CalibrationProfileIssue[] = [];
-  const add = (path: string, kind: CalibrationProfileIssue['kind'], message: string) => issues.push({ path, kind, message });
+  const add = (path: string, kind: CalibrationProfileIssue['kind'], message: string) =>
+    issues.push({ path, kind, message });
   try {
     if (!isObject(profile)) {
-      add('', 'structure', `a calibration profile must be an object with "format": "${CALIBRATION_PROFILE_FORMAT}", "version": ${CALIBRATION_PROFILE_VERSION} and "units": {...}, not ${show(profile)}`);
+      add(
+        '',
+        'structure',
+        `a calibration profile must be an object with "format": "${CALIBRATION_PROFILE_FORMAT}", "version": ${CALIBRATION_PROFILE_VERSION} and "units": {...}, not ${show(profile)}`,
+      );
       return issues;
     }
     for (const k of Object.keys(profile)) {
-      if (!PROFILE_KEYS.has(k)) add(key(k), 'structure', `unknown property ${quote(k, 40)} (allowed: ${[...PROFILE_KEYS].join(', ')})`);
+      if (!PROFILE_KEYS.has(k))
+        add(key(k), 'structure', `unknown property ${quote(k, 40)} (allowed: ${[...PROFILE_KEYS].join(', ')})`);
     }
-    if (profile.format !== CALIBRATION_PROFILE_FORMAT) add('format', 'structure', `format is ${show(profile.format)}; it must be "${CALIBRATION_PROFILE_FORMAT}"`);
+    if (profile.format !== CALIBRATION_PROFILE_FORMAT)
+      add('format', 'structure', `format is ${show(profile.format)}; it must be "${CALIBRATION_PROFILE_FORMAT}"`);
     if (profile.version !== CALIBRATION_PROFILE_VERSION) {
-      add('version', 'version', `version is ${show(profile.version)}; this package reads version ${CALIBRATION_PROFILE_VERSION}: calibrate again`);
+      add(
+        'version',
+        'version',
+        `version is ${show(profile.version)}; this package reads version ${CALIBRATION_PROFILE_VERSION}: calibrate again`,
+      );
     }
     const expected = context.unitCount ?? NUM_EXPRESSION_UNITS;
     if (profile.unitCount !== expected) {
-      add('unitCount', 'unit-count', `the profile was measured for ${show(profile.unitCount)} expression units; the estimator gives ${expected}: calibrate again with these weights`);
+      add(
+        'unitCount',
+        'unit-count',
+        `the profile was measured for ${show(profile.unitCount)} expression units; the estimator gives ${expected}: calibrate again with these weights`,
+      );
     }
     if (!isObject(profile.units)) {
       add('units', 'structure', 'units must be an object of unit name → { "offset": o, "gain": g }');
     } else {
       for (const [unit, range] of Object.entries(profile.units)) {
         const at = `units.${key(unit)}`;
-        if (!isExpressionUnitName(unit)) add(at, 'unknown-unit', `${quote(unit, 40)} is not one of the 46 expression units (see EXPRESSION_UNITS)`);
+        if (!isExpressionUnitName(unit))
+          add(at, 'unknown-unit', `${quote(unit, 40)} is not one of the 46 expression units (see EXPRESSION_UNITS)`);
         if (!isObject(range)) {
           add(at, 'structure', `${at} must be { "offset": o, "gain": g }, not ${show(range)}`);
           continue;
         }
-        for (const k of Object.keys(range)) if (!RANGE_KEYS.has(k)) add(`${at}.${key(k)}`, 'structure', `unknown property ${quote(k, 40)} (allowed: offset, gain)`);
+        for (const k of Object.keys(range))
+          if (!RANGE_KEYS.has(k))
+            add(`${at}.${key(k)}`, 'structure', `unknown property ${quote(k, 40)} (allowed: offset, gain)`);
         if (!isFiniteNumber(range.offset) || range.offset < 0 || range.offset > PROFILE_MAX_OFFSET) {
-          add(`${at}.offset`, 'bad-number', `${at}.offset is ${show(range.offset)}; it must be a number in [0, ${PROFILE_MAX_OFFSET}]`);
+          add(
+            `${at}.offset`,
+            'bad-number',
+            `${at}.offset is ${show(range.offset)}; it must be a number in [0, ${PROFILE_MAX_OFFSET}]`,
+          );
         }
         if (!isFiniteNumber(range.gain) || range.gain < PROFILE_GAIN_LIMITS[0] || range.gain > PROFILE_GAIN_LIMITS[1]) {
-          add(`${at}.gain`, 'bad-number', `${at}.gain is ${show(range.gain)}; it must be a number in [${PROFILE_GAIN_LIMITS[0]}, ${PROFILE_GAIN_LIMITS[1]}] (a larger gain amplifies the reading's noise)`);
+          add(
+            `${at}.gain`,
+            'bad-number',
+            `${at}.gain is ${show(range.gain)}; it must be a number in [${PROFILE_GAIN_LIMITS[0]}, ${PROFILE_GAIN_LIMITS[1]}] (a larger gain amplifies the reading's noise)`,
+          );
         }
       }
     }
-    if (profile.measured !== undefined && !isObject(profile.measured)) add('measured', 'structure', 'measured must be an object (what the profile was measured from)');
+    if (profile.measured !== undefined && !isObject(profile.measured))
+      add('measured', 'structure', 'measured must be an object (what the profile was measured from)');
   } catch (e) {
-    add('', 'structure', `the profile could not be read (${quote(e instanceof Error ? e.message : e, 80)}); pass plain JSON data`);
+    add(
+      '',
+      'structure',
+      `the profile could not be read (${quote(e instanceof Error ? e.message : e, 80)}); pass plain JSON data`,
+    );
   }
   return issues;
 }
@@ -135,11 +174,17 @@ export function formatCalibrationProfileIssues(issues: readonly CalibrationProfi
  * Returns the profile typed, or throws CpemError CALIBRATION_PROFILE_INVALID listing every problem (another format
  * version, a unit count other than the estimator's, unknown units, offsets or gains out of bounds).
  */
-export function assertValidCalibrationProfile(profile: unknown, context: { unitCount?: number } = {}): CalibrationProfile {
+export function assertValidCalibrationProfile(
+  profile: unknown,
+  context: { unitCount?: number } = {},
+): CalibrationProfile {
   const issues = validateCalibrationProfile(profile, context);
   if (issues.length > 0) {
-    throw new CpemError('CALIBRATION_PROFILE_INVALID', `The calibration profile has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n${formatCalibrationProfileIssues(issues)}\n`
-      + 'Calibrate again (the sample scene\'s "Calibrate", or npm run calibrate), or leave the profile out.');
+    throw new CpemError(
+      'CALIBRATION_PROFILE_INVALID',
+      `The calibration profile has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n${formatCalibrationProfileIssues(issues)}\n` +
+        'Calibrate again (the sample scene\'s "Calibrate", or npm run calibrate), or leave the profile out.',
+    );
   }
   return profile as CalibrationProfile;
 }
@@ -164,12 +209,16 @@ export function compileRangeProfile(profile: unknown, context: { unitCount?: num
 }
 
 /** Applies a compiled profile to 46 units: out[i] = clamp((units[i] − offset[i]) · gain[i], 0, 1). `out` may be `units`. */
-export function applyRangeProfile(profile: CompiledRangeProfile, units: ArrayLike<number>, out = new Float32Array(NUM_EXPRESSION_UNITS)): Float32Array {
+export function applyRangeProfile(
+  profile: CompiledRangeProfile,
+  units: ArrayLike<number>,
+  out = new Float32Array(NUM_EXPRESSION_UNITS),
+): Float32Array {
   const { offset, gain } = profile;
   for (let i = 0; i < NUM_EXPRESSION_UNITS; i++) {
     const v = (units[i] - offset[i]) * gain[i];
     // NaN stays NaN (the applier warns about it).
-    out[i] = v > 0 ? (Math.min(v , 1)) : Math.max(v , 0);
+    out[i] = v > 0 ? Math.min(v, 1) : Math.max(v, 0);
   }
   return out;
 }

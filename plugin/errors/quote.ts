@@ -5,7 +5,9 @@
  */
 export function quote(value: unknown, max = 60): string {
   if (typeof value === 'string') {
-    return value.length <= max ? JSON.stringify(value) : `${JSON.stringify(value.slice(0, max))}… (${value.length} characters)`;
+    return value.length <= max
+      ? JSON.stringify(value)
+      : `${JSON.stringify(value.slice(0, max))}… (${value.length} characters)`;
   }
   let text: string;
   try {
@@ -19,17 +21,25 @@ export function quote(value: unknown, max = 60): string {
 /** Renders `value`, going at most `depth` levels into objects and arrays and 8 items into each. */
 function render(value: unknown, depth: number): string {
   switch (typeof value) {
-    case 'string': return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-    case 'number': return Object.is(value, -0) ? '-0' : String(value);
-    case 'bigint': return `${value}n`;
-    case 'symbol': return value.toString();
-    case 'function': return 'a function';
+    case 'string':
+      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+    case 'number':
+      return Object.is(value, -0) ? '-0' : String(value);
+    case 'bigint':
+      return `${value}n`;
+    case 'symbol':
+      return value.toString();
+    case 'function':
+      return 'a function';
     case 'undefined':
-    case 'boolean': return String(value);
-    default: break;
+    case 'boolean':
+      return String(value);
+    default:
+      break;
   }
   if (value === null) return 'null';
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as unknown as { length?: number }).length ?? value.byteLength})`;
+  if (ArrayBuffer.isView(value))
+    return `${value.constructor.name}(${(value as unknown as { length?: number }).length ?? value.byteLength})`;
   const array = Array.isArray(value);
   const keys = array ? [] : Object.keys(value as object);
   const size = array ? (value as unknown[]).length : keys.length;

@@ -1,10 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assetUrl } from '../assets.js';
-import { applyRangeProfile, compileRangeProfile, type CalibrationProfile, type CompiledRangeProfile } from '../calibration/range-profile.js';
+import {
+  applyRangeProfile,
+  compileRangeProfile,
+  type CalibrationProfile,
+  type CompiledRangeProfile,
+} from '../calibration/range-profile.js';
 import { CpemError } from '../errors/cpem-error.js';
 import type { FaceMotion } from '../motion/face-motion.js';
 import { FaceMotionFilter, type FaceMotionFilterOptions } from '../motion/face-motion-filter.js';
-import { IdentityCalibration, type CalibrationState, type IdentityCalibrationOptions } from '../motion/identity-calibration.js';
+import {
+  IdentityCalibration,
+  type CalibrationState,
+  type IdentityCalibrationOptions,
+} from '../motion/identity-calibration.js';
 import { mirrorFaceLandmarks } from '../landmarks/face-mesh-mirror.js';
 import { MIRRORED_UNIT_INDEX } from '../units/expression-units.js';
 import { featureSize, frameFeatures } from './landmark-features.js';
@@ -20,7 +29,13 @@ export interface TrackedFaceLike {
 /** What the estimator needs of a tracker (FaceTracker in plugin/tracker fits it). */
 export interface LandmarkTracker<Input = unknown> {
   readonly backend: string;
-  track(input: Input): Promise<{ status: 'ok' | 'no-face'; faces: TrackedFaceLike[]; width: number; height: number; timings: { total: number; read?: number } }>;
+  track(input: Input): Promise<{
+    status: 'ok' | 'no-face';
+    faces: TrackedFaceLike[];
+    width: number;
+    height: number;
+    timings: { total: number; read?: number };
+  }>;
   reset(): void;
   dispose(): void;
 }
@@ -114,20 +129,34 @@ const now = (): number => (typeof performance !== 'undefined' ? performance.now(
  */
 function checkLandmarkInput(face: unknown, width: number, height: number): asserts face is TrackedFaceLike {
   const f = face as { landmarks?: unknown; confidence?: unknown } | null | undefined;
-  if (!f || typeof f !== 'object') throw new CpemError('INVALID_ARGUMENT', `estimateFromLandmarks() needs a face { landmarks, confidence }; got ${f === null ? 'null' : typeof f}.`);
+  if (!f || typeof f !== 'object')
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `estimateFromLandmarks() needs a face { landmarks, confidence }; got ${f === null ? 'null' : typeof f}.`,
+    );
   const lm = f.landmarks as ArrayLike<number> | undefined;
   const n = NUM_FACE_LANDMARKS * 3;
   if (!lm || typeof lm !== 'object' || lm.length !== n) {
-    throw new CpemError('INVALID_ARGUMENT', `face.landmarks must hold ${NUM_FACE_LANDMARKS} points × (x, y, z), ${n} numbers; got ${lm && typeof lm === 'object' && typeof lm.length === 'number' ? `${lm.length} values` : typeof lm}.`);
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `face.landmarks must hold ${NUM_FACE_LANDMARKS} points × (x, y, z), ${n} numbers; got ${lm && typeof lm === 'object' && typeof lm.length === 'number' ? `${lm.length} values` : typeof lm}.`,
+    );
   }
   for (let i = 0; i < n; i++) {
     if (typeof lm[i] !== 'number' || !Number.isFinite(lm[i])) {
-      throw new CpemError('INVALID_ARGUMENT', `Landmark ${Math.floor(i / 3)} has ${'xyz'[i % 3]} = ${lm[i]}: every coordinate must be a finite number. Skip this frame (or pass a confidence of 0).`);
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `Landmark ${Math.floor(i / 3)} has ${'xyz'[i % 3]} = ${lm[i]}: every coordinate must be a finite number. Skip this frame (or pass a confidence of 0).`,
+      );
     }
   }
-  if (typeof f.confidence !== 'number' || !(f.confidence >= 0 && f.confidence <= 1)) throw new CpemError('INVALID_ARGUMENT', `face.confidence must be a number in [0, 1]; got ${String(f.confidence)}.`);
+  if (typeof f.confidence !== 'number' || !(f.confidence >= 0 && f.confidence <= 1))
+    throw new CpemError('INVALID_ARGUMENT', `face.confidence must be a number in [0, 1]; got ${String(f.confidence)}.`);
   if (!(Number.isFinite(width) && width > 0 && Number.isFinite(height) && height > 0)) {
-    throw new CpemError('INVALID_ARGUMENT', `estimateFromLandmarks() needs the image's width and height in pixels (> 0); got ${width} × ${height}.`);
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `estimateFromLandmarks() needs the image's width and height in pixels (> 0); got ${width} × ${height}.`,
+    );
   }
 }
 
@@ -163,7 +192,10 @@ export class FaceEstimator<Input = unknown> {
     this.focal = options.focalLength ?? 1.2;
     this.symmetric = options.symmetric ?? true;
     if (!(this.minConfidence >= 0 && this.minConfidence <= 1) || !(this.focal > 0)) {
-      throw new CpemError('INVALID_ARGUMENT', `FaceEstimator needs minConfidence in [0, 1] and focalLength > 0; got ${this.minConfidence} and ${this.focal}.`);
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `FaceEstimator needs minConfidence in [0, 1] and focalLength > 0; got ${this.minConfidence} and ${this.focal}.`,
+      );
     }
     if (options.calibrationProfile) this.setCalibrationProfile(options.calibrationProfile);
   }
@@ -195,17 +227,27 @@ export class FaceEstimator<Input = unknown> {
    */
   static async create<Input>(options: FaceEstimatorOptions<Input>): Promise<FaceEstimator<Input>> {
     if (!options || (options.tracker !== null && typeof options.tracker?.track !== 'function')) {
-      throw new CpemError('INVALID_ARGUMENT', 'FaceEstimator.create needs `tracker`: a FaceTracker (await FaceTracker.create()), or null to feed landmarks yourself.');
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        'FaceEstimator.create needs `tracker`: a FaceTracker (await FaceTracker.create()), or null to feed landmarks yourself.',
+      );
     }
     const given = options.weights instanceof PeNet ? options.weights : null;
-    const net = given ?? (await (options.weights === undefined
-      ? PeNet.load(assetUrl('pe-net/model.json', options.assetBaseUrl), { shardUrls: { 'weights.bin': assetUrl('pe-net/weights.bin', options.assetBaseUrl) } })
-      : PeNet.load(options.weights as string | URL | tf.io.IOHandler)));
+    const net =
+      given ??
+      (await (options.weights === undefined
+        ? PeNet.load(assetUrl('pe-net/model.json', options.assetBaseUrl), {
+            shardUrls: { 'weights.bin': assetUrl('pe-net/weights.bin', options.assetBaseUrl) },
+          })
+        : PeNet.load(options.weights as string | URL | tf.io.IOHandler)));
     const spec = net.config.features ?? { set: 'face-box' };
     if (net.config.inputSize !== featureSize(spec) || net.config.numExpression !== NUM_EXPRESSION_UNITS) {
       if (!given) net.dispose();
-      throw new CpemError('WEIGHTS_CORRUPT', `PE-Net takes ${net.config.inputSize} features and gives ${net.config.numExpression} units; the estimator needs `
-        + `${featureSize(spec)} (${spec.set} features of ${NUM_FACE_LANDMARKS} landmarks) and ${NUM_EXPRESSION_UNITS}. Use the shipped weights or retrain.`);
+      throw new CpemError(
+        'WEIGHTS_CORRUPT',
+        `PE-Net takes ${net.config.inputSize} features and gives ${net.config.numExpression} units; the estimator needs ` +
+          `${featureSize(spec)} (${spec.set} features of ${NUM_FACE_LANDMARKS} landmarks) and ${NUM_EXPRESSION_UNITS}. Use the shipped weights or retrain.`,
+      );
     }
     try {
       return new FaceEstimator(options.tracker, net, options.ownsTracker !== false, !given, options);
@@ -219,13 +261,21 @@ export class FaceEstimator<Input = unknown> {
   async estimate(frame: Input, timestamp = now()): Promise<EstimatedFaceMotion | null> {
     this.assertUsable(timestamp);
     const tracker = this.tracker;
-    if (!tracker) throw new CpemError('INVALID_ARGUMENT', 'This FaceEstimator has no tracker: use estimateFromLandmarks(), or create it with one.');
+    if (!tracker)
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        'This FaceEstimator has no tracker: use estimateFromLandmarks(), or create it with one.',
+      );
     this.busy = true;
     try {
       const t0 = now();
       const result = await tracker.track(frame);
       // dispose() while the tracker ran: the network may be freed, so the frame is dropped with a CpemError.
-      if (this.disposed) throw new CpemError('INVALID_ARGUMENT', 'FaceEstimator was disposed while a frame was running; the frame is discarded.');
+      if (this.disposed)
+        throw new CpemError(
+          'INVALID_ARGUMENT',
+          'FaceEstimator was disposed while a frame was running; the frame is discarded.',
+        );
       const trackerMs = now() - t0;
       const face = result.status === 'ok' ? result.faces[0] : undefined;
       if (!face || face.confidence < this.minConfidence) {
@@ -242,7 +292,12 @@ export class FaceEstimator<Input = unknown> {
    * Estimates motion from landmarks found elsewhere (478 points, [x, y, z, ...] in pixels of a width × height
    * image), skipping the tracker.
    */
-  async estimateFromLandmarks(face: TrackedFaceLike, width: number, height: number, timestamp = now()): Promise<EstimatedFaceMotion | null> {
+  async estimateFromLandmarks(
+    face: TrackedFaceLike,
+    width: number,
+    height: number,
+    timestamp = now(),
+  ): Promise<EstimatedFaceMotion | null> {
     this.assertUsable(timestamp);
     checkLandmarkInput(face, width, height);
     if (face.confidence < this.minConfidence) {
@@ -282,16 +337,32 @@ export class FaceEstimator<Input = unknown> {
   }
 
   private assertUsable(timestamp: number): void {
-    if (!Number.isFinite(timestamp)) throw new CpemError('INVALID_ARGUMENT', `FaceEstimator: timestamp is ${timestamp}; pass the frame's time in milliseconds (e.g. performance.now()), or leave it out.`);
-    if (this.disposed) throw new CpemError('INVALID_ARGUMENT', 'FaceEstimator.estimate() after dispose(); create a new estimator.');
-    if (this.busy) throw new CpemError('INVALID_ARGUMENT', 'FaceEstimator.estimate() called while the previous frame is still running; await each call.');
+    if (!Number.isFinite(timestamp))
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `FaceEstimator: timestamp is ${timestamp}; pass the frame's time in milliseconds (e.g. performance.now()), or leave it out.`,
+      );
+    if (this.disposed)
+      throw new CpemError('INVALID_ARGUMENT', 'FaceEstimator.estimate() after dispose(); create a new estimator.');
+    if (this.busy)
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        'FaceEstimator.estimate() called while the previous frame is still running; await each call.',
+      );
   }
 
   private lose(): void {
     this.filter?.reset();
   }
 
-  private async run(face: TrackedFaceLike, width: number, height: number, timestamp: number, trackerMs: number, readMs = 0): Promise<EstimatedFaceMotion> {
+  private async run(
+    face: TrackedFaceLike,
+    width: number,
+    height: number,
+    timestamp: number,
+    trackerMs: number,
+    readMs = 0,
+  ): Promise<EstimatedFaceMotion> {
     const t1 = now();
     const spec = this.peNet.config.features ?? { set: 'face-box' };
     const stride = face.landmarks.length / NUM_FACE_LANDMARKS;
@@ -299,7 +370,11 @@ export class FaceEstimator<Input = unknown> {
     const rows = this.symmetric ? 2 : 1;
     const batch = new Float32Array(rows * features.length);
     batch.set(features);
-    if (this.symmetric) batch.set(frameFeatures(spec, mirrorFaceLandmarks(face.landmarks, width, stride), stride).features, features.length);
+    if (this.symmetric)
+      batch.set(
+        frameFeatures(spec, mirrorFaceLandmarks(face.landmarks, width, stride), stride).features,
+        features.length,
+      );
     const { numIdentity, numExpression } = this.peNet.config;
     const packed = tf.tidy(() => {
       const out = this.peNet.predict(tf.tensor2d(batch, [rows, features.length]));
@@ -316,13 +391,20 @@ export class FaceEstimator<Input = unknown> {
     const rawUnits = values.slice(numIdentity, numIdentity + numExpression);
     if (this.symmetric) {
       // Row 1 read the mirrored face: its unit u is this face's mirror unit.
-      const mirrored = values.subarray(values.length / 2 + numIdentity, values.length / 2 + numIdentity + numExpression);
+      const mirrored = values.subarray(
+        values.length / 2 + numIdentity,
+        values.length / 2 + numIdentity + numExpression,
+      );
       for (let u = 0; u < numExpression; u++) rawUnits[u] = (rawUnits[u] + mirrored[MIRRORED_UNIT_INDEX[u]]) / 2;
     }
     const rotation = values.slice(numIdentity + numExpression, numIdentity + numExpression + 3);
     const [tx, ty, logScale] = values.subarray(numIdentity + numExpression + 3, numIdentity + numExpression + 6);
     // Face-box units → pixels: the box's centre and larger side define the PE-Net's frame.
-    const projection: ImageProjection = { x: box.centerX + tx * box.size, y: box.centerY + ty * box.size, scale: Math.exp(logScale) * box.size };
+    const projection: ImageProjection = {
+      x: box.centerX + tx * box.size,
+      y: box.centerY + ty * box.size,
+      scale: Math.exp(logScale) * box.size,
+    };
     // A pinhole camera with focal f (px) at the image centre turns weak perspective into a 3D position (mm):
     // x right, y up, z towards the viewer (the face is at negative z).
     const f = this.focal * Math.max(width, height);

@@ -106,8 +106,12 @@ const FIXED_WEIGHTS = ['input/mean', 'input/scale', 'expression/gain'] as const;
 
 /** Names and shapes of every weight, in a fixed order. */
 function weightShapes(config: PeNetConfig): Array<[string, number[]]> {
-  const shapes: Array<[string, number[]]> = FIXED_WEIGHTS.map((name) => [name, [name === 'expression/gain' ? config.numExpression : config.inputSize]]);
-  if (config.expressionCurveKnots !== undefined) shapes.push([CURVE_WEIGHT, [config.numExpression, config.expressionCurveKnots]]);
+  const shapes: Array<[string, number[]]> = FIXED_WEIGHTS.map((name) => [
+    name,
+    [name === 'expression/gain' ? config.numExpression : config.inputSize],
+  ]);
+  if (config.expressionCurveKnots !== undefined)
+    shapes.push([CURVE_WEIGHT, [config.numExpression, config.expressionCurveKnots]]);
   let width = config.inputSize;
   config.hidden.forEach((h, i) => {
     shapes.push([`dense${i}/kernel`, [width, h]], [`dense${i}/bias`, [h]]);
@@ -122,25 +126,50 @@ function weightShapes(config: PeNetConfig): Array<[string, number[]]> {
     });
   }
   for (const head of HEADS) {
-    shapes.push([`${head}/kernel`, [head === 'identity' ? identityWidth : width, headSize(config, head)]], [`${head}/bias`, [headSize(config, head)]]);
+    shapes.push(
+      [`${head}/kernel`, [head === 'identity' ? identityWidth : width, headSize(config, head)]],
+      [`${head}/bias`, [headSize(config, head)]],
+    );
   }
   return shapes;
 }
 
 function validateConfig(config: PeNetConfig): void {
   const positive = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
-  if (!config || !positive(config.inputSize) || !positive(config.numIdentity) || !positive(config.numExpression)
-    || !Array.isArray(config.hidden) || !config.hidden.every(positive)
-    || (config.detachIdentity !== undefined && typeof config.detachIdentity !== 'boolean')
-    || (config.identityHidden !== undefined && !(Array.isArray(config.identityHidden) && config.identityHidden.length > 0 && config.identityHidden.every(positive)))
-    || (config.expressionCurveKnots !== undefined && !(Number.isInteger(config.expressionCurveKnots) && config.expressionCurveKnots >= 2 && config.expressionCurveKnots <= 64))) {
-    throw new CpemError('INVALID_ARGUMENT', `PE-Net config must have positive integer inputSize, numIdentity, numExpression and hidden widths (identityHidden, where given, positive widths; expressionCurveKnots, where given, an integer in [2, 64]); got ${JSON.stringify(config)}.`);
+  if (
+    !config ||
+    !positive(config.inputSize) ||
+    !positive(config.numIdentity) ||
+    !positive(config.numExpression) ||
+    !Array.isArray(config.hidden) ||
+    !config.hidden.every(positive) ||
+    (config.detachIdentity !== undefined && typeof config.detachIdentity !== 'boolean') ||
+    (config.identityHidden !== undefined &&
+      !(
+        Array.isArray(config.identityHidden) &&
+        config.identityHidden.length > 0 &&
+        config.identityHidden.every(positive)
+      )) ||
+    (config.expressionCurveKnots !== undefined &&
+      !(
+        Number.isInteger(config.expressionCurveKnots) &&
+        config.expressionCurveKnots >= 2 &&
+        config.expressionCurveKnots <= 64
+      ))
+  ) {
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `PE-Net config must have positive integer inputSize, numIdentity, numExpression and hidden widths (identityHidden, where given, positive widths; expressionCurveKnots, where given, an integer in [2, 64]); got ${JSON.stringify(config)}.`,
+    );
   }
   if (config.features !== undefined) {
     const problem = featureSpecProblem(config.features);
     if (problem) throw new CpemError('INVALID_ARGUMENT', `PE-Net config: ${problem}.`);
     if (config.inputSize !== featureSize(config.features)) {
-      throw new CpemError('INVALID_ARGUMENT', `PE-Net config: ${config.features.set} features give ${featureSize(config.features)} inputs, but inputSize is ${config.inputSize}.`);
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `PE-Net config: ${config.features.set} features give ${featureSize(config.features)} inputs, but inputSize is ${config.inputSize}.`,
+      );
     }
   }
 }
@@ -170,11 +199,20 @@ export class PeNet {
   static create(config: PeNetConfig, seed = 1, init: PeNetInit = {}): PeNet {
     validateConfig(config);
     for (const [head, bias] of Object.entries(init.headBias ?? {})) {
-      if (!HEADS.includes(head as (typeof HEADS)[number]) || bias.length !== headSize(config, head as (typeof HEADS)[number])) {
-        throw new CpemError('INVALID_ARGUMENT', `PE-Net head bias ${head} must be one of ${HEADS.join(', ')} with one value per output.`);
+      if (
+        !HEADS.includes(head as (typeof HEADS)[number]) ||
+        bias.length !== headSize(config, head as (typeof HEADS)[number])
+      ) {
+        throw new CpemError(
+          'INVALID_ARGUMENT',
+          `PE-Net head bias ${head} must be one of ${HEADS.join(', ')} with one value per output.`,
+        );
       }
     }
-    for (const [name, v] of [['inputMean', init.inputMean], ['inputScale', init.inputScale]] as const) {
+    for (const [name, v] of [
+      ['inputMean', init.inputMean],
+      ['inputScale', init.inputScale],
+    ] as const) {
       if (v && (v.length !== config.inputSize || !Array.from(v).every(Number.isFinite))) {
         throw new CpemError('INVALID_ARGUMENT', `PE-Net ${name} needs ${config.inputSize} finite values.`);
       }
@@ -213,10 +251,17 @@ export class PeNet {
   static fromArtifacts(artifacts: tf.io.ModelArtifacts, source = 'PE-Net weights'): PeNet {
     const topology = artifacts.modelTopology as { format?: string; version?: number; config?: PeNetConfig } | undefined;
     const corrupt = (why: string): never => {
-      throw new CpemError('WEIGHTS_CORRUPT', `${source}: ${why}. Re-export the weights with the trainer (npm run train) or use the shipped weights/.`);
+      throw new CpemError(
+        'WEIGHTS_CORRUPT',
+        `${source}: ${why}. Re-export the weights with the trainer (npm run train) or use the shipped weights/.`,
+      );
     };
-    if (!topology || topology.format !== PE_NET_FORMAT) corrupt(`model.json is not a ${PE_NET_FORMAT} model (modelTopology.format is ${JSON.stringify(topology?.format)})`);
-    if (topology!.version !== FORMAT_VERSION) corrupt(`format version ${topology!.version} is not supported (expected ${FORMAT_VERSION})`);
+    if (!topology || topology.format !== PE_NET_FORMAT)
+      corrupt(
+        `model.json is not a ${PE_NET_FORMAT} model (modelTopology.format is ${JSON.stringify(topology?.format)})`,
+      );
+    if (topology!.version !== FORMAT_VERSION)
+      corrupt(`format version ${topology!.version} is not supported (expected ${FORMAT_VERSION})`);
     try {
       validateConfig(topology!.config!);
     } catch (e) {
@@ -224,26 +269,36 @@ export class PeNet {
     }
     const config = topology!.config!;
     if (!artifacts.weightSpecs || !artifacts.weightData) corrupt('no weights in the artifacts');
-    const data = artifacts.weightData instanceof ArrayBuffer ? artifacts.weightData : tf.io.concatenateArrayBuffers(artifacts.weightData as ArrayBuffer[]);
+    const data =
+      artifacts.weightData instanceof ArrayBuffer
+        ? artifacts.weightData
+        : tf.io.concatenateArrayBuffers(artifacts.weightData as ArrayBuffer[]);
     const expected = weightShapes(config);
     const specs = new Map(artifacts.weightSpecs!.map((s) => [s.name, s]));
     let bytes = 0;
     for (const [name, shape] of expected) {
       const spec = specs.get(name);
       if (!spec) corrupt(`weight ${name} is missing`);
-      if (spec!.dtype !== 'float32' || spec!.shape.join() !== shape.join()) corrupt(`weight ${name} is ${spec!.dtype} [${spec!.shape}], expected float32 [${shape}]`);
+      if (spec!.dtype !== 'float32' || spec!.shape.join() !== shape.join())
+        corrupt(`weight ${name} is ${spec!.dtype} [${spec!.shape}], expected float32 [${shape}]`);
       bytes += shape.reduce((a, b) => a * b, 1) * 4;
     }
-    if (data.byteLength !== bytes) corrupt(`weight data is ${data.byteLength} bytes, expected ${bytes} (truncated or padded shard?)`);
+    if (data.byteLength !== bytes)
+      corrupt(`weight data is ${data.byteLength} bytes, expected ${bytes} (truncated or padded shard?)`);
     const values = new Float32Array(data);
-    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) corrupt(`weight value ${i} is ${values[i]}`);
+    for (let i = 0; i < values.length; i++)
+      if (!Number.isFinite(values[i])) corrupt(`weight value ${i} is ${values[i]}`);
     if (config.expressionCurveKnots !== undefined) {
       // The curve's values, found by their place in the shards (the specs' order), checked before any tensor is made.
       let offset = 0;
       for (const spec of artifacts.weightSpecs!) {
         const size = spec.shape.reduce((a, b) => a * b, 1);
         if (spec.name === CURVE_WEIGHT) {
-          const problem = expressionCurveProblem(values.subarray(offset, offset + size), config.numExpression, config.expressionCurveKnots);
+          const problem = expressionCurveProblem(
+            values.subarray(offset, offset + size),
+            config.numExpression,
+            config.expressionCurveKnots,
+          );
           if (problem) corrupt(problem);
         }
         offset += size;
@@ -266,15 +321,26 @@ export class PeNet {
    */
   static async load(source: string | URL | tf.io.IOHandler, options: { shardUrls?: ShardUrls } = {}): Promise<PeNet> {
     if (typeof source === 'string' || source instanceof URL) {
-      return PeNet.fromArtifacts(await readPeNetArtifacts(source, options.shardUrls), `PE-Net weights ${describeLocation(source)}`);
+      return PeNet.fromArtifacts(
+        await readPeNetArtifacts(source, options.shardUrls),
+        `PE-Net weights ${describeLocation(source)}`,
+      );
     }
-    if (!source || typeof source.load !== 'function') throw new CpemError('INVALID_ARGUMENT', 'PeNet.load needs a model.json URL or path, or a TF.js IOHandler that can load.');
+    if (!source || typeof source.load !== 'function')
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        'PeNet.load needs a model.json URL or path, or a TF.js IOHandler that can load.',
+      );
     let artifacts: tf.io.ModelArtifacts;
     try {
       artifacts = await source.load();
     } catch (e) {
       if (isCpemError(e)) throw e;
-      throw new CpemError('WEIGHTS_MISSING', `PE-Net weights could not be read from the IOHandler (${(e as Error).message}).`, { cause: e });
+      throw new CpemError(
+        'WEIGHTS_MISSING',
+        `PE-Net weights could not be read from the IOHandler (${(e as Error).message}).`,
+        { cause: e },
+      );
     }
     return PeNet.fromArtifacts(artifacts, 'PE-Net weights');
   }
@@ -287,7 +353,10 @@ export class PeNet {
   /** Sets the fixed gain of each expression unit (β = min(1, gain · σ(z))), e.g. from calibration on real frames. */
   setExpressionGain(gain: ArrayLike<number>): void {
     if (gain.length !== this.config.numExpression || !Array.from(gain).every((g) => Number.isFinite(g) && g > 0)) {
-      throw new CpemError('INVALID_ARGUMENT', `Expression gains must be ${this.config.numExpression} positive numbers.`);
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `Expression gains must be ${this.config.numExpression} positive numbers.`,
+      );
     }
     const value = tf.tensor1d(Array.from(gain));
     this.w('expression/gain').assign(value);
@@ -296,13 +365,19 @@ export class PeNet {
 
   /** The output curve's knot values, [numExpression × knots] row-major, or null for a network without one. */
   async expressionCurve(): Promise<Float32Array | null> {
-    return this.config.expressionCurveKnots === undefined ? null : (await this.w(CURVE_WEIGHT).data()) as Float32Array;
+    return this.config.expressionCurveKnots === undefined
+      ? null
+      : ((await this.w(CURVE_WEIGHT).data()) as Float32Array);
   }
 
   /** Sets the output curve (see PeNetConfig.expressionCurveKnots): per unit, non-decreasing knot values in [0, 1]. */
   setExpressionCurve(curve: ArrayLike<number>): void {
     const knots = this.config.expressionCurveKnots;
-    if (knots === undefined) throw new CpemError('INVALID_ARGUMENT', 'This PE-Net has no output curve (its config has no expressionCurveKnots).');
+    if (knots === undefined)
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        'This PE-Net has no output curve (its config has no expressionCurveKnots).',
+      );
     const problem = expressionCurveProblem(curve, this.config.numExpression, knots);
     if (problem) throw new CpemError('INVALID_ARGUMENT', `PE-Net output curve: ${problem}.`);
     const value = tf.tensor2d(Array.from(curve), [this.config.numExpression, knots]);
@@ -333,7 +408,10 @@ export class PeNet {
   /** Forward pass on [N, inputSize] features. Outputs are new tensors: dispose them or call within tf.tidy. */
   predict(input: tf.Tensor2D): PeNetOutput {
     if (input.rank !== 2 || input.shape[1] !== this.config.inputSize) {
-      throw new CpemError('INVALID_ARGUMENT', `PE-Net expects input [N, ${this.config.inputSize}], got [${input.shape}].`);
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `PE-Net expects input [N, ${this.config.inputSize}], got [${input.shape}].`,
+      );
     }
     return tf.tidy(() => {
       const standardised = tf.mul(tf.sub(input, this.w('input/mean')), this.w('input/scale')) as tf.Tensor2D;
@@ -345,17 +423,26 @@ export class PeNet {
       if (this.config.identityHidden) {
         xi = standardised;
         this.config.identityHidden.forEach((_, i) => {
-          xi = tf.relu(tf.add(tf.matMul(xi, this.w(`identityDense${i}/kernel`)), this.w(`identityDense${i}/bias`))) as tf.Tensor2D;
+          xi = tf.relu(
+            tf.add(tf.matMul(xi, this.w(`identityDense${i}/kernel`)), this.w(`identityDense${i}/bias`)),
+          ) as tf.Tensor2D;
         });
       }
-      const head = (name: string, from: tf.Tensor2D = x) => tf.add(tf.matMul(from, this.w(`${name}/kernel`)), this.w(`${name}/bias`)) as tf.Tensor2D;
+      const head = (name: string, from: tf.Tensor2D = x) =>
+        tf.add(tf.matMul(from, this.w(`${name}/kernel`)), this.w(`${name}/bias`)) as tf.Tensor2D;
       const beta = tf.minimum(tf.mul(tf.sigmoid(head('expression')), this.w('expression/gain')), 1) as tf.Tensor2D;
       const out = {
         identity: head('identity', xi),
-        expression: this.config.expressionCurveKnots === undefined ? beta : this.applyCurve(beta, this.config.expressionCurveKnots),
+        expression:
+          this.config.expressionCurveKnots === undefined
+            ? beta
+            : this.applyCurve(beta, this.config.expressionCurveKnots),
         // With aligned features the rigid alignment already measured the head's rotation: the head adds a learnt
         // correction to it (it starts at zero), instead of learning the rotation from the matrix.
-        rotation: this.config.features?.set === 'aligned' ? tf.add(head('rotation'), alignedHeadRotation(input)) as tf.Tensor2D : head('rotation'),
+        rotation:
+          this.config.features?.set === 'aligned'
+            ? (tf.add(head('rotation'), alignedHeadRotation(input)) as tf.Tensor2D)
+            : head('rotation'),
         translation: head('translation'),
       };
       return out as unknown as tf.TensorContainerObject;

@@ -69,7 +69,8 @@ export function encodeFaceModelFile(
     let offset = 16 + headerBytes.length;
     sections = {};
     for (const [name, { data, shape }] of Object.entries(arrays)) {
-      if (shape.reduce((a, b) => a * b, 1) !== data.length) throw new Error(`section ${name}: shape ${shape} does not match ${data.length} values`);
+      if (shape.reduce((a, b) => a * b, 1) !== data.length)
+        throw new Error(`section ${name}: shape ${shape} does not match ${data.length} values`);
       offset = align4(offset);
       sections[name] = { dtype: dtypeOf(data), shape, offset };
       offset += data.byteLength;
@@ -79,7 +80,10 @@ export function encodeFaceModelFile(
     const raw = new TextEncoder().encode(json);
     json += ' '.repeat(align4(raw.length) - raw.length);
     const next = new TextEncoder().encode(json);
-    if (next.length === headerBytes.length) { headerBytes = next; break; }
+    if (next.length === headerBytes.length) {
+      headerBytes = next;
+      break;
+    }
     headerBytes = next;
   }
   const out = new Uint8Array(total);
@@ -110,24 +114,34 @@ export interface FaceModelFile {
 }
 
 const invalid = (what: string): never => {
-  throw new CpemError('FACE_MODEL_INVALID', `Face model file: ${what}. Regenerate it with \`npm run build:face-model\` or load the shipped weights/face-model.bin.`);
+  throw new CpemError(
+    'FACE_MODEL_INVALID',
+    `Face model file: ${what}. Regenerate it with \`npm run build:face-model\` or load the shipped weights/face-model.bin.`,
+  );
 };
 const corrupt = (what: string): never => {
-  throw new CpemError('WEIGHTS_CORRUPT', `Face model file: ${what}. The file is damaged or incomplete; download or copy it again (weights/face-model.bin).`);
+  throw new CpemError(
+    'WEIGHTS_CORRUPT',
+    `Face model file: ${what}. The file is damaged or incomplete; download or copy it again (weights/face-model.bin).`,
+  );
 };
 
 /** Parses and checks a face-model file; throws a {@link CpemError} naming what is wrong. */
 export function decodeFaceModelFile(buffer: ArrayBuffer | Uint8Array): FaceModelFile {
-  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new CpemError('BACKEND_UNAVAILABLE', 'Face model: this platform is big-endian; the file is little-endian.');
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1)
+    throw new CpemError('BACKEND_UNAVAILABLE', 'Face model: this platform is big-endian; the file is little-endian.');
   const bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
   if (bytes.length < 16) corrupt(`only ${bytes.length} bytes, too short to hold the 16-byte preamble (truncated)`);
   const magic = String.fromCharCode(...bytes.subarray(0, 8));
-  if (magic !== FACE_MODEL_MAGIC) invalid(`wrong magic ${JSON.stringify(magic)} (expected "${FACE_MODEL_MAGIC}"): this is not a face model file`);
+  if (magic !== FACE_MODEL_MAGIC)
+    invalid(`wrong magic ${JSON.stringify(magic)} (expected "${FACE_MODEL_MAGIC}"): this is not a face model file`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
-  if (version !== FACE_MODEL_VERSION) invalid(`format version ${version}, this package reads version ${FACE_MODEL_VERSION}`);
+  if (version !== FACE_MODEL_VERSION)
+    invalid(`format version ${version}, this package reads version ${FACE_MODEL_VERSION}`);
   const headerLength = view.getUint32(12, true);
-  if (16 + headerLength + 4 > bytes.length) corrupt(`header of ${headerLength} bytes runs past the end of the ${bytes.length}-byte file (truncated)`);
+  if (16 + headerLength + 4 > bytes.length)
+    corrupt(`header of ${headerLength} bytes runs past the end of the ${bytes.length}-byte file (truncated)`);
   let header: FaceModelHeader;
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + headerLength))) as FaceModelHeader;
@@ -135,18 +149,24 @@ export function decodeFaceModelFile(buffer: ArrayBuffer | Uint8Array): FaceModel
     return corrupt(`the JSON header does not parse (${(e as Error).message})`);
   }
   if (typeof header.byteLength !== 'number') corrupt('the header has no byteLength');
-  if (bytes.length < header.byteLength) corrupt(`${bytes.length} bytes, the header says ${header.byteLength} (truncated)`);
-  if (bytes.length > header.byteLength) corrupt(`${bytes.length} bytes, the header says ${header.byteLength} (trailing data)`);
+  if (bytes.length < header.byteLength)
+    corrupt(`${bytes.length} bytes, the header says ${header.byteLength} (truncated)`);
+  if (bytes.length > header.byteLength)
+    corrupt(`${bytes.length} bytes, the header says ${header.byteLength} (trailing data)`);
   const stored = view.getUint32(bytes.length - 4, true);
   const actual = crc32(bytes.subarray(0, bytes.length - 4));
-  if (stored !== actual) corrupt(`checksum mismatch (stored CRC-32 ${stored.toString(16)}, computed ${actual.toString(16)}): the content is corrupt`);
+  if (stored !== actual)
+    corrupt(
+      `checksum mismatch (stored CRC-32 ${stored.toString(16)}, computed ${actual.toString(16)}): the content is corrupt`,
+    );
   const arrays: Record<string, TypedArray> = {};
   for (const [name, s] of Object.entries(header.sections ?? {})) {
     const Ctor = CTOR[s.dtype];
     if (!Ctor) invalid(`section ${name} has unknown dtype ${s.dtype}`);
     const count = s.shape.reduce((a, b) => a * b, 1);
     const end = s.offset + count * BYTES[s.dtype];
-    if (s.offset < 16 + headerLength || s.offset % 4 !== 0 || end > bytes.length - 4) invalid(`section ${name} lies outside the file body`);
+    if (s.offset < 16 + headerLength || s.offset % 4 !== 0 || end > bytes.length - 4)
+      invalid(`section ${name} lies outside the file body`);
     // Copy into a fresh buffer: aligned, and independent of a Node Buffer's shared pool.
     const copy = new Uint8Array(end - s.offset);
     copy.set(bytes.subarray(s.offset, end));

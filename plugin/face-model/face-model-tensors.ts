@@ -61,12 +61,19 @@ export class FaceModelTensors {
   }
 
   private apply(basis: PointBasis, alpha: tf.Tensor2D, beta: tf.Tensor2D, K: number, what: string): tf.Tensor3D {
-    if (this.disposed) throw new CpemError('INVALID_ARGUMENT', `FaceModelTensors.${what}: this object was disposed; create a new one.`);
+    if (this.disposed)
+      throw new CpemError('INVALID_ARGUMENT', `FaceModelTensors.${what}: this object was disposed; create a new one.`);
     if (alpha.rank !== 2 || alpha.shape[1] !== this.identityCount) {
-      throw new CpemError('INVALID_ARGUMENT', `FaceModelTensors.${what}: alpha must be shaped [N, ${this.identityCount}], got [${alpha.shape}].`);
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `FaceModelTensors.${what}: alpha must be shaped [N, ${this.identityCount}], got [${alpha.shape}].`,
+      );
     }
     if (beta.rank !== 2 || beta.shape[1] !== this.expressionCount || beta.shape[0] !== alpha.shape[0]) {
-      throw new CpemError('INVALID_ARGUMENT', `FaceModelTensors.${what}: beta must be shaped [${alpha.shape[0]}, ${this.expressionCount}], got [${beta.shape}].`);
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `FaceModelTensors.${what}: beta must be shaped [${alpha.shape[0]}, ${this.expressionCount}], got [${beta.shape}].`,
+      );
     }
     return tf.tidy(() => {
       const flat = tf.add(tf.add(tf.matMul(alpha, basis.identity), tf.matMul(beta, basis.expression)), basis.mean);
@@ -83,9 +90,10 @@ function vertexRows(model: FaceModel, vertices: Uint32Array): { K: number; rows:
   return {
     K: vertices.length,
     rows: (src, count, out) => {
-      for (let m = 0; m < count; m++) vertices.forEach((v, k) => {
-        for (let d = 0; d < 3; d++) out[(m * vertices.length + k) * 3 + d] = src[m * n + v * 3 + d];
-      });
+      for (let m = 0; m < count; m++)
+        vertices.forEach((v, k) => {
+          for (let d = 0; d < 3; d++) out[(m * vertices.length + k) * 3 + d] = src[m * n + v * 3 + d];
+        });
     },
   };
 }
@@ -97,16 +105,21 @@ function surfaceRows(model: FaceModel, points: SurfacePoints): { K: number; rows
   return {
     K,
     rows: (src, count, out) => {
-      for (let m = 0; m < count; m++) for (let k = 0; k < K; k++) for (let c = 0; c < 3; c++) {
-        const v = model.triangles[points.triangles[k] * 3 + c], w = points.weights[k * 3 + c];
-        for (let d = 0; d < 3; d++) out[(m * K + k) * 3 + d] += w * src[m * n + v * 3 + d];
-      }
+      for (let m = 0; m < count; m++)
+        for (let k = 0; k < K; k++)
+          for (let c = 0; c < 3; c++) {
+            const v = model.triangles[points.triangles[k] * 3 + c],
+              w = points.weights[k * 3 + c];
+            for (let d = 0; d < 3; d++) out[(m * K + k) * 3 + d] += w * src[m * n + v * 3 + d];
+          }
     },
   };
 }
 
 function pointBasis(model: FaceModel, { K, rows }: { K: number; rows: Rows }): PointBasis {
-  const mean = new Float32Array(K * 3), id = new Float32Array(model.identityCount * K * 3), ex = new Float32Array(model.expressionCount * K * 3);
+  const mean = new Float32Array(K * 3),
+    id = new Float32Array(model.identityCount * K * 3),
+    ex = new Float32Array(model.expressionCount * K * 3);
   rows(model.mean, 1, mean);
   rows(model.identityBasis, model.identityCount, id);
   rows(model.expressionBasis, model.expressionCount, ex);

@@ -46,20 +46,42 @@ export class FaceModel {
     const V = header.vertexCount;
     const need = (name: string, length: number): ArrayLike<number> => {
       const a = arrays[name];
-      if (!a) throw new CpemError('FACE_MODEL_INVALID', `Face model file: section "${name}" is missing. Regenerate it with \`npm run build:face-model\`.`);
-      if (a.length !== length) throw new CpemError('FACE_MODEL_INVALID', `Face model file: section "${name}" has ${a.length} values, expected ${length}.`);
+      if (!a)
+        throw new CpemError(
+          'FACE_MODEL_INVALID',
+          `Face model file: section "${name}" is missing. Regenerate it with \`npm run build:face-model\`.`,
+        );
+      if (a.length !== length)
+        throw new CpemError(
+          'FACE_MODEL_INVALID',
+          `Face model file: section "${name}" has ${a.length} values, expected ${length}.`,
+        );
       return a;
     };
-    if (header.expressionNames.length !== NUM_EXPRESSION_UNITS || header.expressionNames.some((n, i) => n !== EXPRESSION_UNITS[i])) {
-      throw new CpemError('FACE_MODEL_INVALID', 'Face model file: its expression units are not the 46 units of EXPRESSION_UNITS in order.');
+    if (
+      header.expressionNames.length !== NUM_EXPRESSION_UNITS ||
+      header.expressionNames.some((n, i) => n !== EXPRESSION_UNITS[i])
+    ) {
+      throw new CpemError(
+        'FACE_MODEL_INVALID',
+        'Face model file: its expression units are not the 46 units of EXPRESSION_UNITS in order.',
+      );
     }
     this.vertexCount = V;
     this.triangleCount = header.triangleCount;
     this.identityCount = header.identityCount;
     this.expressionCount = NUM_EXPRESSION_UNITS;
     this.mean = Float32Array.from(need('mean', V * 3));
-    this.identityBasis = dequantise(need('identity', this.identityCount * V * 3), need('identityScale', this.identityCount), V * 3);
-    this.expressionBasis = dequantise(need('expression', this.expressionCount * V * 3), need('expressionScale', this.expressionCount), V * 3);
+    this.identityBasis = dequantise(
+      need('identity', this.identityCount * V * 3),
+      need('identityScale', this.identityCount),
+      V * 3,
+    );
+    this.expressionBasis = dequantise(
+      need('expression', this.expressionCount * V * 3),
+      need('expressionScale', this.expressionCount),
+      V * 3,
+    );
     this.triangles = Uint32Array.from(need('triangles', this.triangleCount * 3));
     this.landmarks68 = Uint32Array.from(need('landmarks68', 68));
     this.faceMeshPoints = {
@@ -68,8 +90,15 @@ export class FaceModel {
     };
     this.regions = header.regions;
     const badIndex = (a: Uint32Array, limit: number) => a.some((i) => i >= limit);
-    if (badIndex(this.triangles, V) || badIndex(this.landmarks68, V) || badIndex(this.faceMeshPoints.triangles, this.triangleCount)) {
-      throw new CpemError('FACE_MODEL_INVALID', 'Face model file: an index points past the end of the vertex or triangle list.');
+    if (
+      badIndex(this.triangles, V) ||
+      badIndex(this.landmarks68, V) ||
+      badIndex(this.faceMeshPoints.triangles, this.triangleCount)
+    ) {
+      throw new CpemError(
+        'FACE_MODEL_INVALID',
+        'Face model file: an index points past the end of the vertex or triangle list.',
+      );
     }
   }
 
@@ -85,8 +114,15 @@ export class FaceModel {
    */
   static async load(source: string | URL | ArrayBuffer | Uint8Array): Promise<FaceModel> {
     if (source instanceof ArrayBuffer || source instanceof Uint8Array) return FaceModel.fromArrayBuffer(source);
-    if (typeof source !== 'string' && !(source instanceof URL)) throw new CpemError('INVALID_ARGUMENT', 'FaceModel.load: pass a URL, a file path (Node) or an ArrayBuffer.');
-    return FaceModel.fromArrayBuffer(await readAsset(source, 'Face model', 'Check the URL or path: the package ships it as weights/face-model.bin (`npm run build:face-model` rebuilds it).'));
+    if (typeof source !== 'string' && !(source instanceof URL))
+      throw new CpemError('INVALID_ARGUMENT', 'FaceModel.load: pass a URL, a file path (Node) or an ArrayBuffer.');
+    return FaceModel.fromArrayBuffer(
+      await readAsset(
+        source,
+        'Face model',
+        'Check the URL or path: the package ships it as weights/face-model.bin (`npm run build:face-model` rebuilds it).',
+      ),
+    );
   }
 
   /**
@@ -96,7 +132,11 @@ export class FaceModel {
   decode(alpha?: ArrayLike<number>, beta?: ArrayLike<number>, out?: Float32Array): Float32Array {
     const n = this.vertexCount * 3;
     const result = out ?? new Float32Array(n);
-    if (result.length !== n) throw new CpemError('INVALID_ARGUMENT', `FaceModel.decode: out must hold ${n} values, it holds ${result.length}.`);
+    if (result.length !== n)
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `FaceModel.decode: out must hold ${n} values, it holds ${result.length}.`,
+      );
     result.set(this.mean);
     addModes(result, this.identityBasis, alpha, this.identityCount, 'alpha');
     addModes(result, this.expressionBasis, beta, this.expressionCount, 'beta');
@@ -124,10 +164,18 @@ export class FaceModel {
     const normals = new Float32Array(vertices.length);
     const t = this.triangles;
     for (let f = 0; f < this.triangleCount; f++) {
-      const a = t[f * 3] * 3, b = t[f * 3 + 1] * 3, c = t[f * 3 + 2] * 3;
-      const ux = vertices[b] - vertices[a], uy = vertices[b + 1] - vertices[a + 1], uz = vertices[b + 2] - vertices[a + 2];
-      const vx = vertices[c] - vertices[a], vy = vertices[c + 1] - vertices[a + 1], vz = vertices[c + 2] - vertices[a + 2];
-      const nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx;
+      const a = t[f * 3] * 3,
+        b = t[f * 3 + 1] * 3,
+        c = t[f * 3 + 2] * 3;
+      const ux = vertices[b] - vertices[a],
+        uy = vertices[b + 1] - vertices[a + 1],
+        uz = vertices[b + 2] - vertices[a + 2];
+      const vx = vertices[c] - vertices[a],
+        vy = vertices[c + 1] - vertices[a + 1],
+        vz = vertices[c + 2] - vertices[a + 2];
+      const nx = uy * vz - uz * vy,
+        ny = uz * vx - ux * vz,
+        nz = ux * vy - uy * vx;
       for (const p of [a, b, c]) {
         normals[p] += nx;
         normals[p + 1] += ny;
@@ -170,13 +218,24 @@ function dequantise(q: ArrayLike<number>, scales: ArrayLike<number>, stride: num
   return out;
 }
 
-function addModes(out: Float32Array, basis: Float32Array, w: ArrayLike<number> | undefined, count: number, what: string): void {
+function addModes(
+  out: Float32Array,
+  basis: Float32Array,
+  w: ArrayLike<number> | undefined,
+  count: number,
+  what: string,
+): void {
   if (!w) return;
-  if (w.length > count) throw new CpemError('INVALID_ARGUMENT', `FaceModel.decode: ${what} has ${w.length} values, the model has ${count}.`);
+  if (w.length > count)
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `FaceModel.decode: ${what} has ${w.length} values, the model has ${count}.`,
+    );
   const n = out.length;
   for (let m = 0; m < w.length; m++) {
     const x = w[m];
-    if (!Number.isFinite(x)) throw new CpemError('INVALID_ARGUMENT', `FaceModel.decode: ${what}[${m}] is ${x}; pass finite numbers.`);
+    if (!Number.isFinite(x))
+      throw new CpemError('INVALID_ARGUMENT', `FaceModel.decode: ${what}[${m}] is ${x}; pass finite numbers.`);
     if (x === 0) continue;
     const base = m * n;
     for (let i = 0; i < n; i++) out[i] += x * basis[base + i];

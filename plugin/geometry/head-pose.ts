@@ -18,14 +18,24 @@ export function rotationMatrix(rotation: ArrayLike<number>): Float32Array {
   const [cz, sz] = [Math.cos(rotation[2]), Math.sin(rotation[2])];
   // Rz · Ry · Rx
   return Float32Array.of(
-    cz * cy, cz * sy * sx - sz * cx, cz * sy * cx + sz * sx,
-    sz * cy, sz * sy * sx + cz * cx, sz * sy * cx - cz * sx,
-    -sy, cy * sx, cy * cx,
+    cz * cy,
+    cz * sy * sx - sz * cx,
+    cz * sy * cx + sz * sx,
+    sz * cy,
+    sz * sy * sx + cz * cx,
+    sz * sy * cx - cz * sx,
+    -sy,
+    cy * sx,
+    cy * cx,
   );
 }
 
 /** Projects model points (flat [x, y, z, ...]) to the image with weak perspective; returns flat [u, v, ...]. */
-export function projectPoints(points: ArrayLike<number>, rotation: ArrayLike<number>, translation: ArrayLike<number>): Float32Array {
+export function projectPoints(
+  points: ArrayLike<number>,
+  rotation: ArrayLike<number>,
+  translation: ArrayLike<number>,
+): Float32Array {
   const r = rotationMatrix(rotation);
   const s = Math.exp(translation[2]);
   const out = new Float32Array((points.length / 3) * 2);
@@ -41,11 +51,24 @@ export function projectPoints(points: ArrayLike<number>, rotation: ArrayLike<num
 export function rotationMatrices(rotation: tf.Tensor2D): tf.Tensor3D {
   return tf.tidy(() => {
     const [pitch, yaw, roll] = tf.split(rotation, 3, 1).map((t) => tf.squeeze(t, [1]));
-    const [cx, sx, cy, sy, cz, sz] = [tf.cos(pitch), tf.sin(pitch), tf.cos(yaw), tf.sin(yaw), tf.cos(roll), tf.sin(roll)];
+    const [cx, sx, cy, sy, cz, sz] = [
+      tf.cos(pitch),
+      tf.sin(pitch),
+      tf.cos(yaw),
+      tf.sin(yaw),
+      tf.cos(roll),
+      tf.sin(roll),
+    ];
     const entries = [
-      tf.mul(cz, cy), tf.sub(tf.mul(tf.mul(cz, sy), sx), tf.mul(sz, cx)), tf.add(tf.mul(tf.mul(cz, sy), cx), tf.mul(sz, sx)),
-      tf.mul(sz, cy), tf.add(tf.mul(tf.mul(sz, sy), sx), tf.mul(cz, cx)), tf.sub(tf.mul(tf.mul(sz, sy), cx), tf.mul(cz, sx)),
-      tf.neg(sy), tf.mul(cy, sx), tf.mul(cy, cx),
+      tf.mul(cz, cy),
+      tf.sub(tf.mul(tf.mul(cz, sy), sx), tf.mul(sz, cx)),
+      tf.add(tf.mul(tf.mul(cz, sy), cx), tf.mul(sz, sx)),
+      tf.mul(sz, cy),
+      tf.add(tf.mul(tf.mul(sz, sy), sx), tf.mul(cz, cx)),
+      tf.sub(tf.mul(tf.mul(sz, sy), cx), tf.mul(cz, sx)),
+      tf.neg(sy),
+      tf.mul(cy, sx),
+      tf.mul(cy, cx),
     ];
     return tf.reshape(tf.stack(entries, 1), [-1, 3, 3]) as tf.Tensor3D;
   });

@@ -29,13 +29,21 @@ export interface Ibug68RegressorFile {
 
 /** Checks a regressor file's layout; throws WEIGHTS_CORRUPT saying what is wrong. */
 export function validateIbug68Regressor(file: unknown, source = 'ibug68-regressor.json'): Ibug68RegressorFile {
-  const bad = (why: string) => new CpemError('WEIGHTS_CORRUPT', `${source}: ${why}; regenerate it with npm run fit:ibug68`);
+  const bad = (why: string) =>
+    new CpemError('WEIGHTS_CORRUPT', `${source}: ${why}; regenerate it with npm run fit:ibug68`);
   const f = file as Partial<Ibug68RegressorFile> | null;
-  if (!f || f.format !== IBUG68_REGRESSOR_FORMAT || f.version !== 1) throw bad(`expected format "${IBUG68_REGRESSOR_FORMAT}" version 1`);
+  if (!f || f.format !== IBUG68_REGRESSOR_FORMAT || f.version !== 1)
+    throw bad(`expected format "${IBUG68_REGRESSOR_FORMAT}" version 1`);
   if (!Array.isArray(f.points) || f.points.length !== 68) throw bad('expected 68 points');
   f.points.forEach((p, i) => {
-    const ok = p && Array.isArray(p.vertices) && Array.isArray(p.weights) && p.vertices.length > 0 && p.vertices.length === p.weights.length
-      && p.vertices.every((v) => Number.isInteger(v) && v >= 0 && v < NUM_MESH_POINTS) && p.weights.every(Number.isFinite);
+    const ok =
+      p &&
+      Array.isArray(p.vertices) &&
+      Array.isArray(p.weights) &&
+      p.vertices.length > 0 &&
+      p.vertices.length === p.weights.length &&
+      p.vertices.every((v) => Number.isInteger(v) && v >= 0 && v < NUM_MESH_POINTS) &&
+      p.weights.every(Number.isFinite);
     if (!ok) throw bad(`point ${i} needs equally long vertices (integers 0-467) and finite weights`);
     const sum = p.weights.reduce((s, w) => s + w, 0);
     if (Math.abs(sum - 1) > 1e-4) throw bad(`point ${i}'s weights sum to ${sum}, not 1`);
@@ -45,7 +53,13 @@ export function validateIbug68Regressor(file: unknown, source = 'ibug68-regresso
 
 /** The unfitted map: each iBUG point is its nearest-vertex entry in IBUG68_FROM_FACE_MESH (for comparison). */
 export function nearestVertexRegressor(): Ibug68RegressorFile {
-  return { format: IBUG68_REGRESSOR_FORMAT, version: 1, neighbours: 1, lambda: 0, points: IBUG68_FROM_FACE_MESH.map((v) => ({ vertices: [v], weights: [1] })) };
+  return {
+    format: IBUG68_REGRESSOR_FORMAT,
+    version: 1,
+    neighbours: 1,
+    lambda: 0,
+    points: IBUG68_FROM_FACE_MESH.map((v) => ({ vertices: [v], weights: [1] })),
+  };
 }
 
 /** The shipped regressor, checked once when first used. */
@@ -59,18 +73,33 @@ function shippedRegressor(): Ibug68RegressorFile {
  * 68 iBUG landmarks (68 × 3: x, y, z in the input's units) from one face's tracked landmarks (≥ 468 points, 3 values
  * each, as in `TrackedFace.landmarks`). Writes into `out` when given.
  */
-export function ibug68Landmarks(landmarks: ArrayLike<number>, out: Float32Array = new Float32Array(68 * 3), regressor: Ibug68RegressorFile = shippedRegressor()): Float32Array {
+export function ibug68Landmarks(
+  landmarks: ArrayLike<number>,
+  out: Float32Array = new Float32Array(68 * 3),
+  regressor: Ibug68RegressorFile = shippedRegressor(),
+): Float32Array {
   if (!landmarks || landmarks.length < NUM_MESH_POINTS * 3) {
-    throw new CpemError('INVALID_ARGUMENT', `ibug68Landmarks needs a face's tracked landmarks (at least 468 × 3 numbers); got ${landmarks?.length ?? landmarks}`);
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `ibug68Landmarks needs a face's tracked landmarks (at least 468 × 3 numbers); got ${landmarks?.length ?? landmarks}`,
+    );
   }
-  if (out.length < 68 * 3) throw new CpemError('INVALID_ARGUMENT', `ibug68Landmarks: out must hold 204 numbers; got ${out.length}`);
+  if (out.length < 68 * 3)
+    throw new CpemError('INVALID_ARGUMENT', `ibug68Landmarks: out must hold 204 numbers; got ${out.length}`);
   regressor.points.forEach(({ vertices, weights }, i) => {
-    let x = 0, y = 0, z = 0;
+    let x = 0,
+      y = 0,
+      z = 0;
     for (let p = 0; p < vertices.length; p++) {
-      const k = 3 * vertices[p], w = weights[p];
-      x += w * landmarks[k]; y += w * landmarks[k + 1]; z += w * landmarks[k + 2];
+      const k = 3 * vertices[p],
+        w = weights[p];
+      x += w * landmarks[k];
+      y += w * landmarks[k + 1];
+      z += w * landmarks[k + 2];
     }
-    out[3 * i] = x; out[3 * i + 1] = y; out[3 * i + 2] = z;
+    out[3 * i] = x;
+    out[3 * i + 1] = y;
+    out[3 * i + 2] = z;
   });
   return out;
 }

@@ -1,4 +1,3 @@
-
 import { assertFaceMotionShape, type FaceMotion } from './face-motion.js';
 import { OneEuroFilter, type OneEuroOptions } from './one-euro-filter.js';
 import { NUM_EXPRESSION_UNITS } from '../constants.js';
@@ -37,7 +36,9 @@ export class FaceMotionFilter {
   /** Returns a new FaceMotion with filtered units and pose; the other fields are passed through. */
   apply(motion: FaceMotion): FaceMotion {
     assertFaceMotionShape(motion);
-    const units = Float32Array.from(this.units.filter(motion.units, motion.timestamp), (u) => Math.min(1, Math.max(0, u)));
+    const units = Float32Array.from(this.units.filter(motion.units, motion.timestamp), (u) =>
+      Math.min(1, Math.max(0, u)),
+    );
     return {
       ...motion,
       units,

@@ -41,11 +41,16 @@ export function createNeutralFaceMotion(timestamp = 0): FaceMotion {
  */
 export function assertFaceMotionShape(m: FaceMotion): void {
   const bad = (what: string): never => {
-    throw new CpemError('INVALID_FACE_MOTION', `FaceMotion.${what}. Build one with createNeutralFaceMotion() and fill it in.`);
+    throw new CpemError(
+      'INVALID_FACE_MOTION',
+      `FaceMotion.${what}. Build one with createNeutralFaceMotion() and fill it in.`,
+    );
   };
   if (!(m.units instanceof Float32Array) || m.units.length !== NUM_EXPRESSION_UNITS) {
     bad(`units must be a Float32Array of ${NUM_EXPRESSION_UNITS} values`);
   }
-  if (!(m.rotation instanceof Float32Array) || m.rotation.length !== 3) bad('rotation must be a Float32Array of 3 values');
-  if (!(m.translation instanceof Float32Array) || m.translation.length !== 3) bad('translation must be a Float32Array of 3 values');
+  if (!(m.rotation instanceof Float32Array) || m.rotation.length !== 3)
+    bad('rotation must be a Float32Array of 3 values');
+  if (!(m.translation instanceof Float32Array) || m.translation.length !== 3)
+    bad('translation must be a Float32Array of 3 values');
 }

@@ -67,10 +67,20 @@ export class IdentityCalibration {
   constructor(options: IdentityCalibrationOptions = {}) {
     const { durationMs = 2000, minFrames = 15, calmFraction = 0.25, maxNeutralLevel = 0.1 } = options;
     const maxFrames = options.maxFrames ?? Math.max(90, minFrames);
-    if (!(durationMs >= 0) || !Number.isInteger(minFrames) || minFrames < 1 || !Number.isInteger(maxFrames) || maxFrames < minFrames
-      || !(calmFraction > 0 && calmFraction <= 1) || !(maxNeutralLevel >= 0 && maxNeutralLevel <= 1)) {
-      throw new CpemError('INVALID_ARGUMENT', 'IdentityCalibration needs durationMs ≥ 0, whole numbers 1 ≤ minFrames ≤ maxFrames, calmFraction in (0, 1] and maxNeutralLevel in [0, 1]; '
-        + `got durationMs ${durationMs}, minFrames ${minFrames}, maxFrames ${maxFrames}, calmFraction ${calmFraction}, maxNeutralLevel ${maxNeutralLevel}.`);
+    if (
+      !(durationMs >= 0) ||
+      !Number.isInteger(minFrames) ||
+      minFrames < 1 ||
+      !Number.isInteger(maxFrames) ||
+      maxFrames < minFrames ||
+      !(calmFraction > 0 && calmFraction <= 1) ||
+      !(maxNeutralLevel >= 0 && maxNeutralLevel <= 1)
+    ) {
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        'IdentityCalibration needs durationMs ≥ 0, whole numbers 1 ≤ minFrames ≤ maxFrames, calmFraction in (0, 1] and maxNeutralLevel in [0, 1]; ' +
+          `got durationMs ${durationMs}, minFrames ${minFrames}, maxFrames ${maxFrames}, calmFraction ${calmFraction}, maxNeutralLevel ${maxNeutralLevel}.`,
+      );
     }
     this.maxNeutralLevel = maxNeutralLevel;
     this.durationMs = durationMs;
@@ -104,12 +114,25 @@ export class IdentityCalibration {
   /** Locks a reference given from elsewhere (a saved calibration). */
   lock(reference: CalibrationReference): void {
     if (reference.neutralUnits.length !== NUM_EXPRESSION_UNITS) {
-      throw new CpemError('INVALID_ARGUMENT', `A calibration reference needs ${NUM_EXPRESSION_UNITS} neutral unit levels, got ${reference.neutralUnits.length}.`);
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `A calibration reference needs ${NUM_EXPRESSION_UNITS} neutral unit levels, got ${reference.neutralUnits.length}.`,
+      );
     }
-    if (!Array.from(reference.neutralUnits).every((b) => b >= 0 && b <= 1) || !Array.from(reference.identity).every(Number.isFinite)) {
-      throw new CpemError('INVALID_ARGUMENT', 'A calibration reference needs neutral unit levels in [0, 1] and a finite identity.');
+    if (
+      !Array.from(reference.neutralUnits).every((b) => b >= 0 && b <= 1) ||
+      !Array.from(reference.identity).every(Number.isFinite)
+    ) {
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        'A calibration reference needs neutral unit levels in [0, 1] and a finite identity.',
+      );
     }
-    this.reference = { identity: Float32Array.from(reference.identity), neutralUnits: Float32Array.from(reference.neutralUnits), frames: reference.frames };
+    this.reference = {
+      identity: Float32Array.from(reference.identity),
+      neutralUnits: Float32Array.from(reference.neutralUnits),
+      frames: reference.frames,
+    };
   }
 
   /**
@@ -119,7 +142,10 @@ export class IdentityCalibration {
   apply(motion: FaceMotion): FaceMotion {
     assertFaceMotionShape(motion);
     if (!Number.isFinite(motion.timestamp)) {
-      throw new CpemError('INVALID_ARGUMENT', `FaceMotion.timestamp is ${motion.timestamp}; calibration needs a finite time in milliseconds (e.g. performance.now()).`);
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `FaceMotion.timestamp is ${motion.timestamp}; calibration needs a finite time in milliseconds (e.g. performance.now()).`,
+      );
     }
     if (!this.reference) {
       if (motion.units.every(Number.isFinite)) {
@@ -128,7 +154,8 @@ export class IdentityCalibration {
         this.units.push(Float32Array.from(motion.units));
       }
       const n = this.units.length;
-      if (n >= this.minFrames && (motion.timestamp - this.startTime >= this.durationMs || n >= this.maxFrames)) this.reference = this.buildReference();
+      if (n >= this.minFrames && (motion.timestamp - this.startTime >= this.durationMs || n >= this.maxFrames))
+        this.reference = this.buildReference();
       return motion;
     }
     const { neutralUnits, identity } = this.reference;
@@ -147,14 +174,22 @@ export class IdentityCalibration {
     for (const a of this.identities) for (let i = 0; i < identity.length; i++) identity[i] += a[i] / n;
     // The calmest frames: least summed activity first (ties in arrival order).
     const activity = this.units.map((u) => u.reduce((s, v) => s + v, 0));
-    const calm = activity.map((_, f) => f).sort((a, b) => activity[a] - activity[b] || a - b).slice(0, Math.max(1, Math.round(this.calmFraction * n)));
+    const calm = activity
+      .map((_, f) => f)
+      .sort((a, b) => activity[a] - activity[b] || a - b)
+      .slice(0, Math.max(1, Math.round(this.calmFraction * n)));
     const neutralUnits = new Float32Array(NUM_EXPRESSION_UNITS);
     const column = new Float32Array(calm.length);
     for (let u = 0; u < NUM_EXPRESSION_UNITS; u++) {
-      calm.forEach((f, j) => { column[j] = this.units[f][u]; });
+      calm.forEach((f, j) => {
+        column[j] = this.units[f][u];
+      });
       column.sort();
       const m = column.length;
-      neutralUnits[u] = Math.min(this.maxNeutralLevel, m % 2 === 1 ? column[(m - 1) / 2] : (column[m / 2 - 1] + column[m / 2]) / 2);
+      neutralUnits[u] = Math.min(
+        this.maxNeutralLevel,
+        m % 2 === 1 ? column[(m - 1) / 2] : (column[m / 2 - 1] + column[m / 2]) / 2,
+      );
     }
     this.identities = [];
     this.units = [];

@@ -26,7 +26,10 @@ export function resolveOneEuroOptions(options: OneEuroOptions = {}): Required<On
   for (const [key, value] of Object.entries(resolved)) {
     const min = key === 'beta' ? 0 : Number.MIN_VALUE;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-      throw new CpemError('INVALID_ARGUMENT', `One Euro filter option ${key} must be a finite number ${key === 'beta' ? '≥ 0' : '> 0'}, got ${value}.`);
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `One Euro filter option ${key} must be a finite number ${key === 'beta' ? '≥ 0' : '> 0'}, got ${value}.`,
+      );
     }
   }
   return resolved;
@@ -43,7 +46,10 @@ export class OneEuroFilter {
   private readonly out: Float32Array;
   private lastTime = NaN;
 
-  constructor(readonly size: number, options: OneEuroOptions = {}) {
+  constructor(
+    readonly size: number,
+    options: OneEuroOptions = {},
+  ) {
     this.options = resolveOneEuroOptions(options);
     this.value = new Float64Array(size);
     this.speed = new Float64Array(size);
@@ -61,7 +67,10 @@ export class OneEuroFilter {
    */
   filter(sample: ArrayLike<number>, timeMs: number): Float32Array {
     if (sample.length !== this.size) {
-      throw new CpemError('INVALID_ARGUMENT', `OneEuroFilter expects ${this.size} values per sample, got ${sample.length}.`);
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `OneEuroFilter expects ${this.size} values per sample, got ${sample.length}.`,
+      );
     }
     const { minCutoff, beta, derivativeCutoff } = this.options;
     if (Number.isNaN(this.lastTime)) {

@@ -24,7 +24,10 @@ export class FaceTakeRecorder {
   private recording: TakeRecording | null = null;
   private observers: Array<Observer<EstimatedFaceMotion> | Observer<void>> = [];
 
-  constructor(readonly behavior: FaceRetargetBehavior, private readonly options: TakeRecordingOptions = {}) {}
+  constructor(
+    readonly behavior: FaceRetargetBehavior,
+    private readonly options: TakeRecordingOptions = {},
+  ) {}
 
   get isRecording(): boolean {
     return this.recording !== null;
@@ -44,7 +47,11 @@ export class FaceTakeRecorder {
     if (this.recording) throw new CpemError('INVALID_ARGUMENT', 'a take is already being recorded; stop() it first.');
     const node = this.behavior.attachedNode;
     const applier = this.behavior.applier;
-    if (!node || !applier) throw new CpemError('INVALID_ARGUMENT', 'the behavior is not attached to a character: call character.addBehavior(behavior) before recording.');
+    if (!node || !applier)
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        'the behavior is not attached to a character: call character.addBehavior(behavior) before recording.',
+      );
     const recording = new TakeRecording(node, applier, this.options);
     this.recording = recording;
     let limited = false;
@@ -66,7 +73,8 @@ export class FaceTakeRecorder {
     for (const o of this.observers) o.remove();
     this.observers = [];
     this.recording = null;
-    if (recording.take.frameCount === 0) throw new CpemError('NO_FACE', 'the take has no frame with a face; record again with a face in view.');
+    if (recording.take.frameCount === 0)
+      throw new CpemError('NO_FACE', 'the take has no frame with a face; record again with a face in view.');
     return recording.finish();
   }
 

@@ -7,8 +7,21 @@ export { TakeBuffer, takeBytesPerFrame, DEFAULT_MAX_TAKE_FRAMES } from './take-b
 export type { TakeGap, TakeBufferOptions } from './take-buffer.js';
 export { buildTakeClip, bindTake, CLIP_FRAME_RATE } from './take-clip.js';
 export type { TakeClip, TakeBindings, ReductionReport } from './take-clip.js';
-export { reduceCurve, reduceScalarChannel, reduceRotationChannel, sampleScalar, DEFAULT_KEY_TOLERANCE } from './reduce-keys.js';
+export {
+  reduceCurve,
+  reduceScalarChannel,
+  reduceRotationChannel,
+  sampleScalar,
+  DEFAULT_KEY_TOLERANCE,
+} from './reduce-keys.js';
 export type { KeyTolerance, ReducedChannel } from './reduce-keys.js';
 export { exportTakeGlb } from './take-glb.js';
-export { takeToLiveLinkCsv, takeToUnitsJson, liveLinkTimecode, nominalFrameRate, LIVE_LINK_BLENDSHAPES, LIVE_LINK_POSE_COLUMNS } from './take-formats.js';
+export {
+  takeToLiveLinkCsv,
+  takeToUnitsJson,
+  liveLinkTimecode,
+  nominalFrameRate,
+  LIVE_LINK_BLENDSHAPES,
+  LIVE_LINK_POSE_COLUMNS,
+} from './take-formats.js';
 export type { TakeUnitsJson } from './take-formats.js';

@@ -8,7 +8,7 @@ export interface KeyTolerance {
   rotation?: number;
 }
 
-export const DEFAULT_KEY_TOLERANCE: Required<KeyTolerance> = { influence: 0.01, rotation: 0.5 * Math.PI / 180 };
+export const DEFAULT_KEY_TOLERANCE: Required<KeyTolerance> = { influence: 0.01, rotation: (0.5 * Math.PI) / 180 };
 
 /**
  * Ramer-Douglas-Peucker over a sampled curve of `n` points: keeps the first and last point and every point in
@@ -16,8 +16,14 @@ export const DEFAULT_KEY_TOLERANCE: Required<KeyTolerance> = { influence: 0.01, 
  * interpolated between a and b) is largest, while that error is above `tolerance`. Returns the kept indices, in order.
  * Iterative (no recursion depth limit).
  */
-export function reduceCurve(n: number, error: (i: number, a: number, b: number) => number, tolerance: number, forced: readonly number[] = []): number[] {
-  if (!(tolerance >= 0)) throw new CpemError('INVALID_ARGUMENT', `a key tolerance must be a number >= 0; got ${tolerance}.`);
+export function reduceCurve(
+  n: number,
+  error: (i: number, a: number, b: number) => number,
+  tolerance: number,
+  forced: readonly number[] = [],
+): number[] {
+  if (!(tolerance >= 0))
+    throw new CpemError('INVALID_ARGUMENT', `a key tolerance must be a number >= 0; got ${tolerance}.`);
   if (n <= 2) return Array.from({ length: n }, (_, i) => i);
   const keep = new Uint8Array(n);
   keep[0] = keep[n - 1] = 1;
@@ -76,7 +82,12 @@ export function sampleScalar(times: ArrayLike<number>, values: ArrayLike<number>
 }
 
 /** Reduces one influence channel: piecewise-linear in time, error = |recorded − interpolated|. */
-export function reduceScalarChannel(times: Float64Array, values: Float32Array, tolerance: number, forced: readonly number[] = []): ReducedChannel {
+export function reduceScalarChannel(
+  times: Float64Array,
+  values: Float32Array,
+  tolerance: number,
+  forced: readonly number[] = [],
+): ReducedChannel {
   const lerpError = (i: number, a: number, b: number) => {
     const s = (times[i] - times[a]) / (times[b] - times[a]);
     return Math.abs(values[i] - (values[a] + s * (values[b] - values[a])));
@@ -85,13 +96,15 @@ export function reduceScalarChannel(times: Float64Array, values: Float32Array, t
   const keyTimes = Float64Array.from(kept, (i) => times[i]);
   const keyValues = Float32Array.from(kept, (i) => values[i]);
   let maxError = 0;
-  for (let i = 0; i < times.length; i++) maxError = Math.max(maxError, Math.abs(values[i] - sampleScalar(keyTimes, keyValues, times[i])));
+  for (let i = 0; i < times.length; i++)
+    maxError = Math.max(maxError, Math.abs(values[i] - sampleScalar(keyTimes, keyValues, times[i])));
   return { times: keyTimes, values: keyValues, maxError };
 }
 
 /** Spherical interpolation of unit quaternions a → b (shortest arc) at s, into out (x, y, z, w). */
 export function slerp(q: ArrayLike<number>, a: number, b: number, s: number, out: Float64Array): Float64Array {
-  let dot = q[a * 4] * q[b * 4] + q[a * 4 + 1] * q[b * 4 + 1] + q[a * 4 + 2] * q[b * 4 + 2] + q[a * 4 + 3] * q[b * 4 + 3];
+  let dot =
+    q[a * 4] * q[b * 4] + q[a * 4 + 1] * q[b * 4 + 1] + q[a * 4 + 2] * q[b * 4 + 2] + q[a * 4 + 3] * q[b * 4 + 3];
   const sign = dot < 0 ? -1 : 1;
   dot *= sign;
   let wa: number;
@@ -117,9 +130,15 @@ export function rotationAngle(q: ArrayLike<number>, i: number, r: ArrayLike<numb
 }
 
 /** Reduces a head rotation channel (4 numbers a frame): error = angle between recorded and slerped rotations. */
-export function reduceRotationChannel(times: Float64Array, quaternions: Float32Array, tolerance: number, forced: readonly number[] = []): ReducedChannel {
+export function reduceRotationChannel(
+  times: Float64Array,
+  quaternions: Float32Array,
+  tolerance: number,
+  forced: readonly number[] = [],
+): ReducedChannel {
   const tmp = new Float64Array(4);
-  const slerpError = (i: number, a: number, b: number) => rotationAngle(quaternions, i, slerp(quaternions, a, b, (times[i] - times[a]) / (times[b] - times[a]), tmp));
+  const slerpError = (i: number, a: number, b: number) =>
+    rotationAngle(quaternions, i, slerp(quaternions, a, b, (times[i] - times[a]) / (times[b] - times[a]), tmp));
   const kept = reduceCurve(times.length, slerpError, tolerance, forced);
   const keyTimes = Float64Array.from(kept, (i) => times[i]);
   const keyValues = new Float32Array(kept.length * 4);
@@ -130,7 +149,10 @@ export function reduceRotationChannel(times: Float64Array, quaternions: Float32A
   for (let i = 0; i < times.length; i++) {
     while (k < kept.length - 2 && times[i] > keyTimes[k + 1]) k++;
     const s = Math.min(1, Math.max(0, (times[i] - keyTimes[k]) / (keyTimes[k + 1] - keyTimes[k] || 1)));
-    maxError = Math.max(maxError, kept.length === 1 ? 0 : rotationAngle(quaternions, i, slerp(keyValues, k, k + 1, s, tmp)));
+    maxError = Math.max(
+      maxError,
+      kept.length === 1 ? 0 : rotationAngle(quaternions, i, slerp(keyValues, k, k + 1, s, tmp)),
+    );
   }
   return { times: keyTimes, values: keyValues, maxError };
 }

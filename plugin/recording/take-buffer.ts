@@ -41,7 +41,11 @@ export class TakeBuffer {
   private lostAt: number | null = null;
   private readonly gapList: TakeGap[] = [];
 
-  constructor(readonly channelNames: readonly string[], readonly hasHead: boolean, options: TakeBufferOptions = {}) {
+  constructor(
+    readonly channelNames: readonly string[],
+    readonly hasHead: boolean,
+    options: TakeBufferOptions = {},
+  ) {
     this.maxFrames = options.maxFrames ?? DEFAULT_MAX_TAKE_FRAMES;
     if (!Number.isInteger(this.maxFrames) || this.maxFrames < 2) {
       throw new CpemError('INVALID_ARGUMENT', `maxFrames must be an integer of at least 2; got ${options.maxFrames}.`);
@@ -78,14 +82,26 @@ export class TakeBuffer {
 
   /** Bytes held now (the arrays' capacity, not just the frames used). */
   get bytesAllocated(): number {
-    return this.times.byteLength + this.influences.byteLength + this.rotations.byteLength + this.unitRows.byteLength + this.angleRows.byteLength;
+    return (
+      this.times.byteLength +
+      this.influences.byteLength +
+      this.rotations.byteLength +
+      this.unitRows.byteLength +
+      this.angleRows.byteLength
+    );
   }
 
   /**
    * Adds a frame at `timeMs` (any clock, in ms; times must not go back). `rotation` is the head quaternion (x, y, z, w;
    * ignored without a head). Returns false, storing nothing, when the take is full or the time went back.
    */
-  push(timeMs: number, influences: ArrayLike<number>, rotation: ArrayLike<number> | null, units: ArrayLike<number>, angles: ArrayLike<number>): boolean {
+  push(
+    timeMs: number,
+    influences: ArrayLike<number>,
+    rotation: ArrayLike<number> | null,
+    units: ArrayLike<number>,
+    angles: ArrayLike<number>,
+  ): boolean {
     if (this.full || !Number.isFinite(timeMs)) return false;
     if (this.count === 0) this.origin = timeMs;
     const t = timeMs - this.origin;

@@ -7,7 +7,13 @@ import type { MorphTarget } from '@babylonjs/core/Morph/morphTarget';
 import type { Scene } from '@babylonjs/core/scene';
 import { findMorphTargetManagers, type Character } from '../retarget/character.js';
 import type { RetargetApplier } from '../retarget/morph-target-applier.js';
-import { DEFAULT_KEY_TOLERANCE, reduceRotationChannel, reduceScalarChannel, type KeyTolerance, type ReducedChannel } from './reduce-keys.js';
+import {
+  DEFAULT_KEY_TOLERANCE,
+  reduceRotationChannel,
+  reduceScalarChannel,
+  type KeyTolerance,
+  type ReducedChannel,
+} from './reduce-keys.js';
 import type { TakeBuffer, TakeGap } from './take-buffer.js';
 
 /** Frames per second of the clip's Babylon animations (keys sit at fractional frames: this only sets the unit). */
@@ -26,7 +32,11 @@ export function bindTake(character: Character, applier: RetargetApplier): TakeBi
   for (const { manager } of findMorphTargetManagers(character)) {
     for (let i = 0; i < manager.numTargets; i++) byName.get(manager.getTarget(i).name)?.push(manager.getTarget(i));
   }
-  return { character, channels: applier.rowNames.map((name) => ({ name, targets: byName.get(name)! })), head: applier.headDriver?.node ?? null };
+  return {
+    character,
+    channels: applier.rowNames.map((name) => ({ name, targets: byName.get(name)! })),
+    head: applier.headDriver?.node ?? null,
+  };
 }
 
 /** Keys before and after reduction, and the largest error the reduction allowed, per kind of channel. */
@@ -60,7 +70,12 @@ const toFrame = (ms: number) => (ms * CLIP_FRAME_RATE) / 1000;
  * clip goes in a straight line from the last pose before it to the first after; the gaps are in
  * `group.metadata.cpem.gaps` (ms).
  */
-export function buildTakeClip(take: TakeBuffer, bindings: TakeBindings, scene: Scene, options: { name?: string; tolerance?: KeyTolerance } = {}): TakeClip {
+export function buildTakeClip(
+  take: TakeBuffer,
+  bindings: TakeBindings,
+  scene: Scene,
+  options: { name?: string; tolerance?: KeyTolerance } = {},
+): TakeClip {
   const tolerance = { ...DEFAULT_KEY_TOLERANCE, ...options.tolerance };
   const times = take.frameTimes().slice();
   const forced = take.gapBorderFrames();
@@ -77,7 +92,13 @@ export function buildTakeClip(take: TakeBuffer, bindings: TakeBindings, scene: S
     keysBefore += times.length;
     keysAfter += reduced.times.length;
     maxInfluenceError = Math.max(maxInfluenceError, reduced.maxError);
-    const animation = new Animation(`${name}`, 'influence', CLIP_FRAME_RATE, Animation.ANIMATIONTYPE_FLOAT, Animation.ANIMATIONLOOPMODE_CYCLE);
+    const animation = new Animation(
+      `${name}`,
+      'influence',
+      CLIP_FRAME_RATE,
+      Animation.ANIMATIONTYPE_FLOAT,
+      Animation.ANIMATIONLOOPMODE_CYCLE,
+    );
     animation.setKeys(Array.from(reduced.times, (t, k) => ({ frame: toFrame(t), value: reduced.values[k] })));
     for (const target of targets) group.addTargetedAnimation(animation, target);
   });
@@ -88,7 +109,13 @@ export function buildTakeClip(take: TakeBuffer, bindings: TakeBindings, scene: S
     keysBefore += times.length;
     keysAfter += head.times.length;
     maxRotationError = head.maxError;
-    const animation = new Animation(`${bindings.head.name}.rotation`, 'rotationQuaternion', CLIP_FRAME_RATE, Animation.ANIMATIONTYPE_QUATERNION, Animation.ANIMATIONLOOPMODE_CYCLE);
+    const animation = new Animation(
+      `${bindings.head.name}.rotation`,
+      'rotationQuaternion',
+      CLIP_FRAME_RATE,
+      Animation.ANIMATIONTYPE_QUATERNION,
+      Animation.ANIMATIONLOOPMODE_CYCLE,
+    );
     const values = head.values;
     animation.setKeys(Array.from(head.times, (t, k) => ({ frame: toFrame(t), value: quaternionAt(values, k) })));
     group.addTargetedAnimation(animation, bindings.head);

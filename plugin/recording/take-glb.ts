@@ -10,10 +10,14 @@ import type { RecordedTake } from './take-recording.js';
 
 interface SerializerModule {
   GLTF2Export: {
-    GLBAsync(scene: unknown, fileName: string, options?: {
-      shouldExportNode?(node: Node): boolean;
-      shouldExportAnimation?(animation: Animation): boolean;
-    }): Promise<{ files: Record<string, Blob | string> }>;
+    GLBAsync(
+      scene: unknown,
+      fileName: string,
+      options?: {
+        shouldExportNode?(node: Node): boolean;
+        shouldExportAnimation?(animation: Animation): boolean;
+      },
+    ): Promise<{ files: Record<string, Blob | string> }>;
   };
 }
 
@@ -22,8 +26,12 @@ export async function loadSerializer(): Promise<SerializerModule> {
   try {
     return (await import('@babylonjs/serializers/glTF/2.0/index.js')) as unknown as SerializerModule;
   } catch (e) {
-    throw new CpemError('DEPENDENCY_MISSING', 'exporting a take as GLB needs @babylonjs/serializers (the version of @babylonjs/core): '
-      + 'npm install @babylonjs/serializers', { cause: e });
+    throw new CpemError(
+      'DEPENDENCY_MISSING',
+      'exporting a take as GLB needs @babylonjs/serializers (the version of @babylonjs/core): ' +
+        'npm install @babylonjs/serializers',
+      { cause: e },
+    );
   }
 }
 
@@ -41,7 +49,9 @@ function exportGroup(recorded: RecordedTake): AnimationGroup {
   bindings.channels.forEach((c, i) => c.targets.forEach((t) => channelOf.set(t, i)));
   // The character's meshes with at least one target the take drives.
   const meshes = findMorphTargetManagers(bindings.character)
-    .filter(({ manager }) => Array.from({ length: manager.numTargets }, (_, i) => manager.getTarget(i)).some((t) => channelOf.has(t)))
+    .filter(({ manager }) =>
+      Array.from({ length: manager.numTargets }, (_, i) => manager.getTarget(i)).some((t) => channelOf.has(t)),
+    )
     .map(({ mesh }) => mesh);
   for (const mesh of meshes) {
     const manager = mesh.morphTargetManager!;
@@ -54,16 +64,26 @@ function exportGroup(recorded: RecordedTake): AnimationGroup {
     for (let i = 0; i < manager.numTargets; i++) {
       const target = manager.getTarget(i);
       const c = channelOf.get(target);
-      const animation = new Animation(`${mesh.name}.${target.name}`, 'influence', CLIP_FRAME_RATE, Animation.ANIMATIONTYPE_FLOAT, Animation.ANIMATIONLOOPMODE_CYCLE);
-      animation.setKeys(keyTimes.map((t) => ({
-        frame: (t * CLIP_FRAME_RATE) / 1000,
-        value: c === undefined ? target.influence : sampleScalar(clip.channels[c].times, clip.channels[c].values, t),
-      })));
+      const animation = new Animation(
+        `${mesh.name}.${target.name}`,
+        'influence',
+        CLIP_FRAME_RATE,
+        Animation.ANIMATIONTYPE_FLOAT,
+        Animation.ANIMATIONLOOPMODE_CYCLE,
+      );
+      animation.setKeys(
+        keyTimes.map((t) => ({
+          frame: (t * CLIP_FRAME_RATE) / 1000,
+          value: c === undefined ? target.influence : sampleScalar(clip.channels[c].times, clip.channels[c].values, t),
+        })),
+      );
       group.addTargetedAnimation(animation, target);
     }
   }
   // A copy: the exporter picks animations by object, and the clip's own group must not be exported beside this one.
-  for (const ta of clip.group.targetedAnimations) if (ta.animation.targetProperty === 'rotationQuaternion') group.addTargetedAnimation(ta.animation.clone(), ta.target);
+  for (const ta of clip.group.targetedAnimations)
+    if (ta.animation.targetProperty === 'rotationQuaternion')
+      group.addTargetedAnimation(ta.animation.clone(), ta.target);
   return group;
 }
 

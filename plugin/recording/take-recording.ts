@@ -34,7 +34,11 @@ export class TakeRecording {
   private readonly quaternion = new Quaternion();
   private readonly quat = new Float32Array(4);
 
-  constructor(readonly character: Character, readonly applier: RetargetApplier, private readonly options: TakeRecordingOptions = {}) {
+  constructor(
+    readonly character: Character,
+    readonly applier: RetargetApplier,
+    private readonly options: TakeRecordingOptions = {},
+  ) {
     this.bindings = bindTake(character, applier);
     this.take = new TakeBuffer(applier.rowNames, applier.headDriver !== null, options);
     this.values = new Float32Array(applier.rowNames.length);
@@ -61,16 +65,26 @@ export class TakeRecording {
 
   /** Reduces the keys and builds the clip in the character's scene. */
   finish(): RecordedTake {
-    const clip = buildTakeClip(this.take, this.bindings, this.character.getScene(), { name: this.options.name, tolerance: this.options.tolerance });
+    const clip = buildTakeClip(this.take, this.bindings, this.character.getScene(), {
+      name: this.options.name,
+      tolerance: this.options.tolerance,
+    });
     return { take: this.take, clip, bindings: this.bindings, skipped: skippedChannels(this.bindings, this.applier) };
   }
 }
 
 function skippedChannels(bindings: TakeBindings, applier: RetargetApplier): string[] {
   const skipped: string[] = [];
-  if (bindings.channels.length === 0) skipped.push(`morph targets: "${bindings.character.name}" has none the table drives; the clip carries no expression.`);
+  if (bindings.channels.length === 0)
+    skipped.push(
+      `morph targets: "${bindings.character.name}" has none the table drives; the clip carries no expression.`,
+    );
   const unbound = bindings.channels.filter((c) => c.targets.length === 0).map((c) => c.name);
-  if (unbound.length > 0) skipped.push(`morph targets ${unbound.join(', ')}: not on the character; their rows are left out.`);
-  if (!applier.headDriver) skipped.push(`head rotation: no head node under "${bindings.character.name}" (a bone or node named Head, *:Head or *_Head); the clip carries no head motion.`);
+  if (unbound.length > 0)
+    skipped.push(`morph targets ${unbound.join(', ')}: not on the character; their rows are left out.`);
+  if (!applier.headDriver)
+    skipped.push(
+      `head rotation: no head node under "${bindings.character.name}" (a bone or node named Head, *:Head or *_Head); the clip carries no head motion.`,
+    );
   return skipped;
 }

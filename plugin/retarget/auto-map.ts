@@ -13,7 +13,11 @@ import type { RetargetTable, RetargetTargetRow } from './retarget-table.js';
  */
 export function normalizeTargetName(name: string): string {
   let n = name.includes('.') && !/\.[LR]$/i.test(name) ? name.slice(name.lastIndexOf('.') + 1) : name;
-  n = n.replace(/[_.\- ]L$/i, 'left').replace(/[_.\- ]R$/i, 'right').replace(/([a-z])L$/, '$1left').replace(/([a-z])R$/, '$1right');
+  n = n
+    .replace(/[_.\- ]L$/i, 'left')
+    .replace(/[_.\- ]R$/i, 'right')
+    .replace(/([a-z])L$/, '$1left')
+    .replace(/([a-z])R$/, '$1right');
   return n.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
@@ -52,13 +56,26 @@ export interface AutoMapResult {
  * Throws CpemError `NO_MORPH_TARGETS` when the character has no morph targets, and `RETARGET_TABLE_INVALID`
  * when none of its targets matches any preset (write a table by hand then).
  */
-export function autoMap(character: Character | readonly string[], presets: readonly RetargetTable[] = defaultAutoMapPresets()): AutoMapResult {
+export function autoMap(
+  character: Character | readonly string[],
+  presets: readonly RetargetTable[] = defaultAutoMapPresets(),
+): AutoMapResult {
   const names = isNameList(character) ? [...new Set(character)] : collectMorphTargetNames(character);
   if (names.length === 0) {
-    const what = isNameList(character) ? 'The list of morph target names is empty' : `"${character.name}" has no mesh with morph targets under it`;
-    throw new CpemError('NO_MORPH_TARGETS', `${what}: there is nothing to retarget onto. Pass the character's root node (for glTF, the __root__ node or the head mesh).`);
+    const what = isNameList(character)
+      ? 'The list of morph target names is empty'
+      : `"${character.name}" has no mesh with morph targets under it`;
+    throw new CpemError(
+      'NO_MORPH_TARGETS',
+      `${what}: there is nothing to retarget onto. Pass the character's root node (for glTF, the __root__ node or the head mesh).`,
+    );
   }
-  let best: { preset: RetargetTable; rows: RetargetTargetRow[]; mapped: AutoMapResult['mapped']; matched: Set<string> } | null = null;
+  let best: {
+    preset: RetargetTable;
+    rows: RetargetTargetRow[];
+    mapped: AutoMapResult['mapped'];
+    matched: Set<string>;
+  } | null = null;
   const scores: Record<string, number> = {};
   for (const preset of presets) {
     const byNorm = new Map(preset.targets.map((row) => [normalizeTargetName(row.target), row]));
@@ -79,8 +96,8 @@ export function autoMap(character: Character | readonly string[], presets: reado
   if (!best) {
     throw new CpemError(
       'RETARGET_TABLE_INVALID',
-      `None of the character's ${names.length} morph targets (${names.slice(0, 8).join(', ')}${names.length > 8 ? ', ...' : ''}) `
-        + 'matches a preset (CPEM unit names, ARKit, VRM 1.0, Oculus visemes). Write a retarget table for it (docs/retargeting.md).',
+      `None of the character's ${names.length} morph targets (${names.slice(0, 8).join(', ')}${names.length > 8 ? ', ...' : ''}) ` +
+        'matches a preset (CPEM unit names, ARKit, VRM 1.0, Oculus visemes). Write a retarget table for it (docs/retargeting.md).',
     );
   }
   const mappedNames = new Set(best.mapped.map((m) => m.target));

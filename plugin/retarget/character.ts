@@ -64,7 +64,9 @@ export function collectNodeNames(root: Character): string[] {
  */
 export function findHeadNodeName(root: Character): string | null {
   const names = [
-    ...collectTransformNodes(root).filter((n) => !('getTotalVertices' in n)).map((n) => n.name),
+    ...collectTransformNodes(root)
+      .filter((n) => !('getTotalVertices' in n))
+      .map((n) => n.name),
     ...collectBones(root).map((b) => b.name),
   ];
   return names.find((n) => /^head$/i.test(n)) ?? names.find((n) => /[:_]head$/i.test(n)) ?? null;

@@ -55,12 +55,18 @@ function faceDirection(root: Character, center: Vector3): Vector3 | null {
       const shape = manager.getTarget(t).getPositions();
       if (!shape || shape.length !== base.length) continue;
       for (let v = 0; v < moved.length; v++) {
-        moved[v] += Math.hypot(shape[3 * v] - base[3 * v], shape[3 * v + 1] - base[3 * v + 1], shape[3 * v + 2] - base[3 * v + 2]);
+        moved[v] += Math.hypot(
+          shape[3 * v] - base[3 * v],
+          shape[3 * v + 1] - base[3 * v + 1],
+          shape[3 * v + 2] - base[3 * v + 2],
+        );
       }
     }
     for (let v = 0; v < moved.length; v++) {
       if (moved[v] === 0) continue;
-      sum = sum.add(Vector3.TransformCoordinates(new Vector3(base[3 * v], base[3 * v + 1], base[3 * v + 2]), world).scale(moved[v]));
+      sum = sum.add(
+        Vector3.TransformCoordinates(new Vector3(base[3 * v], base[3 * v + 1], base[3 * v + 2]), world).scale(moved[v]),
+      );
       weight += moved[v];
     }
   }
@@ -84,7 +90,9 @@ export function frameHead(scene: Scene, root: Character, options: FrameHeadOptio
   const facing = (box && faceDirection(root, center)) ?? new Vector3(0, 0, 1);
   const camera = new ArcRotateCamera('cpem-face-camera', Math.atan2(facing.z, facing.x), Math.PI / 2, 1, center, scene);
   camera.fov = 0.6;
-  camera.radius = size / fill / (2 * Math.tan(camera.fov / 2)) + (box ? Math.max(box.max.z - box.min.z, box.max.x - box.min.x) / 2 : 0);
+  camera.radius =
+    size / fill / (2 * Math.tan(camera.fov / 2)) +
+    (box ? Math.max(box.max.z - box.min.z, box.max.x - box.min.x) / 2 : 0);
   camera.minZ = camera.radius / 100;
   camera.lowerRadiusLimit = camera.radius / 4;
   camera.upperRadiusLimit = camera.radius * 10;

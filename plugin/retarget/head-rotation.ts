@@ -29,8 +29,11 @@ export class HeadRotationDriver {
   constructor(root: Character, mapping: HeadRotationMapping, mirror: boolean) {
     const node = findHeadNode(root, mapping.node);
     if (!node) {
-      throw new CpemError('RETARGET_TABLE_INVALID', `head.node "${mapping.node}" is neither a TransformNode nor a bone under "${root.name}". `
-        + 'Name the head bone of the character (e.g. "Head"), or remove "head" from the table.');
+      throw new CpemError(
+        'RETARGET_TABLE_INVALID',
+        `head.node "${mapping.node}" is neither a TransformNode nor a bone under "${root.name}". ` +
+          'Name the head bone of the character (e.g. "Head"), or remove "head" from the table.',
+      );
     }
     this.node = node;
     const axes = mapping.axes ?? HEAD_DEFAULTS.axes;
@@ -39,7 +42,9 @@ export class HeadRotationDriver {
     this.axisOf = Int32Array.from(axes.map((a) => AXIS_INDEX[a]));
     // A selfie view mirrors left and right: yaw and roll change sign, pitch does not.
     this.factor = Float32Array.from([0, 1, 2].map((k) => signs[k] * scale * (mirror && k > 0 ? -1 : 1)));
-    this.order = Int32Array.from([...(mapping.order ?? HEAD_DEFAULTS.order)].map((c) => AXIS_INDEX[c.toLowerCase() as 'x' | 'y' | 'z']));
+    this.order = Int32Array.from(
+      [...(mapping.order ?? HEAD_DEFAULTS.order)].map((c) => AXIS_INDEX[c.toLowerCase() as 'x' | 'y' | 'z']),
+    );
     this.rest = restRotation(node);
   }
 
@@ -59,7 +64,10 @@ export class HeadRotationDriver {
     this.angles.fill(0);
     for (let k = 0; k < 3; k++) {
       let a = rotation[k];
-      if (!Number.isFinite(a)) { a = 0; finite = false; }
+      if (!Number.isFinite(a)) {
+        a = 0;
+        finite = false;
+      }
       this.angles[this.axisOf[k]] += a * this.factor[k];
     }
     const [p0, p1, p2] = this.parts;

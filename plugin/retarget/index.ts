@@ -1,6 +1,13 @@
 // Retarget tables: from the 46 expression units to a character's morph targets and head.
 export { RETARGET_TABLE_SCHEMA, ROW_DEFAULTS, HEAD_DEFAULTS, EULER_ORDERS } from './retarget-table.js';
-export type { RetargetTable, RetargetTargetRow, HeadRotationMapping, HeadAngle, HeadAxis, EulerOrder } from './retarget-table.js';
+export type {
+  RetargetTable,
+  RetargetTargetRow,
+  HeadRotationMapping,
+  HeadAngle,
+  HeadAxis,
+  EulerOrder,
+} from './retarget-table.js';
 export { validateRetargetTable, assertValidRetargetTable, formatRetargetIssues } from './validate.js';
 export type { RetargetTableIssue, RetargetValidationContext } from './validate.js';
 export { compileRetargetTable, evaluateRetargetTable } from './shaping.js';

@@ -7,7 +7,14 @@ import { EXPRESSION_UNITS } from '../units/expression-units.js';
 import { collectMorphTargetNames, collectNodeNames, findMorphTargetManagers, type Character } from './character.js';
 import { HeadRotationDriver } from './head-rotation.js';
 import type { RetargetTable } from './retarget-table.js';
-import { UNIT_NAN, UNIT_OUT_OF_RANGE, compileRetargetTable, evaluateRetargetTable, sanitizeUnits, type CompiledRetargetTable } from './shaping.js';
+import {
+  UNIT_NAN,
+  UNIT_OUT_OF_RANGE,
+  compileRetargetTable,
+  evaluateRetargetTable,
+  sanitizeUnits,
+  type CompiledRetargetTable,
+} from './shaping.js';
 import { assertValidRetargetTable } from './validate.js';
 import { NUM_EXPRESSION_UNITS } from '../constants.js';
 
@@ -72,14 +79,21 @@ export class RetargetApplier {
    * problem (unknown units, bad numbers, targets or head node the character lacks), or `NO_MORPH_TARGETS` when the
    * table drives morph targets and the character has none.
    */
-  constructor(readonly character: Character, table: RetargetTable | unknown, options: RetargetApplierOptions = {}) {
+  constructor(
+    readonly character: Character,
+    table: RetargetTable | unknown,
+    options: RetargetApplierOptions = {},
+  ) {
     this.onWarning = options.onWarning ?? ((w) => console.warn(`babylon-cpem retarget: ${w.message}`));
     this.restInfluence = options.restInfluence ?? 1e-5;
     const targetNames = collectMorphTargetNames(character);
     const rows = (table as Partial<RetargetTable> | null)?.targets;
     if (targetNames.length === 0 && Array.isArray(rows) && rows.length > 0) {
-      throw new CpemError('NO_MORPH_TARGETS', `"${character.name}" has no mesh with morph targets under it, so the table's ${rows.length} rows `
-        + 'have nothing to drive. Pass the root of a character exported with its blend shapes (for glTF, the __root__ node).');
+      throw new CpemError(
+        'NO_MORPH_TARGETS',
+        `"${character.name}" has no mesh with morph targets under it, so the table's ${rows.length} rows ` +
+          'have nothing to drive. Pass the root of a character exported with its blend shapes (for glTF, the __root__ node).',
+      );
     }
     const hasHead = (table as Partial<RetargetTable> | null)?.head !== undefined;
     this.table = assertValidRetargetTable(
@@ -125,7 +139,8 @@ export class RetargetApplier {
    * driven manager since the last frame, the table is bound again first.
    */
   apply(motion: FaceMotion): void {
-    if (this.disposed) throw new CpemError('INVALID_ARGUMENT', 'RetargetApplier.apply() after dispose(); create a new applier.');
+    if (this.disposed)
+      throw new CpemError('INVALID_ARGUMENT', 'RetargetApplier.apply() after dispose(); create a new applier.');
     if (this.isStale()) this.rebind();
     const flags = sanitizeUnits(motion.units, this.units, this.firstBad);
     if (flags !== 0) this.reportUnits(flags, motion.units);
@@ -136,7 +151,10 @@ export class RetargetApplier {
       slotTarget[s].influence = v === 0 ? slotRest[s] : v;
     }
     if (this.head && !this.head.apply(motion.rotation)) {
-      this.warnOnce('ROTATION_NAN', `FaceMotion.rotation has a non-finite angle (${Array.from(motion.rotation).join(', ')}); it was treated as 0.`);
+      this.warnOnce(
+        'ROTATION_NAN',
+        `FaceMotion.rotation has a non-finite angle (${Array.from(motion.rotation).join(', ')}); it was treated as 0.`,
+      );
     }
   }
 
@@ -198,8 +216,11 @@ export class RetargetApplier {
     if (this.slotTarget.length > 0) {
       const lost = this.compiled.targetNames.filter((n) => this.slotTarget.some((t) => t.name === n) && !found.has(n));
       if (lost.length > 0) {
-        this.warnOnce('TARGET_LOST', `morph target${lost.length > 1 ? 's' : ''} ${lost.join(', ')} no longer exist${lost.length > 1 ? '' : 's'} on the character; `
-          + 'their rows are skipped until they come back (call rebind() after adding them).');
+        this.warnOnce(
+          'TARGET_LOST',
+          `morph target${lost.length > 1 ? 's' : ''} ${lost.join(', ')} no longer exist${lost.length > 1 ? '' : 's'} on the character; ` +
+            'their rows are skipped until they come back (call rebind() after adding them).',
+        );
       }
     }
     this.managers = managers;
@@ -211,7 +232,10 @@ export class RetargetApplier {
   private isStale(): boolean {
     for (const m of this.managers) {
       if (m.mesh.isDisposed() || m.mesh.morphTargetManager !== m.manager || m.manager.numTargets !== m.numTargets) {
-        this.warnOnce('TARGETS_CHANGED', `the morph targets of "${m.mesh.name}" changed while driven; the table was bound again.`);
+        this.warnOnce(
+          'TARGETS_CHANGED',
+          `the morph targets of "${m.mesh.name}" changed while driven; the table was bound again.`,
+        );
         return true;
       }
     }
@@ -221,11 +245,17 @@ export class RetargetApplier {
   private reportUnits(flags: number, raw: ArrayLike<number>): void {
     if (flags & UNIT_NAN) {
       const i = this.firstBad[0];
-      this.warnOnce('UNIT_NAN', `FaceMotion unit ${EXPRESSION_UNITS[i]} is ${raw[i]}; non-finite units are treated as 0 (reported once).`);
+      this.warnOnce(
+        'UNIT_NAN',
+        `FaceMotion unit ${EXPRESSION_UNITS[i]} is ${raw[i]}; non-finite units are treated as 0 (reported once).`,
+      );
     }
     if (flags & UNIT_OUT_OF_RANGE) {
       const i = this.firstBad[1];
-      this.warnOnce('UNIT_OUT_OF_RANGE', `FaceMotion unit ${EXPRESSION_UNITS[i]} is ${raw[i]}, outside [0, 1]; units are clamped (reported once).`);
+      this.warnOnce(
+        'UNIT_OUT_OF_RANGE',
+        `FaceMotion unit ${EXPRESSION_UNITS[i]} is ${raw[i]}, outside [0, 1]; units are clamped (reported once).`,
+      );
     }
   }
 

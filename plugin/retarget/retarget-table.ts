@@ -83,7 +83,13 @@ export interface RetargetTable {
 }
 
 /** Shaping defaults for a {@link RetargetTargetRow}. */
-export const ROW_DEFAULTS = { gain: 1, offset: 0, deadZone: 0, exponent: 1, clamp: [0, 1] as [number, number] } as const;
+export const ROW_DEFAULTS = {
+  gain: 1,
+  offset: 0,
+  deadZone: 0,
+  exponent: 1,
+  clamp: [0, 1] as [number, number],
+} as const;
 
 /** Head mapping defaults for a {@link HeadRotationMapping}. */
 export const HEAD_DEFAULTS = {
@@ -103,7 +109,7 @@ const finite = { type: 'number' } as const;
 export const RETARGET_TABLE_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   title: 'babylon-cpem retarget table',
-  description: 'Maps the 46 CPEM expression units to a character\'s morph targets, and the head rotation to a node.',
+  description: "Maps the 46 CPEM expression units to a character's morph targets, and the head rotation to a node.",
   type: 'object',
   required: ['version', 'targets'],
   additionalProperties: false,
@@ -139,7 +145,14 @@ export const RETARGET_TABLE_SCHEMA = {
       additionalProperties: false,
       properties: {
         node: { type: 'string', minLength: 1 },
-        axes: { type: 'array', items: { enum: ['x', 'y', 'z'] }, minItems: 3, maxItems: 3, uniqueItems: true, default: ['x', 'y', 'z'] },
+        axes: {
+          type: 'array',
+          items: { enum: ['x', 'y', 'z'] },
+          minItems: 3,
+          maxItems: 3,
+          uniqueItems: true,
+          default: ['x', 'y', 'z'],
+        },
         signs: { type: 'array', items: { enum: [1, -1] }, minItems: 3, maxItems: 3, default: [1, 1, 1] },
         scale: { ...finite, default: 1 },
         order: { enum: [...EULER_ORDERS], default: 'ZYX' },

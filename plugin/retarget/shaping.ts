@@ -55,7 +55,12 @@ export function compileRetargetTable(table: RetargetTable): CompiledRetargetTabl
     termStart,
     termUnit: Int32Array.from(units),
     termWeight: Float32Array.from(weights),
-    gain, offset, deadZone, exponent, min, max,
+    gain,
+    offset,
+    deadZone,
+    exponent,
+    min,
+    max,
     mirror,
   };
 }
@@ -65,13 +70,21 @@ export function compileRetargetTable(table: RetargetTable): CompiledRetargetTabl
  * valid settings can overflow on the way (a huge exponent, then a gain of 0): such a value counts as the offset, so
  * the result is always a number within the clamp.
  */
-export function shapeValue(s: number, gain: number, offset: number, deadZone: number, exponent: number, min: number, max: number): number {
+export function shapeValue(
+  s: number,
+  gain: number,
+  offset: number,
+  deadZone: number,
+  exponent: number,
+  min: number,
+  max: number,
+): number {
   const mag = Math.abs(s);
   let x = mag <= deadZone ? 0 : (mag - deadZone) / (1 - deadZone);
   if (exponent !== 1 && x > 0) x = x ** exponent;
   let y = gain * (s < 0 ? -x : x) + offset;
   if (Number.isNaN(y)) y = offset;
-  return y < min ? min : Math.min(y , max);
+  return y < min ? min : Math.min(y, max);
 }
 
 /** What {@link sanitizeUnits} found wrong in a frame's units. */

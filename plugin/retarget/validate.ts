@@ -44,7 +44,11 @@ export function validateRetargetTable(table: unknown, context: RetargetValidatio
     checkTable(table, context, issues);
   } catch (e) {
     // A table no JSON could make (a getter or proxy that throws) is reported, not thrown.
-    issues.push({ path: '', kind: 'structure', message: `the table could not be read (${quote(e instanceof Error ? e.message : e, 80)}); pass plain JSON data` });
+    issues.push({
+      path: '',
+      kind: 'structure',
+      message: `the table could not be read (${quote(e instanceof Error ? e.message : e, 80)}); pass plain JSON data`,
+    });
   }
   return issues;
 }
@@ -57,19 +61,29 @@ function checkTable(table: unknown, context: RetargetValidationContext, issues: 
   };
 
   if (!isObject(table)) {
-    add('', 'structure', `a retarget table must be an object with "version": 1 and "targets": [...], not ${show(table)}`);
+    add(
+      '',
+      'structure',
+      `a retarget table must be an object with "version": 1 and "targets": [...], not ${show(table)}`,
+    );
     return;
   }
   for (const k of Object.keys(table)) {
-    if (!TABLE_KEYS.has(k)) add(key(k), 'structure', `unknown property ${quote(k, 40)} (allowed: ${[...TABLE_KEYS].join(', ')})`);
+    if (!TABLE_KEYS.has(k))
+      add(key(k), 'structure', `unknown property ${quote(k, 40)} (allowed: ${[...TABLE_KEYS].join(', ')})`);
   }
   if (table.version !== 1) add('version', 'structure', `version is ${show(table.version)}; it must be 1`);
   if (table.name !== undefined && typeof table.name !== 'string') add('name', 'structure', 'name must be a string');
-  if (table.mirror !== undefined && typeof table.mirror !== 'boolean') add('mirror', 'structure', 'mirror must be true or false');
+  if (table.mirror !== undefined && typeof table.mirror !== 'boolean')
+    add('mirror', 'structure', 'mirror must be true or false');
 
   const available = context.targetNames ? new Set(context.targetNames) : null;
   if (!Array.isArray(table.targets)) {
-    add('targets', 'structure', 'targets must be an array of rows like { "target": "eyeBlinkLeft", "units": { "eyeClose_L": 1 } }');
+    add(
+      'targets',
+      'structure',
+      'targets must be an array of rows like { "target": "eyeBlinkLeft", "units": { "eyeClose_L": 1 } }',
+    );
   } else {
     const seen = new Map<string, number>();
     table.targets.forEach((row: unknown, i: number) => {
@@ -79,14 +93,23 @@ function checkTable(table: unknown, context: RetargetValidationContext, issues: 
         return;
       }
       for (const k of Object.keys(row)) {
-        if (!ROW_KEYS.has(k)) add(`${at}.${key(k)}`, 'structure', `unknown property ${quote(k, 40)} (allowed: ${[...ROW_KEYS].join(', ')})`);
+        if (!ROW_KEYS.has(k))
+          add(
+            `${at}.${key(k)}`,
+            'structure',
+            `unknown property ${quote(k, 40)} (allowed: ${[...ROW_KEYS].join(', ')})`,
+          );
       }
       if (typeof row.target !== 'string' || row.target.length === 0) {
         add(`${at}.target`, 'structure', `${at}.target must be a non-empty morph target name, not ${show(row.target)}`);
       } else {
         const first = seen.get(row.target);
         if (first !== undefined) {
-          add(`${at}.target`, 'duplicate-target', `target ${show(row.target)} is already driven by targets[${first}]; merge the two rows`);
+          add(
+            `${at}.target`,
+            'duplicate-target',
+            `target ${show(row.target)} is already driven by targets[${first}]; merge the two rows`,
+          );
         } else {
           seen.set(row.target, i);
         }
@@ -100,7 +123,11 @@ function checkTable(table: unknown, context: RetargetValidationContext, issues: 
         for (const [unit, weight] of Object.entries(row.units)) {
           const path = `${at}.units.${key(unit)}`;
           if (!isExpressionUnitName(unit)) {
-            add(path, 'unknown-unit', `${quote(unit, 40)} is not one of the 46 expression units (see EXPRESSION_UNITS)`);
+            add(
+              path,
+              'unknown-unit',
+              `${quote(unit, 40)} is not one of the 46 expression units (see EXPRESSION_UNITS)`,
+            );
           }
           number(path, weight, () => true, 'a finite number (within ±3.4e38)');
           if (weight === undefined) add(path, 'bad-number', `${path} has no weight`);
@@ -117,7 +144,11 @@ function checkTable(table: unknown, context: RetargetValidationContext, issues: 
           number(`${at}.clamp[0]`, row.clamp[0], () => true, 'a finite number (within ±3.4e38)');
           number(`${at}.clamp[1]`, row.clamp[1], () => true, 'a finite number (within ±3.4e38)');
           if (isFiniteNumber(row.clamp[0]) && isFiniteNumber(row.clamp[1]) && row.clamp[0] > row.clamp[1]) {
-            add(`${at}.clamp`, 'bad-number', `${at}.clamp is [${row.clamp[0]}, ${row.clamp[1]}]; min must not exceed max`);
+            add(
+              `${at}.clamp`,
+              'bad-number',
+              `${at}.clamp is [${row.clamp[0]}, ${row.clamp[1]}]; min must not exceed max`,
+            );
           }
         }
       }
@@ -130,7 +161,12 @@ function checkTable(table: unknown, context: RetargetValidationContext, issues: 
       add('head', 'structure', 'head must be an object like { "node": "Head" }');
     } else {
       for (const k of Object.keys(head)) {
-        if (!HEAD_KEYS.has(k)) add(`head.${key(k)}`, 'structure', `unknown property ${quote(k, 40)} (allowed: ${[...HEAD_KEYS].join(', ')})`);
+        if (!HEAD_KEYS.has(k))
+          add(
+            `head.${key(k)}`,
+            'structure',
+            `unknown property ${quote(k, 40)} (allowed: ${[...HEAD_KEYS].join(', ')})`,
+          );
       }
       if (typeof head.node !== 'string' || head.node.length === 0) {
         add('head.node', 'structure', 'head.node must name a bone or TransformNode of the character');
@@ -138,20 +174,34 @@ function checkTable(table: unknown, context: RetargetValidationContext, issues: 
         add('head.node', 'missing-head-node', `the character has no bone or TransformNode named ${show(head.node)}`);
       }
       if (head.axes !== undefined) {
-        const ok = Array.isArray(head.axes) && head.axes.length === 3 && head.axes.every((a) => a === 'x' || a === 'y' || a === 'z')
-          && new Set(head.axes).size === 3;
-        if (!ok) add('head.axes', 'structure', `head.axes is ${show(head.axes)}; it must list 'x', 'y', 'z' once each, in [pitch, yaw, roll] order`);
+        const ok =
+          Array.isArray(head.axes) &&
+          head.axes.length === 3 &&
+          head.axes.every((a) => a === 'x' || a === 'y' || a === 'z') &&
+          new Set(head.axes).size === 3;
+        if (!ok)
+          add(
+            'head.axes',
+            'structure',
+            `head.axes is ${show(head.axes)}; it must list 'x', 'y', 'z' once each, in [pitch, yaw, roll] order`,
+          );
       }
       if (head.signs !== undefined) {
         if (!Array.isArray(head.signs) || head.signs.length !== 3) {
           add('head.signs', 'structure', 'head.signs must be three values, 1 or -1');
         } else {
-          head.signs.forEach((s: unknown, k: number) => number(`head.signs[${k}]`, s, (n) => n === 1 || n === -1, '1 or -1'));
+          head.signs.forEach((s: unknown, k: number) =>
+            number(`head.signs[${k}]`, s, (n) => n === 1 || n === -1, '1 or -1'),
+          );
         }
       }
       number('head.scale', head.scale, () => true, 'a finite number (within ±3.4e38)');
       if (head.order !== undefined && !(EULER_ORDERS as readonly unknown[]).includes(head.order)) {
-        add('head.order', 'structure', `head.order is ${show(head.order)}; it must be one of ${EULER_ORDERS.join(', ')}`);
+        add(
+          'head.order',
+          'structure',
+          `head.order is ${show(head.order)}; it must be one of ${EULER_ORDERS.join(', ')}`,
+        );
       }
     }
   }
@@ -177,8 +227,8 @@ export function assertValidRetargetTable(
   if (issues.length > 0) {
     throw new CpemError(
       'RETARGET_TABLE_INVALID',
-      `The retarget table has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n${formatRetargetIssues(issues)}\n`
-        + 'Fix these rows (the schema is in docs/retarget-table.schema.json), or build a table with autoMap(character).',
+      `The retarget table has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n${formatRetargetIssues(issues)}\n` +
+        'Fix these rows (the schema is in docs/retarget-table.schema.json), or build a table with autoMap(character).',
     );
   }
   return table as RetargetTable;

@@ -19,11 +19,17 @@ export const BACKEND_ORDER: readonly TrackerBackend[] = ['webgpu', 'webgl', 'was
 export type WasmPaths = string | Record<string, string>;
 
 /** The few node:path members used here (the package's declarations build without Node's types). */
-export interface NodePath { sep: string; join(...parts: string[]): string; dirname(p: string): string }
+export interface NodePath {
+  sep: string;
+  join(...parts: string[]): string;
+  dirname(p: string): string;
+}
 
 /** Folder (Node) of an installed package, found by resolving one of its files from here and then from the cwd. */
 export async function nodePackageFolder(pkg: string, fileInPackage: string): Promise<string | null> {
-  const { createRequire } = await nodeImport<{ createRequire(from: string): { resolve(id: string): string } }>('node:module');
+  const { createRequire } = await nodeImport<{ createRequire(from: string): { resolve(id: string): string } }>(
+    'node:module',
+  );
   const path = await nodeImport<NodePath>('node:path');
   const fs = await nodeImport<{ existsSync(p: string): boolean }>('node:fs');
   const proc = (globalThis as unknown as { process: { cwd(): string } }).process;
@@ -32,7 +38,9 @@ export async function nodePackageFolder(pkg: string, fileInPackage: string): Pro
     try {
       const resolved = createRequire(from).resolve(`${pkg}/${fileInPackage}`);
       return resolved.slice(0, resolved.lastIndexOf(`${pkg.split('/').join(path.sep)}`) + pkg.length) + path.sep;
-    } catch { /* try the next way */ }
+    } catch {
+      /* try the next way */
+    }
   }
   // Packages whose "exports" hide their files: walk up from the cwd looking for node_modules/<pkg>.
   for (let dir = proc.cwd(); ; dir = path.dirname(dir)) {
@@ -56,7 +64,11 @@ function activeBackend(): string | null {
   }
 }
 
-async function registerBackend(name: TrackerBackend, wasmPaths: WasmPaths | undefined, wasmThreads?: number): Promise<boolean> {
+async function registerBackend(
+  name: TrackerBackend,
+  wasmPaths: WasmPaths | undefined,
+  wasmThreads?: number,
+): Promise<boolean> {
   try {
     if (name === 'webgpu') {
       // Probed first: tfjs' webgpu backend, started where no adapter exists, logs a failed initialisation and a
@@ -105,14 +117,22 @@ export async function webGpuAdapterInfo(): Promise<{ text: string; software: boo
   if (!adapter) return null;
   // GPUAdapter.info and isFallbackAdapter in current browsers (the bundled WebGPU typings predate them).
   const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).info;
-  const software = info?.architecture === 'swiftshader' || info?.isFallbackAdapter === true || (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  const software =
+    info?.architecture === 'swiftshader' ||
+    info?.isFallbackAdapter === true ||
+    (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
   return { text: [info?.vendor, info?.architecture].filter(Boolean).join(' ') || 'unknown adapter', software };
 }
 
 /** WebGL's renderer string and whether it is a software rasteriser (SwiftShader, llvmpipe, softpipe). */
 export function webGlRendererInfo(): { text: string; software: boolean } | null {
   // A page's canvas, or in a worker an OffscreenCanvas.
-  const canvas = typeof document !== 'undefined' ? document.createElement('canvas') : typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(1, 1) : null;
+  const canvas =
+    typeof document !== 'undefined'
+      ? document.createElement('canvas')
+      : typeof OffscreenCanvas !== 'undefined'
+        ? new OffscreenCanvas(1, 1)
+        : null;
   const gl = canvas?.getContext('webgl2') as WebGL2RenderingContext | null | undefined;
   if (!gl) return null;
   const ext = gl.getExtension('WEBGL_debug_renderer_info');
@@ -136,7 +156,11 @@ async function runsInSoftware(name: TrackerBackend): Promise<boolean> {
   return false;
 }
 
-async function tryBackend(name: TrackerBackend, wasmPaths: WasmPaths | undefined, wasmThreads?: number): Promise<boolean> {
+async function tryBackend(
+  name: TrackerBackend,
+  wasmPaths: WasmPaths | undefined,
+  wasmThreads?: number,
+): Promise<boolean> {
   if (!(await registerBackend(name, wasmPaths, wasmThreads))) return false;
   try {
     const ok = await tf.setBackend(name);
@@ -153,12 +177,22 @@ async function tryBackend(name: TrackerBackend, wasmPaths: WasmPaths | undefined
  * that starts here, passing over webgpu and webgl where they run on a software renderer. A named backend is used
  * even in software; one that cannot start raises BACKEND_UNAVAILABLE.
  */
-export async function selectBackend(preference: TrackerBackend | 'auto' = 'auto', wasmPaths?: WasmPaths, wasmThreads?: number): Promise<TrackerBackend> {
+export async function selectBackend(
+  preference: TrackerBackend | 'auto' = 'auto',
+  wasmPaths?: WasmPaths,
+  wasmThreads?: number,
+): Promise<TrackerBackend> {
   if (wasmThreads !== undefined && !(Number.isInteger(wasmThreads) && wasmThreads >= 1 && wasmThreads <= 64)) {
-    throw new CpemError('INVALID_ARGUMENT', `wasmThreads must be a whole number from 1 to 64; got ${JSON.stringify(wasmThreads)}.`);
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `wasmThreads must be a whole number from 1 to 64; got ${JSON.stringify(wasmThreads)}.`,
+    );
   }
   if (preference !== 'auto' && !BACKEND_ORDER.includes(preference)) {
-    throw new CpemError('INVALID_ARGUMENT', `Unknown backend ${JSON.stringify(preference)}: use 'auto', ${BACKEND_ORDER.map((b) => `'${b}'`).join(', ')}.`);
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `Unknown backend ${JSON.stringify(preference)}: use 'auto', ${BACKEND_ORDER.map((b) => `'${b}'`).join(', ')}.`,
+    );
   }
   const candidates = preference === 'auto' ? BACKEND_ORDER : [preference];
   for (const name of candidates) {
@@ -166,7 +200,10 @@ export async function selectBackend(preference: TrackerBackend | 'auto' = 'auto'
     if (activeBackend() === name) return name;
     if (await tryBackend(name, wasmPaths, wasmThreads)) return name;
   }
-  throw new CpemError('BACKEND_UNAVAILABLE', preference === 'auto'
-    ? 'No TF.js backend started (tried webgpu, webgl, wasm, cpu). Install @tensorflow/tfjs-backend-cpu at least.'
-    : `TF.js backend ${preference} did not start here${isNode() && (preference === 'webgpu' || preference === 'webgl') ? ' (Node has no WebGPU or WebGL: use wasm or cpu)' : ''}. Pick another backend or 'auto'.`);
+  throw new CpemError(
+    'BACKEND_UNAVAILABLE',
+    preference === 'auto'
+      ? 'No TF.js backend started (tried webgpu, webgl, wasm, cpu). Install @tensorflow/tfjs-backend-cpu at least.'
+      : `TF.js backend ${preference} did not start here${isNode() && (preference === 'webgpu' || preference === 'webgl') ? ' (Node has no WebGPU or WebGL: use wasm or cpu)' : ''}. Pick another backend or 'auto'.`,
+  );
 }

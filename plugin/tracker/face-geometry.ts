@@ -10,14 +10,29 @@
  */
 
 /** A rotated square region: centre, side length (pixels) and rotation (radians, image x towards image y). */
-export interface Roi { cx: number; cy: number; size: number; angle: number }
+export interface Roi {
+  cx: number;
+  cy: number;
+  size: number;
+  angle: number;
+}
 
 /** One decoded detection in image pixels: box corners, the six keypoints (x, y pairs) and its score. */
-export interface Detection { x0: number; y0: number; x1: number; y1: number; keypoints: Float32Array; score: number }
+export interface Detection {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  keypoints: Float32Array;
+  score: number;
+}
 
 /** BlazeFace anchor centres (input pixels) for a square input of `inputSize`: two layers, 2 and 6 anchors a cell. */
 export function blazefaceAnchors(inputSize: number): Float32Array {
-  const layers = [{ stride: inputSize / 16, count: 2 }, { stride: inputSize / 8, count: 6 }];
+  const layers = [
+    { stride: inputSize / 16, count: 2 },
+    { stride: inputSize / 8, count: 6 },
+  ];
   const out: number[] = [];
   for (const { stride, count } of layers) {
     const cells = Math.ceil(inputSize / stride);
@@ -34,19 +49,22 @@ export function blazefaceAnchors(inputSize: number): Float32Array {
 export function cropToImage(roi: Roi, cropSize: number, u: number, v: number, flip = false): [number, number] {
   const dx = (u / cropSize - 0.5) * roi.size * (flip ? -1 : 1);
   const dy = (v / cropSize - 0.5) * roi.size;
-  const c = Math.cos(roi.angle), s = Math.sin(roi.angle);
+  const c = Math.cos(roi.angle),
+    s = Math.sin(roi.angle);
   return [roi.cx + c * dx - s * dy, roi.cy + s * dx + c * dy];
 }
 
 /** An image-space offset in `roi`'s frame, in units of its side. */
 export function toRoiFrame(roi: Roi, dx: number, dy: number): [number, number] {
-  const c = Math.cos(roi.angle), s = Math.sin(roi.angle);
+  const c = Math.cos(roi.angle),
+    s = Math.sin(roi.angle);
   return [(c * dx + s * dy) / roi.size, (-s * dx + c * dy) / roi.size];
 }
 
 /** The inverse of toRoiFrame: an offset in `roi`'s frame back to image pixels. */
 export function fromRoiFrame(roi: Roi, u: number, v: number): [number, number] {
-  const c = Math.cos(roi.angle), s = Math.sin(roi.angle);
+  const c = Math.cos(roi.angle),
+    s = Math.sin(roi.angle);
   return [(c * u - s * v) * roi.size, (s * u + c * v) * roi.size];
 }
 
@@ -57,7 +75,8 @@ export function fromRoiFrame(roi: Roi, u: number, v: number): [number, number] {
 export function cropTransform(roi: Roi, cropSize: number, flip = false): number[] {
   const s = roi.size / cropSize;
   const k = (0.5 - cropSize / 2) * s;
-  const c = Math.cos(roi.angle), sn = Math.sin(roi.angle);
+  const c = Math.cos(roi.angle),
+    sn = Math.sin(roi.angle);
   const f = flip ? -1 : 1;
   return [f * c * s, -sn * s, roi.cx + f * c * k - sn * k, f * sn * s, c * s, roi.cy + f * sn * k + c * k, 0, 0];
 }
@@ -70,7 +89,13 @@ function sigmoid(x: number): number {
  * Decodes raw detector output (anchors × [logit, cx, cy, w, h, 6 × (x, y)], input pixels relative to each anchor)
  * into detections whose score reaches `minScore`, mapped to the image through the letterbox `roi`.
  */
-export function decodeDetections(raw: Float32Array, anchors: Float32Array, inputSize: number, roi: Roi, minScore: number): Detection[] {
+export function decodeDetections(
+  raw: Float32Array,
+  anchors: Float32Array,
+  inputSize: number,
+  roi: Roi,
+  minScore: number,
+): Detection[] {
   const n = anchors.length / 2;
   const stride = raw.length / n;
   const out: Detection[] = [];
@@ -78,8 +103,12 @@ export function decodeDetections(raw: Float32Array, anchors: Float32Array, input
     const o = i * stride;
     const score = sigmoid(raw[o]);
     if (!(score >= minScore)) continue; // NaN frames fall out here
-    const ax = anchors[2 * i], ay = anchors[2 * i + 1];
-    const cx = raw[o + 1] + ax, cy = raw[o + 2] + ay, w = raw[o + 3], h = raw[o + 4];
+    const ax = anchors[2 * i],
+      ay = anchors[2 * i + 1];
+    const cx = raw[o + 1] + ax,
+      cy = raw[o + 2] + ay,
+      w = raw[o + 3],
+      h = raw[o + 4];
     const [x0, y0] = cropToImage(roi, inputSize, cx - w / 2, cy - h / 2);
     const [x1, y1] = cropToImage(roi, inputSize, cx + w / 2, cy + h / 2);
     const keypoints = new Float32Array(12);
@@ -93,7 +122,10 @@ export function decodeDetections(raw: Float32Array, anchors: Float32Array, input
   return out;
 }
 
-export function iou(a: { x0: number; y0: number; x1: number; y1: number }, b: { x0: number; y0: number; x1: number; y1: number }): number {
+export function iou(
+  a: { x0: number; y0: number; x1: number; y1: number },
+  b: { x0: number; y0: number; x1: number; y1: number },
+): number {
   const w = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
   const h = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
   if (w <= 0 || h <= 0) return 0;
@@ -113,11 +145,21 @@ export function weightedNms(detections: Detection[], maxCount: number, iouThresh
     const acc = { x0: 0, y0: 0, x1: 0, y1: 0, keypoints: new Float32Array(12) };
     for (const d of group) {
       wsum += d.score;
-      acc.x0 += d.score * d.x0; acc.y0 += d.score * d.y0; acc.x1 += d.score * d.x1; acc.y1 += d.score * d.y1;
+      acc.x0 += d.score * d.x0;
+      acc.y0 += d.score * d.y0;
+      acc.x1 += d.score * d.x1;
+      acc.y1 += d.score * d.y1;
       for (let k = 0; k < 12; k++) acc.keypoints[k] += d.score * d.keypoints[k];
     }
     for (let k = 0; k < 12; k++) acc.keypoints[k] /= wsum;
-    out.push({ x0: acc.x0 / wsum, y0: acc.y0 / wsum, x1: acc.x1 / wsum, y1: acc.y1 / wsum, keypoints: acc.keypoints, score: top.score });
+    out.push({
+      x0: acc.x0 / wsum,
+      y0: acc.y0 / wsum,
+      x1: acc.x1 / wsum,
+      y1: acc.y1 / wsum,
+      keypoints: acc.keypoints,
+      score: top.score,
+    });
     remaining.splice(0, remaining.length, ...rest);
   }
   return out;
@@ -133,21 +175,48 @@ export function roiFromDetection(d: Detection, scale = 1.5): Roi {
  * Face-mesh region from landmarks (x, y, z triples; the first `count` used): rotated so that the line from
  * `fromIndex` to `toIndex` is level, the landmarks' box in that frame, squared and scaled.
  */
-export function roiFromLandmarks(points: Float32Array, count: number, fromIndex: number, toIndex: number, scale: number): Roi {
-  const angle = Math.atan2(points[3 * toIndex + 1] - points[3 * fromIndex + 1], points[3 * toIndex] - points[3 * fromIndex]);
-  const c = Math.cos(angle), s = Math.sin(angle);
-  let u0 = Infinity, u1 = -Infinity, v0 = Infinity, v1 = -Infinity;
+export function roiFromLandmarks(
+  points: Float32Array,
+  count: number,
+  fromIndex: number,
+  toIndex: number,
+  scale: number,
+): Roi {
+  const angle = Math.atan2(
+    points[3 * toIndex + 1] - points[3 * fromIndex + 1],
+    points[3 * toIndex] - points[3 * fromIndex],
+  );
+  const c = Math.cos(angle),
+    s = Math.sin(angle);
+  let u0 = Infinity,
+    u1 = -Infinity,
+    v0 = Infinity,
+    v1 = -Infinity;
   for (let i = 0; i < count; i++) {
-    const x = points[3 * i], y = points[3 * i + 1];
-    const u = c * x + s * y, v = -s * x + c * y;
-    if (u < u0) u0 = u; if (u > u1) u1 = u; if (v < v0) v0 = v; if (v > v1) v1 = v;
+    const x = points[3 * i],
+      y = points[3 * i + 1];
+    const u = c * x + s * y,
+      v = -s * x + c * y;
+    if (u < u0) u0 = u;
+    if (u > u1) u1 = u;
+    if (v < v0) v0 = v;
+    if (v > v1) v1 = v;
   }
-  const um = (u0 + u1) / 2, vm = (v0 + v1) / 2;
+  const um = (u0 + u1) / 2,
+    vm = (v0 + v1) / 2;
   return { cx: c * um - s * vm, cy: s * um + c * vm, size: scale * Math.max(u1 - u0, v1 - v0), angle };
 }
 
 /** Eye region for the iris model: centred between two eye corners, level with them, `scale` × their distance. */
 export function roiFromEyeCorners(points: Float32Array, a: number, b: number, scale = 2.3): Roi {
-  const ax = points[3 * a], ay = points[3 * a + 1], bx = points[3 * b], by = points[3 * b + 1];
-  return { cx: (ax + bx) / 2, cy: (ay + by) / 2, size: scale * Math.hypot(bx - ax, by - ay), angle: Math.atan2(by - ay, bx - ax) };
+  const ax = points[3 * a],
+    ay = points[3 * a + 1],
+    bx = points[3 * b],
+    by = points[3 * b + 1];
+  return {
+    cx: (ax + bx) / 2,
+    cy: (ay + by) / 2,
+    size: scale * Math.hypot(bx - ax, by - ay),
+    angle: Math.atan2(by - ay, bx - ax),
+  };
 }

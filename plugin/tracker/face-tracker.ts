@@ -15,9 +15,23 @@ import { CpemError } from '../errors/cpem-error.js';
 import { joinAssetPath } from '../assets.js';
 import { selectBackend, type TrackerBackend, type WasmPaths } from './backend.js';
 import { execute, loadTrackerModel, trackerModelFiles } from './model-io.js';
-import { applyIrisRefinement, IRIS_CROP, irisFromMesh, irisRefinements, type EyeRefinement } from './iris-refinement.js';
 import {
-  blazefaceAnchors, cropToImage, decodeDetections, iou, roiFromDetection, roiFromLandmarks, weightedNms, type Detection, type Roi,
+  applyIrisRefinement,
+  IRIS_CROP,
+  irisFromMesh,
+  irisRefinements,
+  type EyeRefinement,
+} from './iris-refinement.js';
+import {
+  blazefaceAnchors,
+  cropToImage,
+  decodeDetections,
+  iou,
+  roiFromDetection,
+  roiFromLandmarks,
+  weightedNms,
+  type Detection,
+  type Roi,
 } from './face-geometry.js';
 import { FrameAccessChooser, isFrameAccess, type FrameAccess } from './frame-access.js';
 import { PixelReader, readTrackerFrame, type TrackerFrame, type TrackerInput } from './tracker-frame.js';
@@ -77,7 +91,12 @@ export interface FaceTrackerOptions {
 }
 
 /** Image pixels. */
-export interface FaceBox { x: number; y: number; width: number; height: number }
+export interface FaceBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
 export interface TrackedFace {
   /** 478 × 3: x, y in image pixels, z relative depth in pixels (same scale as x, smaller is nearer the camera). */
@@ -91,7 +110,12 @@ export interface TrackedFace {
  * Milliseconds; detect is 0 when the detector was skipped. read: getting the frame's pixels (copying, converting or
  * uploading them), part of detect and landmarks where the frame is read a rectangle at a time.
  */
-export interface TrackerTimings { detect: number; landmarks: number; read: number; total: number }
+export interface TrackerTimings {
+  detect: number;
+  landmarks: number;
+  read: number;
+  total: number;
+}
 
 export interface FaceTrackingResult {
   status: 'ok' | 'no-face';
@@ -145,12 +169,15 @@ export class FaceTracker {
     private readonly detector: GraphModel,
     private readonly mesh: GraphModel,
     private readonly iris: GraphModel,
-    options: Required<Pick<FaceTrackerOptions, 'maxFaces' | 'minConfidence' | 'cropSize' | 'refineIris' | 'frameAccess'>>,
+    options: Required<
+      Pick<FaceTrackerOptions, 'maxFaces' | 'minConfidence' | 'cropSize' | 'refineIris' | 'frameAccess'>
+    >,
   ) {
     this.refineIris = options.refineIris;
     this.frameAccess = new FrameAccessChooser(options.frameAccess);
     this.framesInJs = backend === 'wasm' || backend === 'cpu';
-    this.detectorSize = detector.inputs[0]?.shape?.[1] && detector.inputs[0].shape[1] > 0 ? detector.inputs[0].shape[1] : 256;
+    this.detectorSize =
+      detector.inputs[0]?.shape?.[1] && detector.inputs[0].shape[1] > 0 ? detector.inputs[0].shape[1] : 256;
     this.anchors = blazefaceAnchors(this.detectorSize);
     this.meshSize = options.cropSize;
     this.maxFaces = options.maxFaces;
@@ -162,25 +189,47 @@ export class FaceTracker {
     const maxFaces = options.maxFaces ?? 1;
     const minConfidence = options.minConfidence ?? 0.5;
     const cropSize = options.cropSize ?? 192;
-    if (!Number.isInteger(maxFaces) || maxFaces < 1) throw new CpemError('INVALID_ARGUMENT', `FaceTracker: maxFaces must be a whole number ≥ 1; got ${maxFaces}.`);
-    if (!(minConfidence >= 0 && minConfidence <= 1)) throw new CpemError('INVALID_ARGUMENT', `FaceTracker: minConfidence must be in [0, 1]; got ${minConfidence}.`);
-    if (!Number.isInteger(cropSize) || cropSize < 32 || cropSize > 1024) throw new CpemError('INVALID_ARGUMENT', `FaceTracker: cropSize must be a whole number of pixels in [32, 1024] (the model's is 192); got ${cropSize}.`);
-    const wasmPaths = options.wasmPaths ?? (options.assetBaseUrl !== undefined ? joinAssetPath(options.assetBaseUrl, 'tfjs-wasm/') : undefined);
+    if (!Number.isInteger(maxFaces) || maxFaces < 1)
+      throw new CpemError('INVALID_ARGUMENT', `FaceTracker: maxFaces must be a whole number ≥ 1; got ${maxFaces}.`);
+    if (!(minConfidence >= 0 && minConfidence <= 1))
+      throw new CpemError('INVALID_ARGUMENT', `FaceTracker: minConfidence must be in [0, 1]; got ${minConfidence}.`);
+    if (!Number.isInteger(cropSize) || cropSize < 32 || cropSize > 1024)
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `FaceTracker: cropSize must be a whole number of pixels in [32, 1024] (the model's is 192); got ${cropSize}.`,
+      );
+    const wasmPaths =
+      options.wasmPaths ??
+      (options.assetBaseUrl !== undefined ? joinAssetPath(options.assetBaseUrl, 'tfjs-wasm/') : undefined);
     const backend = await selectBackend(options.backend ?? 'auto', wasmPaths, options.wasmThreads);
     markStage('backend');
     const files = trackerModelFiles(options.modelBaseUrl, options.assetBaseUrl);
     const [detector, mesh, iris] = await Promise.all([
-      loadTrackerModel(files, 'blazeface'), loadTrackerModel(files, 'facemesh'), loadTrackerModel(files, 'iris'),
+      loadTrackerModel(files, 'blazeface'),
+      loadTrackerModel(files, 'facemesh'),
+      loadTrackerModel(files, 'iris'),
     ]);
     const refineIris = options.refineIris ?? true;
     if (refineIris !== true && refineIris !== false && refineIris !== 'alternate') {
-      throw new CpemError('INVALID_ARGUMENT', `FaceTracker: refineIris must be true, false or 'alternate'; got ${JSON.stringify(refineIris)}.`);
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `FaceTracker: refineIris must be true, false or 'alternate'; got ${JSON.stringify(refineIris)}.`,
+      );
     }
     const frameAccess = options.frameAccess ?? 'auto';
     if (!isFrameAccess(frameAccess)) {
-      throw new CpemError('INVALID_ARGUMENT', `FaceTracker: frameAccess must be 'auto', 'copy' or 'canvas'; got ${JSON.stringify(frameAccess)}.`);
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `FaceTracker: frameAccess must be 'auto', 'copy' or 'canvas'; got ${JSON.stringify(frameAccess)}.`,
+      );
     }
-    const tracker = new FaceTracker(backend, detector, mesh, iris, { maxFaces, minConfidence, cropSize, refineIris, frameAccess });
+    const tracker = new FaceTracker(backend, detector, mesh, iris, {
+      maxFaces,
+      minConfidence,
+      cropSize,
+      refineIris,
+      frameAccess,
+    });
     await tracker.warmUp();
     return tracker;
   }
@@ -198,7 +247,11 @@ export class FaceTracker {
   }
 
   private checkAlive(): void {
-    if (this.disposed) throw new CpemError('INVALID_ARGUMENT', 'FaceTracker: this tracker was disposed; create a new one with FaceTracker.create().');
+    if (this.disposed)
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        'FaceTracker: this tracker was disposed; create a new one with FaceTracker.create().',
+      );
   }
 
   /** Forgets the tracked faces: the next frame runs the detector. */
@@ -226,7 +279,11 @@ export class FaceTracker {
 
   /** Throws when dispose() came while this frame ran: the frame stops at its next stage, its tensors freed. */
   private checkStillAlive(): void {
-    if (this.disposed) throw new CpemError('INVALID_ARGUMENT', 'FaceTracker was disposed while a frame was running; the frame is discarded.');
+    if (this.disposed)
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        'FaceTracker was disposed while a frame was running; the frame is discarded.',
+      );
   }
 
   /** Finds (or follows) faces in one frame. No face is a result with status 'no-face', not an error. */
@@ -258,7 +315,10 @@ export class FaceTracker {
         const t1 = now();
         const face = await this.landmarks(frame, track.roi, track);
         timings.landmarks += now() - t1;
-        if (face && !next.some((n) => overlaps(n.roi, face.roi))) { faces.push(face.face); next.push({ roi: face.roi, eyes: face.eyes, frames: track.frames + 1 }); }
+        if (face && !next.some((n) => overlaps(n.roi, face.roi))) {
+          faces.push(face.face);
+          next.push({ roi: face.roi, eyes: face.eyes, frames: track.frames + 1 });
+        }
       }
       if (next.length < this.maxFaces) {
         this.checkStillAlive();
@@ -272,7 +332,10 @@ export class FaceTracker {
           const roi = roiFromDetection(d);
           if (next.some((n) => overlaps(n.roi, roi))) continue;
           const face = await this.landmarks(frame, roi, null);
-          if (face && !next.some((n) => overlaps(n.roi, face.roi))) { faces.push(face.face); next.push({ roi: face.roi, eyes: face.eyes, frames: 0 }); }
+          if (face && !next.some((n) => overlaps(n.roi, face.roi))) {
+            faces.push(face.face);
+            next.push({ roi: face.roi, eyes: face.eyes, frames: 0 });
+          }
         }
         timings.landmarks += now() - t2;
       }
@@ -297,7 +360,8 @@ export class FaceTracker {
       const tile = 0.6 * side;
       for (const fy of [0, 1]) {
         for (const fx of [0, 1]) {
-          const cx = fx === 0 ? tile / 2 : width - tile / 2, cy = fy === 0 ? tile / 2 : height - tile / 2;
+          const cx = fx === 0 ? tile / 2 : width - tile / 2,
+            cy = fy === 0 ? tile / 2 : height - tile / 2;
           found.push(...(await this.detectIn(frame, { cx: cx - 0.5, cy: cy - 0.5, size: tile, angle: 0 })));
         }
       }
@@ -323,7 +387,11 @@ export class FaceTracker {
    * below minConfidence (or not a number). A fresh detection is refined twice: the detector's box is coarser than
    * the landmarks' own.
    */
-  private async landmarks(frame: TrackerFrame, roi: Roi, track: Track | null): Promise<{ face: TrackedFace; roi: Roi; eyes: (EyeRefinement | null)[] } | null> {
+  private async landmarks(
+    frame: TrackerFrame,
+    roi: Roi,
+    track: Track | null,
+  ): Promise<{ face: TrackedFace; roi: Roi; eyes: (EyeRefinement | null)[] } | null> {
     let result = await this.meshIn(frame, roi);
     if (!result) return null;
     for (let p = 0; !track && p < REFINE_PASSES; p++) {
@@ -338,13 +406,24 @@ export class FaceTracker {
       eyes = fresh.map((r, e) => r ?? track?.eyes[e] ?? null);
     }
     eyes.forEach((r, e) => (r ? applyIrisRefinement(points, e, r) : irisFromMesh(points, e)));
-    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    let x0 = Infinity,
+      y0 = Infinity,
+      x1 = -Infinity,
+      y1 = -Infinity;
     for (let i = 0; i < NUM_MESH_POINTS; i++) {
-      const x = points[3 * i], y = points[3 * i + 1];
-      if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
+      const x = points[3 * i],
+        y = points[3 * i + 1];
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
     }
     const box = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
-    return { face: { landmarks: points, box, confidence: result.confidence }, roi: roiFromLandmarks(points, NUM_MESH_POINTS, 33, 263, ROI_SCALE), eyes };
+    return {
+      face: { landmarks: points, box, confidence: result.confidence },
+      roi: roiFromLandmarks(points, NUM_MESH_POINTS, 33, 263, ROI_SCALE),
+      eyes,
+    };
   }
 
   private async meshIn(frame: TrackerFrame, roi: Roi): Promise<{ points: Float32Array; confidence: number } | null> {
@@ -354,7 +433,11 @@ export class FaceTracker {
     try {
       const flagT = out.find((t) => t.shape[t.shape.length - 1] === 1);
       const meshT = out.find((t) => t.shape[t.shape.length - 1] === NUM_MESH_POINTS * 3);
-      if (!flagT || !meshT) throw new CpemError('WEIGHTS_CORRUPT', 'Face tracker: facemesh.json does not produce a 1404-value mesh and a confidence; reinstall @vladmandic/human.');
+      if (!flagT || !meshT)
+        throw new CpemError(
+          'WEIGHTS_CORRUPT',
+          'Face tracker: facemesh.json does not produce a 1404-value mesh and a confidence; reinstall @vladmandic/human.',
+        );
       const [flag, raw] = await Promise.all([flagT.data(), meshT.data()]);
       const confidence = flag[0];
       if (!(confidence >= this.minConfidence)) return null;
@@ -372,7 +455,6 @@ export class FaceTracker {
       tf.dispose(out);
     }
   }
-
 }
 
 /**
@@ -383,7 +465,11 @@ export class FaceTracker {
 async function joinDetectorOutputs(list: tf.Tensor[]): Promise<Float32Array> {
   if (list.length === 1) return (await list[0].data()) as Float32Array;
   const datas = (await Promise.all(list.map((t) => t.data()))) as Float32Array[];
-  const parts = list.map((t, i) => ({ rows: t.shape[t.shape.length - 2] ?? 1, cols: t.shape[t.shape.length - 1], data: datas[i] }));
+  const parts = list.map((t, i) => ({
+    rows: t.shape[t.shape.length - 2] ?? 1,
+    cols: t.shape[t.shape.length - 1],
+    data: datas[i],
+  }));
   const layers = [...new Set(parts.map((p) => p.rows))].sort((a, b) => b - a);
   const width = parts.filter((p) => p.rows === layers[0]).reduce((s, p) => s + p.cols, 0);
   const total = layers.reduce((s, r) => s + r, 0);
@@ -393,7 +479,8 @@ async function joinDetectorOutputs(list: tf.Tensor[]): Promise<Float32Array> {
     const group = parts.filter((p) => p.rows === rows).sort((a, b) => a.cols - b.cols); // scores (1) before boxes (16)
     let col0 = 0;
     for (const g of group) {
-      for (let r = 0; r < rows; r++) for (let c = 0; c < g.cols; c++) out[(row0 + r) * width + col0 + c] = g.data[r * g.cols + c];
+      for (let r = 0; r < rows; r++)
+        for (let c = 0; c < g.cols; c++) out[(row0 + r) * width + col0 + c] = g.data[r * g.cols + c];
       col0 += g.cols;
     }
     row0 += rows;
@@ -402,6 +489,11 @@ async function joinDetectorOutputs(list: tf.Tensor[]): Promise<Float32Array> {
 }
 
 function overlaps(a: Roi, b: Roi): boolean {
-  const box = (r: Roi) => ({ x0: r.cx - r.size / 2, y0: r.cy - r.size / 2, x1: r.cx + r.size / 2, y1: r.cy + r.size / 2 });
+  const box = (r: Roi) => ({
+    x0: r.cx - r.size / 2,
+    y0: r.cy - r.size / 2,
+    x1: r.cx + r.size / 2,
+    y1: r.cy + r.size / 2,
+  });
   return iou(box(a), box(b)) > 0.5;
 }

@@ -27,20 +27,60 @@ const IRIS_CONTOUR_EYE_B = new Int32Array(71);
 {
   const groups: [number[], number[], number[]][] = [
     // iris-model indices, mesh indices of eye A, of eye B
-    [[9, 10, 11, 12, 13, 14, 15], [246, 161, 160, 159, 158, 157, 173], [466, 388, 387, 386, 385, 384, 398]],
-    [[25, 26, 27, 28, 29, 30, 31], [247, 30, 29, 27, 28, 56, 190], [467, 260, 259, 257, 258, 286, 414]],
-    [[41, 42, 43, 44, 45, 46, 47], [113, 225, 224, 223, 222, 221, 189], [342, 445, 444, 443, 442, 441, 413]],
-    [[0, 1, 2, 3, 4, 5, 6, 7, 8], [33, 7, 163, 144, 145, 153, 154, 155, 133], [263, 249, 390, 373, 374, 380, 381, 382, 362]],
-    [[16, 17, 18, 19, 20, 21, 22, 23, 24], [130, 25, 110, 24, 23, 22, 26, 112, 243], [359, 255, 339, 254, 253, 252, 256, 341, 463]],
-    [[32, 33, 34, 35, 36, 37, 38, 39, 40], [226, 31, 228, 229, 230, 231, 232, 233, 244], [446, 261, 448, 449, 450, 451, 452, 453, 464]],
-    [[54, 55, 56, 57, 58, 59, 60, 61, 62], [143, 111, 117, 118, 119, 120, 121, 128, 245], [372, 340, 346, 347, 348, 349, 350, 357, 465]],
+    [
+      [9, 10, 11, 12, 13, 14, 15],
+      [246, 161, 160, 159, 158, 157, 173],
+      [466, 388, 387, 386, 385, 384, 398],
+    ],
+    [
+      [25, 26, 27, 28, 29, 30, 31],
+      [247, 30, 29, 27, 28, 56, 190],
+      [467, 260, 259, 257, 258, 286, 414],
+    ],
+    [
+      [41, 42, 43, 44, 45, 46, 47],
+      [113, 225, 224, 223, 222, 221, 189],
+      [342, 445, 444, 443, 442, 441, 413],
+    ],
+    [
+      [0, 1, 2, 3, 4, 5, 6, 7, 8],
+      [33, 7, 163, 144, 145, 153, 154, 155, 133],
+      [263, 249, 390, 373, 374, 380, 381, 382, 362],
+    ],
+    [
+      [16, 17, 18, 19, 20, 21, 22, 23, 24],
+      [130, 25, 110, 24, 23, 22, 26, 112, 243],
+      [359, 255, 339, 254, 253, 252, 256, 341, 463],
+    ],
+    [
+      [32, 33, 34, 35, 36, 37, 38, 39, 40],
+      [226, 31, 228, 229, 230, 231, 232, 233, 244],
+      [446, 261, 448, 449, 450, 451, 452, 453, 464],
+    ],
+    [
+      [54, 55, 56, 57, 58, 59, 60, 61, 62],
+      [143, 111, 117, 118, 119, 120, 121, 128, 245],
+      [372, 340, 346, 347, 348, 349, 350, 357, 465],
+    ],
     // The brow rows are left to the face mesh: the iris model's brows sit measurably worse on real faces.
-    [[63, 64, 65, 66, 67, 68, 69, 70], [156, 70, 63, 105, 66, 107, 55, 193], [383, 300, 293, 334, 296, 336, 285, 417]],
-    [[48, 49, 50, 51, 52, 53], [35, 124, 46, 53, 52, 65], [265, 353, 276, 283, 282, 295]],
+    [
+      [63, 64, 65, 66, 67, 68, 69, 70],
+      [156, 70, 63, 105, 66, 107, 55, 193],
+      [383, 300, 293, 334, 296, 336, 285, 417],
+    ],
+    [
+      [48, 49, 50, 51, 52, 53],
+      [35, 124, 46, 53, 52, 65],
+      [265, 353, 276, 283, 282, 295],
+    ],
   ];
   IRIS_CONTOUR_EYE_A.fill(-1);
   IRIS_CONTOUR_EYE_B.fill(-1);
-  for (const [iris, a, b] of groups.slice(0, 7)) iris.forEach((k, j) => { IRIS_CONTOUR_EYE_A[k] = a[j]; IRIS_CONTOUR_EYE_B[k] = b[j]; });
+  for (const [iris, a, b] of groups.slice(0, 7))
+    iris.forEach((k, j) => {
+      IRIS_CONTOUR_EYE_A[k] = a[j];
+      IRIS_CONTOUR_EYE_B[k] = b[j];
+    });
 }
 
 /** The two eyes: corners, whether the iris model sees the eye mirrored, its contour map and first iris point. */
@@ -54,14 +94,26 @@ export const EYES = [
  * side) so that it can be carried to a later frame: per contour row, the offset from the face mesh's point; per
  * iris point (centre, then rim), the position from the crop centre.
  */
-export interface EyeRefinement { contour: Float32Array /* 71 × 2 */; iris: Float32Array /* 5 × 2 */ }
+export interface EyeRefinement {
+  contour: Float32Array /* 71 × 2 */;
+  iris: Float32Array /* 5 × 2 */;
+}
 
 /**
  * Iris model on the eyes listed (0: around 33..133, 1: around 263..362, mirrored as the model expects), measured
  * against the face mesh's current points. Entry e is null for an eye not run, or whose output is not finite.
  */
-export async function irisRefinements(iris: GraphModel, frame: TrackerFrame, points: Float32Array, run: readonly number[]): Promise<(EyeRefinement | null)[]> {
-  const eyes = run.map((e) => ({ e, ...EYES[e], roi: roiFromEyeCorners(points, EYES[e].corners[0], EYES[e].corners[1]) }));
+export async function irisRefinements(
+  iris: GraphModel,
+  frame: TrackerFrame,
+  points: Float32Array,
+  run: readonly number[],
+): Promise<(EyeRefinement | null)[]> {
+  const eyes = run.map((e) => ({
+    e,
+    ...EYES[e],
+    roi: roiFromEyeCorners(points, EYES[e].corners[0], EYES[e].corners[1]),
+  }));
   const list = execute(iris, await frame.crops(eyes, IRIS_CROP, 1 / 255, 0));
   const outT = list.find((t) => t.size === eyes.length * 76 * 3) ?? list.reduce((a, b) => (a.size > b.size ? a : b));
   let data: Float32Array;
@@ -122,18 +174,31 @@ export function applyIrisRefinement(points: Float32Array, e: number, r: EyeRefin
 /** Iris points of eye `e` without the iris model: centre of its lid contour, rim at 0.2 × its corner distance. */
 export function irisFromMesh(points: Float32Array, e: number): void {
   const { contour, corners, first } = EYES[e];
-  let cx = 0, cy = 0, cz = 0;
-  for (let k = 0; k < 16; k++) { // iris-model rows 0-15: the lower and upper lid margins
+  let cx = 0,
+    cy = 0,
+    cz = 0;
+  for (let k = 0; k < 16; k++) {
+    // iris-model rows 0-15: the lower and upper lid margins
     const m = contour[k];
-    cx += points[3 * m] / 16; cy += points[3 * m + 1] / 16; cz += points[3 * m + 2] / 16;
+    cx += points[3 * m] / 16;
+    cy += points[3 * m + 1] / 16;
+    cz += points[3 * m + 2] / 16;
   }
   const [a, b] = corners;
-  const dx = points[3 * b] - points[3 * a], dy = points[3 * b + 1] - points[3 * a + 1];
+  const dx = points[3 * b] - points[3 * a],
+    dy = points[3 * b + 1] - points[3 * a + 1];
   const r = 0.2 * Math.hypot(dx, dy);
   const angle = Math.atan2(dy, dx);
-  const c = Math.cos(angle), s = Math.sin(angle);
+  const c = Math.cos(angle),
+    s = Math.sin(angle);
   // centre, then image right, top, left, bottom (rotated with the eye)
-  [[0, 0], [r, 0], [0, -r], [-r, 0], [0, r]].forEach(([u, v], j) => {
+  [
+    [0, 0],
+    [r, 0],
+    [0, -r],
+    [-r, 0],
+    [0, r],
+  ].forEach(([u, v], j) => {
     const p = first + j;
     points[3 * p] = cx + c * u - s * v;
     points[3 * p + 1] = cy + s * u + c * v;

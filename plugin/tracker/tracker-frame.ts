@@ -18,12 +18,27 @@ import { cropTransform, type Roi } from './face-geometry.js';
 import { FrameAccessChooser, type FrameReadPath } from './frame-access.js';
 
 /** A raw RGB or RGBA pixel buffer (Node, or any environment): rows top to bottom, 8 bits per channel. */
-export interface RawImage { data: Uint8Array | Uint8ClampedArray; width: number; height: number; channels: 3 | 4 }
+export interface RawImage {
+  data: Uint8Array | Uint8ClampedArray;
+  width: number;
+  height: number;
+  channels: 3 | 4;
+}
 
-export type TrackerInput = HTMLVideoElement | VideoFrame | HTMLCanvasElement | ImageBitmap | ImageData | tf.Tensor3D | RawImage;
+export type TrackerInput =
+  | HTMLVideoElement
+  | VideoFrame
+  | HTMLCanvasElement
+  | ImageBitmap
+  | ImageData
+  | tf.Tensor3D
+  | RawImage;
 
 /** One crop: the region, and whether to mirror it horizontally. */
-export interface CropRequest { roi: Roi; flip?: boolean }
+export interface CropRequest {
+  roi: Roi;
+  flip?: boolean;
+}
 
 /** A frame, read once per track() call. */
 export interface TrackerFrame {
@@ -37,24 +52,42 @@ export interface TrackerFrame {
 }
 
 /** Pixels in JS memory: rows top to bottom, `channels` values per pixel, R, G, B first. */
-interface Pixels { data: ArrayLike<number>; width: number; height: number; channels: number }
+interface Pixels {
+  data: ArrayLike<number>;
+  width: number;
+  height: number;
+  channels: number;
+}
 
 /**
  * Bilinear samples of `pixels` through the projective-free transform `t` (tf.image.transform's first 6
  * coefficients: output (x, y) reads input (t0 x + t1 y + t2, t3 x + t4 y + t5)) into `out` from `offset`: size × size
  * × 3 values pixel × mul + add. Neighbours outside the image read as 0, as tf.image.transform's 'constant' fill.
  */
-export function sampleCrop(pixels: Pixels, t: readonly number[], size: number, mul: number, add: number, out: Float32Array, offset = 0): void {
+export function sampleCrop(
+  pixels: Pixels,
+  t: readonly number[],
+  size: number,
+  mul: number,
+  add: number,
+  out: Float32Array,
+  offset = 0,
+): void {
   const { data, width: W, height: H, channels: C } = pixels;
-  const read = (y: number, x: number, c: number) => (x >= 0 && y >= 0 && x < W && y < H ? data[(y * W + x) * C + c] : 0);
+  const read = (y: number, x: number, c: number) =>
+    x >= 0 && y >= 0 && x < W && y < H ? data[(y * W + x) * C + c] : 0;
   let o = offset;
   for (let y = 0; y < size; y++) {
-    let sx = t[1] * y + t[2], sy = t[4] * y + t[5];
+    let sx = t[1] * y + t[2],
+      sy = t[4] * y + t[5];
     for (let x = 0; x < size; x++, sx += t[0], sy += t[3]) {
-      const x0 = Math.floor(sx), y0 = Math.floor(sy);
-      const fx = sx - x0, fy = sy - y0;
+      const x0 = Math.floor(sx),
+        y0 = Math.floor(sy);
+      const fx = sx - x0,
+        fy = sy - y0;
       if (x0 >= 0 && y0 >= 0 && x0 + 1 < W && y0 + 1 < H) {
-        const p = (y0 * W + x0) * C, q = p + W * C;
+        const p = (y0 * W + x0) * C,
+          q = p + W * C;
         for (let c = 0; c < 3; c++) {
           const top = data[p + c] * (1 - fx) + data[p + C + c] * fx;
           const bottom = data[q + c] * (1 - fx) + data[q + C + c] * fx;
@@ -74,14 +107,19 @@ export function sampleCrop(pixels: Pixels, t: readonly number[], size: number, m
 class PixelFrame implements TrackerFrame {
   readonly width: number;
   readonly height: number;
-  constructor(private readonly pixels: Pixels, readonly readMs = 0) {
+  constructor(
+    private readonly pixels: Pixels,
+    readonly readMs = 0,
+  ) {
     this.width = pixels.width;
     this.height = pixels.height;
   }
 
   async crops(requests: readonly CropRequest[], size: number, mul: number, add: number): Promise<tf.Tensor4D> {
     const out = new Float32Array(requests.length * size * size * 3);
-    requests.forEach((r, i) => sampleCrop(this.pixels, cropTransform(r.roi, size, r.flip), size, mul, add, out, i * size * size * 3));
+    requests.forEach((r, i) =>
+      sampleCrop(this.pixels, cropTransform(r.roi, size, r.flip), size, mul, add, out, i * size * size * 3),
+    );
     return tf.tensor4d(out, [requests.length, size, size, 3]);
   }
 
@@ -89,7 +127,12 @@ class PixelFrame implements TrackerFrame {
 }
 
 class TensorFrame implements TrackerFrame {
-  constructor(private readonly frame: tf.Tensor4D, readonly width: number, readonly height: number, readonly readMs = 0) {}
+  constructor(
+    private readonly frame: tf.Tensor4D,
+    readonly width: number,
+    readonly height: number,
+    readonly readMs = 0,
+  ) {}
 
   async crops(requests: readonly CropRequest[], size: number, mul: number, add: number): Promise<tf.Tensor4D> {
     return tf.tidy(() => {
@@ -113,16 +156,28 @@ function isRawImage(x: unknown): x is { data: unknown; width: unknown; height: u
 
 function checkSize(width: number, height: number, what: string): void {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new CpemError('INVALID_ARGUMENT', `FaceTracker.track: ${what} is ${width}×${height}; pass a frame at least 1×1 pixel with integer width and height.`);
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `FaceTracker.track: ${what} is ${width}×${height}; pass a frame at least 1×1 pixel with integer width and height.`,
+    );
   }
 }
 
-const DOM_TYPES = ['HTMLVideoElement', 'VideoFrame', 'HTMLCanvasElement', 'OffscreenCanvas', 'ImageBitmap', 'ImageData', 'HTMLImageElement'] as const;
+const DOM_TYPES = [
+  'HTMLVideoElement',
+  'VideoFrame',
+  'HTMLCanvasElement',
+  'OffscreenCanvas',
+  'ImageBitmap',
+  'ImageData',
+  'HTMLImageElement',
+] as const;
 
 function domTypeOf(input: unknown): (typeof DOM_TYPES)[number] | null {
   for (const name of DOM_TYPES) {
     const ctor = (globalThis as Record<string, unknown>)[name];
-    if (typeof ctor === 'function' && input instanceof (ctor as abstract new (...args: never[]) => unknown)) return name;
+    if (typeof ctor === 'function' && input instanceof (ctor as abstract new (...args: never[]) => unknown))
+      return name;
   }
   return null;
 }
@@ -147,13 +202,26 @@ export class PixelReader {
   }
 
   /** The canvas' context, the canvas at least width × height (exactly, when `exact`); it only grows otherwise. */
-  private contextFor(width: number, height: number, exact: boolean): CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D {
+  private contextFor(
+    width: number,
+    height: number,
+    exact: boolean,
+  ): CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D {
     if (!this.canvas) {
-      this.canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(width, height) : document.createElement('canvas');
-      this.context = this.canvas.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
-      if (!this.context) throw new CpemError('BACKEND_UNAVAILABLE', 'FaceTracker: no 2D canvas to read video frames from; use a GPU backend or pass ImageData.');
+      this.canvas =
+        typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(width, height) : document.createElement('canvas');
+      this.context = this.canvas.getContext('2d', { willReadFrequently: true }) as
+        | CanvasRenderingContext2D
+        | OffscreenCanvasRenderingContext2D
+        | null;
+      if (!this.context)
+        throw new CpemError(
+          'BACKEND_UNAVAILABLE',
+          'FaceTracker: no 2D canvas to read video frames from; use a GPU backend or pass ImageData.',
+        );
     }
-    const w = exact ? width : Math.max(width, this.canvas.width), h = exact ? height : Math.max(height, this.canvas.height);
+    const w = exact ? width : Math.max(width, this.canvas.width),
+      h = exact ? height : Math.max(height, this.canvas.height);
     if (this.canvas.width !== w || this.canvas.height !== h) {
       this.canvas.width = w;
       this.canvas.height = h;
@@ -173,7 +241,14 @@ function yuvCoefficients(matrix: string | null | undefined): [number, number, nu
 }
 
 /** A rectangle of the frame as RGB (3 channels) or RGBA (4) bytes, origin (x, y) in frame pixels. */
-interface Region { x: number; y: number; width: number; height: number; data: Uint8ClampedArray; channels: 3 | 4 }
+interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+  channels: 3 | 4;
+}
 
 /** Reads the rectangle (x, y, width, height) of a frame; x and y even. */
 type RegionReader = (x: number, y: number, width: number, height: number) => Promise<Region>;
@@ -207,16 +282,26 @@ class RegionFrame implements TrackerFrame {
 
   /** A region holding every pixel that the bilinear samples of `roi`'s crop can read. */
   private async regionFor(roi: Roi): Promise<Region> {
-    const c = Math.abs(Math.cos(roi.angle)), s = Math.abs(Math.sin(roi.angle));
+    const c = Math.abs(Math.cos(roi.angle)),
+      s = Math.abs(Math.sin(roi.angle));
     const half = (roi.size / 2) * (c + s) + 2;
     // Even bounds: the chroma planes of NV12 and I420 hold one sample per 2 × 2 pixels.
-    let x0 = Math.max(0, Math.floor(roi.cx - half)), y0 = Math.max(0, Math.floor(roi.cy - half));
-    let x1 = Math.min(this.width, Math.ceil(roi.cx + half) + 1), y1 = Math.min(this.height, Math.ceil(roi.cy + half) + 1);
-    if (!(x1 > x0 && y1 > y0)) { x0 = 0; y0 = 0; x1 = Math.min(2, this.width); y1 = Math.min(2, this.height); }
+    let x0 = Math.max(0, Math.floor(roi.cx - half)),
+      y0 = Math.max(0, Math.floor(roi.cy - half));
+    let x1 = Math.min(this.width, Math.ceil(roi.cx + half) + 1),
+      y1 = Math.min(this.height, Math.ceil(roi.cy + half) + 1);
+    if (!(x1 > x0 && y1 > y0)) {
+      x0 = 0;
+      y0 = 0;
+      x1 = Math.min(2, this.width);
+      y1 = Math.min(2, this.height);
+    }
     const found = this.regions.find((r) => r.x <= x0 && r.y <= y0 && r.x + r.width >= x1 && r.y + r.height >= y1);
     if (found) return found;
-    x0 &= ~1; y0 &= ~1;
-    x1 = Math.min(this.width, x1 + (x1 & 1)); y1 = Math.min(this.height, y1 + (y1 & 1));
+    x0 &= ~1;
+    y0 &= ~1;
+    x1 = Math.min(this.width, x1 + (x1 & 1));
+    y1 = Math.min(this.height, y1 + (y1 & 1));
     const t0 = performance.now();
     const region = await this.readRegion(x0, y0, x1 - x0, y1 - y0);
     const ms = performance.now() - t0;
@@ -233,9 +318,16 @@ class RegionFrame implements TrackerFrame {
 }
 
 /** Copies a rectangle of `frame` (even x, y; in its visible area) out of it and converts it to RGB bytes. */
-export async function copyRegion(frame: VideoFrame, x: number, y: number, width: number, height: number): Promise<Region> {
+export async function copyRegion(
+  frame: VideoFrame,
+  x: number,
+  y: number,
+  width: number,
+  height: number,
+): Promise<Region> {
   const format = frame.format as string;
-  const vx = frame.visibleRect?.x ?? 0, vy = frame.visibleRect?.y ?? 0;
+  const vx = frame.visibleRect?.x ?? 0,
+    vy = frame.visibleRect?.y ?? 0;
   const rect = { x: vx + x, y: vy + y, width, height };
   const buffer = new Uint8Array(frame.allocationSize({ rect }));
   const layout = await frame.copyTo(buffer, { rect });
@@ -245,20 +337,29 @@ export async function copyRegion(frame: VideoFrame, x: number, y: number, width:
     const { offset, stride } = layout[0];
     const [r, b] = format.startsWith('B') ? [2, 0] : [0, 2];
     for (let j = 0, o = 0; j < height; j++) {
-      for (let i = 0, p = offset + j * stride; i < width; i++, p += 4) { rgb[o++] = buffer[p + r]; rgb[o++] = buffer[p + 1]; rgb[o++] = buffer[p + b]; }
+      for (let i = 0, p = offset + j * stride; i < width; i++, p += 4) {
+        rgb[o++] = buffer[p + r];
+        rgb[o++] = buffer[p + 1];
+        rgb[o++] = buffer[p + b];
+      }
     }
     return region;
   }
   const [kr, kgb, kgr, kb] = yuvCoefficients(frame.colorSpace?.matrix);
   const full = frame.colorSpace?.fullRange === true;
-  const ys = full ? 1 : 255 / 219, yo = full ? 0 : 16, cs = full ? 1 : 255 / 224;
+  const ys = full ? 1 : 255 / 219,
+    yo = full ? 0 : 16,
+    cs = full ? 1 : 255 / 224;
   const Y = layout[0];
   const nv12 = format === 'NV12';
   const U = layout[1];
   const V = nv12 ? layout[1] : layout[2];
-  const step = nv12 ? 2 : 1, vOff = nv12 ? 1 : 0;
+  const step = nv12 ? 2 : 1,
+    vOff = nv12 ? 1 : 0;
   for (let j = 0, o = 0; j < height; j++) {
-    const yRow = Y.offset + j * Y.stride, uRow = U.offset + (j >> 1) * U.stride, vRow = V.offset + (j >> 1) * V.stride;
+    const yRow = Y.offset + j * Y.stride,
+      uRow = U.offset + (j >> 1) * U.stride,
+      vRow = V.offset + (j >> 1) * V.stride;
     for (let i = 0; i < width; i++) {
       const l = (buffer[yRow + i] - yo) * ys;
       const cb = (buffer[uRow + (i >> 1) * step] - 128) * cs;
@@ -277,39 +378,73 @@ function copyable(frame: VideoFrame): boolean {
 }
 
 /** Reading options for readTrackerFrame: how a video's pixels are read on CPU backends (default: 'auto', measured afresh). */
-export interface ReadOptions { access?: FrameAccessChooser }
+export interface ReadOptions {
+  access?: FrameAccessChooser;
+}
 
 /** A video (element or VideoFrame) read a rectangle at a time, along the path `chooser` picks for it. */
-function videoRegionFrame(input: HTMLVideoElement | VideoFrame, width: number, height: number, reader: PixelReader, chooser: FrameAccessChooser): TrackerFrame {
+function videoRegionFrame(
+  input: HTMLVideoElement | VideoFrame,
+  width: number,
+  height: number,
+  reader: PixelReader,
+  chooser: FrameAccessChooser,
+): TrackerFrame {
   let frame: VideoFrame | null = null;
   const owned = !(typeof VideoFrame === 'function' && input instanceof VideoFrame);
   if (typeof VideoFrame === 'function') {
     try {
       frame = owned ? new VideoFrame(input as HTMLVideoElement) : (input as VideoFrame);
-    } catch { /* no frame to wrap (e.g. a cross-origin video): the canvas says why */ }
+    } catch {
+      /* no frame to wrap (e.g. a cross-origin video): the canvas says why */
+    }
   }
   const path: FrameReadPath = chooser.next(frame !== null && copyable(frame));
   const onRead = (ms: number) => chooser.record(path, ms);
-  const release = () => { if (owned) frame?.close(); };
-  if (path === 'copy') return new RegionFrame(width, height, (x, y, w, h) => copyRegion(frame!, x, y, w, h), onRead, release);
+  const release = () => {
+    if (owned) frame?.close();
+  };
+  if (path === 'copy')
+    return new RegionFrame(width, height, (x, y, w, h) => copyRegion(frame!, x, y, w, h), onRead, release);
   // Drawn from the VideoFrame where there is one, so that every rectangle of this frame comes from the same picture.
   const source = (frame ?? input) as CanvasImageSource;
-  return new RegionFrame(width, height, async (x, y, w, h) => ({ x, y, width: w, height: h, data: reader.readRect(source, x, y, w, h), channels: 4 }), onRead, release);
+  return new RegionFrame(
+    width,
+    height,
+    async (x, y, w, h) => ({ x, y, width: w, height: h, data: reader.readRect(source, x, y, w, h), channels: 4 }),
+    onRead,
+    release,
+  );
 }
 
 /**
  * Checks `input` and reads it as a frame: in JS memory when `inJs` (CPU backends; DOM images through `reader`),
  * else as a tensor. Throws INVALID_ARGUMENT saying what to pass.
  */
-export async function readTrackerFrame(input: TrackerInput, inJs: boolean, reader: PixelReader, options: ReadOptions = {}): Promise<TrackerFrame> {
+export async function readTrackerFrame(
+  input: TrackerInput,
+  inJs: boolean,
+  reader: PixelReader,
+  options: ReadOptions = {},
+): Promise<TrackerFrame> {
   if (input instanceof tf.Tensor) {
-    if (input.isDisposed) throw new CpemError('INVALID_ARGUMENT', 'FaceTracker.track: the tensor was disposed; pass a live [height, width, 3|4] tensor.');
+    if (input.isDisposed)
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        'FaceTracker.track: the tensor was disposed; pass a live [height, width, 3|4] tensor.',
+      );
     const [h, w, c] = input.shape;
     if (input.rank !== 3 || (c !== 3 && c !== 4)) {
-      throw new CpemError('INVALID_ARGUMENT', `FaceTracker.track: a tensor frame must have shape [height, width, 3] or [height, width, 4] (RGB or RGBA, values 0-255); got [${input.shape.join(', ')}].`);
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `FaceTracker.track: a tensor frame must have shape [height, width, 3] or [height, width, 4] (RGB or RGBA, values 0-255); got [${input.shape.join(', ')}].`,
+      );
     }
     if (input.dtype !== 'float32' && input.dtype !== 'int32') {
-      throw new CpemError('INVALID_ARGUMENT', `FaceTracker.track: a tensor frame must be int32 or float32 with values 0-255; got ${input.dtype}.`);
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `FaceTracker.track: a tensor frame must be int32 or float32 with values 0-255; got ${input.dtype}.`,
+      );
     }
     checkSize(w, h, 'the tensor frame');
     if (inJs) {
@@ -328,14 +463,23 @@ export async function readTrackerFrame(input: TrackerInput, inJs: boolean, reade
     let width: number, height: number;
     if (dom === 'HTMLVideoElement') {
       const v = input as HTMLVideoElement;
-      width = v.videoWidth; height = v.videoHeight;
+      width = v.videoWidth;
+      height = v.videoHeight;
       if (v.readyState < 2 || width === 0 || height === 0) {
-        throw new CpemError('INVALID_ARGUMENT', 'FaceTracker.track: the video has no frame yet (readyState < HAVE_CURRENT_DATA); wait for its loadeddata event before tracking.');
+        throw new CpemError(
+          'INVALID_ARGUMENT',
+          'FaceTracker.track: the video has no frame yet (readyState < HAVE_CURRENT_DATA); wait for its loadeddata event before tracking.',
+        );
       }
     } else if (dom === 'VideoFrame') {
       const f = input as unknown as VideoFrame;
-      if (f.format === null && f.codedWidth === 0) throw new CpemError('INVALID_ARGUMENT', 'FaceTracker.track: the VideoFrame was closed; pass an open frame (close it after track() resolves).');
-      width = f.displayWidth; height = f.displayHeight;
+      if (f.format === null && f.codedWidth === 0)
+        throw new CpemError(
+          'INVALID_ARGUMENT',
+          'FaceTracker.track: the VideoFrame was closed; pass an open frame (close it after track() resolves).',
+        );
+      width = f.displayWidth;
+      height = f.displayHeight;
       checkSize(width, height, 'the VideoFrame');
     } else {
       ({ width, height } = input as HTMLCanvasElement | ImageBitmap | ImageData);
@@ -343,14 +487,28 @@ export async function readTrackerFrame(input: TrackerInput, inJs: boolean, reade
     }
     const t0 = performance.now();
     if (inJs) {
-      if (dom === 'HTMLVideoElement' || dom === 'VideoFrame') return videoRegionFrame(input as HTMLVideoElement | VideoFrame, width, height, reader, options.access ?? new FrameAccessChooser());
-      const data = dom === 'ImageData' ? (input as ImageData).data : reader.read(input as CanvasImageSource, width, height);
+      if (dom === 'HTMLVideoElement' || dom === 'VideoFrame')
+        return videoRegionFrame(
+          input as HTMLVideoElement | VideoFrame,
+          width,
+          height,
+          reader,
+          options.access ?? new FrameAccessChooser(),
+        );
+      const data =
+        dom === 'ImageData' ? (input as ImageData).data : reader.read(input as CanvasImageSource, width, height);
       return new PixelFrame({ data, width, height, channels: 4 }, performance.now() - t0);
     }
     // tf.browser.fromPixels takes no VideoFrame: through an ImageBitmap, which stays on the GPU where the frame is.
     const bitmap = dom === 'VideoFrame' ? await createImageBitmap(input as unknown as VideoFrame) : null;
     try {
-      const frame = tf.tidy(() => tf.expandDims(tf.cast(tf.browser.fromPixels((bitmap ?? input) as HTMLCanvasElement), 'float32'), 0) as tf.Tensor4D);
+      const frame = tf.tidy(
+        () =>
+          tf.expandDims(
+            tf.cast(tf.browser.fromPixels((bitmap ?? input) as HTMLCanvasElement), 'float32'),
+            0,
+          ) as tf.Tensor4D,
+      );
       return new TensorFrame(frame, width, height, performance.now() - t0);
     } finally {
       bitmap?.close();
@@ -360,25 +518,47 @@ export async function readTrackerFrame(input: TrackerInput, inJs: boolean, reade
     const { data, width, height } = input;
     const channels = input.channels ?? (data instanceof Uint8ClampedArray ? 4 : undefined); // ImageData-like
     if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray)) {
-      throw new CpemError('INVALID_ARGUMENT', 'FaceTracker.track: a raw frame needs data as a Uint8Array or Uint8ClampedArray (8-bit RGB or RGBA).');
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        'FaceTracker.track: a raw frame needs data as a Uint8Array or Uint8ClampedArray (8-bit RGB or RGBA).',
+      );
     }
     if (channels !== 3 && channels !== 4) {
-      throw new CpemError('INVALID_ARGUMENT', `FaceTracker.track: a raw frame needs channels 3 (RGB) or 4 (RGBA); got ${String(channels)}.`);
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `FaceTracker.track: a raw frame needs channels 3 (RGB) or 4 (RGBA); got ${String(channels)}.`,
+      );
     }
     checkSize(width as number, height as number, 'the raw frame');
-    const w = width as number, h = height as number;
+    const w = width as number,
+      h = height as number;
     if (data.length !== w * h * channels) {
-      throw new CpemError('INVALID_ARGUMENT', `FaceTracker.track: a ${w}×${h} frame with ${channels} channels needs ${w * h * channels} bytes; got ${data.length}. Check width, height and channels.`);
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `FaceTracker.track: a ${w}×${h} frame with ${channels} channels needs ${w * h * channels} bytes; got ${data.length}. Check width, height and channels.`,
+      );
     }
     if (inJs) return new PixelFrame({ data, width: w, height: h, channels });
     const rgb = new Float32Array(w * h * 3);
     if (channels === 3) {
       for (let i = 0; i < rgb.length; i++) rgb[i] = data[i];
     } else {
-      for (let p = 0, q = 0; p < rgb.length; p += 3, q += 4) { rgb[p] = data[q]; rgb[p + 1] = data[q + 1]; rgb[p + 2] = data[q + 2]; }
+      for (let p = 0, q = 0; p < rgb.length; p += 3, q += 4) {
+        rgb[p] = data[q];
+        rgb[p + 1] = data[q + 1];
+        rgb[p + 2] = data[q + 2];
+      }
     }
     return new TensorFrame(tf.tensor4d(rgb, [1, h, w, 3]), w, h);
   }
-  const what = input === null ? 'null' : typeof input === 'object' ? (input as object).constructor?.name ?? 'an object' : typeof input;
-  throw new CpemError('INVALID_ARGUMENT', `FaceTracker.track: cannot read a frame from ${what}. Pass an HTMLVideoElement, HTMLCanvasElement, ImageBitmap, ImageData, a [height, width, 3|4] tf.Tensor3D, or { data, width, height, channels }.`);
+  const what =
+    input === null
+      ? 'null'
+      : typeof input === 'object'
+        ? ((input as object).constructor?.name ?? 'an object')
+        : typeof input;
+  throw new CpemError(
+    'INVALID_ARGUMENT',
+    `FaceTracker.track: cannot read a frame from ${what}. Pass an HTMLVideoElement, HTMLCanvasElement, ImageBitmap, ImageData, a [height, width, 3|4] tf.Tensor3D, or { data, width, height, channels }.`,
+  );
 }

@@ -6,5 +6,7 @@
 export function markStage(name: 'source' | 'backend' | 'models' | 'first-motion'): void {
   try {
     globalThis.performance?.mark?.(`cpem:${name}`);
-  } catch { /* a timeline that refuses marks changes nothing */ }
+  } catch {
+    /* a timeline that refuses marks changes nothing */
+  }
 }

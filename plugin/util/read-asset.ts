@@ -20,12 +20,17 @@ function isDiskLocation(location: string): boolean {
 export async function readAsset(location: string | URL, what: string, hint: string): Promise<Uint8Array> {
   const text = location instanceof URL ? location.href : location;
   const missing = (why: string, cause?: unknown): never => {
-    throw new CpemError('WEIGHTS_MISSING', `${what}: ${describeLocation(text)} ${why}. ${hint}`, cause === undefined ? undefined : { cause });
+    throw new CpemError(
+      'WEIGHTS_MISSING',
+      `${what}: ${describeLocation(text)} ${why}. ${hint}`,
+      cause === undefined ? undefined : { cause },
+    );
   };
   if (isDiskLocation(text)) {
     const fs = await nodeImport<{ readFile(p: string): Promise<Uint8Array> }>('node:fs/promises');
     let file = text;
-    if (/^file:/i.test(file)) file = (await nodeImport<{ fileURLToPath(u: string): string }>('node:url')).fileURLToPath(file);
+    if (/^file:/i.test(file))
+      file = (await nodeImport<{ fileURLToPath(u: string): string }>('node:url')).fileURLToPath(file);
     try {
       return new Uint8Array(await fs.readFile(file));
     } catch (e) {
@@ -38,7 +43,8 @@ export async function readAsset(location: string | URL, what: string, hint: stri
   } catch (e) {
     return missing(`could not be fetched (${(e as Error).message})`, e);
   }
-  if (!response.ok) return missing(`answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+  if (!response.ok)
+    return missing(`answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
   return new Uint8Array(await response.arrayBuffer());
 }
 

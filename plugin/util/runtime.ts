@@ -1,7 +1,9 @@
 /** True in Node (no DOM): files are read from disk there and only the wasm and cpu TF.js backends run. */
 export function isNode(): boolean {
-  return !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node
-    && typeof (globalThis as { document?: unknown }).document === 'undefined';
+  return (
+    !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node &&
+    typeof (globalThis as { document?: unknown }).document === 'undefined'
+  );
 }
 
 /**

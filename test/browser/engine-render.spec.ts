@@ -56,7 +56,10 @@ function expectLitSphere(pixels: Uint8Array): void {
   let rimRed = 255;
   for (let x = 0; x < SIZE / 2; x++) {
     const [rr, , bb] = pixelAt(pixels, x, SIZE / 2);
-    if (bb < 40) { rimRed = rr; break; }
+    if (bb < 40) {
+      rimRed = rr;
+      break;
+    }
   }
   expect(rimRed).toBeLessThan(r - 40);
 }

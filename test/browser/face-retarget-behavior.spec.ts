@@ -120,7 +120,10 @@ describe('FaceRetargetBehavior', () => {
   });
 
   it('loads the face model only when asked; a missing one is WEIGHTS_MISSING on onErrorObservable, once', async () => {
-    const behavior = new FaceRetargetBehavior({ autoStart: false, faceModelUrl: '/base/weights/no-such-face-model.bin' });
+    const behavior = new FaceRetargetBehavior({
+      autoStart: false,
+      faceModelUrl: '/base/weights/no-such-face-model.bin',
+    });
     const errors: CpemError[] = [];
     behavior.onErrorObservable.add((e) => errors.push(e));
     expect(behavior.faceModel).toBeNull();
@@ -137,7 +140,10 @@ describe('FaceRetargetBehavior', () => {
     // Without faceModelUrl or assetBaseUrl the package's face model is not assumed (pages without overlays do not carry
     // it): the error says what to pass.
     const bare = new FaceRetargetBehavior({ autoStart: false });
-    const e = await bare.loadFaceModel().then(() => null, (x: unknown) => x);
+    const e = await bare.loadFaceModel().then(
+      () => null,
+      (x: unknown) => x,
+    );
     expect(isCpemError(e, 'WEIGHTS_MISSING')).withContext(String(e)).toBeTrue();
     expect((e as Error).message).toContain('packagedFaceModelUrl');
     bare.dispose();
@@ -172,7 +178,10 @@ describe('FaceRetargetBehavior', () => {
       const video = await playingVideo(needClip());
       const head = morphHead(scene, 'noWeightsHead');
       const behavior = new FaceRetargetBehavior({
-        autoStart: false, source: video, backend: 'wasm', weights: '/base/weights/no-such-pe-net/model.json',
+        autoStart: false,
+        source: video,
+        backend: 'wasm',
+        weights: '/base/weights/no-such-pe-net/model.json',
       });
       head.addBehavior(behavior);
       const errors: string[] = [];
@@ -192,7 +201,10 @@ describe('FaceRetargetBehavior', () => {
       const head = morphHead(scene, 'drivenHead');
       const baseline = tf.memory().numTensors;
       const behavior = new FaceRetargetBehavior({
-        source: stream, backend: 'wasm', calibration: { durationMs: 300, minFrames: 3 }, faceModelUrl: packagedFaceModelUrl(),
+        source: stream,
+        backend: 'wasm',
+        calibration: { durationMs: 300, minFrames: 3 },
+        faceModelUrl: packagedFaceModelUrl(),
       });
       const motions: EstimatedFaceMotion[] = [];
       let found = 0;
@@ -217,7 +229,9 @@ describe('FaceRetargetBehavior', () => {
       expect(behavior.reconstruct(m)).toBeNull();
       await behavior.loadFaceModel();
       const projected = behavior.reconstruct(m)!;
-      let err = 0, minX = Infinity, maxX = -Infinity;
+      let err = 0,
+        minX = Infinity,
+        maxX = -Infinity;
       for (let i = 0; i < 468; i++) {
         err += Math.hypot(projected[i * 2] - m.landmarks[i * 3], projected[i * 2 + 1] - m.landmarks[i * 3 + 1]) / 468;
         minX = Math.min(minX, m.landmarks[i * 3]);
@@ -228,7 +242,9 @@ describe('FaceRetargetBehavior', () => {
       await new Promise((r) => scene.onAfterRenderObservable.addOnce(r));
       const manager = head.morphTargetManager!;
       const applied = behavior.applier!.lastValues;
-      TARGETS.forEach((_t, k) => expect(manager.getTarget(k).influence).toBeCloseTo(applied[k] === 0 ? 1e-5 : applied[k], 6));
+      TARGETS.forEach((_t, k) =>
+        expect(manager.getTarget(k).influence).toBeCloseTo(applied[k] === 0 ? 1e-5 : applied[k], 6),
+      );
       // Tensors stay flat while running.
       const running = tf.memory().numTensors;
       const count = motions.length;
@@ -285,7 +301,9 @@ describe('FaceRetargetBehavior', () => {
       const video = await playingVideo(needClip());
       const head = morphHead(scene, 'lostHead');
       const behavior = new FaceRetargetBehavior({
-        autoStart: false, source: video, backend: 'webgl',
+        autoStart: false,
+        source: video,
+        backend: 'webgl',
       });
       head.addBehavior(behavior);
       const errors: string[] = [];

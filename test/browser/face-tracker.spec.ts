@@ -83,7 +83,9 @@ describe('FaceTracker in the browser', () => {
     const t = await FaceTracker.create({ backend: 'wasm' });
     const fps = 30;
     const frames = Math.floor(video.duration * fps);
-    let ok = 0, detections = 0, before = 0;
+    let ok = 0,
+      detections = 0,
+      before = 0;
     const ms: number[] = [];
     for (let i = 0; i < frames; i++) {
       await seek(video, (i + 0.5) / fps);
@@ -97,7 +99,9 @@ describe('FaceTracker in the browser', () => {
     expect(ok).toBe(frames);
     expect(detections).toBeLessThan(5);
     ms.sort((a, b) => a - b);
-    console.log(`wasm: ${frames} frames, ${detections} detections, tracking-mode landmarks median ${ms[ms.length >> 1].toFixed(1)} ms`);
+    console.log(
+      `wasm: ${frames} frames, ${detections} detections, tracking-mode landmarks median ${ms[ms.length >> 1].toFixed(1)} ms`,
+    );
     await seek(video, 1);
     t.reset();
     reference = expectFace(await t.track(video));
@@ -143,7 +147,8 @@ describe('FaceTracker in the browser', () => {
     for (const r of results.slice(1)) expect(maxDiff(r, results[0])).toBeLessThan(0.01);
     // The video element decodes the same frame the canvas copied (colour conversion may differ by a level): read
     // the default way ('auto'), from the element or a VideoFrame, through VideoFrame.copyTo or through a 2D canvas.
-    for (const r of [fromVideo, fromVideoFrame, fromVideoViaCanvas, fromFrameViaCanvas, fromVideoViaCopy]) expect(maxDiff(r, results[0])).toBeLessThan(1);
+    for (const r of [fromVideo, fromVideoFrame, fromVideoViaCanvas, fromFrameViaCanvas, fromVideoViaCopy])
+      expect(maxDiff(r, results[0])).toBeLessThan(1);
     t.dispose();
   });
 
@@ -157,10 +162,12 @@ describe('FaceTracker in the browser', () => {
     ctx.drawImage(video, 0, 0);
     const drawn = ctx.getImageData(0, 0, 512, 512).data;
     try {
-      if (!['NV12', 'I420', 'RGBA', 'RGBX', 'BGRA', 'BGRX'].includes(format)) pending(`this Chromium decodes to ${format}, which copyTo does not give`);
+      if (!['NV12', 'I420', 'RGBA', 'RGBX', 'BGRA', 'BGRX'].includes(format))
+        pending(`this Chromium decodes to ${format}, which copyTo does not give`);
       const region = await copyRegion(frame, 120, 80, 200, 240);
       expect(region.data.length).toBe(200 * 240 * 3);
-      let sum = 0, worst = 0;
+      let sum = 0,
+        worst = 0;
       for (let y = 0; y < 240; y++) {
         for (let x = 0; x < 200; x++) {
           for (let c = 0; c < 3; c++) {

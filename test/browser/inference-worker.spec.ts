@@ -79,9 +79,17 @@ describe("FaceRetargetBehavior with inference: 'worker'", () => {
   });
 
   const make = (extra: Partial<FaceRetargetBehaviorOptions> = {}) =>
-    new FaceRetargetBehavior({ source: video!, inference: 'worker', workerUrl: WORKER_URL, assetBaseUrl: ASSETS, backend: 'wasm', autoStart: false, ...extra });
+    new FaceRetargetBehavior({
+      source: video!,
+      inference: 'worker',
+      workerUrl: WORKER_URL,
+      assetBaseUrl: ASSETS,
+      backend: 'wasm',
+      autoStart: false,
+      ...extra,
+    });
 
-  it('estimates in the worker: motion on the same observables, main-thread time and the worker\'s tensors recorded, none on the main thread', async () => {
+  it("estimates in the worker: motion on the same observables, main-thread time and the worker's tensors recorded, none on the main thread", async () => {
     if (!video) pending('../shared/videos/liveportrait_d3.mp4 is not present');
     const head = morphHead(scene);
     const behavior = make();
@@ -125,9 +133,15 @@ describe("FaceRetargetBehavior with inference: 'worker'", () => {
   });
 
   it('refuses what cannot cross to a worker: a ready estimator or a loaded PE-Net, with INVALID_ARGUMENT', () => {
-    expect(() => new FaceRetargetBehavior({ inference: 'worker', estimator: {} as never })).toThrowMatching((e) => isCpemError(e, 'INVALID_ARGUMENT'));
-    expect(() => new FaceRetargetBehavior({ inference: 'worker', weights: { load: async () => ({}) } as never })).toThrowMatching((e) => isCpemError(e, 'INVALID_ARGUMENT'));
-    expect(() => new FaceRetargetBehavior({ inference: 'gpu' as never })).toThrowMatching((e) => isCpemError(e, 'INVALID_ARGUMENT'));
+    expect(() => new FaceRetargetBehavior({ inference: 'worker', estimator: {} as never })).toThrowMatching((e) =>
+      isCpemError(e, 'INVALID_ARGUMENT'),
+    );
+    expect(
+      () => new FaceRetargetBehavior({ inference: 'worker', weights: { load: async () => ({}) } as never }),
+    ).toThrowMatching((e) => isCpemError(e, 'INVALID_ARGUMENT'));
+    expect(() => new FaceRetargetBehavior({ inference: 'gpu' as never })).toThrowMatching((e) =>
+      isCpemError(e, 'INVALID_ARGUMENT'),
+    );
   });
 
   it('says how to get the worker when none is given, and refuses a worker that is not a function or beside inference: main', () => {
@@ -139,8 +153,12 @@ describe("FaceRetargetBehavior with inference: 'worker'", () => {
     }
     expect(isCpemError(caught, 'INVALID_ARGUMENT')).toBeTrue();
     expect((caught as Error).message).toContain("import { inferenceWorker } from 'babylon-cpem/worker'");
-    expect(() => new FaceRetargetBehavior({ inference: 'worker', worker: 'inference-worker.js' as never })).toThrowMatching((e) => isCpemError(e, 'INVALID_ARGUMENT') && /function/.test(e.message));
-    expect(() => new FaceRetargetBehavior({ inference: 'main', workerUrl: WORKER_URL })).toThrowMatching((e) => isCpemError(e, 'INVALID_ARGUMENT') && /inference: 'worker'/.test(e.message));
+    expect(
+      () => new FaceRetargetBehavior({ inference: 'worker', worker: 'inference-worker.js' as never }),
+    ).toThrowMatching((e) => isCpemError(e, 'INVALID_ARGUMENT') && /function/.test(e.message));
+    expect(() => new FaceRetargetBehavior({ inference: 'main', workerUrl: WORKER_URL })).toThrowMatching(
+      (e) => isCpemError(e, 'INVALID_ARGUMENT') && /inference: 'worker'/.test(e.message),
+    );
     // A worker given without `inference` runs inference in it.
     const implied = new FaceRetargetBehavior({ workerUrl: WORKER_URL, autoStart: false });
     expect(implied.inferenceThread).toBe('worker');
@@ -161,7 +179,10 @@ describe("FaceRetargetBehavior with inference: 'worker'", () => {
     const brokenErrors: CpemError[] = [];
     broken.onErrorObservable.add((e) => brokenErrors.push(e));
     for (let attempt = 0; attempt < 2; attempt++) {
-      const e = await broken.start().then(() => null, (x: unknown) => x);
+      const e = await broken.start().then(
+        () => null,
+        (x: unknown) => x,
+      );
       expect(isCpemError(e, 'ESTIMATION_FAILED')).withContext(String(e)).toBeTrue();
       expect((e as Error).message).toContain('worker');
       expect(broken.state).toBe('stopped');
@@ -174,7 +195,10 @@ describe("FaceRetargetBehavior with inference: 'worker'", () => {
     // module that reached the worker unbundled (what Vite's dev server once served of tfjs' dependencies).
     const commonJs = URL.createObjectURL(new Blob(['module.exports = {};'], { type: 'text/javascript' }));
     const throwing = make({ workerUrl: commonJs });
-    const thrown = await throwing.start().then(() => null, (x: unknown) => x);
+    const thrown = await throwing.start().then(
+      () => null,
+      (x: unknown) => x,
+    );
     expect(isCpemError(thrown, 'ESTIMATION_FAILED')).withContext(String(thrown)).toBeTrue();
     expect((thrown as Error).message).toContain('module is not defined');
     expect((thrown as Error).message).toContain('CommonJS');
@@ -184,7 +208,10 @@ describe("FaceRetargetBehavior with inference: 'worker'", () => {
 
     // The tracker's options cross to the worker: one it refuses comes back with its own code and message.
     const badAccess = make({ frameAccess: 'webgl' as never });
-    const e = await badAccess.start().then(() => null, (x: unknown) => x);
+    const e = await badAccess.start().then(
+      () => null,
+      (x: unknown) => x,
+    );
     expect(isCpemError(e, 'INVALID_ARGUMENT')).withContext(String(e)).toBeTrue();
     expect((e as Error).message).toContain('frameAccess');
     badAccess.dispose();

@@ -33,7 +33,9 @@ function motion(units: Record<string, number>, rotation: [number, number, number
 
 /** Influence of every target called `name` under `root` (one per primitive that has it). */
 function influences(root: TransformNode, name: string): number[] {
-  return findMorphTargetManagers(root).map(({ manager }) => manager.getTargetByName(name)?.influence).filter((v): v is number => v !== undefined);
+  return findMorphTargetManagers(root)
+    .map(({ manager }) => manager.getTargetByName(name)?.influence)
+    .filter((v): v is number => v !== undefined);
 }
 
 async function newScene(engine: AbstractEngine): Promise<Scene> {
@@ -83,7 +85,14 @@ async function glbRoundTrip(engine: AbstractEngine): Promise<void> {
 
     const auto = autoMap(root);
     expect(auto.preset).toBe('arkit');
-    expect(auto.mapped.map((m) => m.target).sort()).toEqual(['cheekPuff', 'eyeBlinkLeft', 'eyeBlinkRight', 'jawOpen', 'mouthSmileLeft', 'mouthSmileRight']);
+    expect(auto.mapped.map((m) => m.target).sort()).toEqual([
+      'cheekPuff',
+      'eyeBlinkLeft',
+      'eyeBlinkRight',
+      'jawOpen',
+      'mouthSmileLeft',
+      'mouthSmileRight',
+    ]);
     expect(auto.unmapped).toEqual(['customWobble']);
     expect(auto.head).toBeNull();
 
@@ -96,7 +105,10 @@ async function glbRoundTrip(engine: AbstractEngine): Promise<void> {
     // Babylon re-checks the materials of a mesh whose set of active targets changed (a target crossing 0).
     let attributeResets = 0;
     const markDirty = mesh._markSubMeshesAsAttributesDirty.bind(mesh);
-    mesh._markSubMeshesAsAttributesDirty = () => { attributeResets++; markDirty(); };
+    mesh._markSubMeshesAsAttributesDirty = () => {
+      attributeResets++;
+      markDirty();
+    };
     applier.apply(motion({}));
     await scene.whenReadyAsync();
     scene.render();
@@ -128,7 +140,9 @@ async function glbRoundTrip(engine: AbstractEngine): Promise<void> {
     expect(manager.getTargetByName('jawOpen')!.influence).toBeCloseTo(0.5, 6);
     expect(manager.getTargetByName('mouthSmileRight')!.influence).toBeCloseTo(0.25, 6);
     expect(manager.getTargetByName('eyeBlinkRight')!.influence).toBeLessThan(1e-4);
-    expect(manager.getTargetByName('customWobble')!.influence).withContext('a target the table does not name is left alone').toBe(0.3);
+    expect(manager.getTargetByName('customWobble')!.influence)
+      .withContext('a target the table does not name is left alone')
+      .toBe(0.3);
 
     applier.dispose();
     expect(manager.getTargetByName('eyeBlinkLeft')!.influence).toBe(0);
@@ -171,16 +185,35 @@ describe('retargeting onto a glTF character', () => {
     const scene = await newScene(engine);
     try {
       const box = CreateBox('crate', {}, scene);
-      expect(() => autoMap(box)).toThrowMatching((e) => isCpemError(e, 'NO_MORPH_TARGETS') && /"crate"/.test(e.message));
-      expect(() => new RetargetApplier(box, arkitRetargetTable())).toThrowMatching((e) => isCpemError(e, 'NO_MORPH_TARGETS'));
+      expect(() => autoMap(box)).toThrowMatching(
+        (e) => isCpemError(e, 'NO_MORPH_TARGETS') && /"crate"/.test(e.message),
+      );
+      expect(() => new RetargetApplier(box, arkitRetargetTable())).toThrowMatching((e) =>
+        isCpemError(e, 'NO_MORPH_TARGETS'),
+      );
       const root = await loadGlb(await exportTestFaceGlb(scene), scene);
       // The full ARKit preset names 46 targets this face lacks: an error listing them, unless allowed.
-      expect(() => new RetargetApplier(root, arkitRetargetTable())).toThrowMatching((e) => isCpemError(e, 'RETARGET_TABLE_INVALID')
-        && /46 problems/.test(e.message) && /targets\[\d+\]\.target: the character has no morph target "tongueOut"/.test(e.message));
+      expect(() => new RetargetApplier(root, arkitRetargetTable())).toThrowMatching(
+        (e) =>
+          isCpemError(e, 'RETARGET_TABLE_INVALID') &&
+          /46 problems/.test(e.message) &&
+          /targets\[\d+\]\.target: the character has no morph target "tongueOut"/.test(e.message),
+      );
       const lenient = new RetargetApplier(root, arkitRetargetTable(), { allowMissingTargets: true });
       expect(lenient.boundTargetCount).toBe(6);
-      expect(() => new RetargetApplier(root, { version: 1, targets: [{ target: 'jawOpen', units: { jawOpn: 1 } }], head: { node: 'Neck' } }))
-        .toThrowMatching((e) => isCpemError(e, 'RETARGET_TABLE_INVALID') && /targets\[0\]\.units\.jawOpn/.test(e.message) && /head\.node/.test(e.message));
+      expect(
+        () =>
+          new RetargetApplier(root, {
+            version: 1,
+            targets: [{ target: 'jawOpen', units: { jawOpn: 1 } }],
+            head: { node: 'Neck' },
+          }),
+      ).toThrowMatching(
+        (e) =>
+          isCpemError(e, 'RETARGET_TABLE_INVALID') &&
+          /targets\[0\]\.units\.jawOpn/.test(e.message) &&
+          /head\.node/.test(e.message),
+      );
     } finally {
       scene.dispose();
     }
@@ -225,11 +258,17 @@ describe('retargeting onto a glTF character', () => {
       neck.parent = root;
       neck.rotationQuaternion = Quaternion.RotationAxis(Vector3.Right(), 0.3);
       const rest = neck.rotationQuaternion.clone();
-      const table: RetargetTable = { version: 1, targets: [{ target: 'jawOpen', units: { jawOpen: 1 } }], head: { node: 'Neck', signs: [1, -1, 1], scale: 0.5 } };
+      const table: RetargetTable = {
+        version: 1,
+        targets: [{ target: 'jawOpen', units: { jawOpen: 1 } }],
+        head: { node: 'Neck', signs: [1, -1, 1], scale: 0.5 },
+      };
       // Default order 'ZYX': q(roll about z) · q(yaw about y) · q(pitch about x), on top of the rest rotation.
       const axis = (v: Vector3, a: number) => Quaternion.RotationAxis(v, a);
       const expected = (pitch: number, yaw: number, roll: number) =>
-        rest.multiply(axis(Vector3.Forward(), roll).multiply(axis(Vector3.Up(), yaw)).multiply(axis(Vector3.Right(), pitch)));
+        rest.multiply(
+          axis(Vector3.Forward(), roll).multiply(axis(Vector3.Up(), yaw)).multiply(axis(Vector3.Right(), pitch)),
+        );
       const close = (a: Quaternion, b: Quaternion) => Math.abs(Quaternion.Dot(a, b)) > 1 - 1e-6;
 
       const applier = new RetargetApplier(root, table);
@@ -247,10 +286,19 @@ describe('retargeting onto a glTF character', () => {
       const skeleton = new Skeleton('rig', 'rig', scene);
       const bone = new Bone('HeadBone', skeleton);
       findMorphTargetManagers(root)[0].mesh.skeleton = skeleton;
-      const boneApplier = new RetargetApplier(root, { version: 1, targets: [], head: { node: 'HeadBone', axes: ['x', 'z', 'y'], order: 'ZXY' } });
+      const boneApplier = new RetargetApplier(root, {
+        version: 1,
+        targets: [],
+        head: { node: 'HeadBone', axes: ['x', 'z', 'y'], order: 'ZXY' },
+      });
       boneApplier.apply(motion({}, [0.3, 0.5, 0]));
       const q = bone.getRotationQuaternion(Space.LOCAL);
-      expect(close(q, Quaternion.RotationAxis(Vector3.Forward(), 0.5).multiply(Quaternion.RotationAxis(Vector3.Right(), 0.3)))).toBeTrue();
+      expect(
+        close(
+          q,
+          Quaternion.RotationAxis(Vector3.Forward(), 0.5).multiply(Quaternion.RotationAxis(Vector3.Right(), 0.3)),
+        ),
+      ).toBeTrue();
       boneApplier.dispose();
       expect(close(bone.getRotationQuaternion(Space.LOCAL), Quaternion.Identity())).toBeTrue();
     } finally {
@@ -288,12 +336,22 @@ describe('retargeting onto the Ready Player Me avatar (../shared/avatars)', () =
     if (!root) pending('../shared/avatars/rpm_brunette-t.glb is not present');
     return root!;
   };
-  const eyeTargets = (r: TransformNode) => [...new Set(findMorphTargetManagers(r).flatMap(({ manager }) =>
-    Array.from({ length: manager.numTargets }, (_, i) => manager.getTarget(i).name)))].filter((n) => n.startsWith('eye'));
+  const eyeTargets = (r: TransformNode) =>
+    [
+      ...new Set(
+        findMorphTargetManagers(r).flatMap(({ manager }) =>
+          Array.from({ length: manager.numTargets }, (_, i) => manager.getTarget(i).name),
+        ),
+      ),
+    ].filter((n) => n.startsWith('eye'));
 
   it('the ARKit preset maps every one of its 52 ARKit targets', () => {
     const avatar = needAvatar();
-    const names = new Set(findMorphTargetManagers(avatar).flatMap(({ manager }) => Array.from({ length: manager.numTargets }, (_, i) => manager.getTarget(i).name)));
+    const names = new Set(
+      findMorphTargetManagers(avatar).flatMap(({ manager }) =>
+        Array.from({ length: manager.numTargets }, (_, i) => manager.getTarget(i).name),
+      ),
+    );
     const arkitOnAvatar = [...names].filter((n) => !n.startsWith('viseme_'));
     expect(arkitOnAvatar.length).toBe(52);
     const preset = new Set(arkitRetargetTable().targets.map((r) => r.target));
@@ -352,11 +410,17 @@ describe('retargeting onto the Ready Player Me avatar (../shared/avatars)', () =
     const eyes0 = at('LeftEye').add(at('RightEye')).scale(0.5);
     const applier = new RetargetApplier(avatar, auto.table);
     applier.apply(motion({}, [0.4, 0, 0]));
-    expect(at('LeftEye').add(at('RightEye')).scale(0.5).y).withContext('pitch > 0 looks down').toBeLessThan(eyes0.y - 0.02);
+    expect(at('LeftEye').add(at('RightEye')).scale(0.5).y)
+      .withContext('pitch > 0 looks down')
+      .toBeLessThan(eyes0.y - 0.02);
     applier.apply(motion({}, [0, 0.4, 0]));
-    expect(at('LeftEye').add(at('RightEye')).scale(0.5).x).withContext('yaw > 0 turns to the subject\'s left').toBeLessThan(eyes0.x - 0.015);
+    expect(at('LeftEye').add(at('RightEye')).scale(0.5).x)
+      .withContext("yaw > 0 turns to the subject's left")
+      .toBeLessThan(eyes0.x - 0.015);
     applier.apply(motion({}, [0, 0, 0.4]));
-    expect(at('HeadTop_End').x).withContext('roll > 0 tilts the top of the head to the subject\'s right').toBeGreaterThan(top0.x + 0.04);
+    expect(at('HeadTop_End').x)
+      .withContext("roll > 0 tilts the top of the head to the subject's right")
+      .toBeGreaterThan(top0.x + 0.04);
     applier.dispose();
     expect(Vector3.Distance(at('HeadTop_End'), top0)).toBeLessThan(1e-6);
   });

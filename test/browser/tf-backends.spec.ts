@@ -2,7 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { BROWSER_BACKENDS, lcgValues, useBackend, type BrowserBackend } from '../support/tf-backends.js';
 
-interface Results { matmul: Float32Array; conv: Float32Array; gradX: Float32Array; gradW: Float32Array }
+interface Results {
+  matmul: Float32Array;
+  conv: Float32Array;
+  gradX: Float32Array;
+  gradW: Float32Array;
+}
 
 /** A small expression: a matmul, a conv2d, and the gradient of a loss through both w.r.t. the input. */
 async function compute(backend: BrowserBackend): Promise<Results> {

@@ -14,7 +14,10 @@ import { loadPromptFile } from '../../training/node/personalize/personalize-clip
 import { loadTrack, trackFileFor } from '../../training/node/track-cache.js';
 
 function cli(entry: string, args: string[]) {
-  return spawnSync(process.execPath, ['tools/run-node.mjs', entry, '--', ...args], { encoding: 'utf8', timeout: 120_000 });
+  return spawnSync(process.execPath, ['tools/run-node.mjs', entry, '--', ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
 }
 
 function assertCliError(r: ReturnType<typeof cli>, code: string, pattern: RegExp): void {
@@ -26,7 +29,11 @@ function assertCliError(r: ReturnType<typeof cli>, code: string, pattern: RegExp
 
 describe('config and prompt checks', () => {
   it('seed -1 is reported as -1', () => {
-    assert.throws(() => resolveTrainingConfig({ seed: -1 }), (e) => isCpemError(e, 'INVALID_ARGUMENT') && /seed must be a whole number ≥ 0 \(got -1\)/.test((e as Error).message));
+    assert.throws(
+      () => resolveTrainingConfig({ seed: -1 }),
+      (e) =>
+        isCpemError(e, 'INVALID_ARGUMENT') && /seed must be a whole number ≥ 0 \(got -1\)/.test((e as Error).message),
+    );
     assert.throws(() => resolveTrainingConfig({ seed: 1.5 }), /got 1.5/);
     assert.equal(resolveTrainingConfig({ seed: 0 }).seed, 0);
   });
@@ -41,28 +48,53 @@ describe('config and prompt checks', () => {
       [{ noise: 1 }, 'unknown field data.synthetic.noise'],
       [[1], 'data.synthetic must be an object'],
     ] as const) {
-      assert.throws(() => resolveRunConfig({ data: { synthetic: synthetic as never } }), (e) => isCpemError(e, 'INVALID_ARGUMENT') && (e as Error).message.includes(part), part);
+      assert.throws(
+        () => resolveRunConfig({ data: { synthetic: synthetic as never } }),
+        (e) => isCpemError(e, 'INVALID_ARGUMENT') && (e as Error).message.includes(part),
+        part,
+      );
     }
-    const ok = resolveRunConfig({ data: { synthetic: { identitySigma: 0.8, expression: { meanActiveUnits: 2 }, pose: { roll: { sigma: 0.1, limit: 0.3 } } } } });
+    const ok = resolveRunConfig({
+      data: {
+        synthetic: {
+          identitySigma: 0.8,
+          expression: { meanActiveUnits: 2 },
+          pose: { roll: { sigma: 0.1, limit: 0.3 } },
+        },
+      },
+    });
     assert.equal(ok.data.synthetic.identitySigma, 0.8);
   });
 
   it('an intensity that is not a number or one per prompt is refused', () => {
     for (const intensity of ['0.5', null, [0.5], true]) {
       const file = { format: 'babylon-cpem/prompts', spans: [{ prompt: 'smile', from: 0, to: 1, intensity }] };
-      assert.throws(() => parsePromptFile(file), (e) => isCpemError(e, 'INVALID_ARGUMENT') && /intensity of smile must be a number/.test((e as Error).message), JSON.stringify(intensity));
+      assert.throws(
+        () => parsePromptFile(file),
+        (e) => isCpemError(e, 'INVALID_ARGUMENT') && /intensity of smile must be a number/.test((e as Error).message),
+        JSON.stringify(intensity),
+      );
     }
-    assert.equal(parsePromptFile({ format: 'babylon-cpem/prompts', spans: [{ prompt: 'smile', from: 0, to: 1, intensity: 0.5 }] }).spans.length, 1);
+    assert.equal(
+      parsePromptFile({ format: 'babylon-cpem/prompts', spans: [{ prompt: 'smile', from: 0, to: 1, intensity: 0.5 }] })
+        .spans.length,
+      1,
+    );
   });
 });
 
 describe('files the commands read', () => {
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpem-cli-')); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpem-cli-'));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('a prompt file that is a folder is named', () => {
-    assert.throws(() => loadPromptFile(dir), (e) => isCpemError(e, 'INVALID_ARGUMENT') && /is a folder/.test((e as Error).message));
+    assert.throws(
+      () => loadPromptFile(dir),
+      (e) => isCpemError(e, 'INVALID_ARGUMENT') && /is a folder/.test((e as Error).message),
+    );
   });
 
   it('a damaged cached track is named, with what to do', () => {
@@ -72,36 +104,89 @@ describe('files the commands read', () => {
     fs.mkdirSync(cache);
     const cached = trackFileFor(video, cache);
     fs.writeFileSync(cached, 'CPEMTRK1 but damaged');
-    assert.throws(() => loadTrack(video, { cacheDir: cache }), (e) => isCpemError(e, 'INVALID_ARGUMENT') && (e as Error).message.includes(cached) && /Delete it/.test((e as Error).message));
+    assert.throws(
+      () => loadTrack(video, { cacheDir: cache }),
+      (e) =>
+        isCpemError(e, 'INVALID_ARGUMENT') &&
+        (e as Error).message.includes(cached) &&
+        /Delete it/.test((e as Error).message),
+    );
     const file = path.join(dir, 'damaged.lmtrack');
     fs.writeFileSync(file, 'x');
-    assert.throws(() => loadTrack(file), (e) => isCpemError(e) && (e as Error).message.includes(file) && /Delete it/.test((e as Error).message));
+    assert.throws(
+      () => loadTrack(file),
+      (e) => isCpemError(e) && (e as Error).message.includes(file) && /Delete it/.test((e as Error).message),
+    );
   });
 
   it('a video that cannot be read is said to be one, not NO_FACE', () => {
     const video = path.join(dir, 'broken.mp4');
     fs.writeFileSync(video, 'not a video at all');
-    assert.throws(() => loadTrack(video, { cacheDir: path.join(dir, 'no-cache') }),
-      (e) => isCpemError(e, 'INVALID_ARGUMENT') && /cannot read/.test((e as Error).message));
+    assert.throws(
+      () => loadTrack(video, { cacheDir: path.join(dir, 'no-cache') }),
+      (e) => isCpemError(e, 'INVALID_ARGUMENT') && /cannot read/.test((e as Error).message),
+    );
   });
 
   it('train: --config missing, a folder or not JSON, and --face-model missing', () => {
     const notJson = path.join(dir, 'bad.json');
     fs.writeFileSync(notJson, '{ name: oops');
-    assertCliError(cli('training/cli/train.ts', ['--config', path.join(dir, 'missing.json')]), 'INVALID_ARGUMENT', /--config .*missing\.json: no such file/);
+    assertCliError(
+      cli('training/cli/train.ts', ['--config', path.join(dir, 'missing.json')]),
+      'INVALID_ARGUMENT',
+      /--config .*missing\.json: no such file/,
+    );
     assertCliError(cli('training/cli/train.ts', ['--config', dir]), 'INVALID_ARGUMENT', /is a folder/);
     assertCliError(cli('training/cli/train.ts', ['--config', notJson]), 'INVALID_ARGUMENT', /is not valid JSON/);
     const config = path.join(dir, 'config.json');
-    fs.writeFileSync(config, JSON.stringify({ name: 'cli-errors-test', training: { steps: 1, persons: 2, framesPerPerson: 2 } }));
-    assertCliError(cli('training/cli/train.ts', ['--config', config, '--face-model', path.join(dir, 'none.bin'), '--out', path.join(dir, 'out'), '--backend', 'cpu']),
-      'WEIGHTS_MISSING', /none\.bin is missing \(--face-model\)/);
+    fs.writeFileSync(
+      config,
+      JSON.stringify({ name: 'cli-errors-test', training: { steps: 1, persons: 2, framesPerPerson: 2 } }),
+    );
+    assertCliError(
+      cli('training/cli/train.ts', [
+        '--config',
+        config,
+        '--face-model',
+        path.join(dir, 'none.bin'),
+        '--out',
+        path.join(dir, 'out'),
+        '--backend',
+        'cpu',
+      ]),
+      'WEIGHTS_MISSING',
+      /none\.bin is missing \(--face-model\)/,
+    );
   });
 
   it('teacher: a file that is not a .task model is WEIGHTS_CORRUPT, not BACKEND_UNAVAILABLE', () => {
     const video = path.join(dir, 'small.mp4');
-    spawnSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=64x64:rate=10:duration=0.3', '-pix_fmt', 'yuv420p', video]);
+    spawnSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=64x64:rate=10:duration=0.3',
+      '-pix_fmt',
+      'yuv420p',
+      video,
+    ]);
     const model = path.join(dir, 'model.task');
     fs.writeFileSync(model, 'not a model');
-    assertCliError(cli('training/cli/teacher.ts', [video, '--teacher', model, '--out-dir', path.join(dir, 'teacher'), '--max-frames', '2']), 'WEIGHTS_CORRUPT', /model\.task is not a MediaPipe \.task file/);
+    assertCliError(
+      cli('training/cli/teacher.ts', [
+        video,
+        '--teacher',
+        model,
+        '--out-dir',
+        path.join(dir, 'teacher'),
+        '--max-frames',
+        '2',
+      ]),
+      'WEIGHTS_CORRUPT',
+      /model\.task is not a MediaPipe \.task file/,
+    );
   });
 });

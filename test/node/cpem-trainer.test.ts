@@ -17,16 +17,37 @@ describe('CPEM trainer', () => {
   });
   after(() => model.dispose());
 
-  const config = resolveTrainingConfig({ steps: 30, persons: 2, framesPerPerson: 4, hidden: [64], learningRate: 1e-3, logEvery: 1, lossWeights: { syntheticSupervision: 1 } });
+  const config = resolveTrainingConfig({
+    steps: 30,
+    persons: 2,
+    framesPerPerson: 4,
+    hidden: [64],
+    learningRate: 1e-3,
+    logEvery: 1,
+    lossWeights: { syntheticSupervision: 1 },
+  });
 
   it('lowers the loss on synthetic data and logs every term', async () => {
     // The paper's shared trunk: every term trains every layer, and the total falls within 30 steps.
-    const trainer = await CpemTrainer.create({ ...config, detachIdentity: false }, model, new SyntheticFaceSource(model, 1));
+    const trainer = await CpemTrainer.create(
+      { ...config, detachIdentity: false },
+      model,
+      new SyntheticFaceSource(model, 1),
+    );
     const rows: LossLogRow[] = [];
     for (let i = 0; i < config.steps; i++) rows.push((await trainer.trainStep())!);
     const mean = (r: LossLogRow[]) => r.reduce((s, x) => s + x.total, 0) / r.length;
-    assert.ok(mean(rows.slice(-5)) < 0.7 * mean(rows.slice(0, 5)), `loss ${mean(rows.slice(0, 5))} → ${mean(rows.slice(-5))}`);
-    assert.deepEqual(Object.keys(rows[0].terms).sort(), ['expressionSparsity', 'identityConsistency', 'identityRegularization', 'landmark', 'syntheticSupervision']);
+    assert.ok(
+      mean(rows.slice(-5)) < 0.7 * mean(rows.slice(0, 5)),
+      `loss ${mean(rows.slice(0, 5))} → ${mean(rows.slice(-5))}`,
+    );
+    assert.deepEqual(Object.keys(rows[0].terms).sort(), [
+      'expressionSparsity',
+      'identityConsistency',
+      'identityRegularization',
+      'landmark',
+      'syntheticSupervision',
+    ]);
     // The expression-exclusive term joins for the last third (from step 20).
     assert.ok(!('expressionExclusive' in rows[19].terms));
     assert.ok('expressionExclusive' in rows[20].terms);

@@ -11,7 +11,8 @@ import { isCpemError } from '../../plugin/errors/cpem-error.js';
 /** A grey frame with a lighter square: no face, so the detector runs on every frame. */
 function frame(size = 320): { data: Uint8Array; width: number; height: number; channels: 3 } {
   const data = new Uint8Array(size * size * 3).fill(90);
-  for (let y = 100; y < 200; y++) for (let x = 100; x < 200; x++) data.fill(200, (y * size + x) * 3, (y * size + x) * 3 + 3);
+  for (let y = 100; y < 200; y++)
+    for (let x = 100; x < 200; x++) data.fill(200, (y * size + x) * 3, (y * size + x) * 3 + 3);
   return { data, width: size, height: size, channels: 3 };
 }
 

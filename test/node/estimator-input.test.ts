@@ -25,11 +25,17 @@ describe('FaceEstimator.estimateFromLandmarks input', () => {
       good[i * 3 + 1] = uv[i * 2 + 1];
       good[i * 3 + 2] = 1.5 * points[i * 3 + 2];
     }
-    estimator = await FaceEstimator.create({ tracker: null, weights: PeNet.create({ inputSize: 956, hidden: [16], numIdentity: 80, numExpression: 46 }, 3), calibration: false, smoothing: false });
+    estimator = await FaceEstimator.create({
+      tracker: null,
+      weights: PeNet.create({ inputSize: 956, hidden: [16], numIdentity: 80, numExpression: 46 }, 3),
+      calibration: false,
+      smoothing: false,
+    });
   });
   after(() => estimator.dispose());
 
-  const refused = (e: unknown, pattern: RegExp) => isCpemError(e, 'INVALID_ARGUMENT') && pattern.test((e as Error).message);
+  const refused = (e: unknown, pattern: RegExp) =>
+    isCpemError(e, 'INVALID_ARGUMENT') && pattern.test((e as Error).message);
   const withValue = (index: number, value: number) => {
     const lm = good.slice();
     lm[index] = value;
@@ -49,22 +55,48 @@ describe('FaceEstimator.estimateFromLandmarks input', () => {
     ['x of a mesh point', 0, NaN],
   ] as const) {
     it(`refuses a non-finite ${what}, naming the landmark`, async () => {
-      await assert.rejects(estimator.estimateFromLandmarks({ landmarks: withValue(index, value), confidence: 1 }, 640, 480, 1),
-        (e) => refused(e, new RegExp(`Landmark ${Math.floor(index / 3)} has ${'xyz'[index % 3]} = `)));
+      await assert.rejects(
+        estimator.estimateFromLandmarks({ landmarks: withValue(index, value), confidence: 1 }, 640, 480, 1),
+        (e) => refused(e, new RegExp(`Landmark ${Math.floor(index / 3)} has ${'xyz'[index % 3]} = `)),
+      );
     });
   }
 
   it('refuses a bad image size, a bad confidence, missing or short landmarks and no face at all', async () => {
-    for (const [w, h] of [[0, 480], [640, 0], [NaN, 480], [640, NaN], [-640, 480], [Infinity, 480]]) {
-      await assert.rejects(estimator.estimateFromLandmarks({ landmarks: good, confidence: 1 }, w, h, 2), (e) => refused(e, /width and height/), `${w} × ${h}`);
+    for (const [w, h] of [
+      [0, 480],
+      [640, 0],
+      [NaN, 480],
+      [640, NaN],
+      [-640, 480],
+      [Infinity, 480],
+    ]) {
+      await assert.rejects(
+        estimator.estimateFromLandmarks({ landmarks: good, confidence: 1 }, w, h, 2),
+        (e) => refused(e, /width and height/),
+        `${w} × ${h}`,
+      );
     }
     for (const confidence of [NaN, -0.1, 1.5, '0.9' as unknown as number, undefined as unknown as number]) {
-      await assert.rejects(estimator.estimateFromLandmarks({ landmarks: good, confidence }, 640, 480, 3), (e) => refused(e, /confidence/), String(confidence));
+      await assert.rejects(
+        estimator.estimateFromLandmarks({ landmarks: good, confidence }, 640, 480, 3),
+        (e) => refused(e, /confidence/),
+        String(confidence),
+      );
     }
-    await assert.rejects(estimator.estimateFromLandmarks({ landmarks: good.subarray(0, NUM_MESH_POINTS * 3), confidence: 1 }, 640, 480, 4), (e) => refused(e, /1434 numbers; got 1404 values/));
-    await assert.rejects(estimator.estimateFromLandmarks({ confidence: 1 } as never, 640, 480, 5), (e) => refused(e, /landmarks/));
-    await assert.rejects(estimator.estimateFromLandmarks(undefined as never, 640, 480, 6), (e) => refused(e, /needs a face/));
-    await assert.rejects(estimator.estimateFromLandmarks(null as never, 640, 480, 7), (e) => refused(e, /needs a face/));
+    await assert.rejects(
+      estimator.estimateFromLandmarks({ landmarks: good.subarray(0, NUM_MESH_POINTS * 3), confidence: 1 }, 640, 480, 4),
+      (e) => refused(e, /1434 numbers; got 1404 values/),
+    );
+    await assert.rejects(estimator.estimateFromLandmarks({ confidence: 1 } as never, 640, 480, 5), (e) =>
+      refused(e, /landmarks/),
+    );
+    await assert.rejects(estimator.estimateFromLandmarks(undefined as never, 640, 480, 6), (e) =>
+      refused(e, /needs a face/),
+    );
+    await assert.rejects(estimator.estimateFromLandmarks(null as never, 640, 480, 7), (e) =>
+      refused(e, /needs a face/),
+    );
     // Still usable afterwards.
     assert.ok(await estimator.estimateFromLandmarks({ landmarks: good, confidence: 1 }, 640, 480, 8));
   });

@@ -39,10 +39,18 @@ describe('expression units', () => {
       assert.equal(a.filter((i) => b.includes(i)).length, 0);
     }
     // The authors' pairs are mirror-consistent: mirroring a pair gives another pair (sides in either order).
-    const key = (a: readonly number[], b: readonly number[]) => [`${[...a].sort()}`, `${[...b].sort()}`].sort().join('|');
+    const key = (a: readonly number[], b: readonly number[]) =>
+      [`${[...a].sort()}`, `${[...b].sort()}`].sort().join('|');
     const keys = new Set(CONTRADICTORY_GROUPS.map(([a, b]) => key(a, b)));
     for (const [a, b] of CONTRADICTORY_GROUPS) {
-      assert.ok(keys.has(key(a.map((i) => MIRRORED_UNIT_INDEX[i]), b.map((i) => MIRRORED_UNIT_INDEX[i]))));
+      assert.ok(
+        keys.has(
+          key(
+            a.map((i) => MIRRORED_UNIT_INDEX[i]),
+            b.map((i) => MIRRORED_UNIT_INDEX[i]),
+          ),
+        ),
+      );
     }
   });
 });

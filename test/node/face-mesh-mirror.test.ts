@@ -13,7 +13,16 @@ describe('face-mesh mirror map', () => {
   it('is an involution over the 478 points that swaps known left/right pairs', () => {
     assert.equal(FACE_MESH_MIRROR.length, NUM_FACE_LANDMARKS);
     FACE_MESH_MIRROR.forEach((j, i) => assert.equal(FACE_MESH_MIRROR[j], i, `point ${i} ↔ ${j}`));
-    for (const [a, b] of [[33, 263], [133, 362], [61, 291], [468, 473], [469, 476], [471, 474], [470, 475], [472, 477]]) {
+    for (const [a, b] of [
+      [33, 263],
+      [133, 362],
+      [61, 291],
+      [468, 473],
+      [469, 476],
+      [471, 474],
+      [470, 475],
+      [472, 477],
+    ]) {
       assert.equal(FACE_MESH_MIRROR[a], b);
     }
     for (const midline of [0, 1, 4, 17, 152]) assert.equal(FACE_MESH_MIRROR[midline], midline);
@@ -30,8 +39,14 @@ describe('face-mesh mirror map', () => {
     assert.throws(() => mirrorFaceLandmarks(new Float32Array(10), 200), /478 points/);
   });
 
-  it('matches the canonical mesh\'s mirror symmetry (needs ../shared)', { skip: fs.existsSync(OBJ) ? false : `needs ${OBJ}` }, () => {
-    const v = fs.readFileSync(OBJ, 'utf8').split('\n').filter((l) => l.startsWith('v ')).map((l) => l.split(/\s+/).slice(1, 4).map(Number));
+  it("matches the canonical mesh's mirror symmetry (needs ../shared)", {
+    skip: fs.existsSync(OBJ) ? false : `needs ${OBJ}`,
+  }, () => {
+    const v = fs
+      .readFileSync(OBJ, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('v '))
+      .map((l) => l.split(/\s+/).slice(1, 4).map(Number));
     assert.equal(v.length, NUM_MESH_POINTS);
     for (let i = 0; i < NUM_MESH_POINTS; i++) {
       const j = FACE_MESH_MIRROR[i];

@@ -10,7 +10,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { FaceTracker, type FaceTrackingResult, type RawImage } from '../../plugin/tracker/face-tracker.js';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
 import { decodeVideo } from '../../plugin/node/ffmpeg-frames.js';
-import { decodeLandmarkTrack, encodeLandmarkTrack, makeTrackHeader, RECORD_FLOATS, type LandmarkTrackFrame } from '../../training/lib/data/landmark-track.js';
+import {
+  decodeLandmarkTrack,
+  encodeLandmarkTrack,
+  makeTrackHeader,
+  RECORD_FLOATS,
+  type LandmarkTrackFrame,
+} from '../../training/lib/data/landmark-track.js';
 import { NUM_FACE_LANDMARKS, NUM_MESH_POINTS } from '../../plugin/constants.js';
 import { sharedPath } from '../../training/node/shared-data.js';
 
@@ -22,18 +28,23 @@ const MODELS = path.resolve('node_modules', '@vladmandic', 'human', 'models');
 
 async function frames(file: string, count: number, fps?: number): Promise<RawImage[]> {
   const out: RawImage[] = [];
-  for await (const f of decodeVideo(file, { maxFrames: count, fps })) out.push({ data: f.data, width: f.width, height: f.height, channels: 3 });
+  for await (const f of decodeVideo(file, { maxFrames: count, fps }))
+    out.push({ data: f.data, width: f.width, height: f.height, channels: 3 });
   return out;
 }
 
 /** `img` pasted at (x, y) into a black canvas of w × h, optionally scaled down by an integer factor. */
 function paste(img: RawImage, w: number, h: number, x: number, y: number, shrink = 1): RawImage {
   const data = new Uint8Array(w * h * 3);
-  const sw = Math.floor(img.width / shrink), sh = Math.floor(img.height / shrink);
+  const sw = Math.floor(img.width / shrink),
+    sh = Math.floor(img.height / shrink);
   for (let r = 0; r < sh; r++) {
     for (let c = 0; c < sw; c++) {
-      const src = 3 * ((r * shrink) * img.width + c * shrink), dst = 3 * ((y + r) * w + x + c);
-      data[dst] = img.data[src]; data[dst + 1] = img.data[src + 1]; data[dst + 2] = img.data[src + 2];
+      const src = 3 * (r * shrink * img.width + c * shrink),
+        dst = 3 * ((y + r) * w + x + c);
+      data[dst] = img.data[src];
+      data[dst + 1] = img.data[src + 1];
+      data[dst + 2] = img.data[src + 2];
     }
   }
   return { data, width: w, height: h, channels: 3 };
@@ -52,18 +63,26 @@ function faceOf(r: FaceTrackingResult) {
 }
 
 let tracker: FaceTracker;
-before(async () => { tracker = await FaceTracker.create({ backend: 'wasm' }); });
+before(async () => {
+  tracker = await FaceTracker.create({ backend: 'wasm' });
+});
 after(() => tracker?.dispose());
 
 describe('FaceTracker on real frames (wasm)', { skip: !hasClips && 'needs ../shared/videos' }, () => {
   let clip: RawImage[];
-  before(async () => { clip = await frames(CLIP, 30); });
+  before(async () => {
+    clip = await frames(CLIP, 30);
+  });
 
   it('detects on the first frame, then tracks without the detector, with 478 points inside the frame', async () => {
     tracker.reset();
     const first = await tracker.track(clip[0]);
     assert.equal(first.detected, true);
-    assert.ok(first.timings.detect > 0 && first.timings.landmarks > 0 && first.timings.total >= first.timings.detect + first.timings.landmarks - 1e-6);
+    assert.ok(
+      first.timings.detect > 0 &&
+        first.timings.landmarks > 0 &&
+        first.timings.total >= first.timings.detect + first.timings.landmarks - 1e-6,
+    );
     const second = await tracker.track(clip[1]);
     assert.equal(second.detected, false);
     assert.equal(second.timings.detect, 0);
@@ -73,78 +92,127 @@ describe('FaceTracker on real frames (wasm)', { skip: !hasClips && 'needs ../sha
       assert.ok(f.confidence > 0.9 && f.confidence <= 1, `confidence ${f.confidence}`);
       assert.ok(f.box.width > 60 && f.box.height > 60 && f.box.width < 256, JSON.stringify(f.box));
       for (let k = 0; k < NUM_FACE_LANDMARKS; k++) {
-        const x = f.landmarks[3 * k], y = f.landmarks[3 * k + 1];
+        const x = f.landmarks[3 * k],
+          y = f.landmarks[3 * k + 1];
         assert.ok(Number.isFinite(f.landmarks[3 * k + 2]));
         assert.ok(x > -5 && x < 261 && y > -5 && y < 261, `point ${k} at ${x}, ${y}`);
       }
     }
     // Consecutive frames of a talking head: the mesh moves by a few pixels, not tens.
-    const a = faceOf(first).landmarks, b = faceOf(second).landmarks;
+    const a = faceOf(first).landmarks,
+      b = faceOf(second).landmarks;
     let moved = 0;
-    for (let k = 0; k < NUM_MESH_POINTS; k++) moved += Math.hypot(a[3 * k] - b[3 * k], a[3 * k + 1] - b[3 * k + 1]) / NUM_MESH_POINTS;
+    for (let k = 0; k < NUM_MESH_POINTS; k++)
+      moved += Math.hypot(a[3 * k] - b[3 * k], a[3 * k + 1] - b[3 * k + 1]) / NUM_MESH_POINTS;
     assert.ok(moved < 4, `mean movement ${moved.toFixed(2)} px between frames`);
   });
 
   it('puts the iris points in MediaPipe order: 468-472 at the 33/133 eye, 473-477 at the 263/362 eye, rim right, top, left, bottom', async () => {
     tracker.reset();
     const L = faceOf(await tracker.track(clip[5])).landmarks;
-    const x = (k: number) => L[3 * k], y = (k: number) => L[3 * k + 1];
-    for (const [centre, a, b] of [[468, 33, 133], [473, 362, 263]]) {
-      assert.ok(x(centre) > Math.min(x(a), x(b)) && x(centre) < Math.max(x(a), x(b)), `iris ${centre} between eye corners ${a}, ${b}`);
+    const x = (k: number) => L[3 * k],
+      y = (k: number) => L[3 * k + 1];
+    for (const [centre, a, b] of [
+      [468, 33, 133],
+      [473, 362, 263],
+    ]) {
+      assert.ok(
+        x(centre) > Math.min(x(a), x(b)) && x(centre) < Math.max(x(a), x(b)),
+        `iris ${centre} between eye corners ${a}, ${b}`,
+      );
       const r = Math.hypot(x(centre + 1) - x(centre), y(centre + 1) - y(centre));
       assert.ok(r > 1 && r < Math.hypot(x(a) - x(b), y(a) - y(b)) / 2, `iris radius ${r}`);
-      assert.ok(x(centre + 1) > x(centre) && y(centre + 2) < y(centre) && x(centre + 3) < x(centre) && y(centre + 4) > y(centre), `rim order of ${centre}`);
+      assert.ok(
+        x(centre + 1) > x(centre) &&
+          y(centre + 2) < y(centre) &&
+          x(centre + 3) < x(centre) &&
+          y(centre + 4) > y(centre),
+        `rim order of ${centre}`,
+      );
     }
     assert.ok(x(468) < x(473), 'the 33/133 eye is on the image left in an unmirrored video');
   });
 
-  it('places the iris from the mesh when refineIris is false: same order, near the iris model\'s centres', async () => {
+  it("places the iris from the mesh when refineIris is false: same order, near the iris model's centres", async () => {
     tracker.reset();
     const withModel = faceOf(await tracker.track(clip[5])).landmarks;
     const plain = await FaceTracker.create({ backend: 'wasm', refineIris: false });
     try {
       const L = faceOf(await plain.track(clip[5])).landmarks;
-      const x = (k: number) => L[3 * k], y = (k: number) => L[3 * k + 1];
-      for (const [centre, a, b] of [[468, 33, 133], [473, 362, 263]]) {
+      const x = (k: number) => L[3 * k],
+        y = (k: number) => L[3 * k + 1];
+      for (const [centre, a, b] of [
+        [468, 33, 133],
+        [473, 362, 263],
+      ]) {
         const eyeWidth = Math.hypot(x(a) - x(b), y(a) - y(b));
         const off = Math.hypot(x(centre) - withModel[3 * centre], y(centre) - withModel[3 * centre + 1]);
-        assert.ok(off < 0.25 * eyeWidth, `iris ${centre} ${off.toFixed(1)} px from the iris model's (eye ${eyeWidth.toFixed(1)} px)`);
-        assert.ok(x(centre + 1) > x(centre) && y(centre + 2) < y(centre) && x(centre + 3) < x(centre) && y(centre + 4) > y(centre), `rim order of ${centre}`);
+        assert.ok(
+          off < 0.25 * eyeWidth,
+          `iris ${centre} ${off.toFixed(1)} px from the iris model's (eye ${eyeWidth.toFixed(1)} px)`,
+        );
+        assert.ok(
+          x(centre + 1) > x(centre) &&
+            y(centre + 2) < y(centre) &&
+            x(centre + 3) < x(centre) &&
+            y(centre + 4) > y(centre),
+          `rim order of ${centre}`,
+        );
       }
       // The mesh away from the eyes is the same with or without the iris model.
-      for (const k of [1, 13, 14, 61, 291, 152, 10]) assert.ok(Math.abs(L[3 * k] - withModel[3 * k]) < 0.01, `point ${k}`);
+      for (const k of [1, 13, 14, 61, 291, 152, 10])
+        assert.ok(Math.abs(L[3 * k] - withModel[3 * k]) < 0.01, `point ${k}`);
     } finally {
       plain.dispose();
     }
   });
 
-  it('with refineIris \'alternate\' keeps the eyes within 1 % of the eye distance of running the iris model on both eyes every frame, with flat tensor counts', async () => {
+  it("with refineIris 'alternate' keeps the eyes within 1 % of the eye distance of running the iris model on both eyes every frame, with flat tensor counts", async () => {
     const both = await FaceTracker.create({ backend: 'wasm', refineIris: true });
     const alternate = await FaceTracker.create({ backend: 'wasm', refineIris: 'alternate' });
-    const eyePoints = [33, 133, 159, 145, 160, 144, 158, 153, 263, 362, 386, 374, 385, 380, 387, 373, 468, 469, 470, 471, 472, 473, 474, 475, 476, 477];
+    const eyePoints = [
+      33, 133, 159, 145, 160, 144, 158, 153, 263, 362, 386, 374, 385, 380, 387, 373, 468, 469, 470, 471, 472, 473, 474,
+      475, 476, 477,
+    ];
     const before = tf.memory().numTensors;
     try {
-      let sum = 0, worst = 0, n = 0;
+      let sum = 0,
+        worst = 0,
+        n = 0;
       for (const [f, frame] of clip.entries()) {
-        const a = faceOf(await both.track(frame)).landmarks, b = faceOf(await alternate.track(frame)).landmarks;
+        const a = faceOf(await both.track(frame)).landmarks,
+          b = faceOf(await alternate.track(frame)).landmarks;
         const iod = Math.hypot(a[3 * 33] - a[3 * 263], a[3 * 33 + 1] - a[3 * 263 + 1]);
-        const d = eyePoints.reduce((s, k) => s + Math.hypot(a[3 * k] - b[3 * k], a[3 * k + 1] - b[3 * k + 1]), 0) / eyePoints.length / iod;
+        const d =
+          eyePoints.reduce((s, k) => s + Math.hypot(a[3 * k] - b[3 * k], a[3 * k + 1] - b[3 * k + 1]), 0) /
+          eyePoints.length /
+          iod;
         if (f === 0) assert.ok(d < 1e-6, 'a fresh detection runs the iris model on both eyes');
-        sum += d; worst = Math.max(worst, d); n++;
+        sum += d;
+        worst = Math.max(worst, d);
+        n++;
       }
-      assert.ok(sum / n < 0.01 && worst < 0.03, `eye points differ by ${(100 * sum / n).toFixed(2)} % of the eye distance on average, ${(100 * worst).toFixed(2)} % at worst, over ${n} frames`);
+      assert.ok(
+        sum / n < 0.01 && worst < 0.03,
+        `eye points differ by ${((100 * sum) / n).toFixed(2)} % of the eye distance on average, ${(100 * worst).toFixed(2)} % at worst, over ${n} frames`,
+      );
       assert.equal(tf.memory().numTensors, before);
     } finally {
       both.dispose();
       alternate.dispose();
     }
-    await assert.rejects(FaceTracker.create({ backend: 'wasm', refineIris: 'sometimes' as never }), (e) => assertCpem(e, 'INVALID_ARGUMENT', 'refineIris'));
+    await assert.rejects(FaceTracker.create({ backend: 'wasm', refineIris: 'sometimes' as never }), (e) =>
+      assertCpem(e, 'INVALID_ARGUMENT', 'refineIris'),
+    );
   });
 
   it('reads RGB, RGBA, int32 and float32 tensors alike', async () => {
     const rgb = clip[3];
     const rgba = new Uint8ClampedArray(rgb.width * rgb.height * 4);
-    for (let p = 0; p < rgb.width * rgb.height; p++) { rgba.set(rgb.data.subarray(3 * p, 3 * p + 3), 4 * p); rgba[4 * p + 3] = 255; }
+    for (let p = 0; p < rgb.width * rgb.height; p++) {
+      rgba.set(rgb.data.subarray(3 * p, 3 * p + 3), 4 * p);
+      rgba[4 * p + 3] = 255;
+    }
     const ti = tf.tensor3d(Int32Array.from(rgb.data), [rgb.height, rgb.width, 3], 'int32');
     const tfloat = tf.tensor3d(Float32Array.from(rgba), [rgb.height, rgb.width, 4]);
     const results: Float32Array[] = [];
@@ -186,7 +254,10 @@ describe('FaceTracker on real frames (wasm)', { skip: !hasClips && 'needs ../sha
     const r = await tracker.track(small);
     if (r.status === 'ok') {
       const f = r.faces[0];
-      assert.ok(Math.abs(f.box.x + f.box.width / 2 - 416) < 16 && Math.abs(f.box.y + f.box.height / 2 - 316) < 16, JSON.stringify(f.box));
+      assert.ok(
+        Math.abs(f.box.x + f.box.width / 2 - 416) < 16 && Math.abs(f.box.y + f.box.height / 2 - 316) < 16,
+        JSON.stringify(f.box),
+      );
     } else assert.deepEqual(r.faces, []);
     const medium = paste(clip[0], 640, 480, 300, 100, 2); // 128 px: must be found
     tracker.reset();
@@ -216,7 +287,10 @@ describe('FaceTracker on real frames (wasm)', { skip: !hasClips && 'needs ../sha
     let ok = 0;
     for (let i = 0; i < 300; i++) {
       if (i % 97 === 0) tracker.reset();
-      const input = i % 50 === 25 ? { data: new Uint8Array(512 * 512 * 3), width: 512, height: 512, channels: 3 as const } : long[i % long.length];
+      const input =
+        i % 50 === 25
+          ? { data: new Uint8Array(512 * 512 * 3), width: 512, height: 512, channels: 3 as const }
+          : long[i % long.length];
       if ((await tracker.track(input)).status === 'ok') ok++;
     }
     assert.equal(tf.memory().numTensors, before);
@@ -251,7 +325,10 @@ describe('FaceTracker bad input', () => {
     assert.equal(black.detected, true);
     assert.ok(black.timings.detect > 0);
     let s = 7;
-    const noise = new Uint8Array(320 * 240 * 3).map(() => { s = (s * 1103515245 + 12345) & 0x7fffffff; return 96 + (s >> 24); });
+    const noise = new Uint8Array(320 * 240 * 3).map(() => {
+      s = (s * 1103515245 + 12345) & 0x7fffffff;
+      return 96 + (s >> 24);
+    });
     assert.equal((await tracker.track({ data: noise, width: 320, height: 240, channels: 3 })).status, 'no-face');
   });
 
@@ -294,26 +371,41 @@ describe('FaceTracker bad input', () => {
 
   it('rejects bad options with INVALID_ARGUMENT, and a backend Node lacks with BACKEND_UNAVAILABLE', async () => {
     await assert.rejects(FaceTracker.create({ maxFaces: 0 }), (e) => assertCpem(e, 'INVALID_ARGUMENT', 'maxFaces'));
-    await assert.rejects(FaceTracker.create({ minConfidence: 1.5 }), (e) => assertCpem(e, 'INVALID_ARGUMENT', 'minConfidence'));
+    await assert.rejects(FaceTracker.create({ minConfidence: 1.5 }), (e) =>
+      assertCpem(e, 'INVALID_ARGUMENT', 'minConfidence'),
+    );
     await assert.rejects(FaceTracker.create({ cropSize: 7 }), (e) => assertCpem(e, 'INVALID_ARGUMENT', 'cropSize'));
-    await assert.rejects(FaceTracker.create({ backend: 'webgl' }), (e) => assertCpem(e, 'BACKEND_UNAVAILABLE', 'webgl', 'Node'));
-    await assert.rejects(FaceTracker.create({ backend: 'tpu' as never }), (e) => assertCpem(e, 'INVALID_ARGUMENT', 'tpu'));
+    await assert.rejects(FaceTracker.create({ backend: 'webgl' }), (e) =>
+      assertCpem(e, 'BACKEND_UNAVAILABLE', 'webgl', 'Node'),
+    );
+    await assert.rejects(FaceTracker.create({ backend: 'tpu' as never }), (e) =>
+      assertCpem(e, 'INVALID_ARGUMENT', 'tpu'),
+    );
     await tf.setBackend('wasm');
   });
 
   it('names a missing or corrupt model file', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpem-models-'));
     try {
-      for (const f of ['blazeface.json', 'blazeface.bin', 'iris.json', 'iris.bin', 'facemesh.json']) fs.copyFileSync(path.join(MODELS, f), path.join(dir, f));
-      await assert.rejects(FaceTracker.create({ backend: 'wasm', modelBaseUrl: dir }), (e) => assertCpem(e, 'WEIGHTS_MISSING', path.join(dir, 'facemesh.bin')));
+      for (const f of ['blazeface.json', 'blazeface.bin', 'iris.json', 'iris.bin', 'facemesh.json'])
+        fs.copyFileSync(path.join(MODELS, f), path.join(dir, f));
+      await assert.rejects(FaceTracker.create({ backend: 'wasm', modelBaseUrl: dir }), (e) =>
+        assertCpem(e, 'WEIGHTS_MISSING', path.join(dir, 'facemesh.bin')),
+      );
       const bin = fs.readFileSync(path.join(MODELS, 'facemesh.bin'));
       fs.writeFileSync(path.join(dir, 'facemesh.bin'), bin.subarray(0, bin.length - 1000));
-      await assert.rejects(FaceTracker.create({ backend: 'wasm', modelBaseUrl: dir }), (e) => assertCpem(e, 'WEIGHTS_CORRUPT', path.join(dir, 'facemesh.bin'), 'truncated'));
+      await assert.rejects(FaceTracker.create({ backend: 'wasm', modelBaseUrl: dir }), (e) =>
+        assertCpem(e, 'WEIGHTS_CORRUPT', path.join(dir, 'facemesh.bin'), 'truncated'),
+      );
       fs.writeFileSync(path.join(dir, 'facemesh.bin'), bin);
       fs.writeFileSync(path.join(dir, 'iris.json'), '{"modelTopology": {"node": [');
-      await assert.rejects(FaceTracker.create({ backend: 'wasm', modelBaseUrl: dir }), (e) => assertCpem(e, 'WEIGHTS_CORRUPT', path.join(dir, 'iris.json'), 'JSON'));
+      await assert.rejects(FaceTracker.create({ backend: 'wasm', modelBaseUrl: dir }), (e) =>
+        assertCpem(e, 'WEIGHTS_CORRUPT', path.join(dir, 'iris.json'), 'JSON'),
+      );
       fs.writeFileSync(path.join(dir, 'iris.json'), '{"format": "graph-model"}');
-      await assert.rejects(FaceTracker.create({ backend: 'wasm', modelBaseUrl: dir }), (e) => assertCpem(e, 'WEIGHTS_CORRUPT', path.join(dir, 'iris.json'), 'modelTopology'));
+      await assert.rejects(FaceTracker.create({ backend: 'wasm', modelBaseUrl: dir }), (e) =>
+        assertCpem(e, 'WEIGHTS_CORRUPT', path.join(dir, 'iris.json'), 'modelTopology'),
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -322,18 +414,34 @@ describe('FaceTracker bad input', () => {
   it('throws after dispose', async () => {
     const t = await FaceTracker.create({ backend: 'wasm' });
     t.dispose();
-    await assert.rejects(t.track({ data: new Uint8Array(12), width: 2, height: 2, channels: 3 }), (e) => assertCpem(e, 'INVALID_ARGUMENT', 'disposed'));
-    assert.throws(() => t.reset(), (e) => assertCpem(e, 'INVALID_ARGUMENT', 'disposed'));
+    await assert.rejects(t.track({ data: new Uint8Array(12), width: 2, height: 2, channels: 3 }), (e) =>
+      assertCpem(e, 'INVALID_ARGUMENT', 'disposed'),
+    );
+    assert.throws(
+      () => t.reset(),
+      (e) => assertCpem(e, 'INVALID_ARGUMENT', 'disposed'),
+    );
   });
 });
 
 describe('landmark-track file', () => {
   it('round-trips frames, header and the no-face status, and refuses a truncated file', () => {
     const frames: LandmarkTrackFrame[] = [0, 1, 2].map((i) => ({
-      index: i, time: i / 30, status: i === 1 ? 'no-face' : 'ok', confidence: i === 1 ? 0 : 0.9 + i / 100,
-      box: { x: i, y: 2 * i, width: 100 + i, height: 110 }, landmarks: Float32Array.from({ length: NUM_FACE_LANDMARKS * 3 }, (_, k) => (i === 1 ? 0 : k * 0.5 + i)),
+      index: i,
+      time: i / 30,
+      status: i === 1 ? 'no-face' : 'ok',
+      confidence: i === 1 ? 0 : 0.9 + i / 100,
+      box: { x: i, y: 2 * i, width: 100 + i, height: 110 },
+      landmarks: Float32Array.from({ length: NUM_FACE_LANDMARKS * 3 }, (_, k) => (i === 1 ? 0 : k * 0.5 + i)),
     }));
-    const header = makeTrackHeader({ video: { file: 'x.mp4', width: 640, height: 480, fps: 30, frames: 3 }, sampledFps: 30, tracker: { backend: 'wasm', models: 'm', minConfidence: 0.5 } }, frames);
+    const header = makeTrackHeader(
+      {
+        video: { file: 'x.mp4', width: 640, height: 480, fps: 30, frames: 3 },
+        sampledFps: 30,
+        tracker: { backend: 'wasm', models: 'm', minConfidence: 0.5 },
+      },
+      frames,
+    );
     const bytes = encodeLandmarkTrack(header, frames);
     assert.equal(bytes.length % 4, 0);
     const back = decodeLandmarkTrack(bytes);
@@ -345,14 +453,26 @@ describe('landmark-track file', () => {
     assert.ok(Math.abs(back.frames[2].confidence - 0.92) < 1e-6);
     assert.deepEqual(Array.from(back.frames[2].landmarks), Array.from(frames[2].landmarks));
     assert.equal(bytes.length - (bytes.length - 3 * RECORD_FLOATS * 4), 3 * RECORD_FLOATS * 4);
-    assert.throws(() => decodeLandmarkTrack(bytes.subarray(0, bytes.length - 4)), (e) => assertCpem(e, 'INVALID_ARGUMENT', 'truncated'));
-    assert.throws(() => decodeLandmarkTrack(new Uint8Array(64)), (e) => assertCpem(e, 'INVALID_ARGUMENT', 'magic'));
+    assert.throws(
+      () => decodeLandmarkTrack(bytes.subarray(0, bytes.length - 4)),
+      (e) => assertCpem(e, 'INVALID_ARGUMENT', 'truncated'),
+    );
+    assert.throws(
+      () => decodeLandmarkTrack(new Uint8Array(64)),
+      (e) => assertCpem(e, 'INVALID_ARGUMENT', 'magic'),
+    );
   });
 
-  it('is what `npm run track` writes for a clip: every frame, video size and rate, landmarks inside the frame', { skip: !hasClips && 'needs ../shared/videos' }, () => {
+  it('is what `npm run track` writes for a clip: every frame, video size and rate, landmarks inside the frame', {
+    skip: !hasClips && 'needs ../shared/videos',
+  }, () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cpem-track-')), 'clip.lmtrack');
     try {
-      const r = spawnSync(process.execPath, ['tools/run-node.mjs', 'training/cli/track.ts', '--', CLIP, '--out', out, '--fps', '10', '--max-frames', '12'], { encoding: 'utf8' });
+      const r = spawnSync(
+        process.execPath,
+        ['tools/run-node.mjs', 'training/cli/track.ts', '--', CLIP, '--out', out, '--fps', '10', '--max-frames', '12'],
+        { encoding: 'utf8' },
+      );
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /12 frames \(12 with a face\).*tensors grew by 0/);
       assert.match(r.stderr, /100%/); // the progress bar reached the end
@@ -365,9 +485,14 @@ describe('landmark-track file', () => {
         assert.equal(f.index, i);
         assert.ok(Math.abs(f.time - i / 10) < 1e-6);
         assert.equal(f.status, 'ok');
-        for (let k = 0; k < NUM_FACE_LANDMARKS; k++) assert.ok(f.landmarks[3 * k] > -5 && f.landmarks[3 * k] < 261, `frame ${i} point ${k}`);
+        for (let k = 0; k < NUM_FACE_LANDMARKS; k++)
+          assert.ok(f.landmarks[3 * k] > -5 && f.landmarks[3 * k] < 261, `frame ${i} point ${k}`);
       });
-      const bad = spawnSync(process.execPath, ['tools/run-node.mjs', 'training/cli/track.ts', '--', CLIP, '--fps', 'fast'], { encoding: 'utf8' });
+      const bad = spawnSync(
+        process.execPath,
+        ['tools/run-node.mjs', 'training/cli/track.ts', '--', CLIP, '--fps', 'fast'],
+        { encoding: 'utf8' },
+      );
       assert.notEqual(bad.status, 0);
       assert.match(bad.stderr, /--fps must be a positive number/);
     } finally {

@@ -39,27 +39,64 @@ function phoneCopy(upright: string, out: string): void {
 
 describe('decodeVideo', () => {
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpem-frames-')); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpem-frames-'));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('probes and decodes a rotated clip upright, with its displayed width and height', async () => {
     const upright = path.join(dir, 'portrait.mp4');
-    ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=48x64:rate=10:duration=0.3', '-c:v', 'libx264', '-qp', '0', '-pix_fmt', 'yuv420p', upright]);
+    ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=48x64:rate=10:duration=0.3',
+      '-c:v',
+      'libx264',
+      '-qp',
+      '0',
+      '-pix_fmt',
+      'yuv420p',
+      upright,
+    ]);
     const phone = path.join(dir, 'phone.mp4');
     phoneCopy(upright, phone);
     const info = probeVideo(phone);
     assert.deepEqual([info.width, info.height, info.rotation], [48, 64, 90]);
-    assert.deepEqual([probeVideo(upright).width, probeVideo(upright).height, probeVideo(upright).rotation], [48, 64, 0]);
+    assert.deepEqual(
+      [probeVideo(upright).width, probeVideo(upright).height, probeVideo(upright).rotation],
+      [48, 64, 0],
+    );
     const [a] = await frames(phone, 1);
     const [b] = await frames(upright, 1);
     assert.deepEqual([a.width, a.height], [48, 64]);
-    assert.ok(meanAbsDiff(a.data, b.data) < 2, `frame differs from the upright clip's by ${meanAbsDiff(a.data, b.data)}`);
+    assert.ok(
+      meanAbsDiff(a.data, b.data) < 2,
+      `frame differs from the upright clip's by ${meanAbsDiff(a.data, b.data)}`,
+    );
   });
 
-  it('decodes a rotated copy of a real portrait clip like the upright one', { skip: !fs.existsSync(SHARED_CLIP) && `needs ${SHARED_CLIP}` }, async () => {
+  it('decodes a rotated copy of a real portrait clip like the upright one', {
+    skip: !fs.existsSync(SHARED_CLIP) && `needs ${SHARED_CLIP}`,
+  }, async () => {
     const upright = path.join(dir, 'face.mp4');
     // A portrait crop of the face, half a second.
-    ffmpeg(['-t', '0.5', '-i', SHARED_CLIP, '-vf', 'crop=404:720,scale=180:320', '-an', '-c:v', 'libx264', '-qp', '0', '-pix_fmt', 'yuv420p', upright]);
+    ffmpeg([
+      '-t',
+      '0.5',
+      '-i',
+      SHARED_CLIP,
+      '-vf',
+      'crop=404:720,scale=180:320',
+      '-an',
+      '-c:v',
+      'libx264',
+      '-qp',
+      '0',
+      '-pix_fmt',
+      'yuv420p',
+      upright,
+    ]);
     const phone = path.join(dir, 'face-phone.mp4');
     phoneCopy(upright, phone);
     const info = probeVideo(phone);
@@ -76,8 +113,19 @@ describe('decodeVideo', () => {
   it("gives a variable-frame-rate clip's frames their own times", async () => {
     const vfr = path.join(dir, 'vfr.mp4');
     // Five frames 0.2 s apart, then five 0.04 s apart: the average rate (6.6 fps) places the last at 1.37 s, not 1.16 s.
-    ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=25:duration=0.4', '-vf', "setpts='if(lt(N,5),N*0.2,1+(N-5)*0.04)/TB'",
-      '-fps_mode', 'vfr', '-video_track_timescale', '1000', vfr]);
+    ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=64x48:rate=25:duration=0.4',
+      '-vf',
+      "setpts='if(lt(N,5),N*0.2,1+(N-5)*0.04)/TB'",
+      '-fps_mode',
+      'vfr',
+      '-video_track_timescale',
+      '1000',
+      vfr,
+    ]);
     const expected = [0, 0.2, 0.4, 0.6, 0.8, 1, 1.04, 1.08, 1.12, 1.16];
     const got = await frames(vfr);
     assert.equal(got.length, expected.length);
@@ -88,7 +136,10 @@ describe('decodeVideo', () => {
     // Resampled, frames are at k / fps.
     const resampled = [];
     for await (const f of decodeVideo(vfr, { fps: 10, maxFrames: 5 })) resampled.push(f.time);
-    assert.deepEqual(resampled.map((t) => +t.toFixed(3)), [0, 0.1, 0.2, 0.3, 0.4]);
+    assert.deepEqual(
+      resampled.map((t) => +t.toFixed(3)),
+      [0, 0.1, 0.2, 0.3, 0.4],
+    );
   });
 
   it('a constant-rate clip keeps frame k at k / fps', async () => {

@@ -33,11 +33,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A loop whose step takes 5 ms and advances the clip by a frame (the video plays on meanwhile). */
 function loopOn(clip: ClipClock, eager: boolean) {
   let steps = 0;
-  const loop = new FrameLoop(async () => {
-    steps++;
-    await sleep(5);
-    clip.currentTime += 1 / 30;
-  }, { eager });
+  const loop = new FrameLoop(
+    async () => {
+      steps++;
+      await sleep(5);
+      clip.currentTime += 1 / 30;
+    },
+    { eager },
+  );
   loop.start(clip as unknown as HTMLVideoElement);
   return { loop, steps: () => steps };
 }
@@ -97,7 +100,13 @@ describe('frame loop', () => {
     // Playing, but the step leaves currentTime where it was (a stalled clip): it waits too.
     const stalled = new ClipClock();
     let n = 0;
-    const still = new FrameLoop(async () => { n++; await sleep(5); }, { eager: true });
+    const still = new FrameLoop(
+      async () => {
+        n++;
+        await sleep(5);
+      },
+      { eager: true },
+    );
     still.start(stalled as unknown as HTMLVideoElement);
     try {
       await until(() => n >= 1, 2000);

@@ -10,15 +10,19 @@ const NOSE = [0, 0, 100]; // 10 cm in front of the head centre
 const TOP = [0, 100, 0];
 
 describe('head pose', () => {
-  before(async () => { await tf.setBackend('cpu'); });
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
 
   it('is a proper rotation (orthonormal, determinant 1)', () => {
     const r = rotationMatrix([0.3, -0.7, 0.2]);
-    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) {
-      const dot = r[i * 3] * r[j * 3] + r[i * 3 + 1] * r[j * 3 + 1] + r[i * 3 + 2] * r[j * 3 + 2];
-      close(dot, i === j ? 1 : 0);
-    }
-    const det = r[0] * (r[4] * r[8] - r[5] * r[7]) - r[1] * (r[3] * r[8] - r[5] * r[6]) + r[2] * (r[3] * r[7] - r[4] * r[6]);
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++) {
+        const dot = r[i * 3] * r[j * 3] + r[i * 3 + 1] * r[j * 3 + 1] + r[i * 3 + 2] * r[j * 3 + 2];
+        close(dot, i === j ? 1 : 0);
+      }
+    const det =
+      r[0] * (r[4] * r[8] - r[5] * r[7]) - r[1] * (r[3] * r[8] - r[5] * r[6]) + r[2] * (r[3] * r[7] - r[4] * r[6]);
     close(det, 1);
   });
 
@@ -48,7 +52,9 @@ describe('head pose', () => {
     const out = projectPointsBatch(points, rotation, translation);
     const got = await out.data();
     expected.forEach((v, i) => close(got[i], v, 1e-3));
-    const grads = tf.grads((r: tf.Tensor, t: tf.Tensor) => tf.sum(projectPointsBatch(points, r as tf.Tensor2D, t as tf.Tensor2D)))([rotation, translation]);
+    const grads = tf.grads((r: tf.Tensor, t: tf.Tensor) =>
+      tf.sum(projectPointsBatch(points, r as tf.Tensor2D, t as tf.Tensor2D)),
+    )([rotation, translation]);
     const gr = await grads[0].data();
     assert.ok(gr.every(Number.isFinite) && gr.some((g) => Math.abs(g) > 1e-3));
     tf.dispose([points, rotation, translation, out, ...grads]);

@@ -4,10 +4,21 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ibug68Landmarks, nearestVertexRegressor, validateIbug68Regressor, type Ibug68RegressorFile } from '../../plugin/landmarks/ibug68-regressor.js';
+import {
+  ibug68Landmarks,
+  nearestVertexRegressor,
+  validateIbug68Regressor,
+  type Ibug68RegressorFile,
+} from '../../plugin/landmarks/ibug68-regressor.js';
 import { IBUG68_FROM_FACE_MESH, IBUG68_MIRROR } from '../../plugin/landmarks/ibug68-from-face-mesh.js';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
-import { crossValidate, fitIbug68Regressor, meanNmeOf, meshNeighbours, type RegressorSample } from '../../training/lib/landmarks/fit-ibug68-regressor.js';
+import {
+  crossValidate,
+  fitIbug68Regressor,
+  meanNmeOf,
+  meshNeighbours,
+  type RegressorSample,
+} from '../../training/lib/landmarks/fit-ibug68-regressor.js';
 import { NUM_FACE_LANDMARKS, NUM_MESH_POINTS } from '../../plugin/constants.js';
 
 /** A random 478 × 3 mesh. */
@@ -30,19 +41,25 @@ function symmetricCanonical(): Float32Array {
   let r = 0;
   const placed = new Set<number>();
   const place = (a: number, b: number) => {
-    const x = 0.5 + 5 * rand[r++], y = 10 * rand[r++], z = 3 * rand[r++];
+    const x = 0.5 + 5 * rand[r++],
+      y = 10 * rand[r++],
+      z = 3 * rand[r++];
     c.set([a === b ? 0 : x, y, z], 3 * a);
     if (a !== b) c.set([-x, y, z], 3 * b);
     placed.add(a).add(b);
   };
-  IBUG68_FROM_FACE_MESH.forEach((v, i) => { if (!placed.has(v)) place(v, IBUG68_FROM_FACE_MESH[IBUG68_MIRROR[i]]); });
+  IBUG68_FROM_FACE_MESH.forEach((v, i) => {
+    if (!placed.has(v)) place(v, IBUG68_FROM_FACE_MESH[IBUG68_MIRROR[i]]);
+  });
   const rest = Array.from({ length: NUM_MESH_POINTS }, (_, k) => k).filter((k) => !placed.has(k));
   for (let j = 0; j < rest.length; j += 2) place(rest[j], rest[j + 1] ?? rest[j]);
   return c;
 }
 
 describe('iBUG-68 regressor', () => {
-  const shipped = validateIbug68Regressor(JSON.parse(fs.readFileSync(path.join('weights', 'ibug68-regressor.json'), 'utf8')));
+  const shipped = validateIbug68Regressor(
+    JSON.parse(fs.readFileSync(path.join('weights', 'ibug68-regressor.json'), 'utf8')),
+  );
 
   it('ships 68 points whose weights sum to 1, each anchored on its nearest-vertex entry', () => {
     assert.equal(shipped.points.length, 68);
@@ -57,7 +74,9 @@ describe('iBUG-68 regressor', () => {
       const q = shipped.points[IBUG68_MIRROR[i]];
       assert.equal(q.vertices.length, p.vertices.length);
       const sorted = (w: number[]) => [...w].sort((a, b) => a - b);
-      sorted(p.weights).forEach((w, k) => assert.ok(Math.abs(w - sorted(q.weights)[k]) < 2e-3, `points ${i} and ${IBUG68_MIRROR[i]}`));
+      sorted(p.weights).forEach((w, k) =>
+        assert.ok(Math.abs(w - sorted(q.weights)[k]) < 2e-3, `points ${i} and ${IBUG68_MIRROR[i]}`),
+      );
     });
   });
 
@@ -82,11 +101,20 @@ describe('iBUG-68 regressor', () => {
   });
 
   it('rejects a short landmark array and a broken table with typed errors', () => {
-    assert.throws(() => ibug68Landmarks(new Float32Array(100)), (e) => isCpemError(e, 'INVALID_ARGUMENT') && /468 × 3/.test(e.message));
+    assert.throws(
+      () => ibug68Landmarks(new Float32Array(100)),
+      (e) => isCpemError(e, 'INVALID_ARGUMENT') && /468 × 3/.test(e.message),
+    );
     const broken = structuredClone(shipped) as Ibug68RegressorFile;
     broken.points[5].weights[0] += 0.5;
-    assert.throws(() => validateIbug68Regressor(broken), (e) => isCpemError(e, 'WEIGHTS_CORRUPT') && /point 5/.test(e.message) && /fit:ibug68/.test(e.message));
-    assert.throws(() => validateIbug68Regressor({ format: 'x' }), (e) => isCpemError(e, 'WEIGHTS_CORRUPT'));
+    assert.throws(
+      () => validateIbug68Regressor(broken),
+      (e) => isCpemError(e, 'WEIGHTS_CORRUPT') && /point 5/.test(e.message) && /fit:ibug68/.test(e.message),
+    );
+    assert.throws(
+      () => validateIbug68Regressor({ format: 'x' }),
+      (e) => isCpemError(e, 'WEIGHTS_CORRUPT'),
+    );
   });
 
   describe('fit', () => {
@@ -115,7 +143,10 @@ describe('iBUG-68 regressor', () => {
     });
 
     it('cross-validation scores the grid per held-out person and prefers the combination over a single point', () => {
-      const rows = crossValidate(samples, canonical, [{ neighbours: 1, lambda: 0 }, { neighbours: 4, lambda: 1e-6 }]);
+      const rows = crossValidate(samples, canonical, [
+        { neighbours: 1, lambda: 0 },
+        { neighbours: 4, lambda: 1e-6 },
+      ]);
       assert.deepEqual(Object.keys(rows[0].perGroup), ['p0', 'p1', 'p2', 'p3']);
       assert.ok(rows[1].mean < 0.1 * rows[0].mean, `${rows[1].mean} vs ${rows[0].mean}`);
       assert.throws(() => crossValidate(samples.slice(0, 1), canonical, [{ neighbours: 1, lambda: 0 }]), /two groups/);

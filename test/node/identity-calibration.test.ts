@@ -53,11 +53,20 @@ describe('IdentityCalibration', () => {
       for (let i = 0; i <= 60; i++) {
         const noise = 0.02 * Math.sin(i * 1.7);
         const smiling = i < smileFrames;
-        cal.apply(frame((i * 1000) / 30, { 27: smiling ? 0.9 : 0.1 + noise, 28: smiling ? 0.85 : 0.1 - noise, 44: smiling ? 0.6 : 0.02, 21: 0.05 }, [0]));
+        cal.apply(
+          frame(
+            (i * 1000) / 30,
+            { 27: smiling ? 0.9 : 0.1 + noise, 28: smiling ? 0.85 : 0.1 - noise, 44: smiling ? 0.6 : 0.02, 21: 0.05 },
+            [0],
+          ),
+        );
       }
       assert.equal(cal.state, 'locked');
       const b = cal.locked!.neutralUnits;
-      assert.ok(Math.abs(b[27] - 0.1) < 0.03 && Math.abs(b[28] - 0.1) < 0.03, `smile ${smileFrames} frames: neutral smile ${b[27]}, ${b[28]}, resting 0.1`);
+      assert.ok(
+        Math.abs(b[27] - 0.1) < 0.03 && Math.abs(b[28] - 0.1) < 0.03,
+        `smile ${smileFrames} frames: neutral smile ${b[27]}, ${b[28]}, resting 0.1`,
+      );
       assert.ok(b[44] < 0.05, `cheekUp neutral ${b[44]}`);
       assert.ok(Math.abs(b[21] - 0.05) < 1e-6);
       // A smile after calibration reads as a smile.
@@ -112,7 +121,11 @@ describe('IdentityCalibration', () => {
     for (const t of [NaN, Infinity, -Infinity]) {
       const cal = new IdentityCalibration();
       cal.apply(frame(0, {}, [0]));
-      assert.throws(() => cal.apply(frame(t, {}, [0])), (e) => e instanceof CpemError && e.code === 'INVALID_ARGUMENT' && /timestamp is -?(NaN|Infinity)/.test(e.message));
+      assert.throws(
+        () => cal.apply(frame(t, {}, [0])),
+        (e) =>
+          e instanceof CpemError && e.code === 'INVALID_ARGUMENT' && /timestamp is -?(NaN|Infinity)/.test(e.message),
+      );
       assert.equal(cal.collected, 1, 'the bad frame was not collected');
     }
   });
@@ -123,7 +136,23 @@ describe('IdentityCalibration', () => {
     assert.throws(() => new IdentityCalibration({ maxFrames: 2.5 }), CpemError);
     assert.throws(() => new IdentityCalibration({ calmFraction: 0 }), CpemError);
     assert.throws(() => new IdentityCalibration({ calmFraction: 1.5 }), CpemError);
-    assert.throws(() => new IdentityCalibration().lock({ identity: new Float32Array(80), neutralUnits: new Float32Array(46).fill(NaN), frames: 1 }), CpemError);
-    assert.throws(() => new IdentityCalibration().lock({ identity: new Float32Array(80), neutralUnits: new Float32Array(3), frames: 1 }), /46 neutral unit levels/);
+    assert.throws(
+      () =>
+        new IdentityCalibration().lock({
+          identity: new Float32Array(80),
+          neutralUnits: new Float32Array(46).fill(NaN),
+          frames: 1,
+        }),
+      CpemError,
+    );
+    assert.throws(
+      () =>
+        new IdentityCalibration().lock({
+          identity: new Float32Array(80),
+          neutralUnits: new Float32Array(3),
+          frames: 1,
+        }),
+      /46 neutral unit levels/,
+    );
   });
 });

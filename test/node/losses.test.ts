@@ -9,19 +9,39 @@ import { CpemError } from '../../plugin/errors/cpem-error.js';
 const close = (a: number, b: number, tol = 1e-5) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 
 describe('identity-consistent loss', () => {
-  before(async () => { await tf.setBackend('cpu'); });
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
 
   it('is Σ_t ||α_t − ᾱ||², averaged over persons', async () => {
     // Person 0: frames [1,2], [3,4] -> mean [2,3]; residuals (-1,-1), (1,1) -> 4.
     // Person 1: frames [0,0], [0,2] -> mean [0,1]; residuals (0,-1), (0,1) -> 2.
-    const alpha = tf.tensor3d([[[1, 2], [3, 4]], [[0, 0], [0, 2]]]);
+    const alpha = tf.tensor3d([
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [
+        [0, 0],
+        [0, 2],
+      ],
+    ]);
     const loss = identityConsistencyLoss(alpha);
     close((await loss.data())[0], 3);
     tf.dispose([alpha, loss]);
   });
 
   it('treats the mean as a fixed pseudo label (gradient 2(α_t − ᾱ)/P)', async () => {
-    const alpha = tf.tensor3d([[[1, 2], [3, 4]], [[0, 0], [0, 2]]]);
+    const alpha = tf.tensor3d([
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [
+        [0, 0],
+        [0, 2],
+      ],
+    ]);
     const grad = tf.grad((a: tf.Tensor) => identityConsistencyLoss(a as tf.Tensor3D))(alpha);
     // With ᾱ fixed: d/dα_t = 2(α_t − ᾱ) / P, P = 2. (Had ᾱ carried gradient, the result would be the same
     // here by symmetry of the sum, so check against the closed form that treats ᾱ as a constant.)
@@ -44,7 +64,9 @@ describe('identity-consistent loss', () => {
 });
 
 describe('expression-exclusive loss', () => {
-  before(async () => { await tf.setBackend('cpu'); });
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
 
   const unitsWith = (values: Record<number, number>) => {
     const u = new Array(46).fill(0);
@@ -68,8 +90,12 @@ describe('expression-exclusive loss', () => {
 
   it('sends gradient only into the losing side', async () => {
     const beta = tf.tensor2d([unitsWith({ 0: 0.9, 8: 0.4 })]);
-    const grad = await tf.grad((b: tf.Tensor) => expressionExclusiveLoss(b))(beta).data();
-    const nonZero = Array.from(grad).map((g, i) => [i, g] as const).filter(([, g]) => g !== 0);
+    const grad = await tf
+      .grad((b: tf.Tensor) => expressionExclusiveLoss(b))(beta)
+      .data();
+    const nonZero = Array.from(grad)
+      .map((g, i) => [i, g] as const)
+      .filter(([, g]) => g !== 0);
     assert.equal(nonZero.length, 1);
     assert.equal(nonZero[0][0], 8);
     close(nonZero[0][1], 0.8);
@@ -95,12 +121,26 @@ describe('expression-exclusive loss', () => {
 describe('landmark, regularisation and sparsity losses', async () => {
   const { landmarkLoss, contourWeightedLandmarks } = await import('../../training/lib/losses/landmark.js');
   const { identityRegularization, expressionSparsity } = await import('../../training/lib/losses/regularization.js');
-  before(async () => { await tf.setBackend('cpu'); });
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
 
   it('landmark loss is the weighted mean squared distance per sample', async () => {
     // One sample, three landmarks: squared distances 1, 4, 0 with weights 1, 10, 10 -> (1 + 40) / 21.
-    const p = tf.tensor3d([[[0, 0], [0, 0], [5, 5]]]);
-    const q = tf.tensor3d([[[1, 0], [0, 2], [5, 5]]]);
+    const p = tf.tensor3d([
+      [
+        [0, 0],
+        [0, 0],
+        [5, 5],
+      ],
+    ]);
+    const q = tf.tensor3d([
+      [
+        [1, 0],
+        [0, 2],
+        [5, 5],
+      ],
+    ]);
     const loss = landmarkLoss(p, q, [1, 10, 10]);
     close((await loss.data())[0], 41 / 21);
     // Hiding the second landmark leaves (1) / 11.
@@ -119,16 +159,28 @@ describe('landmark, regularisation and sparsity losses', async () => {
   });
 
   it('contour landmarks weigh 1 and inner ones 10', () => {
-    const w = contourWeightedLandmarks(68, Array.from({ length: 17 }, (_, i) => i));
+    const w = contourWeightedLandmarks(
+      68,
+      Array.from({ length: 17 }, (_, i) => i),
+    );
     assert.equal(w[0], 1);
     assert.equal(w[16], 1);
     assert.equal(w[17], 10);
-    assert.equal(w.reduce((s, x) => s + x, 0), 17 + 510);
+    assert.equal(
+      w.reduce((s, x) => s + x, 0),
+      17 + 510,
+    );
   });
 
   it('regulariser and sparsity are ||α||² and |β|₁ averaged over the batch', async () => {
-    const alpha = tf.tensor2d([[1, 2], [0, 3]]); // 5 and 9 -> 7
-    const beta = tf.tensor2d([[0.5, 0.25], [0, 1]]); // 0.75 and 1 -> 0.875
+    const alpha = tf.tensor2d([
+      [1, 2],
+      [0, 3],
+    ]); // 5 and 9 -> 7
+    const beta = tf.tensor2d([
+      [0.5, 0.25],
+      [0, 1],
+    ]); // 0.75 and 1 -> 0.875
     const r = identityRegularization(alpha);
     const s = expressionSparsity(beta);
     close((await r.data())[0], 7);

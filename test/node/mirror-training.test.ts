@@ -14,10 +14,14 @@ import { disposeBatch } from '../../training/lib/data/synthetic-batch.js';
 import { NUM_EXPRESSION_UNITS, NUM_FACE_LANDMARKS } from '../../plugin/constants.js';
 
 describe('mirrored real frames', () => {
-  before(async () => { await tf.setBackend('cpu'); });
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
 
   it('mirror about half the persons, landmarks and unit targets together, and never with mirror off', async () => {
-    const frames = Array.from({ length: 8 }, (_, k) => Float32Array.from({ length: TRACKED_FRAME_VALUES }, (_, i) => 100 + ((i * 13 + k * 7) % 97)));
+    const frames = Array.from({ length: 8 }, (_, k) =>
+      Float32Array.from({ length: TRACKED_FRAME_VALUES }, (_, i) => 100 + ((i * 13 + k * 7) % 97)),
+    );
     const values = frames.map(() => {
       const v = new Float32Array(NUM_EXPRESSION_UNITS);
       v[expressionUnitIndex('eyeClose_L')] = 0.9;
@@ -27,7 +31,8 @@ describe('mirrored real frames', () => {
     const clip = { name: 'a', frames, targets: { units: { values, masks } } };
     const count = async (mirror: boolean) => {
       const source = new RealTrackSource([clip], 3, { mirror });
-      let mirrored = 0, plain = 0;
+      let mirrored = 0,
+        plain = 0;
       for (let b = 0; b < 4; b++) {
         const batch = source.next(4, 2);
         const [points, units] = await Promise.all([batch.points3d!.data(), batch.targets!.units.data()]);
@@ -41,10 +46,15 @@ describe('mirrored real frames', () => {
             assert.equal(u[expressionUnitIndex('eyeClose_L')], values[0][expressionUnitIndex('eyeClose_L')]);
             continue;
           }
-          const source = frames.find((f) => f[4] === p[FACE_MESH_MIRROR[1] * 3 + 1] && -f[FACE_MESH_MIRROR[0] * 3] === p[0]);
+          const source = frames.find(
+            (f) => f[4] === p[FACE_MESH_MIRROR[1] * 3 + 1] && -f[FACE_MESH_MIRROR[0] * 3] === p[0],
+          );
           assert.ok(source, `row ${row} is neither a frame nor a mirrored frame`);
           for (let i = 0; i < NUM_FACE_LANDMARKS; i++) assert.equal(p[FACE_MESH_MIRROR[i] * 3], -source![i * 3]);
-          assert.ok(Math.abs(u[expressionUnitIndex('eyeClose_R')] - 0.9) < 1e-6 && u[expressionUnitIndex('eyeClose_L')] === 0, 'the wink moved to the other eye');
+          assert.ok(
+            Math.abs(u[expressionUnitIndex('eyeClose_R')] - 0.9) < 1e-6 && u[expressionUnitIndex('eyeClose_L')] === 0,
+            'the wink moved to the other eye',
+          );
           mirrored++;
         }
       }
@@ -56,11 +66,20 @@ describe('mirrored real frames', () => {
   });
 
   it('an identity trunk of its own: identity losses reach only it and the identity head', () => {
-    const net = PeNet.create({ inputSize: 12, hidden: [16], numIdentity: 5, numExpression: 46, identityHidden: [8] }, 2);
+    const net = PeNet.create(
+      { inputSize: 12, hidden: [16], numIdentity: 5, numExpression: 46, identityHidden: [8] },
+      2,
+    );
     assert.equal(net.parameterCount, 12 * 16 + 16 + 12 * 8 + 8 + 8 * 5 + 5 + 16 * 46 + 46 + 2 * (16 * 3 + 3));
     const x = tf.randomNormal([4, 12], 0, 1, 'float32', 3) as tf.Tensor2D;
-    const { grads } = tf.variableGrads(() => tf.tidy(() => tf.sum(tf.square(net.predict(x).identity)) as tf.Scalar), net.trainableVariables);
-    const touched = Object.entries(grads).filter(([, g]) => tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]) > 0).map(([name]) => name.replace(/^pe-net\d+\//, '')).sort();
+    const { grads } = tf.variableGrads(
+      () => tf.tidy(() => tf.sum(tf.square(net.predict(x).identity)) as tf.Scalar),
+      net.trainableVariables,
+    );
+    const touched = Object.entries(grads)
+      .filter(([, g]) => tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]) > 0)
+      .map(([name]) => name.replace(/^pe-net\d+\//, ''))
+      .sort();
     assert.deepEqual(touched, ['identity/bias', 'identity/kernel', 'identityDense0/bias', 'identityDense0/kernel']);
     tf.dispose([x, ...Object.values(grads)]);
     net.dispose();

@@ -16,7 +16,9 @@ const config = { inputSize: 12, hidden: [16], numIdentity: 5, numExpression: 46 
 const K = OUTPUT_CURVE_KNOTS;
 
 describe('PE-Net output curve', () => {
-  before(async () => { await tf.setBackend('cpu'); });
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
 
   it('is the identity until set, maps β through the knots, travels with the weights and refuses a falling curve', async () => {
     const plain = PeNet.create(config, 5);
@@ -27,13 +29,16 @@ describe('PE-Net output curve', () => {
     ea.forEach((v, i) => assert.ok(Math.abs(v - eb[i]) < 1e-6, `identity curve, value ${i}: ${v} vs ${eb[i]}`));
     // Unit 0 squared-ish: knots (k/10)^2; every other unit doubled up to 1.
     const curve = new Float32Array(46 * K);
-    for (let u = 0; u < 46; u++) for (let k = 0; k < K; k++) curve[u * K + k] = u === 0 ? (k / (K - 1)) ** 2 : Math.min(1, 2 * k / (K - 1));
+    for (let u = 0; u < 46; u++)
+      for (let k = 0; k < K; k++) curve[u * K + k] = u === 0 ? (k / (K - 1)) ** 2 : Math.min(1, (2 * k) / (K - 1));
     curved.setExpressionCurve(curve);
     const c = curved.predict(x);
     const ec = await c.expression.data();
     for (let i = 0; i < ec.length; i++) {
-      const u = i % 46, v = ea[i];
-      const lo = Math.floor(v * (K - 1)), t = v * (K - 1) - lo;
+      const u = i % 46,
+        v = ea[i];
+      const lo = Math.floor(v * (K - 1)),
+        t = v * (K - 1) - lo;
       const expected = curve[u * K + lo] + t * (curve[u * K + Math.min(K - 1, lo + 1)] - curve[u * K + lo]);
       assert.ok(Math.abs(ec[i] - expected) < 1e-5, `unit ${u}: ${ec[i]} vs ${expected}`);
     }
@@ -43,7 +48,10 @@ describe('PE-Net output curve', () => {
     const falling = curve.slice();
     falling[3] = 0.9;
     falling[4] = 0.1;
-    assert.throws(() => curved.setExpressionCurve(falling), (e) => isCpemError(e, 'INVALID_ARGUMENT') && /never decrease/.test(e.message));
+    assert.throws(
+      () => curved.setExpressionCurve(falling),
+      (e) => isCpemError(e, 'INVALID_ARGUMENT') && /never decrease/.test(e.message),
+    );
     assert.throws(() => plain.setExpressionCurve(curve), /no output curve/);
     // A damaged curve in a file is WEIGHTS_CORRUPT.
     const artifacts = await curved.toArtifacts();
@@ -53,12 +61,15 @@ describe('PE-Net output curve', () => {
       if (spec.name === 'expression/curve') data[offset + 5] = 2;
       offset += spec.shape.reduce((p, q) => p * q, 1);
     }
-    assert.throws(() => PeNet.fromArtifacts({ ...artifacts, weightData: data.buffer }), (e) => isCpemError(e, 'WEIGHTS_CORRUPT') && /\[0, 1\]/.test(e.message));
+    assert.throws(
+      () => PeNet.fromArtifacts({ ...artifacts, weightData: data.buffer }),
+      (e) => isCpemError(e, 'WEIGHTS_CORRUPT') && /\[0, 1\]/.test(e.message),
+    );
     tf.dispose([x, ...Object.values(a), ...Object.values(b), ...Object.values(c)]);
     [plain, curved, loaded].forEach((n) => n.dispose());
   });
 
-  it('quantile curves are monotone, send the readings\' quantiles to the labels\' and keep 1 at 1', () => {
+  it("quantile curves are monotone, send the readings' quantiles to the labels' and keep 1 at 1", () => {
     // A reader that gives a third of the label, plus its zeros at rest.
     const labels = [0, 0, 0, 0, 0.3, 0.6, 0.9, 0.9, 1];
     const readings = labels.map((y) => y / 3);
@@ -76,8 +87,15 @@ describe('PE-Net output curve', () => {
     const frames: LabelSet['frames'] = [];
     const readings = new Map<number, Float32Array>();
     for (let i = 0; i < 40; i++) {
-      const smile = (i % 10) / 10, inner = ((i * 3) % 10) / 10;
-      frames.push({ clip: 'a.mp4', frame: i, time: i / 25, neutral: smile === 0 && inner === 0, labels: { smile, browsRaised: inner / 2, browInnerUp: inner } });
+      const smile = (i % 10) / 10,
+        inner = ((i * 3) % 10) / 10;
+      frames.push({
+        clip: 'a.mp4',
+        frame: i,
+        time: i / 25,
+        neutral: smile === 0 && inner === 0,
+        labels: { smile, browsRaised: inner / 2, browInnerUp: inner },
+      });
       const u = new Float32Array(NUM_EXPRESSION_UNITS);
       u[expressionUnitIndex('mouthSmile_L')] = smile / 2;
       u[expressionUnitIndex('mouthSmile_R')] = smile / 2;
@@ -86,18 +104,29 @@ describe('PE-Net output curve', () => {
       readings.set(i, u);
     }
     const set: LabelSet = {
-      categories: { smile: ['mouthSmile_L', 'mouthSmile_R'], browsRaised: ['browInnerUp', 'browOuterUp_L', 'browOuterUp_R'], browInnerUp: ['browInnerUp'] },
+      categories: {
+        smile: ['mouthSmile_L', 'mouthSmile_R'],
+        browsRaised: ['browInnerUp', 'browOuterUp_L', 'browOuterUp_R'],
+        browInnerUp: ['browInnerUp'],
+      },
       clips: { 'a.mp4': { fps: 25, split: 'tune' } },
       frames,
     };
     const fit = fitOutputCurve(set, (f) => readings.get(f.frame)!);
     const at = (unit: string, x: number) => {
       const c = fit.curve.subarray(expressionUnitIndex(unit) * K, (expressionUnitIndex(unit) + 1) * K);
-      const s = x * (K - 1), lo = Math.floor(s);
+      const s = x * (K - 1),
+        lo = Math.floor(s);
       return c[lo] + (s - lo) * (c[Math.min(K - 1, lo + 1)] - c[lo]);
     };
-    assert.ok(Math.abs(at('mouthSmile_L', 0.45) - 0.9) < 0.06, `a smile read 0.45 is labelled 0.9: ${at('mouthSmile_L', 0.45)}`);
-    assert.ok(Math.abs(at('browInnerUp', 0.2) - 0.8) < 0.06, `inner brows read 0.2 are labelled 0.8 (their own category): ${at('browInnerUp', 0.2)}`);
+    assert.ok(
+      Math.abs(at('mouthSmile_L', 0.45) - 0.9) < 0.06,
+      `a smile read 0.45 is labelled 0.9: ${at('mouthSmile_L', 0.45)}`,
+    );
+    assert.ok(
+      Math.abs(at('browInnerUp', 0.2) - 0.8) < 0.06,
+      `inner brows read 0.2 are labelled 0.8 (their own category): ${at('browInnerUp', 0.2)}`,
+    );
     assert.ok(Math.abs(at('jawOpen', 0.37) - 0.37) < 1e-6, 'jawOpen is in no category here: identity');
     assert.deepEqual(Object.keys(fit.categories).sort(), ['browInnerUp', 'browsRaised', 'smile']);
   });

@@ -18,14 +18,23 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cpem-out-'));
 const FACE_MODEL = path.resolve('weights', 'face-model.bin');
 
 function cli(entry: string, args: string[]) {
-  return spawnSync(process.execPath, ['tools/run-node.mjs', entry, '--', ...args], { encoding: 'utf8', timeout: 120_000 });
+  return spawnSync(process.execPath, ['tools/run-node.mjs', entry, '--', ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
 }
 
 describe('run names', () => {
   for (const name of ['.', '..', '.hidden', 'a/b', '../x', '/tmp/x']) {
     it(`refuses ${JSON.stringify(name)} in a run config and as a run folder`, () => {
-      assert.throws(() => resolveRunConfig({ name }), (e) => isCpemError(e, 'INVALID_ARGUMENT') && /name must be/.test((e as Error).message));
-      assert.throws(() => trainRunDir(name), (e) => isCpemError(e, 'INVALID_ARGUMENT'));
+      assert.throws(
+        () => resolveRunConfig({ name }),
+        (e) => isCpemError(e, 'INVALID_ARGUMENT') && /name must be/.test((e as Error).message),
+      );
+      assert.throws(
+        () => trainRunDir(name),
+        (e) => isCpemError(e, 'INVALID_ARGUMENT'),
+      );
     });
   }
   it('keeps ordinary names', () => {
@@ -42,9 +51,14 @@ describe('run names', () => {
       fs.writeFileSync(path.join(dir, '.cache', 'tracks', 'keep.lmtrack'), 'x');
       fs.writeFileSync(path.join(dir, 'package.json'), '{"version":"0.0.0"}');
       process.chdir(dir);
-      const run = { ...resolveRunConfig({ name: 'x', training: { steps: 1, persons: 2, framesPerPerson: 2 } }), name: '..' };
-      await assert.rejects(runTraining(run, { outDir: path.join(dir, 'out'), command: 'test', faceModelFile: FACE_MODEL, log: () => {} }),
-        (e) => isCpemError(e, 'INVALID_ARGUMENT'));
+      const run = {
+        ...resolveRunConfig({ name: 'x', training: { steps: 1, persons: 2, framesPerPerson: 2 } }),
+        name: '..',
+      };
+      await assert.rejects(
+        runTraining(run, { outDir: path.join(dir, 'out'), command: 'test', faceModelFile: FACE_MODEL, log: () => {} }),
+        (e) => isCpemError(e, 'INVALID_ARGUMENT'),
+      );
       assert.ok(fs.existsSync(path.join(dir, '.cache', 'tracks', 'keep.lmtrack')), 'the track cache is still there');
     } finally {
       process.chdir(cwd);
@@ -63,13 +77,27 @@ describe('output folders', () => {
       assert.equal(outputDir(path.join(dir, 'a', 'b')), path.join(dir, 'a', 'b'));
       assert.ok(fs.statSync(path.join(dir, 'a', 'b')).isDirectory());
       assert.deepEqual(fs.readdirSync(path.join(dir, 'a', 'b')), [], 'the write probe is removed');
-      for (const bad of ['/proc/cpem-out/x', '/proc', file, path.join(file, 'x'), path.join(dir, 'dangling'), path.join(dir, 'dangling', 'x')]) {
+      for (const bad of [
+        '/proc/cpem-out/x',
+        '/proc',
+        file,
+        path.join(file, 'x'),
+        path.join(dir, 'dangling'),
+        path.join(dir, 'dangling', 'x'),
+      ]) {
         const t0 = Date.now();
-        assert.throws(() => outputDir(bad), (e) => isCpemError(e, 'INVALID_ARGUMENT') && (e as Error).message.includes(bad), bad);
+        assert.throws(
+          () => outputDir(bad),
+          (e) => isCpemError(e, 'INVALID_ARGUMENT') && (e as Error).message.includes(bad),
+          bad,
+        );
         assert.ok(Date.now() - t0 < 1000, `${bad} answered in ${Date.now() - t0} ms`);
       }
       assert.throws(() => outputFile(path.join(dir, 'a')), /is a folder/);
-      assert.throws(() => outputFile(path.join(file, 'deeper', 'x.md')), (e) => isCpemError(e, 'INVALID_ARGUMENT'));
+      assert.throws(
+        () => outputFile(path.join(file, 'deeper', 'x.md')),
+        (e) => isCpemError(e, 'INVALID_ARGUMENT'),
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -82,7 +110,10 @@ describe('output folders', () => {
       fs.writeFileSync(file, 'x');
       fs.symlinkSync(path.join(dir, 'nowhere'), path.join(dir, 'dangling'));
       for (const bad of ['/proc/cpem-assets', file, path.join(file, 'x'), path.join(dir, 'dangling')]) {
-        const r = spawnSync(process.execPath, ['bin/babylon-cpem.mjs', 'copy-assets', bad], { encoding: 'utf8', timeout: 20_000 });
+        const r = spawnSync(process.execPath, ['bin/babylon-cpem.mjs', 'copy-assets', bad], {
+          encoding: 'utf8',
+          timeout: 20_000,
+        });
         assert.equal(r.status, 1, `${bad}: ${r.stdout}${r.stderr}`);
         assert.match(r.stderr, /^INVALID_ARGUMENT: copy-assets DIR /, bad);
         assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack');
@@ -96,7 +127,10 @@ describe('output folders', () => {
     const dir = tmp();
     try {
       const config = path.join(dir, 'config.json');
-      fs.writeFileSync(config, JSON.stringify({ name: 'output-folders-test', training: { steps: 1, persons: 2, framesPerPerson: 2 } }));
+      fs.writeFileSync(
+        config,
+        JSON.stringify({ name: 'output-folders-test', training: { steps: 1, persons: 2, framesPerPerson: 2 } }),
+      );
       fs.writeFileSync(path.join(dir, 'file'), 'x');
       for (const out of ['/proc/cpem-train', path.join(dir, 'file', 'out')]) {
         const r = cli('training/cli/train.ts', ['--config', config, '--out', out, '--backend', 'cpu']);
@@ -114,10 +148,38 @@ describe('output folders', () => {
     const dir = tmp();
     try {
       const video = path.join(dir, 'clip.mp4');
-      spawnSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=64x64:rate=10:duration=1', '-pix_fmt', 'yuv420p', video]);
+      spawnSync('ffmpeg', [
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc=size=64x64:rate=10:duration=1',
+        '-pix_fmt',
+        'yuv420p',
+        video,
+      ]);
       const prompts = path.join(dir, 'prompts.json');
-      fs.writeFileSync(prompts, JSON.stringify({ format: 'babylon-cpem/prompts', spans: [{ prompt: 'neutral', from: 0, to: 0.5 }, { prompt: 'smile', from: 0.6, to: 0.9 }] }));
-      const r = cli('training/cli/personalize.ts', ['--video', video, '--prompts', prompts, '--out', '/proc/cpem-personalize', '--backend', 'cpu']);
+      fs.writeFileSync(
+        prompts,
+        JSON.stringify({
+          format: 'babylon-cpem/prompts',
+          spans: [
+            { prompt: 'neutral', from: 0, to: 0.5 },
+            { prompt: 'smile', from: 0.6, to: 0.9 },
+          ],
+        }),
+      );
+      const r = cli('training/cli/personalize.ts', [
+        '--video',
+        video,
+        '--prompts',
+        prompts,
+        '--out',
+        '/proc/cpem-personalize',
+        '--backend',
+        'cpu',
+      ]);
       assert.equal(r.status, 1, `${r.stdout}${r.stderr}`);
       assert.match(r.stderr, /INVALID_ARGUMENT: --out \/proc\/cpem-personalize/);
     } finally {
@@ -138,7 +200,17 @@ describe('file outputs of eval and track', () => {
         assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack');
       }
       const video = path.join(dir, 'clip.mp4');
-      spawnSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=64x64:rate=10:duration=0.3', '-pix_fmt', 'yuv420p', video]);
+      spawnSync('ffmpeg', [
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc=size=64x64:rate=10:duration=0.3',
+        '-pix_fmt',
+        'yuv420p',
+        video,
+      ]);
       const track = cli('training/cli/track.ts', [video, '--out', '/proc/cpem-track/clip.lmtrack']);
       assert.equal(track.status, 1, track.stderr);
       assert.match(track.stderr, /^INVALID_ARGUMENT: --out \/proc\/cpem-track/m);

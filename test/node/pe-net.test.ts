@@ -17,7 +17,9 @@ import type { AddressInfo } from 'node:net';
 const config = { inputSize: 12, hidden: [16, 8], numIdentity: 5, numExpression: 46 };
 
 describe('PE-Net', () => {
-  before(async () => { await tf.setBackend('cpu'); });
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
 
   it('leaves no tensor behind when a network is made and disposed', () => {
     const before = tf.memory().numTensors;
@@ -49,7 +51,12 @@ describe('PE-Net', () => {
     const x = tf.randomNormal([2, 12], 0, 1, 'float32', 4) as tf.Tensor2D;
     const xs = tf.mul(tf.sub(x, tf.tensor1d(mean)), tf.tensor1d(scale)) as tf.Tensor2D;
     const [a, b] = [net.predict(x), plain.predict(xs)];
-    const [ea, eb, ta, tb] = await Promise.all([a.expression.data(), b.expression.data(), a.translation.data(), b.translation.data()]);
+    const [ea, eb, ta, tb] = await Promise.all([
+      a.expression.data(),
+      b.expression.data(),
+      a.translation.data(),
+      b.translation.data(),
+    ]);
     ea.forEach((v, i) => assert.ok(Math.abs(v - eb[i]) < 1e-5));
     assert.ok(Math.abs(ta[2] - (tb[2] - 5)) < 1e-5, `log scale ${ta[2]} vs ${tb[2]} - 5`);
     // The statistics are not trained, and they travel with the saved weights.
@@ -68,19 +75,29 @@ describe('PE-Net', () => {
     const detached = PeNet.create({ ...config, detachIdentity: true }, 6);
     const shared = PeNet.create(config, 6);
     const x = tf.randomNormal([3, 12], 0, 1, 'float32', 2) as tf.Tensor2D;
-    const grads = (net: PeNet) => tf.variableGrads(() => tf.sum(tf.square(net.predict(x).identity)) as tf.Scalar, net.trainableVariables);
+    const grads = (net: PeNet) =>
+      tf.variableGrads(() => tf.sum(tf.square(net.predict(x).identity)) as tf.Scalar, net.trainableVariables);
     const [gd, gs] = [grads(detached), grads(shared)];
     const norm = async (g: tf.NamedTensorMap, prefix: string) => {
       let total = 0;
-      for (const [name, t] of Object.entries(g)) if (name.includes(prefix)) total += (await tf.sum(tf.abs(t)).data())[0];
+      for (const [name, t] of Object.entries(g))
+        if (name.includes(prefix)) total += (await tf.sum(tf.abs(t)).data())[0];
       return total;
     };
     assert.equal(await norm(gd.grads, '/dense'), 0);
-    assert.ok(await norm(gd.grads, '/identity') > 0);
-    assert.ok(await norm(gs.grads, '/dense') > 0);
+    assert.ok((await norm(gd.grads, '/identity')) > 0);
+    assert.ok((await norm(gs.grads, '/dense')) > 0);
     const [a, b] = [detached.predict(x), shared.predict(x)];
     assert.deepEqual(Array.from(await a.identity.data()), Array.from(await b.identity.data()));
-    tf.dispose([x, gd.value, gs.value, ...Object.values(gd.grads), ...Object.values(gs.grads), ...Object.values(a), ...Object.values(b)]);
+    tf.dispose([
+      x,
+      gd.value,
+      gs.value,
+      ...Object.values(gd.grads),
+      ...Object.values(gs.grads),
+      ...Object.values(a),
+      ...Object.values(b),
+    ]);
     detached.dispose();
     shared.dispose();
   });
@@ -113,12 +130,14 @@ describe('PE-Net', () => {
     const b = PeNet.create(config, 11);
     const c = PeNet.create(config, 12);
     const x = tf.ones([1, 12]) as tf.Tensor2D;
-    const [ya, yb, yc] = await Promise.all([a, b, c].map(async (n) => {
-      const o = n.predict(x);
-      const v = Array.from(await o.identity.data());
-      tf.dispose(Object.values(o));
-      return v;
-    }));
+    const [ya, yb, yc] = await Promise.all(
+      [a, b, c].map(async (n) => {
+        const o = n.predict(x);
+        const v = Array.from(await o.identity.data());
+        tf.dispose(Object.values(o));
+        return v;
+      }),
+    );
     assert.deepEqual(ya, yb);
     assert.notDeepEqual(ya, yc);
     x.dispose();
@@ -128,10 +147,13 @@ describe('PE-Net', () => {
   it('round-trips through TF.js model artifacts with identical outputs', async () => {
     const net = PeNet.create(config, 5);
     let saved: tf.io.ModelArtifacts | undefined;
-    await net.save(tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }), { note: 'test' });
+    await net.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+      { note: 'test' },
+    );
     const loaded = await PeNet.load(tf.io.fromMemory(saved!));
     const x = tf.randomUniform([3, 12], -1, 1, 'float32', 9) as tf.Tensor2D;
     const o1 = net.predict(x);
@@ -156,15 +178,27 @@ describe('PE-Net', () => {
       ['truncated', { ...good, weightData: data.slice(0, data.byteLength - 8) }, /bytes, expected/],
       ['NaN weight', { ...good, weightData: withNaN }, /weight value 10 is NaN/],
       ['foreign model', { ...good, modelTopology: { class_name: 'Sequential' } }, /not a babylon-cpem\/pe-net model/],
-      ['missing weight', { ...good, weightSpecs: good.weightSpecs!.filter((s) => s.name !== 'dense0/kernel') }, /dense0\/kernel is missing/],
+      [
+        'missing weight',
+        { ...good, weightSpecs: good.weightSpecs!.filter((s) => s.name !== 'dense0/kernel') },
+        /dense0\/kernel is missing/,
+      ],
     ];
     for (const [what, artifacts, message] of cases) {
-      assert.throws(() => PeNet.fromArtifacts(artifacts), (e: unknown) => e instanceof CpemError && e.code === 'WEIGHTS_CORRUPT' && message.test(e.message), what);
+      assert.throws(
+        () => PeNet.fromArtifacts(artifacts),
+        (e: unknown) => e instanceof CpemError && e.code === 'WEIGHTS_CORRUPT' && message.test(e.message),
+        what,
+      );
     }
   });
 
   it('reports an unreadable source as WEIGHTS_MISSING and bad input shapes clearly', async () => {
-    const failing: tf.io.IOHandler = { load: async () => { throw new Error('ENOENT: no such file'); } };
+    const failing: tf.io.IOHandler = {
+      load: async () => {
+        throw new Error('ENOENT: no such file');
+      },
+    };
     await assert.rejects(PeNet.load(failing), (e: unknown) => e instanceof CpemError && e.code === 'WEIGHTS_MISSING');
     const net = PeNet.create(config);
     const wrong = tf.zeros([2, 7]) as tf.Tensor2D;
@@ -178,14 +212,20 @@ describe('PE-Net', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpem-pe-net-'));
     const server = http.createServer((req, res) => {
       const file = path.join(dir, decodeURIComponent(new URL(req.url!, 'http://x').pathname));
-      if (!fs.existsSync(file)) { res.writeHead(404); res.end('Not found'); return; }
+      if (!fs.existsSync(file)) {
+        res.writeHead(404);
+        res.end('Not found');
+        return;
+      }
       res.end(fs.readFileSync(file));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/model.json`;
     const modelJson = path.join(dir, 'model.json');
-    const corrupt = (what: RegExp) => (e: unknown) => e instanceof CpemError && e.code === 'WEIGHTS_CORRUPT' && what.test(e.message) && e.message.length < 800;
-    const missing = (what: RegExp) => (e: unknown) => e instanceof CpemError && e.code === 'WEIGHTS_MISSING' && what.test(e.message) && e.message.length < 800;
+    const corrupt = (what: RegExp) => (e: unknown) =>
+      e instanceof CpemError && e.code === 'WEIGHTS_CORRUPT' && what.test(e.message) && e.message.length < 800;
+    const missing = (what: RegExp) => (e: unknown) =>
+      e instanceof CpemError && e.code === 'WEIGHTS_MISSING' && what.test(e.message) && e.message.length < 800;
     try {
       const net = PeNet.create(config, 6);
       const artifacts = await net.toArtifacts();
@@ -205,7 +245,9 @@ describe('PE-Net', () => {
       fs.renameSync(path.join(dir, 'weights.bin'), path.join(dir, 'weights-3f2a.bin'));
       await assert.rejects(PeNet.load(url), missing(/weights\.bin answered HTTP 404/));
       await assert.rejects(PeNet.load(modelJson), missing(/weights\.bin cannot be read/));
-      (await PeNet.load(url, { shardUrls: { 'weights.bin': url.replace('model.json', 'weights-3f2a.bin') } })).dispose();
+      (
+        await PeNet.load(url, { shardUrls: { 'weights.bin': url.replace('model.json', 'weights-3f2a.bin') } })
+      ).dispose();
       fs.renameSync(path.join(dir, 'weights-3f2a.bin'), path.join(dir, 'weights.bin'));
       // Damaged shards: one byte changed, all zero bytes of the right size.
       const flipped = bytes.slice();

@@ -12,7 +12,15 @@ import { startServer, type RunningServer } from '../../tools/server.mjs';
 import { fakeCameraFlags } from '../../training/node/chromium.cjs';
 import { launchChromium } from '../support/browser-page.js';
 import {
-  captureOver, makePromptClips, readPromptRows, retakeUnusable, waitForClipFrame, PROMPT_CLIP, PROMPT_CLIP_PROMPTS, PROMPT_CLIP_SOURCE, STILL_CLIP,
+  captureOver,
+  makePromptClips,
+  readPromptRows,
+  retakeUnusable,
+  waitForClipFrame,
+  PROMPT_CLIP,
+  PROMPT_CLIP_PROMPTS,
+  PROMPT_CLIP_SOURCE,
+  STILL_CLIP,
   type PromptRow as Row,
 } from '../support/prompt-clip.js';
 
@@ -24,8 +32,16 @@ async function openTeach(browser: Browser, url: string, query: string): Promise<
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${url}training?${query}`);
-  await page.waitForFunction(() => document.body.dataset.ready === 'true' || document.body.dataset.error === 'true', null, { timeout: 60_000 });
-  assert.equal(await page.evaluate(() => document.body.dataset.error), undefined, await page.locator('#error').innerText());
+  await page.waitForFunction(
+    () => document.body.dataset.ready === 'true' || document.body.dataset.error === 'true',
+    null,
+    { timeout: 60_000 },
+  );
+  assert.equal(
+    await page.evaluate(() => document.body.dataset.error),
+    undefined,
+    await page.locator('#error').innerText(),
+  );
   assert.equal(await page.evaluate(() => document.body.dataset.mode), 'teach');
   return { page, errors };
 }
@@ -36,7 +52,13 @@ async function openTeach(browser: Browser, url: string, query: string): Promise<
  */
 async function capture(page: Page, marked = false): Promise<Row[]> {
   await page.click('#teach-open');
-  await page.waitForFunction(() => (document.getElementById('teach-video') as HTMLVideoElement).readyState >= 2 || document.getElementById('error')!.textContent !== '', null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () =>
+      (document.getElementById('teach-video') as HTMLVideoElement).readyState >= 2 ||
+      document.getElementById('error')!.textContent !== '',
+    null,
+    { timeout: 60_000 },
+  );
   if (marked) await waitForClipFrame(page, 0, 5);
   await captureOver(page, () => page.click('#teach-capture'));
   return readPromptRows(page);
@@ -44,7 +66,9 @@ async function capture(page: Page, marked = false): Promise<Row[]> {
 
 const haveShared = fs.existsSync(PROMPT_CLIP_SOURCE);
 
-describe('teach it your face (/training guided capture and fine-tuning)', { skip: haveShared ? false : '../shared/videos is not here' }, () => {
+describe('teach it your face (/training guided capture and fine-tuning)', {
+  skip: haveShared ? false : '../shared/videos is not here',
+}, () => {
   let server: RunningServer;
   const browsers: Browser[] = [];
   const query = `backend=wasm&prompts=${PROMPTS}&promptSeconds=1.2&countdown=0.3&teachSteps=${STEPS}&teachValidateEvery=8`;
@@ -64,33 +88,65 @@ describe('teach it your face (/training guided capture and fine-tuning)', { skip
     const { page, errors } = await openTeach(browser, server.url, query);
     const first = await capture(page, true);
     console.log(`capture: ${first.map((r) => `${r.prompt}: ${r.status}`).join('; ')}`);
-    assert.deepEqual(first.map((r) => r.prompt), PROMPTS.split(','));
-    assert.equal(first[0].status, 'ok', `the neutral prompt had a face (page: ${await page.innerText('#error')} ${errors.join(' ')})`);
-    assert.ok(first.every((r) => ['ok', 'no-change'].includes(r.status)), JSON.stringify(first));
+    assert.deepEqual(
+      first.map((r) => r.prompt),
+      PROMPTS.split(','),
+    );
+    assert.equal(
+      first[0].status,
+      'ok',
+      `the neutral prompt had a face (page: ${await page.innerText('#error')} ${errors.join(' ')})`,
+    );
+    assert.ok(
+      first.every((r) => ['ok', 'no-change'].includes(r.status)),
+      JSON.stringify(first),
+    );
     // Every row was captured and tracked, and the preview drew the landmarks.
-    const framesBefore = await page.evaluate(() => window.cpemSandbox!.teach.capture.rows.map((r) => r.capture?.frames.length ?? 0));
-    assert.ok(framesBefore.every((n) => n > 0), `frames per row ${framesBefore}`);
-    assert.ok(await page.evaluate(() => window.cpemSandbox!.teach.capture.trackedFrames) > framesBefore.reduce((a, b) => a + b, 0));
+    const framesBefore = await page.evaluate(() =>
+      window.cpemSandbox!.teach.capture.rows.map((r) => r.capture?.frames.length ?? 0),
+    );
+    assert.ok(
+      framesBefore.every((n) => n > 0),
+      `frames per row ${framesBefore}`,
+    );
+    assert.ok(
+      (await page.evaluate(() => window.cpemSandbox!.teach.capture.trackedFrames)) >
+        framesBefore.reduce((a, b) => a + b, 0),
+    );
 
     // Retake the prompts (the smile always, and any that came out unusable, with the neutral face first then) while the
     // clip shows them: each retaken row is captured again, the others keep their frames.
     const { rows, retaken } = await retakeUnusable(page, first, [2]);
-    console.log(`after retaking ${retaken.map((i) => rows[i].prompt).join(', ')}: ${rows.map((r) => `${r.prompt}: ${r.status}`).join('; ')}`);
-    const framesAfter = await page.evaluate(() => window.cpemSandbox!.teach.capture.rows.map((r) => r.capture?.frames.length ?? 0));
-    framesAfter.forEach((n, i) => (retaken.includes(i) ? assert.ok(n > 0) : assert.equal(n, framesBefore[i], `row ${i} kept its frames`)));
+    console.log(
+      `after retaking ${retaken.map((i) => rows[i].prompt).join(', ')}: ${rows.map((r) => `${r.prompt}: ${r.status}`).join('; ')}`,
+    );
+    const framesAfter = await page.evaluate(() =>
+      window.cpemSandbox!.teach.capture.rows.map((r) => r.capture?.frames.length ?? 0),
+    );
+    framesAfter.forEach((n, i) =>
+      retaken.includes(i) ? assert.ok(n > 0) : assert.equal(n, framesBefore[i], `row ${i} kept its frames`),
+    );
     const usable = rows.filter((r) => r.status === 'ok' && r.prompt !== 'neutral');
     assert.ok(usable.length >= 3, `usable prompts: ${JSON.stringify(rows)}`);
     assert.equal(await page.locator('#teach-start').isDisabled(), false);
 
     // Fine-tune on wasm: the loss falls and the tensor count stays flat.
     await page.click('#teach-start');
-    await page.waitForFunction(() => ['done', 'error', 'lost'].includes(document.body.dataset.state ?? ''), null, { timeout: 240_000 });
-    assert.equal(await page.evaluate(() => document.body.dataset.state), 'done', await page.locator('#error').innerText());
+    await page.waitForFunction(() => ['done', 'error', 'lost'].includes(document.body.dataset.state ?? ''), null, {
+      timeout: 240_000,
+    });
+    assert.equal(
+      await page.evaluate(() => document.body.dataset.state),
+      'done',
+      await page.locator('#error').innerText(),
+    );
     assert.equal(await page.locator('#backend-in-use').innerText(), 'wasm');
     const losses = await page.evaluate(() => window.cpemSandbox!.lossRows());
     const teacherTerm = losses.filter((r) => r.terms.teacher !== undefined).map((r) => r.terms.teacher);
-    console.log(`fine-tuning: ${losses.length} logged steps; person's target term ${teacherTerm.map((v) => v.toFixed(3)).join(', ')}`);
-    assert.ok(teacherTerm.length >= 2, 'the person\'s batches carry their prompt targets');
+    console.log(
+      `fine-tuning: ${losses.length} logged steps; person's target term ${teacherTerm.map((v) => v.toFixed(3)).join(', ')}`,
+    );
+    assert.ok(teacherTerm.length >= 2, "the person's batches carry their prompt targets");
     assert.ok(teacherTerm.at(-1)! < teacherTerm[0], `target term ${teacherTerm[0]} → ${teacherTerm.at(-1)}`);
     const counts = await page.evaluate(() => window.cpemSandbox!.session!.tensorCounts);
     assert.equal(counts.length, STEPS);
@@ -98,7 +154,9 @@ describe('teach it your face (/training guided capture and fine-tuning)', { skip
 
     // The before/after: a row per usable prompt with numbers for both networks, and the chart drawn.
     await page.waitForFunction(() => !!window.cpemSandbox!.teach.beforeAfter, null, { timeout: 60_000 });
-    const table = await page.locator('#before-after tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    const table = await page
+      .locator('#before-after tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
     console.log(table.map((r) => r.join(' | ')).join('\n'));
     assert.ok(table.length >= 3, 'rows for the prompts and a mean');
     for (const row of table.slice(0, -1)) {
@@ -131,8 +189,14 @@ describe('teach it your face (/training guided capture and fine-tuning)', { skip
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
     assert.equal(manifest.run.name, 'personalized');
     assert.equal(manifest.personalization.format, 'babylon-cpem/personalization');
-    assert.deepEqual(manifest.personalization.prompts.map((p: { label: string }) => p.label), ['neutral', 'pucker', 'smile', 'jaw open', 'brows up', 'eyes closed']);
-    assert.ok(manifest.personalization.frames.trained > 0 && manifest.personalization.frames.heldOut > 0, JSON.stringify(manifest.personalization.frames));
+    assert.deepEqual(
+      manifest.personalization.prompts.map((p: { label: string }) => p.label),
+      ['neutral', 'pucker', 'smile', 'jaw open', 'brows up', 'eyes closed'],
+    );
+    assert.ok(
+      manifest.personalization.frames.trained > 0 && manifest.personalization.frames.heldOut > 0,
+      JSON.stringify(manifest.personalization.frames),
+    );
     assert.equal(manifest.personalization.scores.rows.length, table.length - 1);
     assert.equal(manifest.personalization.trained.steps, STEPS);
     const modelJson = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
@@ -141,17 +205,38 @@ describe('teach it your face (/training guided capture and fine-tuning)', { skip
     const profile = JSON.parse(fs.readFileSync(path.join(dir, 'calibration-profile.json'), 'utf8'));
     assert.equal(profile.format, 'babylon-cpem/calibration-profile');
     assert.equal(profile.unitCount, 46);
-    assert.ok(Object.values(profile.units as Record<string, { gain: number }>).some((r) => r.gain !== 1), JSON.stringify(profile.units));
+    assert.ok(
+      Object.values(profile.units as Record<string, { gain: number }>).some((r) => r.gain !== 1),
+      JSON.stringify(profile.units),
+    );
     const note = await page.innerText('#before-after-note');
     console.log(note);
-    assert.match(note, /with your range profile \d\.\d\d, fine-tuned \d\.\d\d: (the range profile|the fine-tuning) helped you more|neither helped you/);
+    assert.match(
+      note,
+      /with your range profile \d\.\d\d, fine-tuned \d\.\d\d: (the range profile|the fine-tuning) helped you more|neither helped you/,
+    );
     fs.rmSync(dir, { recursive: true, force: true });
 
     // "Use in sample scene": the scene says it runs on the sandbox's weights and estimates motion with them.
     const [popup] = await Promise.all([page.context().waitForEvent('page'), page.click('#use-in-scene')]);
-    await popup.waitForFunction(() => /training sandbox/.test(document.getElementById('message')?.textContent ?? ''), null, { timeout: 90_000 });
-    await popup.waitForFunction(() => (window as unknown as { cpemSample?: { behavior: { latestMotion: unknown } } }).cpemSample?.behavior.latestMotion != null, null, { timeout: 120_000 });
-    const motion = await popup.evaluate(() => Array.from((window as unknown as { cpemSample: { behavior: { latestMotion: { units: Float32Array } } } }).cpemSample.behavior.latestMotion.units));
+    await popup.waitForFunction(
+      () => /training sandbox/.test(document.getElementById('message')?.textContent ?? ''),
+      null,
+      { timeout: 90_000 },
+    );
+    await popup.waitForFunction(
+      () =>
+        (window as unknown as { cpemSample?: { behavior: { latestMotion: unknown } } }).cpemSample?.behavior
+          .latestMotion != null,
+      null,
+      { timeout: 120_000 },
+    );
+    const motion = await popup.evaluate(() =>
+      Array.from(
+        (window as unknown as { cpemSample: { behavior: { latestMotion: { units: Float32Array } } } }).cpemSample
+          .behavior.latestMotion.units,
+      ),
+    );
     assert.equal(motion.length, 46);
     assert.ok(motion.every((v) => v >= 0 && v <= 1));
     await popup.close();
@@ -167,7 +252,7 @@ describe('teach it your face (/training guided capture and fine-tuning)', { skip
       const { page } = await openTeach(noCamera, server.url, query);
       await page.click('#teach-capture');
       await page.waitForFunction(() => document.getElementById('error')!.textContent !== '', null, { timeout: 60_000 });
-      assert.match(await page.locator('#error').getAttribute('data-code') ?? '', /^CAMERA_(UNAVAILABLE|DENIED)$/);
+      assert.match((await page.locator('#error').getAttribute('data-code')) ?? '', /^CAMERA_(UNAVAILABLE|DENIED)$/);
       assert.match(await page.locator('#error').innerText(), /video file/);
       assert.equal(await page.locator('#teach-start').isDisabled(), true);
       await page.close();
@@ -178,7 +263,11 @@ describe('teach it your face (/training guided capture and fine-tuning)', { skip
     {
       const { page } = await openTeach(pattern, server.url, query.replace(PROMPTS, 'neutral,smile,pucker'));
       const rows = await capture(page);
-      assert.deepEqual(rows.map((r) => r.status), ['no-face', 'no-face', 'no-face'], `page error: ${await page.locator('#error').innerText()}`);
+      assert.deepEqual(
+        rows.map((r) => r.status),
+        ['no-face', 'no-face', 'no-face'],
+        `page error: ${await page.locator('#error').innerText()}`,
+      );
       assert.equal(await page.locator('#error').getAttribute('data-code'), 'NO_FACE');
       assert.equal(await page.locator('#teach-start').isDisabled(), true);
       await page.close();
@@ -190,7 +279,10 @@ describe('teach it your face (/training guided capture and fine-tuning)', { skip
       const { page } = await openTeach(still, server.url, query.replace(PROMPTS, 'neutral,smile,pucker,browsUp'));
       const rows = await capture(page);
       console.log(rows.map((r) => `${r.prompt}: ${r.status}`).join('; '));
-      assert.deepEqual(rows.map((r) => r.status), ['ok', 'no-change', 'no-change', 'no-change']);
+      assert.deepEqual(
+        rows.map((r) => r.status),
+        ['ok', 'no-change', 'no-change', 'no-change'],
+      );
       assert.match(await page.locator('#teach-message').innerText(), /looks like your neutral face .* retake it/);
       assert.equal(await page.locator('#teach-start').isDisabled(), true);
       await page.close();
@@ -200,7 +292,11 @@ describe('teach it your face (/training guided capture and fine-tuning)', { skip
   it('continues fine-tuning from the last checkpoint after the WebGPU device is lost', async () => {
     const browser = await launchChromium(fakeCameraFlags(PROMPT_CLIP));
     browsers.push(browser);
-    const { page, errors } = await openTeach(browser, server.url, query.replace(`teachSteps=${STEPS}`, 'teachSteps=14').replace('teachValidateEvery=8', 'teachValidateEvery=5'));
+    const { page, errors } = await openTeach(
+      browser,
+      server.url,
+      query.replace(`teachSteps=${STEPS}`, 'teachSteps=14').replace('teachValidateEvery=8', 'teachValidateEvery=5'),
+    );
     // Any three usable prompts will do here (what is tested is the lost device): retake only when fewer came out.
     let rows = await capture(page, true);
     if (rows.filter((r) => r.status === 'ok').length < 3) rows = (await retakeUnusable(page, rows)).rows;
@@ -208,22 +304,45 @@ describe('teach it your face (/training guided capture and fine-tuning)', { skip
     // Captured on wasm; fine-tuned on WebGPU.
     await page.selectOption('#backend', 'webgpu');
     await page.click('#teach-start');
-    await page.waitForFunction(() => (window.cpemSandbox!.session?.step ?? 0) >= 7 || ['error', 'done'].includes(document.body.dataset.state ?? ''), null, { timeout: 240_000 });
+    await page.waitForFunction(
+      () =>
+        (window.cpemSandbox!.session?.step ?? 0) >= 7 || ['error', 'done'].includes(document.body.dataset.state ?? ''),
+      null,
+      { timeout: 240_000 },
+    );
     assert.equal(await page.locator('#backend-in-use').innerText(), 'webgpu', await page.locator('#error').innerText());
     assert.equal(await page.evaluate(() => window.cpemSandbox!.loseDevice()), true);
-    await page.waitForFunction(() => ['lost', 'error', 'done'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
-    assert.equal(await page.evaluate(() => document.body.dataset.state), 'lost', await page.locator('#error').innerText());
+    await page.waitForFunction(() => ['lost', 'error', 'done'].includes(document.body.dataset.state ?? ''), null, {
+      timeout: 60_000,
+    });
+    assert.equal(
+      await page.evaluate(() => document.body.dataset.state),
+      'lost',
+      await page.locator('#error').innerText(),
+    );
     assert.match(await page.locator('#error').innerText(), /^DEVICE_LOST: /);
-    const lostAt = await page.evaluate(() => ({ step: window.cpemSandbox!.session!.step, checkpoint: window.cpemSandbox!.session!.checkpointStep }));
-    assert.ok(lostAt.checkpoint !== null && lostAt.checkpoint >= 5 && lostAt.checkpoint % 5 === 0, JSON.stringify(lostAt));
+    const lostAt = await page.evaluate(() => ({
+      step: window.cpemSandbox!.session!.step,
+      checkpoint: window.cpemSandbox!.session!.checkpointStep,
+    }));
+    assert.ok(
+      lostAt.checkpoint !== null && lostAt.checkpoint >= 5 && lostAt.checkpoint % 5 === 0,
+      JSON.stringify(lostAt),
+    );
     await page.selectOption('#resume-backend', 'wasm');
     await page.click('#resume-button');
     await page.waitForFunction(() => document.body.dataset.state === 'paused', null, { timeout: 60_000 });
     assert.equal(await page.evaluate(() => window.cpemSandbox!.session!.step), lostAt.checkpoint);
     assert.equal(await page.locator('#teach-start').innerText(), 'Continue');
     await page.click('#teach-start');
-    await page.waitForFunction(() => ['done', 'error', 'lost'].includes(document.body.dataset.state ?? ''), null, { timeout: 240_000 });
-    assert.equal(await page.evaluate(() => document.body.dataset.state), 'done', await page.locator('#error').innerText());
+    await page.waitForFunction(() => ['done', 'error', 'lost'].includes(document.body.dataset.state ?? ''), null, {
+      timeout: 240_000,
+    });
+    assert.equal(
+      await page.evaluate(() => document.body.dataset.state),
+      'done',
+      await page.locator('#error').innerText(),
+    );
     const steps = await page.evaluate(() => window.cpemSandbox!.lossRows().map((r) => r.step));
     assert.equal(new Set(steps).size, steps.length, 'no step logged twice');
     assert.equal(steps.at(-1), 13);

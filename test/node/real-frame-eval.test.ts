@@ -2,7 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { expressionUnitIndex } from '../../plugin/units/expression-units.js';
-import { parseLabelSet, scoreRealFrames, categoryValues, type LabelSet } from '../../training/lib/eval/real-frame-eval.js';
+import {
+  parseLabelSet,
+  scoreRealFrames,
+  categoryValues,
+  type LabelSet,
+} from '../../training/lib/eval/real-frame-eval.js';
 import { fitCategoryGains } from '../../training/lib/eval/unit-gain.js';
 import { NUM_EXPRESSION_UNITS } from '../../plugin/constants.js';
 
@@ -90,7 +95,11 @@ describe('category gains fitted on the tune half', () => {
     const fit = await fitCategoryGains(tuneSet, async (gain) => (f) => {
       seen.add(f.clip);
       const shown = f.frame === 0 ? 1 : 0;
-      return units({ mouthSmile_L: Math.min(1, gain * 0.4 * shown), mouthSmile_R: Math.min(1, gain * 0.4 * shown), jawOpen: Math.min(1, gain * 0.6 * shown) });
+      return units({
+        mouthSmile_L: Math.min(1, gain * 0.4 * shown),
+        mouthSmile_R: Math.min(1, gain * 0.4 * shown),
+        jawOpen: Math.min(1, gain * 0.6 * shown),
+      });
     });
     assert.equal(fit.categories.smile.gain, 2);
     assert.equal(fit.categories.jawOpen.gain, 1);

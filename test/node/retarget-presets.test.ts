@@ -6,7 +6,12 @@ import { EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
 import type { RetargetTable } from '../../plugin/retarget/retarget-table.js';
 import { validateRetargetTable } from '../../plugin/retarget/validate.js';
-import { ARKIT_BLENDSHAPES, ARKIT_UNSOURCED, arkitRetargetTable, arkitSuffixName } from '../../plugin/retarget/presets/arkit.js';
+import {
+  ARKIT_BLENDSHAPES,
+  ARKIT_UNSOURCED,
+  arkitRetargetTable,
+  arkitSuffixName,
+} from '../../plugin/retarget/presets/arkit.js';
 import { VRM_EXPRESSIONS, vrmRetargetTable } from '../../plugin/retarget/presets/vrm.js';
 import { OCULUS_VISEMES_UNMAPPED, oculusVisemeRetargetTable } from '../../plugin/retarget/presets/oculus-visemes.js';
 import { cpemUnitsRetargetTable } from '../../plugin/retarget/presets/cpem-units.js';
@@ -33,7 +38,16 @@ describe('retarget presets', () => {
     assert.deepEqual(validateRetargetTable(apple, { targetNames: APPLE_ARKIT }), []);
     assert.deepEqual(validateRetargetTable(suffix), []);
     const suffixNames = suffix.targets.map((r) => r.target);
-    for (const n of ['eyeBlink_L', 'eyeBlink_R', 'cheekSquint_L', 'mouthUpperUp_R', 'jawLeft', 'mouthRight', 'browInnerUp']) assert.ok(suffixNames.includes(n), n);
+    for (const n of [
+      'eyeBlink_L',
+      'eyeBlink_R',
+      'cheekSquint_L',
+      'mouthUpperUp_R',
+      'jawLeft',
+      'mouthRight',
+      'browInnerUp',
+    ])
+      assert.ok(suffixNames.includes(n), n);
     assert.equal(arkitSuffixName('mouthLeft'), 'mouthLeft');
     assert.equal(arkitSuffixName('noseSneerRight'), 'noseSneer_R');
     assert.deepEqual(unitsOf(suffix, 'eyeBlink_L'), unitsOf(apple, 'eyeBlinkLeft'));
@@ -48,14 +62,43 @@ describe('retarget presets', () => {
     assert.deepEqual(unitsOf(t, 'mouthPressLeft'), {});
     assert.deepEqual(unitsOf(t, 'cheekSquintLeft'), { cheekUp_L: 1, mouthSmile_L: 0.4 });
     const used = new Set(t.targets.flatMap((r) => Object.keys(r.units)));
-    assert.deepEqual(EXPRESSION_UNITS.filter((u) => !used.has(u)), []);
-    assert.deepEqual(t.targets.filter((r) => Object.keys(r.units).length === 0).map((r) => r.target).sort(), [...ARKIT_UNSOURCED].sort());
+    assert.deepEqual(
+      EXPRESSION_UNITS.filter((u) => !used.has(u)),
+      [],
+    );
+    assert.deepEqual(
+      t.targets
+        .filter((r) => Object.keys(r.units).length === 0)
+        .map((r) => r.target)
+        .sort(),
+      [...ARKIT_UNSOURCED].sort(),
+    );
   });
 
   it('VRM 1.0 and Oculus visemes are valid and cover their names', () => {
     assert.deepEqual(validateRetargetTable(vrmRetargetTable()), []);
-    assert.deepEqual([...VRM_EXPRESSIONS].sort(), ['aa', 'angry', 'blink', 'blinkLeft', 'blinkRight', 'ee', 'happy', 'ih', 'lookDown', 'lookLeft',
-      'lookRight', 'lookUp', 'oh', 'ou', 'relaxed', 'sad', 'surprised'].sort());
+    assert.deepEqual(
+      [...VRM_EXPRESSIONS].sort(),
+      [
+        'aa',
+        'angry',
+        'blink',
+        'blinkLeft',
+        'blinkRight',
+        'ee',
+        'happy',
+        'ih',
+        'lookDown',
+        'lookLeft',
+        'lookRight',
+        'lookUp',
+        'oh',
+        'ou',
+        'relaxed',
+        'sad',
+        'surprised',
+      ].sort(),
+    );
     assert.deepEqual(unitsOf(vrmRetargetTable(), 'lookLeft'), { eyeLookOut_L: 0.5, eyeLookIn_R: 0.5 });
     const visemes = oculusVisemeRetargetTable();
     assert.deepEqual(validateRetargetTable(visemes), []);
@@ -66,18 +109,38 @@ describe('retarget presets', () => {
 
 describe('autoMap over morph target names', () => {
   it('normalises spellings of sides and prefixes', () => {
-    for (const n of ['eyeBlinkLeft', 'eyeBlink_L', 'EyeBlink_Left', 'eye_blink_left', 'blendShape1.eyeBlinkLeft', 'eyeBlink.L', 'eyeBlinkL']) {
+    for (const n of [
+      'eyeBlinkLeft',
+      'eyeBlink_L',
+      'EyeBlink_Left',
+      'eye_blink_left',
+      'blendShape1.eyeBlinkLeft',
+      'eyeBlink.L',
+      'eyeBlinkL',
+    ]) {
       assert.equal(normalizeTargetName(n), 'eyeblinkleft', n);
     }
     assert.equal(normalizeTargetName('mouthFunnel'), 'mouthfunnel');
     assert.equal(normalizeTargetName('viseme_RR'), 'visemerr');
   });
 
-  it('picks the ARKit preset for _L/_R names, under the character\'s own names', () => {
-    const names = ['EyeBlink_L', 'EyeBlink_R', 'JawOpen', 'MouthSmile_L', 'MouthSmile_R', 'MouthPress_L', 'TongueOut', 'Hat_Wobble'];
+  it("picks the ARKit preset for _L/_R names, under the character's own names", () => {
+    const names = [
+      'EyeBlink_L',
+      'EyeBlink_R',
+      'JawOpen',
+      'MouthSmile_L',
+      'MouthSmile_R',
+      'MouthPress_L',
+      'TongueOut',
+      'Hat_Wobble',
+    ];
     const r = autoMap(names);
     assert.equal(r.preset, 'arkit');
-    assert.deepEqual(r.table.targets.map((t) => t.target), names.slice(0, 7));
+    assert.deepEqual(
+      r.table.targets.map((t) => t.target),
+      names.slice(0, 7),
+    );
     assert.deepEqual(r.table.targets[0].units, { eyeClose_L: 1 });
     // ARKit's mouthPress is a lip press: not CPEM's mouthPress (a corner pull) although the names match.
     assert.deepEqual(r.table.targets[5].units, {});
@@ -94,26 +157,44 @@ describe('autoMap over morph target names', () => {
     assert.deepEqual(cpem.table.targets.find((t) => t.target === 'mouthPress_L')?.units, { mouthPress_L: 1 });
     const vrm = autoMap(['Blink', 'Blink_L', 'Blink_R', 'Happy', 'A', 'Joy']);
     assert.equal(vrm.preset, 'vrm');
-    assert.deepEqual(vrm.mapped.map((m) => m.presetTarget), ['blink', 'blinkLeft', 'blinkRight', 'happy']);
+    assert.deepEqual(
+      vrm.mapped.map((m) => m.presetTarget),
+      ['blink', 'blinkLeft', 'blinkRight', 'happy'],
+    );
     assert.deepEqual(vrm.unmapped, ['A', 'Joy']);
   });
 
   it('reports characters it cannot map', () => {
-    assert.throws(() => autoMap([]), (e) => isCpemError(e, 'NO_MORPH_TARGETS'));
-    assert.throws(() => autoMap(['Key 1', 'Key 2']), (e) => isCpemError(e, 'RETARGET_TABLE_INVALID') && /Key 1, Key 2/.test(e.message));
+    assert.throws(
+      () => autoMap([]),
+      (e) => isCpemError(e, 'NO_MORPH_TARGETS'),
+    );
+    assert.throws(
+      () => autoMap(['Key 1', 'Key 2']),
+      (e) => isCpemError(e, 'RETARGET_TABLE_INVALID') && /Key 1, Key 2/.test(e.message),
+    );
   });
 
   const rpm = path.resolve(sharedPath('avatars', 'rpm_brunette-t.glb'));
-  it('maps all 52 ARKit targets of the Ready Player Me avatar and leaves its visemes alone', { skip: !fs.existsSync(rpm) && 'no ../shared/avatars/rpm_brunette-t.glb' }, () => {
+  it('maps all 52 ARKit targets of the Ready Player Me avatar and leaves its visemes alone', {
+    skip: !fs.existsSync(rpm) && 'no ../shared/avatars/rpm_brunette-t.glb',
+  }, () => {
     const glb = fs.readFileSync(rpm);
     const json = JSON.parse(glb.subarray(20, 20 + glb.readUInt32LE(12)).toString('utf8'));
-    const names: string[] = [...new Set<string>(json.meshes.flatMap((m: { extras?: { targetNames?: string[] } }) => m.extras?.targetNames ?? []))];
+    const names: string[] = [
+      ...new Set<string>(
+        json.meshes.flatMap((m: { extras?: { targetNames?: string[] } }) => m.extras?.targetNames ?? []),
+      ),
+    ];
     assert.equal(names.length, 67);
     const r = autoMap(names);
     assert.equal(r.preset, 'arkit');
     assert.equal(r.mapped.length, 52);
     assert.deepEqual(r.missing, []);
-    assert.deepEqual(r.unmapped.every((n) => n.startsWith('viseme_')), true);
+    assert.deepEqual(
+      r.unmapped.every((n) => n.startsWith('viseme_')),
+      true,
+    );
     assert.equal(r.unmapped.length, 15);
   });
 });

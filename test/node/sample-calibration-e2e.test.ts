@@ -8,7 +8,14 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { sampleSceneSession } from '../support/sample-scene-session.js';
 import { expressionUnitIndex } from '../../plugin/units/expression-units.js';
-import { makePromptClips, promptClipStart, PROMPT_CLIP, PROMPT_CLIP_PROMPTS, PROMPT_CLIP_SOURCE, SEGMENT_FRAMES } from '../support/prompt-clip.js';
+import {
+  makePromptClips,
+  promptClipStart,
+  PROMPT_CLIP,
+  PROMPT_CLIP_PROMPTS,
+  PROMPT_CLIP_SOURCE,
+  SEGMENT_FRAMES,
+} from '../support/prompt-clip.js';
 
 type Probe = { cpemSample: { behavior: any; calibrationPanel: any } };
 const SEQUENCE = PROMPT_CLIP_PROMPTS.map((p, i) => `${p}:${i === 0 ? 3 : 2}`).join(',');
@@ -26,63 +33,85 @@ const clipFrameInPage = () => {
 
 /** Clicks `selector` from inside the page as soon as its video shows a clip frame in [from, to] (no round trip to the test). */
 async function clickAtClipFrame(page: Page, selector: string, from: number, to: number): Promise<void> {
-  await page.evaluate(([sel, lo, hi, frameFn]) => new Promise<void>((resolve, reject) => {
-    const frameOf = new Function(`return (${frameFn})()`) as () => number;
-    const started = performance.now();
-    const timer = setInterval(() => {
-      const n = frameOf();
-      if (n >= lo && n <= hi) {
-        clearInterval(timer);
-        (document.querySelector(sel) as HTMLButtonElement).click();
-        resolve();
-      } else if (performance.now() - started > 60_000) {
-        clearInterval(timer);
-        reject(new Error(`the clip never showed frames ${lo}-${hi}`));
-      }
-    }, 10);
-  }), [selector, from, to, clipFrameInPage.toString()] as const);
+  await page.evaluate(
+    ([sel, lo, hi, frameFn]) =>
+      new Promise<void>((resolve, reject) => {
+        const frameOf = new Function(`return (${frameFn})()`) as () => number;
+        const started = performance.now();
+        const timer = setInterval(() => {
+          const n = frameOf();
+          if (n >= lo && n <= hi) {
+            clearInterval(timer);
+            (document.querySelector(sel) as HTMLButtonElement).click();
+            resolve();
+          } else if (performance.now() - started > 60_000) {
+            clearInterval(timer);
+            reject(new Error(`the clip never showed frames ${lo}-${hi}`));
+          }
+        }, 10);
+      }),
+    [selector, from, to, clipFrameInPage.toString()] as const,
+  );
 }
 
 async function opened(page: Page, url: string): Promise<void> {
   await page.goto(url, { timeout: 90_000 });
-  await page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, { timeout: 90_000 });
-  assert.equal(await page.evaluate(() => document.body.dataset.started), 'running', await page.locator('#message').innerText());
-  await page.waitForFunction(() => (window as unknown as Probe).cpemSample.behavior.latestMotion !== null, null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, {
+    timeout: 90_000,
+  });
+  assert.equal(
+    await page.evaluate(() => document.body.dataset.started),
+    'running',
+    await page.locator('#message').innerText(),
+  );
+  await page.waitForFunction(() => (window as unknown as Probe).cpemSample.behavior.latestMotion !== null, null, {
+    timeout: 60_000,
+  });
 }
 
 /** Mean of unit `u` (the motion the behavior hands on) over the frames of clip frames [from, to], over one loop of the clip. */
-async function windowReading(page: Page, u: number, from: number, to: number): Promise<{ mean: number; frames: number; profiled: boolean[] }> {
-  return page.evaluate(async ([unit, lo, hi, frameFn]) => {
-    const frameOf = new Function(`return (${frameFn})()`) as () => number;
-    const { behavior } = (window as unknown as Probe).cpemSample;
-    const values: number[] = [];
-    const profiled: boolean[] = [];
-    let seenBefore = false;
-    await new Promise<void>((resolve) => {
-      const observer = behavior.onFaceMotionObservable.add((m: { units: Float32Array; rangeProfile: boolean }) => {
-        // From a frame before the window on: the window's frames, until the clip has left it (or looped).
-        const n = frameOf();
-        if (!seenBefore) {
-          seenBefore = n < lo;
-          return;
-        }
-        if (n >= lo && n <= hi) {
-          values.push(m.units[unit]);
-          profiled.push(m.rangeProfile);
-        } else if (values.length > 0) {
-          observer.remove();
-          resolve();
-        }
+async function windowReading(
+  page: Page,
+  u: number,
+  from: number,
+  to: number,
+): Promise<{ mean: number; frames: number; profiled: boolean[] }> {
+  return page.evaluate(
+    async ([unit, lo, hi, frameFn]) => {
+      const frameOf = new Function(`return (${frameFn})()`) as () => number;
+      const { behavior } = (window as unknown as Probe).cpemSample;
+      const values: number[] = [];
+      const profiled: boolean[] = [];
+      let seenBefore = false;
+      await new Promise<void>((resolve) => {
+        const observer = behavior.onFaceMotionObservable.add((m: { units: Float32Array; rangeProfile: boolean }) => {
+          // From a frame before the window on: the window's frames, until the clip has left it (or looped).
+          const n = frameOf();
+          if (!seenBefore) {
+            seenBefore = n < lo;
+            return;
+          }
+          if (n >= lo && n <= hi) {
+            values.push(m.units[unit]);
+            profiled.push(m.rangeProfile);
+          } else if (values.length > 0) {
+            observer.remove();
+            resolve();
+          }
+        });
       });
-    });
-    return { mean: values.reduce((a, b) => a + b, 0) / Math.max(1, values.length), frames: values.length, profiled };
-  }, [u, from, to, clipFrameInPage.toString()] as const);
+      return { mean: values.reduce((a, b) => a + b, 0) / Math.max(1, values.length), frames: values.length, profiled };
+    },
+    [u, from, to, clipFrameInPage.toString()] as const,
+  );
 }
 
 describe('sample scene: Calibrate (fake camera playing the prompts clip)', () => {
   const session = sampleSceneSession(PROMPT_CLIP_SOURCE, PROMPT_CLIP, makePromptClips);
 
-  it('captures the prompts, stores the profile, and applies it after a reload: a prompted unit reads higher on the same frames', { timeout: 240_000 }, async (t) => {
+  it('captures the prompts, stores the profile, and applies it after a reload: a prompted unit reads higher on the same frames', {
+    timeout: 240_000,
+  }, async (t) => {
     if (!session.available) return t.skip('../shared/videos/liveportrait_d10.mp4 is not present');
     const page = await (await session.browser()).newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
@@ -101,21 +130,34 @@ describe('sample scene: Calibrate (fake camera playing the prompts clip)', () =>
       await clickAtClipFrame(page, `#calibrateRows tr:nth-child(${row + 1}) button.retake`, start + 1, start + 5);
       await page.waitForFunction((n) => document.body.dataset.calibrations === String(n), done, { timeout: 60_000 });
     };
-    const statuses = () => page.locator('#calibrateRows tr').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.status ?? 'none'));
+    const statuses = () =>
+      page
+        .locator('#calibrateRows tr')
+        .evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.status ?? 'none'));
     const first = await statuses();
     let done = 1;
     if (first.length === 0 || first[0] !== 'ok' || [2, 3].every((r) => first[r] !== 'ok')) {
       t.diagnostic(`first pass: ${first.join(', ')}: retaking in step`);
       for (const row of [0, 2, 3]) await retake(row, ++done);
     }
-    const rows = await page.locator('#calibrateRows tr').evaluateAll((trs) => trs.map((tr) => `${(tr as HTMLElement).innerText.replace(/\s+/g, ' ')} ${(tr as HTMLElement).title}`));
-    t.diagnostic(`prompts: ${rows.join(', ')}; ${await page.innerText('#profileInfo')}; ${await page.innerText('#calibratePrompt')}; frames per prompt ${await page.evaluate(() => (window as any).cpemSample.calibrationPanel.frames.map((f: unknown[]) => f.length).join(' '))}`);
+    const rows = await page
+      .locator('#calibrateRows tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => `${(tr as HTMLElement).innerText.replace(/\s+/g, ' ')} ${(tr as HTMLElement).title}`),
+      );
+    t.diagnostic(
+      `prompts: ${rows.join(', ')}; ${await page.innerText('#profileInfo')}; ${await page.innerText('#calibratePrompt')}; frames per prompt ${await page.evaluate(() => (window as any).cpemSample.calibrationPanel.frames.map((f: unknown[]) => f.length).join(' '))}`,
+    );
     const stored = await page.evaluate(() => localStorage.getItem('babylon-cpem-calibration-profile'));
     assert.ok(stored, 'the profile is stored');
     const profile = JSON.parse(stored);
     assert.equal(profile.format, 'babylon-cpem/calibration-profile');
     assert.equal(profile.unitCount, 46);
-    assert.deepEqual(await page.evaluate(() => (window as unknown as Probe).cpemSample.behavior.calibrationProfile), profile, 'applied at once');
+    assert.deepEqual(
+      await page.evaluate(() => (window as unknown as Probe).cpemSample.behavior.calibrationProfile),
+      profile,
+      'applied at once',
+    );
 
     // The prompted unit the profile raises most, and the clip's segment where its prompt is shown.
     const candidates = Object.entries(profile.units as Record<string, { offset: number; gain: number }>)
@@ -123,23 +165,50 @@ describe('sample scene: Calibrate (fake camera playing the prompts clip)', () =>
       .filter((c) => c.peak !== undefined && c.gain > 1);
     assert.ok(candidates.length > 0, `the profile raises no prompted unit: ${JSON.stringify(profile.units)}`);
     const best = candidates.sort((a, b) => (b.gain - 1) * b.peak! - (a.gain - 1) * a.peak!)[0];
-    const promptOf: Record<string, string> = { jawOpen: 'jawOpen', mouthSmile_L: 'smile', mouthSmile_R: 'smile', mouthPucker: 'pucker', eyeClose_L: 'eyesClosed', eyeClose_R: 'eyesClosed', browInnerUp: 'browsUp', browOuterUp_L: 'browsUp', browOuterUp_R: 'browsUp' };
+    const promptOf: Record<string, string> = {
+      jawOpen: 'jawOpen',
+      mouthSmile_L: 'smile',
+      mouthSmile_R: 'smile',
+      mouthPucker: 'pucker',
+      eyeClose_L: 'eyesClosed',
+      eyeClose_R: 'eyesClosed',
+      browInnerUp: 'browsUp',
+      browOuterUp_L: 'browsUp',
+      browOuterUp_R: 'browsUp',
+    };
     const row = PROMPT_CLIP_PROMPTS.indexOf(promptOf[best.unit] as (typeof PROMPT_CLIP_PROMPTS)[number]);
     assert.ok(row > 0, `${best.unit} is not a unit of the clip's prompts`);
-    const from = promptClipStart(row) + 3, to = promptClipStart(row) + SEGMENT_FRAMES - 1;
+    const from = promptClipStart(row) + 3,
+      to = promptClipStart(row) + SEGMENT_FRAMES - 1;
     const unitIndex = expressionUnitIndex(best.unit);
 
     // Reload: the stored profile is applied from the start.
     await opened(page, `${session.url}?backend=wasm`);
-    assert.deepEqual(await page.evaluate(() => (window as unknown as Probe).cpemSample.behavior.calibrationProfile), profile, 'the stored profile is applied after a reload');
-    await page.waitForFunction(() => (window as unknown as Probe).cpemSample.behavior.latestMotion?.calibration === 'locked', null, { timeout: 60_000 });
+    assert.deepEqual(
+      await page.evaluate(() => (window as unknown as Probe).cpemSample.behavior.calibrationProfile),
+      profile,
+      'the stored profile is applied after a reload',
+    );
+    await page.waitForFunction(
+      () => (window as unknown as Probe).cpemSample.behavior.latestMotion?.calibration === 'locked',
+      null,
+      { timeout: 60_000 },
+    );
     const withProfile = await windowReading(page, unitIndex, from, to);
     await page.evaluate(() => (window as unknown as Probe).cpemSample.behavior.setCalibrationProfile(null));
     const without = await windowReading(page, unitIndex, from, to);
-    t.diagnostic(`${best.unit} (offset ${best.offset}, gain ${best.gain}) over clip frames ${from}-${to}: ${withProfile.mean.toFixed(3)} with the profile (${withProfile.frames} frames) vs ${without.mean.toFixed(3)} without (${without.frames} frames)`);
+    t.diagnostic(
+      `${best.unit} (offset ${best.offset}, gain ${best.gain}) over clip frames ${from}-${to}: ${withProfile.mean.toFixed(3)} with the profile (${withProfile.frames} frames) vs ${without.mean.toFixed(3)} without (${without.frames} frames)`,
+    );
     assert.ok(withProfile.frames >= 3 && without.frames >= 3, 'too few frames estimated in the window to judge');
-    assert.ok(withProfile.profiled.every(Boolean) && without.profiled.every((p) => !p), 'the profile was applied to every frame of the first loop and to none of the second');
-    assert.ok(withProfile.mean > without.mean + 0.02, `${best.unit}: ${withProfile.mean.toFixed(3)} with the profile vs ${without.mean.toFixed(3)} without`);
+    assert.ok(
+      withProfile.profiled.every(Boolean) && without.profiled.every((p) => !p),
+      'the profile was applied to every frame of the first loop and to none of the second',
+    );
+    assert.ok(
+      withProfile.mean > without.mean + 0.02,
+      `${best.unit}: ${withProfile.mean.toFixed(3)} with the profile vs ${without.mean.toFixed(3)} without`,
+    );
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -11,26 +11,46 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { launchChromium } from '../support/browser-page.js';
 import { sampleSceneSession } from '../support/sample-scene-session.js';
-import { CLIP_SOURCE, makeMarkedClip, recordClip, sampleTable, windowCounts, windowMean } from '../support/marked-clip.js';
+import {
+  CLIP_SOURCE,
+  makeMarkedClip,
+  recordClip,
+  sampleTable,
+  windowCounts,
+  windowMean,
+} from '../support/marked-clip.js';
 import { sharedPath } from '../../training/node/shared-data.js';
 
 const SOURCE = CLIP_SOURCE;
 const CLIP = path.resolve('.cache', 'e2e', 'liveportrait_d3-marked.y4m');
 // A test run leaves the tracked picture alone unless asked to redraw it.
-const SCREENSHOT = process.env.CPEM_UPDATE_DOCS === '1' ? path.join('docs', 'images', 'sample-scene.png') : path.join('.cache', 'screenshots', 'sample-scene.png');
+const SCREENSHOT =
+  process.env.CPEM_UPDATE_DOCS === '1'
+    ? path.join('docs', 'images', 'sample-scene.png')
+    : path.join('.cache', 'screenshots', 'sample-scene.png');
 
 describe('sample scene end to end (fake camera playing a clip)', () => {
   const session = sampleSceneSession(SOURCE, CLIP, () => makeMarkedClip(CLIP));
 
-  it('drives the double: jawOpen rises where the mouth opens, eyeClose where the eyes close', { timeout: 420_000 }, async (t) => {
+  it('drives the double: jawOpen rises where the mouth opens, eyeClose where the eyes close', {
+    timeout: 420_000,
+  }, async (t) => {
     if (!session.available) return t.skip('../shared/videos/liveportrait_d3.mp4 is not present');
     const page = await (await session.browser()).newPage({ viewport: { width: 1280, height: 760 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${session.url}?backend=wasm`, { timeout: 90_000 });
-    await page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, { timeout: 90_000 });
-    assert.equal(await page.evaluate(() => document.body.dataset.started), 'running', await page.locator('#message').innerText());
-    await page.waitForFunction(() => (window as any).cpemSample.behavior.latestMotion !== null, null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, {
+      timeout: 90_000,
+    });
+    assert.equal(
+      await page.evaluate(() => document.body.dataset.started),
+      'running',
+      await page.locator('#message').innerText(),
+    );
+    await page.waitForFunction(() => (window as any).cpemSample.behavior.latestMotion !== null, null, {
+      timeout: 30_000,
+    });
 
     // The double's own targets are named by unit (the cpem-units preset).
     await page.evaluate(() => {
@@ -42,15 +62,19 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
     });
     const samples = await recordClip(page, { jaw: 'jawOpen', eyes: ['eyeClose_L', 'eyeClose_R'] }, 6, 180_000);
     // A screenshot while the mouth is open (taken before the checks, so that a failing run still shows the page).
-    await page.waitForFunction(() => {
-      const v = (window as any).cpemSample.behavior.video as HTMLVideoElement;
-      const c = new OffscreenCanvas(320, 336).getContext('2d')!;
-      c.drawImage(v, 0, 0, 320, 336);
-      const d = c.getImageData(0, 322, 128, 12).data;
-      let n = 0;
-      for (let i = 0; i < 8; i++) if (d[(6 * 128 + i * 16 + 8) * 4] > 128) n |= 1 << i;
-      return n >= 40 && n <= 46; // the screenshot lands a little later, with the mouth wide open (frames 58-85)
-    }, null, { timeout: 20_000, polling: 20 });
+    await page.waitForFunction(
+      () => {
+        const v = (window as any).cpemSample.behavior.video as HTMLVideoElement;
+        const c = new OffscreenCanvas(320, 336).getContext('2d')!;
+        c.drawImage(v, 0, 0, 320, 336);
+        const d = c.getImageData(0, 322, 128, 12).data;
+        let n = 0;
+        for (let i = 0; i < 8; i++) if (d[(6 * 128 + i * 16 + 8) * 4] > 128) n |= 1 << i;
+        return n >= 40 && n <= 46; // the screenshot lands a little later, with the mouth wide open (frames 58-85)
+      },
+      null,
+      { timeout: 20_000, polling: 20 },
+    );
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     // The clip's pixels stay out of the picture (../shared footage is for development only): the video is hidden,
     // its landmark overlay stays.
@@ -59,26 +83,51 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
     await hidden.evaluate((el) => (el as Element).remove());
 
     const counts = windowCounts(samples);
-    t.diagnostic(`${samples.length} samples, ${samples.filter((s) => s.locked).length} calibrated; per window ${JSON.stringify(counts)}`);
+    t.diagnostic(
+      `${samples.length} samples, ${samples.filter((s) => s.locked).length} calibrated; per window ${JSON.stringify(counts)}`,
+    );
     t.diagnostic(`jawOpen  ${sampleTable(samples, 'jawOpen')}`);
     t.diagnostic(`eyeClose ${sampleTable(samples, 'eyeClose')}`);
-    assert.ok(Object.values(counts).every((n) => n >= 6), `too few calibrated frames in some window of the clip to judge: ${JSON.stringify(counts)}`);
+    assert.ok(
+      Object.values(counts).every((n) => n >= 6),
+      `too few calibrated frames in some window of the clip to judge: ${JSON.stringify(counts)}`,
+    );
 
     // The windows are right for what the tracker sees: lips apart in the mouth window, lids together in the eye window.
-    const lipIn = windowMean(samples, 'mouthOpen', 'lipGap'), lipOut = windowMean(samples, 'mouthClosed', 'lipGap');
-    const lidIn = windowMean(samples, 'eyesClosed', 'lidGap'), lidOut = windowMean(samples, 'eyesOpen', 'lidGap');
-    t.diagnostic(`tracker: lip gap ${lipIn.toFixed(3)} vs ${lipOut.toFixed(3)}, lid gap ${lidIn.toFixed(3)} vs ${lidOut.toFixed(3)} (of the face height)`);
-    assert.ok(lipIn > 3 * lipOut, `the tracked lips are not apart in the mouth window (${lipIn.toFixed(3)} vs ${lipOut.toFixed(3)}): the clip frames and windows are out of step`);
-    assert.ok(lidIn < 0.9 * lidOut, `the tracked lids are not closer in the eye window (${lidIn.toFixed(3)} vs ${lidOut.toFixed(3)}): the clip frames and windows are out of step`);
+    const lipIn = windowMean(samples, 'mouthOpen', 'lipGap'),
+      lipOut = windowMean(samples, 'mouthClosed', 'lipGap');
+    const lidIn = windowMean(samples, 'eyesClosed', 'lidGap'),
+      lidOut = windowMean(samples, 'eyesOpen', 'lidGap');
+    t.diagnostic(
+      `tracker: lip gap ${lipIn.toFixed(3)} vs ${lipOut.toFixed(3)}, lid gap ${lidIn.toFixed(3)} vs ${lidOut.toFixed(3)} (of the face height)`,
+    );
+    assert.ok(
+      lipIn > 3 * lipOut,
+      `the tracked lips are not apart in the mouth window (${lipIn.toFixed(3)} vs ${lipOut.toFixed(3)}): the clip frames and windows are out of step`,
+    );
+    assert.ok(
+      lidIn < 0.9 * lidOut,
+      `the tracked lids are not closer in the eye window (${lidIn.toFixed(3)} vs ${lidOut.toFixed(3)}): the clip frames and windows are out of step`,
+    );
 
-    const jawIn = windowMean(samples, 'mouthOpen', 'jawOpen'), jawOut = windowMean(samples, 'mouthClosed', 'jawOpen');
-    const eyeIn = windowMean(samples, 'eyesClosed', 'eyeClose'), eyeOut = windowMean(samples, 'eyesOpen', 'eyeClose');
-    t.diagnostic(`jawOpen: ${jawIn.toFixed(3)} with the mouth open vs ${jawOut.toFixed(3)} closed; eyeClose: ${eyeIn.toFixed(3)} with the eyes closed vs ${eyeOut.toFixed(3)} open`);
-    assert.ok(jawIn > jawOut + 0.15, `jawOpen ${jawIn.toFixed(3)} with the mouth open vs ${jawOut.toFixed(3)} with it closed`);
+    const jawIn = windowMean(samples, 'mouthOpen', 'jawOpen'),
+      jawOut = windowMean(samples, 'mouthClosed', 'jawOpen');
+    const eyeIn = windowMean(samples, 'eyesClosed', 'eyeClose'),
+      eyeOut = windowMean(samples, 'eyesOpen', 'eyeClose');
+    t.diagnostic(
+      `jawOpen: ${jawIn.toFixed(3)} with the mouth open vs ${jawOut.toFixed(3)} closed; eyeClose: ${eyeIn.toFixed(3)} with the eyes closed vs ${eyeOut.toFixed(3)} open`,
+    );
+    assert.ok(
+      jawIn > jawOut + 0.15,
+      `jawOpen ${jawIn.toFixed(3)} with the mouth open vs ${jawOut.toFixed(3)} with it closed`,
+    );
     // Through the per-user neutral and the filter the double's eyeClose rises to about a quarter in the closed-eye
     // window against about a tenth open (the output curve lifts both; docs/evaluation.md has the real-frame figures).
     // The rise must be clear against the open-eye level, absolutely (0.1) and relatively (2×).
-    assert.ok(eyeIn > eyeOut + 0.1 && eyeIn > 2 * eyeOut, `eyeClose ${eyeIn.toFixed(3)} with the eyes closed vs ${eyeOut.toFixed(3)} open`);
+    assert.ok(
+      eyeIn > eyeOut + 0.1 && eyeIn > 2 * eyeOut,
+      `eyeClose ${eyeIn.toFixed(3)} with the eyes closed vs ${eyeOut.toFixed(3)} open`,
+    );
 
     // dispose(): the webcam tracks it opened stop, every tensor is freed, the double is back at rest.
     const after = await page.evaluate(async () => {
@@ -87,7 +136,11 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
       behavior.dispose();
       await new Promise((r) => setTimeout(r, 500));
       const tf = (window as any).cpemSample.tf;
-      return { tracks: stream.getTracks().map((tr) => tr.readyState), state: behavior.state, numTensors: tf ? tf.memory().numTensors : -1 };
+      return {
+        tracks: stream.getTracks().map((tr) => tr.readyState),
+        state: behavior.state,
+        numTensors: tf ? tf.memory().numTensors : -1,
+      };
     });
     assert.deepEqual(after.tracks, ['ended']);
     assert.equal(after.state, 'disposed');
@@ -103,26 +156,39 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${session.url}?backend=wasm&source=none`, { timeout: 90_000 });
-    await page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, { timeout: 90_000 });
+    await page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, {
+      timeout: 90_000,
+    });
 
     // The table editor: the toon head's table, broken then fixed, validated on the fly.
     await page.selectOption('#tableCharacter', 'toon head');
     const original = await page.inputValue('#tableJson');
     await page.fill('#tableJson', original.replace('"MouthOpen"', '"MouthWideOpen"').replace('"jawOpen"', '"jawOpne"'));
-    await page.waitForFunction(() => /problem/.test(document.getElementById('tableErrors')!.textContent!), null, { timeout: 10_000 });
+    await page.waitForFunction(() => /problem/.test(document.getElementById('tableErrors')!.textContent!), null, {
+      timeout: 10_000,
+    });
     const problems = await page.innerText('#tableErrors');
     assert.match(problems, /MouthWideOpen/);
     assert.match(problems, /jawOpne/);
     const edited = JSON.parse(original);
     edited.targets.find((r: { target: string }) => r.target === 'MouthOpen').gain = 2.5;
     await page.fill('#tableJson', JSON.stringify(edited));
-    await page.waitForFunction(() => document.getElementById('tableErrors')!.textContent === 'applied', null, { timeout: 10_000 });
-    const gain = await page.evaluate(() => (window as any).cpemSample.characters.find((c: any) => c.label === 'toon head').applier.table.targets.find((r: any) => r.target === 'MouthOpen').gain);
+    await page.waitForFunction(() => document.getElementById('tableErrors')!.textContent === 'applied', null, {
+      timeout: 10_000,
+    });
+    const gain = await page.evaluate(
+      () =>
+        (window as any).cpemSample.characters
+          .find((c: any) => c.label === 'toon head')
+          .applier.table.targets.find((r: any) => r.target === 'MouthOpen').gain,
+    );
     assert.equal(gain, 2.5);
 
     // Your own GLB: auto-mapped (ARKit for this avatar), with what could not be mapped listed.
     await page.setInputFiles('#glbFile', avatar);
-    await page.waitForFunction(() => /mapped/.test(document.getElementById('unmapped')!.textContent!), null, { timeout: 60_000 });
+    await page.waitForFunction(() => /mapped/.test(document.getElementById('unmapped')!.textContent!), null, {
+      timeout: 60_000,
+    });
     const summary = await page.innerText('#unmapped');
     t.diagnostic(summary);
     assert.match(summary, /^arkit[^:]*: (\d+) targets mapped/);
@@ -132,18 +198,27 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
 
     // The video-file switch: the page tracks the chosen file.
     await page.setInputFiles('#videoFile', SOURCE);
-    await page.waitForFunction(() => {
-      const { behavior } = (window as any).cpemSample;
-      return behavior.state === 'running' && behavior.video?.src.startsWith('blob:') && behavior.stats.frames > 3;
-    }, null, { timeout: 90_000 });
+    await page.waitForFunction(
+      () => {
+        const { behavior } = (window as any).cpemSample;
+        return behavior.state === 'running' && behavior.video?.src.startsWith('blob:') && behavior.stats.frames > 3;
+      },
+      null,
+      { timeout: 90_000 },
+    );
     assert.deepEqual(errors, []);
     await page.close();
   });
 
-  it('?weights=sandbox loads the network the training sandbox stored in IndexedDB, and says so when there is none', { timeout: 120_000 }, async (t) => {
+  it('?weights=sandbox loads the network the training sandbox stored in IndexedDB, and says so when there is none', {
+    timeout: 120_000,
+  }, async (t) => {
     if (!session.available) return t.skip('../shared is not present');
     const page = await (await session.browser()).newPage();
-    const started = () => page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, { timeout: 90_000 });
+    const started = () =>
+      page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, {
+        timeout: 90_000,
+      });
     await page.goto(`${session.url}?backend=wasm&source=none&weights=sandbox`, { timeout: 90_000 });
     await started();
     assert.match(await page.innerText('#message'), /No sandbox weights/);
@@ -153,7 +228,10 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
       const json = await (await fetch('/weights/pe-net/model.json')).json();
       const weightData = await (await fetch(`/weights/pe-net/${json.weightsManifest[0].paths[0]}`)).arrayBuffer();
       await tf.io.getSaveHandlers('indexeddb://babylon-cpem-sandbox-pe-net')[0].save({
-        modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData, format: json.format,
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0].weights,
+        weightData,
+        format: json.format,
       });
     });
     await page.goto(`${session.url}?backend=wasm&weights=sandbox`, { timeout: 90_000 });
@@ -170,7 +248,9 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
     try {
       const page = await denying.newPage();
       await page.goto(`${session.url}?backend=wasm`, { timeout: 90_000 });
-      await page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, { timeout: 90_000 });
+      await page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, {
+        timeout: 90_000,
+      });
       assert.equal(await page.evaluate(() => document.body.dataset.lastError), 'CAMERA_DENIED');
       assert.match(await page.locator('#message').innerText(), /CAMERA_DENIED: Camera access was denied/);
       assert.equal(await page.evaluate(() => document.body.dataset.started), 'stopped');

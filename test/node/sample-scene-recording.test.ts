@@ -16,22 +16,39 @@ const CLIP = path.resolve('.cache', 'e2e', 'liveportrait_d3-marked.y4m');
 describe('sample scene: record, play and download a take', () => {
   const session = sampleSceneSession(CLIP_SOURCE, CLIP, () => makeMarkedClip(CLIP));
 
-  it('records the double from a fake camera, plays the clip back on it and downloads a GLB the checks accept', { timeout: 300_000 }, async (t) => {
+  it('records the double from a fake camera, plays the clip back on it and downloads a GLB the checks accept', {
+    timeout: 300_000,
+  }, async (t) => {
     if (!session.available) return t.skip(`${CLIP_SOURCE} is not present`);
-    const page = await (await session.browser()).newPage({ viewport: { width: 1280, height: 760 }, acceptDownloads: true });
+    const page = await (await session.browser()).newPage({
+      viewport: { width: 1280, height: 760 },
+      acceptDownloads: true,
+    });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${session.url}?backend=wasm`, { timeout: 90_000 });
-    await page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, { timeout: 90_000 });
-    assert.equal(await page.evaluate(() => document.body.dataset.started), 'running', await page.locator('#message').innerText());
-    await page.waitForFunction(() => (window as any).cpemSample.behavior.latestMotion !== null, null, { timeout: 60_000 });
+    await page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, {
+      timeout: 90_000,
+    });
+    assert.equal(
+      await page.evaluate(() => document.body.dataset.started),
+      'running',
+      await page.locator('#message').innerText(),
+    );
+    await page.waitForFunction(() => (window as any).cpemSample.behavior.latestMotion !== null, null, {
+      timeout: 60_000,
+    });
 
     // Record a whole loop of the clip (5.7 s), however many frames the machine estimates in it.
     await page.click('#recordButton');
-    await page.waitForFunction(() => {
-      const r = (window as any).cpemSample.recording.recorder;
-      return r.durationMs >= 6500 && r.frameCount >= 20;
-    }, null, { timeout: 120_000, polling: 200 });
+    await page.waitForFunction(
+      () => {
+        const r = (window as any).cpemSample.recording.recorder;
+        return r.durationMs >= 6500 && r.frameCount >= 20;
+      },
+      null,
+      { timeout: 120_000, polling: 200 },
+    );
     await page.click('#stopButton');
     const info = await page.locator('#takeInfo').innerText();
     t.diagnostic(info);
@@ -57,7 +74,8 @@ describe('sample scene: record, play and download a take', () => {
           const target = manager.getTarget(i);
           const ta = group.targetedAnimations.find((x: any) => x.target === target);
           const value = ta.animation.runtimeAnimations[0].currentValue;
-          if (Math.abs(target.influence - value) >= Math.abs(worst.influence - worst.clip)) worst = { influence: target.influence, clip: value };
+          if (Math.abs(target.influence - value) >= Math.abs(worst.influence - worst.clip))
+            worst = { influence: target.influence, clip: value };
         }
         out.push(worst);
       }
@@ -66,14 +84,18 @@ describe('sample scene: record, play and download a take', () => {
     assert.equal(playback.drives, false);
     assert.equal(playback.playing, true);
     assert.equal(playback.state, 'paused');
-    for (const s of playback.samples) assert.ok(Math.abs(s.influence - s.clip) < 1e-6, `a target shows ${s.influence}, its clip ${s.clip}`);
+    for (const s of playback.samples)
+      assert.ok(Math.abs(s.influence - s.clip) < 1e-6, `a target shows ${s.influence}, its clip ${s.clip}`);
 
     // Download the GLB (and read the take's units, as the CSV's source) and check it as the bake spec does.
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#downloadGlbButton')]);
     assert.equal(download.suggestedFilename(), 'take-1.glb');
     const glb = new Uint8Array(fs.readFileSync((await download.path())!));
     const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('#downloadCsvButton')]);
-    const csv = fs.readFileSync((await csvDownload.path())!, 'utf8').trim().split('\n');
+    const csv = fs
+      .readFileSync((await csvDownload.path())!, 'utf8')
+      .trim()
+      .split('\n');
     const take = (await page.evaluate(() => (window as any).cpemSample.recording.unitsJson())) as TakeUnitsJson;
     assert.equal(csv.length - 1, take.frames.length);
     assert.equal(csv[0].split(',').length, 63);
@@ -90,10 +112,17 @@ describe('sample scene: record, play and download a take', () => {
       assert.ok(error <= 0.0101, `largest |track - recorded| ${error}`);
       const jaw = loaded.morphTracks.find((x) => x.target.name === 'jawOpen')!;
       const values = take.frames.map((f) => trackAt(jaw, f.timeMs));
-      assert.ok(Math.max(...values) - Math.min(...values) > 0.1, `the jaw moves over the take (${Math.min(...values).toFixed(2)}..${Math.max(...values).toFixed(2)})`);
+      assert.ok(
+        Math.max(...values) - Math.min(...values) > 0.1,
+        `the jaw moves over the take (${Math.min(...values).toFixed(2)}..${Math.max(...values).toFixed(2)})`,
+      );
       const three = await loadGlbInThree(glb);
       assert.equal(three.animations, 1);
-      assert.deepEqual(three.morphTracks.map((x) => x.targets), [46], 'one weights track with the double\'s 46 targets');
+      assert.deepEqual(
+        three.morphTracks.map((x) => x.targets),
+        [46],
+        "one weights track with the double's 46 targets",
+      );
       assert.equal(three.morphTracks.length, loaded.morphMeshes.size);
     } finally {
       loaded.engine.dispose();

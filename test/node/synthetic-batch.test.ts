@@ -43,7 +43,9 @@ describe('synthetic face batches', () => {
     const source = new SyntheticFaceSource(tensors, 8, { landmarkNoise: 0 });
     const batch = source.next(2, 2);
     const { identity, expression, rotation, translation } = batch.truth!;
-    const again = tf.tidy(() => projectPointsBatch(tensors.faceMeshLandmarks(identity, expression), rotation, translation));
+    const again = tf.tidy(() =>
+      projectPointsBatch(tensors.faceMeshLandmarks(identity, expression), rotation, translation),
+    );
     const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(again, batch.landmarks))));
     assert.ok((await diff.data())[0] < 1e-4);
     tf.dispose([again, diff]);
@@ -67,7 +69,10 @@ describe('synthetic face batches', () => {
     const pts = await batch.landmarks.data();
     // Scale and shift into "pixels", then normalise on the CPU.
     const px = new Float32Array(NUM_FACE_LANDMARKS * 3);
-    for (let i = 0; i < NUM_FACE_LANDMARKS; i++) { px[i * 3] = 300 + 200 * pts[i * 2]; px[i * 3 + 1] = 240 + 200 * pts[i * 2 + 1]; }
+    for (let i = 0; i < NUM_FACE_LANDMARKS; i++) {
+      px[i * 3] = 300 + 200 * pts[i * 2];
+      px[i * 3 + 1] = 240 + 200 * pts[i * 2 + 1];
+    }
     const { features, box } = landmarkFeatures(px);
     const f = await batch.features.data();
     assert.ok(features.every((v, i) => Math.abs(v - f[i]) < 1e-4));

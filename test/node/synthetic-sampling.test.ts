@@ -9,13 +9,18 @@ import { expressionExclusiveLoss } from '../../training/lib/losses/expression-ex
 import { MIRRORED_UNIT_INDEX, expressionUnitIndex } from '../../plugin/units/expression-units.js';
 
 describe('synthetic sampling', () => {
-  before(async () => { await tf.setBackend('cpu'); });
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
 
   it('seeded random is reproducible, uniform and normal', () => {
     const a = seededRandom(42);
     const b = seededRandom(42);
     const xs = Array.from({ length: 20000 }, () => a.next());
-    assert.deepEqual(xs.slice(0, 5), Array.from({ length: 5 }, () => b.next()));
+    assert.deepEqual(
+      xs.slice(0, 5),
+      Array.from({ length: 5 }, () => b.next()),
+    );
     const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
     assert.ok(Math.abs(mean - 0.5) < 0.01);
     const n = Array.from({ length: 20000 }, () => a.normal());
@@ -40,7 +45,11 @@ describe('synthetic sampling', () => {
     assert.ok(neutral > 0.1 && neutral < 0.2, `neutral share ${neutral}`);
     assert.ok(meanActive > 1.5 && meanActive < 5, `mean active ${meanActive}`);
     // Every unit is drawn at some point, strong values included.
-    for (let u = 0; u < 46; u++) assert.ok(samples.some((s) => s[u] > 0.8), `unit ${u} never strong`);
+    for (let u = 0; u < 46; u++)
+      assert.ok(
+        samples.some((s) => s[u] > 0.8),
+        `unit ${u} never strong`,
+      );
   });
 
   it('sided units usually come with their mirror', () => {
@@ -59,7 +68,9 @@ describe('synthetic sampling', () => {
   it('poses and identities stay in range with the expected spread', () => {
     const random = seededRandom(3);
     const poses = Array.from({ length: 3000 }, () => samplePose(random));
-    assert.ok(poses.every((p) => Math.abs(p[0]) <= 0.5 + 1e-6 && Math.abs(p[1]) <= 0.9 + 1e-6 && Math.abs(p[2]) <= 0.4 + 1e-6));
+    assert.ok(
+      poses.every((p) => Math.abs(p[0]) <= 0.5 + 1e-6 && Math.abs(p[1]) <= 0.9 + 1e-6 && Math.abs(p[2]) <= 0.4 + 1e-6),
+    );
     const yawStd = Math.sqrt(poses.reduce((s, p) => s + p[1] ** 2, 0) / poses.length);
     assert.ok(yawStd > 0.28 && yawStd < 0.38, `${yawStd}`);
     const alpha = sampleIdentity(random, 80);

@@ -11,8 +11,18 @@ import { createNeutralFaceMotion, type FaceMotion } from '../../plugin/motion/fa
 import { RetargetApplier } from '../../plugin/retarget/morph-target-applier.js';
 import { expressionUnitIndex } from '../../plugin/units/expression-units.js';
 import {
-  FaceTakeRecorder, TakeBuffer, TakeRecording, exportTakeGlb, liveLinkTimecode, reduceRotationChannel, reduceScalarChannel, sampleScalar,
-  takeBytesPerFrame, takeToLiveLinkCsv, takeToUnitsJson, LIVE_LINK_BLENDSHAPES,
+  FaceTakeRecorder,
+  TakeBuffer,
+  TakeRecording,
+  exportTakeGlb,
+  liveLinkTimecode,
+  reduceRotationChannel,
+  reduceScalarChannel,
+  sampleScalar,
+  takeBytesPerFrame,
+  takeToLiveLinkCsv,
+  takeToUnitsJson,
+  LIVE_LINK_BLENDSHAPES,
 } from '../../plugin/recording/index.js';
 import { rotationAngle, slerp } from '../../plugin/recording/reduce-keys.js';
 import { buildCharacter } from '../support/test-characters.js';
@@ -33,15 +43,25 @@ describe('keyframe reduction', () => {
     const n = 600;
     const times = Float64Array.from({ length: n }, (_, i) => i * 33.3);
     // A talking jaw: a slow wave, syllables, and estimator noise.
-    const values = Float32Array.from({ length: n }, (_, i) => Math.max(0, 0.3 + 0.25 * Math.sin(i / 20) + 0.15 * Math.sin(i / 3.1) + 0.004 * Math.sin(i * 12.9898)));
+    const values = Float32Array.from({ length: n }, (_, i) =>
+      Math.max(0, 0.3 + 0.25 * Math.sin(i / 20) + 0.15 * Math.sin(i / 3.1) + 0.004 * Math.sin(i * 12.9898)),
+    );
     const reduced = reduceScalarChannel(times, values, 0.01);
     let worst = 0;
-    for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(values[i] - sampleScalar(reduced.times, reduced.values, times[i])));
+    for (let i = 0; i < n; i++)
+      worst = Math.max(worst, Math.abs(values[i] - sampleScalar(reduced.times, reduced.values, times[i])));
     assert.ok(worst <= 0.01 + 1e-7, `largest error ${worst}`);
     assert.ok(Math.abs(worst - reduced.maxError) < 1e-7, 'the reported error is the measured one');
     assert.ok(reduced.times.length < n / 2, `${reduced.times.length} keys of ${n}`);
     // A straight ramp needs its two ends only; a zero tolerance keeps every bend.
-    assert.equal(reduceScalarChannel(times, Float32Array.from(times, (t) => t / 20_000), 0.001).times.length, 2);
+    assert.equal(
+      reduceScalarChannel(
+        times,
+        Float32Array.from(times, (t) => t / 20_000),
+        0.001,
+      ).times.length,
+      2,
+    );
     assert.equal(reduceScalarChannel(times.subarray(0, 5), Float32Array.of(0, 1, 0, 1, 0), 0).times.length, 5);
   });
 
@@ -54,7 +74,7 @@ describe('keyframe reduction', () => {
       Quaternion.RotationYawPitchRollToRef(0.4 * Math.sin(i / 25), 0.1 * Math.sin(i / 7), 0, tmp);
       q.set([tmp.x, tmp.y, tmp.z, tmp.w], i * 4);
     }
-    const tolerance = 0.5 * Math.PI / 180;
+    const tolerance = (0.5 * Math.PI) / 180;
     const reduced = reduceRotationChannel(times, q, tolerance);
     assert.ok(reduced.maxError <= tolerance + 1e-6, `largest angle ${reduced.maxError}`);
     assert.ok(reduced.times.length < n / 3, `${reduced.times.length} keys of ${n}`);
@@ -77,18 +97,32 @@ describe('keyframe reduction', () => {
 describe('a take', () => {
   it('costs a stated number of bytes a frame, grows by doubling, and stops at its bound', () => {
     assert.equal(takeBytesPerFrame(52), 428, 'an ARKit character: 8 + 4 × (52 + 4 + 46 + 3)');
-    const take = new TakeBuffer(Array.from({ length: 52 }, (_, i) => `t${i}`), true, { maxFrames: 1800 });
+    const take = new TakeBuffer(
+      Array.from({ length: 52 }, (_, i) => `t${i}`),
+      true,
+      { maxFrames: 1800 },
+    );
     const units = new Float32Array(46);
     for (let f = 0; f < 1800; f++) assert.ok(take.push(f * 33.3, new Float32Array(52), [0, 0, 0, 1], units, [0, 0, 0]));
     assert.ok(take.full);
-    assert.equal(take.push(1800 * 33.3, new Float32Array(52), [0, 0, 0, 1], units, [0, 0, 0]), false, 'a full take refuses frames');
+    assert.equal(
+      take.push(1800 * 33.3, new Float32Array(52), [0, 0, 0, 1], units, [0, 0, 0]),
+      false,
+      'a full take refuses frames',
+    );
     assert.equal(take.frameCount, 1800);
-    assert.ok(take.bytesAllocated <= 1800 * 428, `${take.bytesAllocated} bytes for 1800 frames (a minute at 30 estimates a second)`);
+    assert.ok(
+      take.bytesAllocated <= 1800 * 428,
+      `${take.bytesAllocated} bytes for 1800 frames (a minute at 30 estimates a second)`,
+    );
     assert.equal(take.push(1799 * 33.3 - 1, new Float32Array(52), null, units, [0, 0, 0]), false);
   });
 
-  it('records a behavior\'s motions, marks a lost face as a gap, and plays back what was applied', async () => {
-    const { engine, scene, root } = buildCharacter({ morphTargets: ['jawOpen', 'eyeBlinkLeft', 'mouthSmileLeft'], head: true });
+  it("records a behavior's motions, marks a lost face as a gap, and plays back what was applied", async () => {
+    const { engine, scene, root } = buildCharacter({
+      morphTargets: ['jawOpen', 'eyeBlinkLeft', 'mouthSmileLeft'],
+      head: true,
+    });
     try {
       const behavior = new FaceRetargetBehavior({ autoStart: false, onWarning: () => {} });
       root.addBehavior(behavior);
@@ -109,10 +143,15 @@ describe('a take', () => {
       assert.deepEqual(recorded.skipped, []);
       const { report, group } = recorded.clip;
       assert.equal(report.keysBefore, 120 * 4, 'three morph channels and the head, a key a frame');
-      assert.ok(report.keysAfter < report.keysBefore && report.maxInfluenceError <= 0.01 && report.maxRotationError <= 0.5 * Math.PI / 180);
+      assert.ok(
+        report.keysAfter < report.keysBefore &&
+          report.maxInfluenceError <= 0.01 &&
+          report.maxRotationError <= (0.5 * Math.PI) / 180,
+      );
       assert.equal(group.name, 'line-12');
       // The frames on both sides of the gap are keys of every channel.
-      for (const channel of recorded.clip.channels) for (const t of [59 * 33, 90 * 33]) assert.ok(channel.times.includes(t), `key at ${t}`);
+      for (const channel of recorded.clip.channels)
+        for (const t of [59 * 33, 90 * 33]) assert.ok(channel.times.includes(t), `key at ${t}`);
       // Played back, the jaw target shows what the behavior's table made of each motion, within the tolerance.
       const jaw = recorded.bindings.channels.find((c) => c.name === 'jawOpen')!.targets[0];
       const applier = behavior.applier!;
@@ -123,7 +162,10 @@ describe('a take', () => {
       for (const s of sent) {
         group.goToFrame(((s.t - 1000) * 60) / 1000);
         applier.evaluate(motion(0, s.jaw).units, expected);
-        assert.ok(Math.abs(jaw.influence - expected[row]) <= 0.0101, `at ${s.t} ms the jaw shows ${jaw.influence}, the behavior applied ${expected[row]}`);
+        assert.ok(
+          Math.abs(jaw.influence - expected[row]) <= 0.0101,
+          `at ${s.t} ms the jaw shows ${jaw.influence}, the behavior applied ${expected[row]}`,
+        );
       }
       group.stop();
       // The Live Link Face CSV and the units JSON have a row a recorded frame; the gap has none.
@@ -149,10 +191,15 @@ describe('a take', () => {
   });
 
   it('carries what a character has: no head node → morph targets alone; no morph targets → the head alone; both say what they skipped', async () => {
-    for (const spec of [{ morphTargets: ['jawOpen'], head: false }, { morphTargets: [], head: true }]) {
+    for (const spec of [
+      { morphTargets: ['jawOpen'], head: false },
+      { morphTargets: [], head: true },
+    ]) {
       const { engine, scene, root } = buildCharacter(spec);
       try {
-        const table = spec.head ? { version: 1 as const, targets: [], head: { node: 'Head' } } : { version: 1 as const, targets: [{ target: 'jawOpen', units: { jawOpen: 1 } }] };
+        const table = spec.head
+          ? { version: 1 as const, targets: [], head: { node: 'Head' } }
+          : { version: 1 as const, targets: [{ target: 'jawOpen', units: { jawOpen: 1 } }] };
         const recording = new TakeRecording(root, new RetargetApplier(root, table, { onWarning: () => {} }));
         for (let f = 0; f < 40; f++) recording.add(motion(f * 40, 0.5 + 0.5 * Math.sin(f / 5), 0.4 * Math.sin(f / 8)));
         const recorded = recording.finish();
@@ -170,7 +217,10 @@ describe('a take', () => {
         assert.equal(report.errors, 0, report.messages.join('\n'));
         const loaded = await loadGlbInBabylon(glb);
         assert.equal(loaded.groups.length, 1);
-        assert.deepEqual(loaded.groups[0].targetedAnimations.map((ta) => ta.animation.targetProperty).sort(), spec.head ? ['rotationQuaternion'] : ['influence']);
+        assert.deepEqual(
+          loaded.groups[0].targetedAnimations.map((ta) => ta.animation.targetProperty).sort(),
+          spec.head ? ['rotationQuaternion'] : ['influence'],
+        );
         loaded.engine.dispose();
       } finally {
         scene.dispose();

@@ -19,7 +19,10 @@ const missing = !fs.existsSync(CLIP) ? `needs ${CLIP}` : !fs.existsSync(TEACHER)
 const FRAMES = 20;
 
 function teacher(args: string[]) {
-  return spawnSync(process.execPath, ['tools/run-node.mjs', 'training/cli/teacher.ts', '--', ...args], { encoding: 'utf8', timeout: 120_000 });
+  return spawnSync(process.execPath, ['tools/run-node.mjs', 'training/cli/teacher.ts', '--', ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
 }
 
 describe('npm run teacher', { skip: missing }, () => {
@@ -51,9 +54,11 @@ describe('npm run teacher', { skip: missing }, () => {
       for (const f of faces) {
         for (const s of f.blendshapes) assert.ok(s >= 0 && s <= 1, `score ${s}`);
         // Landmarks in video pixels: the face fills much of this 256 px clip.
-        let minX = Infinity, maxX = -Infinity;
+        let minX = Infinity,
+          maxX = -Infinity;
         for (let i = 0; i < NUM_FACE_LANDMARKS; i++) {
-          const x = f.landmarks[3 * i], y = f.landmarks[3 * i + 1];
+          const x = f.landmarks[3 * i],
+            y = f.landmarks[3 * i + 1];
           assert.ok(x > -20 && x < 276 && y > -20 && y < 276, `point ${i} at (${x}, ${y})`);
           minX = Math.min(minX, x);
           maxX = Math.max(maxX, x);
@@ -83,7 +88,7 @@ describe('npm run teacher', { skip: missing }, () => {
     }
   });
 
-  it('sees the pixels the tracker sees: decodeVideo\'s RGBA frames hold the same RGB values as its rgb24 frames', async () => {
+  it("sees the pixels the tracker sees: decodeVideo's RGBA frames hold the same RGB values as its rgb24 frames", async () => {
     const rgb: Uint8Array[] = [];
     for await (const f of decodeVideo(CLIP, { maxFrames: 3 })) rgb.push(f.data);
     let k = 0;
@@ -91,7 +96,13 @@ describe('npm run teacher', { skip: missing }, () => {
       assert.equal(f.data.length, (rgb[k].length / 3) * 4);
       let differ = 0;
       for (let p = 0; p < f.data.length / 4; p++) {
-        if (f.data[4 * p] !== rgb[k][3 * p] || f.data[4 * p + 1] !== rgb[k][3 * p + 1] || f.data[4 * p + 2] !== rgb[k][3 * p + 2] || f.data[4 * p + 3] !== 255) differ++;
+        if (
+          f.data[4 * p] !== rgb[k][3 * p] ||
+          f.data[4 * p + 1] !== rgb[k][3 * p + 1] ||
+          f.data[4 * p + 2] !== rgb[k][3 * p + 2] ||
+          f.data[4 * p + 3] !== 255
+        )
+          differ++;
       }
       assert.equal(differ, 0, `frame ${k}: ${differ} pixels differ`);
       k++;
@@ -100,7 +111,15 @@ describe('npm run teacher', { skip: missing }, () => {
   });
 
   it('fails with a clear message when the teacher model is missing', () => {
-    const r = teacher([CLIP, '--max-frames', '1', '--out-dir', os.tmpdir(), '--teacher', path.join(os.tmpdir(), 'no-such-teacher.task')]);
+    const r = teacher([
+      CLIP,
+      '--max-frames',
+      '1',
+      '--out-dir',
+      os.tmpdir(),
+      '--teacher',
+      path.join(os.tmpdir(), 'no-such-teacher.task'),
+    ]);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /INVALID_ARGUMENT: The teacher model .*no-such-teacher\.task is missing/);
   });

@@ -3,7 +3,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isCpemError } from '../../plugin/errors/cpem-error.js';
 import {
-  decodeTeacherHeader, decodeTeacherTrack, encodeTeacherTrack, makeTeacherHeader, MEDIAPIPE_BLENDSHAPES, teacherRecordFloats, type TeacherFrame,
+  decodeTeacherHeader,
+  decodeTeacherTrack,
+  encodeTeacherTrack,
+  makeTeacherHeader,
+  MEDIAPIPE_BLENDSHAPES,
+  teacherRecordFloats,
+  type TeacherFrame,
 } from '../../training/lib/data/teacher-track.js';
 import { NUM_FACE_LANDMARKS, NUM_MESH_POINTS } from '../../plugin/constants.js';
 
@@ -11,12 +17,15 @@ import { NUM_FACE_LANDMARKS, NUM_MESH_POINTS } from '../../plugin/constants.js';
 function frames(n: number): TeacherFrame[] {
   return Array.from({ length: n }, (_, k) => {
     const face = k % 3 !== 2;
-    const fill = (len: number, base: number) => Float32Array.from({ length: len }, (_, i) => (face ? base + k * 0.5 + i * 0.001 : 0));
+    const fill = (len: number, base: number) =>
+      Float32Array.from({ length: len }, (_, i) => (face ? base + k * 0.5 + i * 0.001 : 0));
     return {
       index: k,
-      timestampMs: k * 1000 / 29.97,
+      timestampMs: (k * 1000) / 29.97,
       face,
-      blendshapes: Float32Array.from({ length: MEDIAPIPE_BLENDSHAPES.length }, (_, i) => (face ? ((i + k) % 10) / 10 : 0)),
+      blendshapes: Float32Array.from({ length: MEDIAPIPE_BLENDSHAPES.length }, (_, i) =>
+        face ? ((i + k) % 10) / 10 : 0,
+      ),
       landmarks: fill(NUM_FACE_LANDMARKS * 3, 100),
       matrix: fill(16, -3),
     };
@@ -24,11 +33,21 @@ function frames(n: number): TeacherFrame[] {
 }
 
 function header(fs: TeacherFrame[], complete = true) {
-  return makeTeacherHeader({
-    video: { file: 'clip.mp4', bytes: 12345, width: 640, height: 360, fps: 29.97, frames: fs.length },
-    complete,
-    teacher: { file: 'face_landmarker_v2_with_blendshapes.task', sha256: 'ab'.repeat(32), runtime: 'test', delegate: 'CPU', runningMode: 'VIDEO', numFaces: 1 },
-  }, fs);
+  return makeTeacherHeader(
+    {
+      video: { file: 'clip.mp4', bytes: 12345, width: 640, height: 360, fps: 29.97, frames: fs.length },
+      complete,
+      teacher: {
+        file: 'face_landmarker_v2_with_blendshapes.task',
+        sha256: 'ab'.repeat(32),
+        runtime: 'test',
+        delegate: 'CPU',
+        runningMode: 'VIDEO',
+        numFaces: 1,
+      },
+    },
+    fs,
+  );
 }
 
 function expectError(fn: () => unknown, pattern: RegExp): void {
@@ -82,9 +101,18 @@ describe('teacher-track format', () => {
   it('refuses to write frames out of order, with repeated timestamps or of the wrong shape', () => {
     const fs = frames(3);
     expectError(() => encodeTeacherTrack(header(fs), [fs[0], fs[2]]), /record 1 holds frame 2/);
-    expectError(() => encodeTeacherTrack(header(fs), [fs[0], { ...fs[1], timestampMs: fs[0].timestampMs }]), /not after .* timestamps must increase strictly/);
-    expectError(() => encodeTeacherTrack(header(fs), [{ ...fs[0], blendshapes: new Float32Array(51) }]), /51 blendshape scores; the header names 52/);
-    expectError(() => encodeTeacherTrack(header(fs), [{ ...fs[0], landmarks: new Float32Array(NUM_MESH_POINTS * 3) }]), /1404 landmark values/);
+    expectError(
+      () => encodeTeacherTrack(header(fs), [fs[0], { ...fs[1], timestampMs: fs[0].timestampMs }]),
+      /not after .* timestamps must increase strictly/,
+    );
+    expectError(
+      () => encodeTeacherTrack(header(fs), [{ ...fs[0], blendshapes: new Float32Array(51) }]),
+      /51 blendshape scores; the header names 52/,
+    );
+    expectError(
+      () => encodeTeacherTrack(header(fs), [{ ...fs[0], landmarks: new Float32Array(NUM_MESH_POINTS * 3) }]),
+      /1404 landmark values/,
+    );
     expectError(() => encodeTeacherTrack(header(fs), [{ ...fs[0], matrix: new Float32Array(9) }]), /9 matrix values/);
   });
 
@@ -92,7 +120,10 @@ describe('teacher-track format', () => {
     const fs = frames(4);
     const bytes = encodeTeacherTrack(header(fs), fs);
     const { dataOffset } = decodeTeacherHeader(bytes);
-    expectError(() => decodeTeacherTrack(bytes.subarray(0, bytes.length - 4)), /bytes of records where 4 frames need .*\(truncated\)/);
+    expectError(
+      () => decodeTeacherTrack(bytes.subarray(0, bytes.length - 4)),
+      /bytes of records where 4 frames need .*\(truncated\)/,
+    );
     expectError(() => decodeTeacherTrack(new Uint8Array([...bytes, 0, 0, 0, 0])), /\(padded\)/);
     expectError(() => decodeTeacherTrack(bytes.subarray(0, 40)), /header runs past the end of the file \(truncated\)/);
     expectError(() => decodeTeacherTrack(bytes.subarray(0, 6)), /not a teacher-track file/);
@@ -116,8 +147,12 @@ describe('teacher-track format', () => {
 
   it('refuses another format, version or record size, and says how to remake the file', () => {
     const fs = frames(2);
-    const make = (patch: Record<string, unknown>) => encodeTeacherTrack({ ...header(fs), ...patch } as ReturnType<typeof header>, fs);
-    expectError(() => decodeTeacherTrack(make({ version: 2 })), /version 2; this reader knows cpem-teacher-track version 1.*npm run teacher/);
+    const make = (patch: Record<string, unknown>) =>
+      encodeTeacherTrack({ ...header(fs), ...patch } as ReturnType<typeof header>, fs);
+    expectError(
+      () => decodeTeacherTrack(make({ version: 2 })),
+      /version 2; this reader knows cpem-teacher-track version 1.*npm run teacher/,
+    );
     expectError(() => decodeTeacherTrack(make({ format: 'cpem-landmark-track' })), /format cpem-landmark-track/);
     expectError(() => decodeTeacherTrack(make({ points: NUM_MESH_POINTS })), /for 468 points/);
   });

@@ -25,7 +25,9 @@ async function maxDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
 }
 
 describe('tracker frame crops', () => {
-  before(async () => { await tf.setBackend('cpu'); });
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
 
   // Inside, rotated, mirrored, half outside the image (zero fill), and larger than the image.
   const requests: { roi: Roi; flip?: boolean }[] = [
@@ -42,8 +44,12 @@ describe('tracker frame crops', () => {
       const reader = new PixelReader();
       const inJs = await readTrackerFrame(image, true, reader);
       const asTensor = await readTrackerFrame(image, false, reader);
-      for (const [size, mul, add] of [[32, 1 / 255, 0], [17, 1 / 127.5, -1]] as const) {
-        const a = await inJs.crops(requests, size, mul, add), b = await asTensor.crops(requests, size, mul, add);
+      for (const [size, mul, add] of [
+        [32, 1 / 255, 0],
+        [17, 1 / 127.5, -1],
+      ] as const) {
+        const a = await inJs.crops(requests, size, mul, add),
+          b = await asTensor.crops(requests, size, mul, add);
         const d = await maxDiff(a, b);
         assert.ok(d < 1e-3, `crops differ by ${d} (size ${size})`);
         tf.dispose([a, b]);
@@ -58,8 +64,10 @@ describe('tracker frame crops', () => {
     const t = tf.tensor3d(Float32Array.from(image.data), [30, 40, 3]);
     const before = tf.memory().numTensors;
     const reader = new PixelReader();
-    const inJs = await readTrackerFrame(t, true, reader), asTensor = await readTrackerFrame(t, false, reader);
-    const a = await inJs.crops(requests.slice(0, 2), 24, 1, 0), b = await asTensor.crops(requests.slice(0, 2), 24, 1, 0);
+    const inJs = await readTrackerFrame(t, true, reader),
+      asTensor = await readTrackerFrame(t, false, reader);
+    const a = await inJs.crops(requests.slice(0, 2), 24, 1, 0),
+      b = await asTensor.crops(requests.slice(0, 2), 24, 1, 0);
     assert.ok((await maxDiff(a, b)) < 1e-3);
     tf.dispose([a, b]);
     inJs.dispose();

@@ -27,14 +27,19 @@ describe('tracker landmark NME', { skip: !present && 'needs ../shared/landmark-i
   });
 
   it('keeps the inner face (brows, nose, eyes, mouth) under 5 % on average', () => {
-    const inner = rows.map((r) => (10 * r.regions.brows + 9 * r.regions.nose + 12 * r.regions.eyes + 20 * r.regions.mouth) / 51);
+    const inner = rows.map(
+      (r) => (10 * r.regions.brows + 9 * r.regions.nose + 12 * r.regions.eyes + 20 * r.regions.mouth) / 51,
+    );
     const mean = inner.reduce((s, v) => s + v, 0) / inner.length;
     assert.ok(mean < 0.05, `inner-face NME ${(100 * mean).toFixed(2)} %`);
   });
 
-  it('averages under 5 % over all 68 points (the issue\'s target), better than the unfitted nearest-vertex map', () => {
+  it("averages under 5 % over all 68 points (the issue's target), better than the unfitted nearest-vertex map", () => {
     const nearestVertex = meanNme(rows.map((r) => ({ ...r, nme: r.nearestVertexNme })));
     assert.ok(meanNme(rows) < 0.05, `mean NME ${(100 * meanNme(rows)).toFixed(2)} %`);
-    assert.ok(meanNme(rows) < nearestVertex, `regressor ${(100 * meanNme(rows)).toFixed(2)} % vs nearest-vertex map ${(100 * nearestVertex).toFixed(2)} %`);
+    assert.ok(
+      meanNme(rows) < nearestVertex,
+      `regressor ${(100 * meanNme(rows)).toFixed(2)} % vs nearest-vertex map ${(100 * nearestVertex).toFixed(2)} %`,
+    );
   });
 });

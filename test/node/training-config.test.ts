@@ -1,7 +1,11 @@
 import { faceMeshLandmarkWeights } from '../../plugin/estimator/landmark-features.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_TRAINING_CONFIG, lossWeightsAt, resolveTrainingConfig } from '../../training/lib/trainer/training-config.js';
+import {
+  DEFAULT_TRAINING_CONFIG,
+  lossWeightsAt,
+  resolveTrainingConfig,
+} from '../../training/lib/trainer/training-config.js';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 
 describe('training config', () => {
@@ -27,8 +31,18 @@ describe('training config', () => {
     assert.equal(c.lossWeights.identityConsistency, 0);
     assert.equal(c.lossWeights.landmark, 0.1);
     assert.throws(
-      () => resolveTrainingConfig({ steps: 0, learningRate: 2, lossWeights: { landmark: -1, bogus: 1 } as never, hidden: [] }),
-      (e: unknown) => e instanceof CpemError && ['steps', 'learningRate', 'lossWeights.landmark', 'unknown loss weight bogus', 'hidden'].every((w) => e.message.includes(w)),
+      () =>
+        resolveTrainingConfig({
+          steps: 0,
+          learningRate: 2,
+          lossWeights: { landmark: -1, bogus: 1 } as never,
+          hidden: [],
+        }),
+      (e: unknown) =>
+        e instanceof CpemError &&
+        ['steps', 'learningRate', 'lossWeights.landmark', 'unknown loss weight bogus', 'hidden'].every((w) =>
+          e.message.includes(w),
+        ),
     );
   });
 
@@ -40,7 +54,12 @@ describe('training config', () => {
     assert.equal(w[13], 10); // inner upper lip, unchanged
     assert.equal(w[10], 1); // forehead, on the face oval
     assert.equal(w[1], 10); // nose tip
-    assert.throws(() => resolveTrainingConfig({ landmarkRegionWeights: { eyelids: -1, ears: 2 } as never }),
-      (e: unknown) => e instanceof CpemError && e.message.includes('landmarkRegionWeights.eyelids') && e.message.includes('unknown landmark region ears'));
+    assert.throws(
+      () => resolveTrainingConfig({ landmarkRegionWeights: { eyelids: -1, ears: 2 } as never }),
+      (e: unknown) =>
+        e instanceof CpemError &&
+        e.message.includes('landmarkRegionWeights.eyelids') &&
+        e.message.includes('unknown landmark region ears'),
+    );
   });
 });

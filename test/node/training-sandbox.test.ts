@@ -14,21 +14,40 @@ import { sharedPath } from '../../training/node/shared-data.js';
 
 const STEPS = 30;
 
-async function openSandbox(browser: Browser, url: string, backend = 'webgpu'): Promise<{ page: Page; errors: string[] }> {
+async function openSandbox(
+  browser: Browser,
+  url: string,
+  backend = 'webgpu',
+): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${url}training?mode=train&backend=${backend}`);
-  await page.waitForFunction(() => document.body.dataset.ready === 'true' || document.body.dataset.error === 'true', null, { timeout: 60_000 });
-  assert.equal(await page.evaluate(() => document.body.dataset.error), undefined, await page.locator('#error').innerText());
+  await page.waitForFunction(
+    () => document.body.dataset.ready === 'true' || document.body.dataset.error === 'true',
+    null,
+    { timeout: 60_000 },
+  );
+  assert.equal(
+    await page.evaluate(() => document.body.dataset.error),
+    undefined,
+    await page.locator('#error').innerText(),
+  );
   return { page, errors };
 }
 
 /** A config small enough for WebGPU on SwiftShader: P = 2, T = 4, one hidden layer of 32. */
 async function fillSmallConfig(page: Page, steps: number, validateEvery: number): Promise<void> {
   const fields: Record<string, string> = {
-    steps: String(steps), persons: '2', framesPerPerson: '4', hidden: '32', learningRate: '0.001', seed: '1',
-    logEvery: '1', validateEvery: String(validateEvery), 'lw-syntheticSupervision': '1',
+    steps: String(steps),
+    persons: '2',
+    framesPerPerson: '4',
+    hidden: '32',
+    learningRate: '0.001',
+    seed: '1',
+    logEvery: '1',
+    validateEvery: String(validateEvery),
+    'lw-syntheticSupervision': '1',
   };
   for (const [id, value] of Object.entries(fields)) await page.fill(`#${id}`, value);
 }
@@ -45,7 +64,7 @@ describe('training sandbox page (/training)', () => {
   /** Loss totals of the uninterrupted WebGPU run, to compare the resumed run with. */
   let straightRun: number[] | null = null;
 
-  it('shows config errors from the trainer\'s validator and does not start', async () => {
+  it("shows config errors from the trainer's validator and does not start", async () => {
     const { page, errors } = await openSandbox(pages.browser, pages.server.url);
     await page.fill('#steps', '0');
     await page.fill('#learningRate', '2');
@@ -84,31 +103,50 @@ describe('training sandbox page (/training)', () => {
     assert.equal(await page.evaluate(() => window.cpemSandbox!.session!.step), pausedAt);
     assert.equal(await page.locator('#start').innerText(), 'Continue');
     await page.click('#start');
-    await page.waitForFunction(() => ['done', 'error', 'lost'].includes(document.body.dataset.state ?? ''), null, { timeout: 180_000 });
+    await page.waitForFunction(() => ['done', 'error', 'lost'].includes(document.body.dataset.state ?? ''), null, {
+      timeout: 180_000,
+    });
     const seconds = (Date.now() - t0) / 1000 - 1.5;
     const longestTask = await page.evaluate(() => (window as unknown as { longestTask: number }).longestTask);
-    console.log(`paused at step ${pausedAt}; longest main-thread task while training (steps 1-${STEPS}) ${longestTask.toFixed(0)} ms`);
+    console.log(
+      `paused at step ${pausedAt}; longest main-thread task while training (steps 1-${STEPS}) ${longestTask.toFixed(0)} ms`,
+    );
     assert.ok(longestTask < 1000, `a ${longestTask} ms task held the page while training`);
-    assert.equal(await page.evaluate(() => document.body.dataset.state), 'done', await page.locator('#error').innerText());
+    assert.equal(
+      await page.evaluate(() => document.body.dataset.state),
+      'done',
+      await page.locator('#error').innerText(),
+    );
     assert.equal(await page.locator('#backend-in-use').innerText(), 'webgpu');
     console.log(`WebGPU ${await page.locator('#backend-note').innerText()}`);
 
     // The loss: one row per step, falling.
     const rows = await page.evaluate(() => window.cpemSandbox!.lossRows());
-    assert.deepEqual(rows.map((r) => r.step), Array.from({ length: STEPS }, (_, i) => i));
+    assert.deepEqual(
+      rows.map((r) => r.step),
+      Array.from({ length: STEPS }, (_, i) => i),
+    );
     const mean = (rs: typeof rows) => rs.reduce((s, r) => s + r.total, 0) / rs.length;
     const first = mean(rows.slice(0, 5));
     const last = mean(rows.slice(-5));
-    console.log(`sandbox on webgpu: ${STEPS} steps in ${seconds.toFixed(1)} s; loss (mean of 5) ${first.toFixed(3)} → ${last.toFixed(3)}`);
+    console.log(
+      `sandbox on webgpu: ${STEPS} steps in ${seconds.toFixed(1)} s; loss (mean of 5) ${first.toFixed(3)} → ${last.toFixed(3)}`,
+    );
     assert.ok(last < 0.7 * first, `loss ${first} → ${last}`);
     straightRun = rows.map((r) => r.total);
 
     // Validation on the held-out set at steps 0, 10, 20, 30; β error lower at the end than before training.
     // The table has a row for each, with the trainer's ten synthetic categories as columns.
     const validation = await page.evaluate(() => window.cpemSandbox!.session!.validationRows);
-    assert.deepEqual(validation.map((v) => v.step), [0, 10, 20, 30]);
+    assert.deepEqual(
+      validation.map((v) => v.step),
+      [0, 10, 20, 30],
+    );
     console.log(`held-out β MAE ${validation[0].betaMae.toFixed(4)} → ${validation.at(-1)!.betaMae.toFixed(4)}`);
-    assert.ok(validation.at(-1)!.betaMae < validation[0].betaMae, `β MAE ${validation[0].betaMae} → ${validation.at(-1)!.betaMae}`);
+    assert.ok(
+      validation.at(-1)!.betaMae < validation[0].betaMae,
+      `β MAE ${validation[0].betaMae} → ${validation.at(-1)!.betaMae}`,
+    );
     assert.equal(await page.locator('#validation tbody tr').count(), 4);
 
     // No tensor leaks: the count after every step is the same once Adam has made its moments (step 2 on).
@@ -143,7 +181,12 @@ describe('training sandbox page (/training)', () => {
     });
     await page.click('#download');
     await all;
-    assert.deepEqual(downloads.map((f) => path.basename(f)).sort(), ['loss.csv', 'manifest.json', 'model.json', 'weights.bin']);
+    assert.deepEqual(downloads.map((f) => path.basename(f)).sort(), [
+      'loss.csv',
+      'manifest.json',
+      'model.json',
+      'weights.bin',
+    ]);
     const read = (name: string) => fs.readFileSync(path.join(dir, name), 'utf8');
     const modelJson = JSON.parse(read('model.json'));
     assert.equal(modelJson.modelTopology.format, 'babylon-cpem/pe-net');
@@ -152,9 +195,18 @@ describe('training sandbox page (/training)', () => {
     assert.equal(modelJson.userDefinedMetadata.steps, STEPS);
     const manifest = JSON.parse(read('manifest.json'));
     assert.equal(manifest.format, 'babylon-cpem/pe-net-manifest');
-    assert.equal(manifest.faceModelSha256, crypto.createHash('sha256').update(fs.readFileSync('weights/face-model.bin')).digest('hex'));
-    assert.deepEqual({ steps: manifest.trained.steps, backend: manifest.trained.backend, hidden: manifest.run.training.hidden }, { steps: STEPS, backend: 'webgpu', hidden: [32] });
-    assert.ok(manifest.metrics.syntheticUnitMae > 0 && manifest.metrics.syntheticUnitMae < 1, JSON.stringify(manifest.metrics));
+    assert.equal(
+      manifest.faceModelSha256,
+      crypto.createHash('sha256').update(fs.readFileSync('weights/face-model.bin')).digest('hex'),
+    );
+    assert.deepEqual(
+      { steps: manifest.trained.steps, backend: manifest.trained.backend, hidden: manifest.run.training.hidden },
+      { steps: STEPS, backend: 'webgpu', hidden: [32] },
+    );
+    assert.ok(
+      manifest.metrics.syntheticUnitMae > 0 && manifest.metrics.syntheticUnitMae < 1,
+      JSON.stringify(manifest.metrics),
+    );
     assert.equal(manifest.metrics.finalLoss, rows.at(-1)!.total);
     assert.equal(read('loss.csv').trim().split('\n').length, STEPS + 1);
     console.log(`manifest metrics: ${JSON.stringify(manifest.metrics)}`);
@@ -162,7 +214,9 @@ describe('training sandbox page (/training)', () => {
 
     // Load them back through the page's file input: same outputs on the held-out features.
     await page.setInputFiles('#load-weights', weightFiles);
-    await page.waitForFunction(() => document.getElementById('load-result')!.dataset.maxDiff !== undefined, null, { timeout: 60_000 });
+    await page.waitForFunction(() => document.getElementById('load-result')!.dataset.maxDiff !== undefined, null, {
+      timeout: 60_000,
+    });
     const fromFiles = await page.evaluate(() => window.cpemSandbox!.outputs('loaded'));
     const fileDiff = maxAbsDiff(trained, fromFiles);
     assert.ok(fileDiff <= 1e-6, `outputs of the downloaded weights differ by ${fileDiff}`);
@@ -173,13 +227,19 @@ describe('training sandbox page (/training)', () => {
     assert.match(popup.url(), /\/\?weights=sandbox$/);
     // The sample scene finds the stored network and says it uses it.
     const t1 = Date.now();
-    await popup.waitForFunction(() => /training sandbox/.test(document.getElementById('message')?.textContent ?? ''), null, { timeout: 90_000 });
+    await popup.waitForFunction(
+      () => /training sandbox/.test(document.getElementById('message')?.textContent ?? ''),
+      null,
+      { timeout: 90_000 },
+    );
     assert.match(await popup.innerText('#message'), /Using the PE-Net weights from the training sandbox/);
     console.log(`sample scene took the sandbox weights after ${((Date.now() - t1) / 1000).toFixed(1)} s`);
     await popup.close();
     await page.evaluate(() => delete document.getElementById('load-result')!.dataset.maxDiff);
     await page.click('#check-saved');
-    await page.waitForFunction(() => document.getElementById('load-result')!.dataset.maxDiff !== undefined, null, { timeout: 60_000 });
+    await page.waitForFunction(() => document.getElementById('load-result')!.dataset.maxDiff !== undefined, null, {
+      timeout: 60_000,
+    });
     const fromIndexedDb = await page.evaluate(() => window.cpemSandbox!.outputs('loaded'));
     const dbDiff = maxAbsDiff(trained, fromIndexedDb);
     assert.ok(dbDiff <= 1e-6, `outputs of the IndexedDB copy differ by ${dbDiff}`);
@@ -198,14 +258,34 @@ describe('training sandbox page (/training)', () => {
     await page.click('#start');
     await page.waitForFunction(() => (window.cpemSandbox!.session?.step ?? 0) >= 12, null, { timeout: 120_000 });
     assert.equal(await page.evaluate(() => window.cpemSandbox!.loseDevice()), true);
-    await page.waitForFunction(() => ['lost', 'error', 'done'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
-    assert.equal(await page.evaluate(() => document.body.dataset.state), 'lost', await page.locator('#error').innerText());
+    await page.waitForFunction(() => ['lost', 'error', 'done'].includes(document.body.dataset.state ?? ''), null, {
+      timeout: 60_000,
+    });
+    assert.equal(
+      await page.evaluate(() => document.body.dataset.state),
+      'lost',
+      await page.locator('#error').innerText(),
+    );
     assert.equal(await page.locator('#error').getAttribute('data-code'), 'DEVICE_LOST');
     assert.match(await page.locator('#error').innerText(), /^DEVICE_LOST: The WebGPU device was lost/);
-    const lostAt = await page.evaluate(() => ({ step: window.cpemSandbox!.session!.step, checkpoint: window.cpemSandbox!.session!.checkpointStep }));
-    assert.ok(lostAt.checkpoint !== null && lostAt.checkpoint >= 10 && lostAt.checkpoint % 10 === 0 && lostAt.checkpoint <= lostAt.step, JSON.stringify(lostAt));
+    const lostAt = await page.evaluate(() => ({
+      step: window.cpemSandbox!.session!.step,
+      checkpoint: window.cpemSandbox!.session!.checkpointStep,
+    }));
+    assert.ok(
+      lostAt.checkpoint !== null &&
+        lostAt.checkpoint >= 10 &&
+        lostAt.checkpoint % 10 === 0 &&
+        lostAt.checkpoint <= lostAt.step,
+      JSON.stringify(lostAt),
+    );
     // Offered: a new WebGPU device, then the fallbacks after webgpu; continue on wasm.
-    assert.deepEqual(await page.locator('#resume-backend option').allInnerTexts(), ['webgpu (new device)', 'webgl', 'wasm', 'cpu']);
+    assert.deepEqual(await page.locator('#resume-backend option').allInnerTexts(), [
+      'webgpu (new device)',
+      'webgl',
+      'wasm',
+      'cpu',
+    ]);
     await page.selectOption('#resume-backend', 'wasm');
     await page.click('#resume-button');
     await page.waitForFunction(() => document.body.dataset.state === 'paused', null, { timeout: 60_000 });
@@ -213,36 +293,59 @@ describe('training sandbox page (/training)', () => {
     assert.equal(await page.locator('#backend-in-use').innerText(), 'wasm');
     assert.equal(await page.locator('#error').innerText(), '');
     await page.click('#start');
-    await page.waitForFunction(() => ['done', 'error', 'lost'].includes(document.body.dataset.state ?? ''), null, { timeout: 120_000 });
-    assert.equal(await page.evaluate(() => document.body.dataset.state), 'done', await page.locator('#error').innerText());
+    await page.waitForFunction(() => ['done', 'error', 'lost'].includes(document.body.dataset.state ?? ''), null, {
+      timeout: 120_000,
+    });
+    assert.equal(
+      await page.evaluate(() => document.body.dataset.state),
+      'done',
+      await page.locator('#error').innerText(),
+    );
     // One loss row per step across the loss: the rows after the checkpoint were trained again, not duplicated.
     const rows = await page.evaluate(() => window.cpemSandbox!.lossRows());
-    assert.deepEqual(rows.map((r) => r.step), Array.from({ length: steps }, (_, i) => i));
+    assert.deepEqual(
+      rows.map((r) => r.step),
+      Array.from({ length: steps }, (_, i) => i),
+    );
     const validation = await page.evaluate(() => window.cpemSandbox!.session!.validationRows.map((v) => v.step));
     assert.deepEqual(validation, [0, 10, 20, 30]);
     const mean = (rs: typeof rows) => rs.reduce((s, r) => s + r.total, 0) / rs.length;
-    console.log(`device lost at step ${lostAt.step}, resumed on wasm from ${lostAt.checkpoint}; loss ${mean(rows.slice(0, 5)).toFixed(1)} → ${mean(rows.slice(-5)).toFixed(1)}`);
+    console.log(
+      `device lost at step ${lostAt.step}, resumed on wasm from ${lostAt.checkpoint}; loss ${mean(rows.slice(0, 5)).toFixed(1)} → ${mean(rows.slice(-5)).toFixed(1)}`,
+    );
     assert.ok(mean(rows.slice(-5)) < 0.7 * mean(rows.slice(0, 5)));
     // The same run as the uninterrupted one: same batches from the checkpoint on, so the same losses up to the
     // arithmetic differences of wasm and WebGPU.
     if (straightRun) {
       const relative = rows.map((r, i) => Math.abs(r.total - straightRun![i]) / straightRun![i]);
       const worst = Math.max(...relative);
-      console.log(`resumed run against the uninterrupted one: largest relative loss difference ${worst.toExponential(2)}`);
+      console.log(
+        `resumed run against the uninterrupted one: largest relative loss difference ${worst.toExponential(2)}`,
+      );
       assert.ok(worst < 1e-2, `losses differ by up to ${worst} (relative)`);
     }
     // A new run on WebGPU after the loss gets a new device and trains.
     await page.selectOption('#backend', 'webgpu');
     await page.fill('#steps', '3');
     await page.click('#start');
-    await page.waitForFunction(() => ['done', 'error', 'lost'].includes(document.body.dataset.state ?? ''), null, { timeout: 120_000 });
-    assert.equal(await page.evaluate(() => document.body.dataset.state), 'done', await page.locator('#error').innerText());
+    await page.waitForFunction(() => ['done', 'error', 'lost'].includes(document.body.dataset.state ?? ''), null, {
+      timeout: 120_000,
+    });
+    assert.equal(
+      await page.evaluate(() => document.body.dataset.state),
+      'done',
+      await page.locator('#error').innerText(),
+    );
     assert.equal(await page.locator('#backend-in-use').innerText(), 'webgpu');
     const again = await page.evaluate(() => window.cpemSandbox!.lossRows());
     assert.equal(again.length, 3);
     // Its first two steps are the straight run's (same seed, same batches; the exclusive term starts at step 2 here).
     if (straightRun) {
-      for (const i of [0, 1]) assert.ok(Math.abs(again[i].total - straightRun[i]) <= 1e-5 * straightRun[i], `step ${i}: ${again[i].total} vs ${straightRun[i]}`);
+      for (const i of [0, 1])
+        assert.ok(
+          Math.abs(again[i].total - straightRun[i]) <= 1e-5 * straightRun[i],
+          `step ${i}: ${again[i].total} vs ${straightRun[i]}`,
+        );
     }
     assert.deepEqual(errors, []);
     await page.close();
@@ -260,21 +363,35 @@ describe('training sandbox page (/training)', () => {
     await page.fill('#clip-fps', '4');
     await page.fill('#clip-frames', '12');
     // One clip dropped on the page (a drop event carrying the file), the other picked with the file input.
-    const dropped = await page.evaluateHandle(async (url) => {
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([await (await fetch(url)).blob()], url.split('/').pop()!, { type: 'video/mp4' }));
-      return transfer;
-    }, `${pages.server.url}shared/videos/${path.basename(clips[0])}`);
+    const dropped = await page.evaluateHandle(
+      async (url) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([await (await fetch(url)).blob()], url.split('/').pop()!, { type: 'video/mp4' }));
+        return transfer;
+      },
+      `${pages.server.url}shared/videos/${path.basename(clips[0])}`,
+    );
     await page.dispatchEvent('#drop', 'drop', { dataTransfer: dropped });
     await page.setInputFiles('#video-files', clips[1]);
-    assert.deepEqual(await page.locator('#clips li').allInnerTexts(), clips.map((c) => `${path.basename(c)}: not tracked yet`));
+    assert.deepEqual(
+      await page.locator('#clips li').allInnerTexts(),
+      clips.map((c) => `${path.basename(c)}: not tracked yet`),
+    );
     assert.equal(await page.locator('input[name=data][value=videos]').isChecked(), true);
     await page.click('#start');
-    await page.waitForFunction(() => ['done', 'error', 'lost'].includes(document.body.dataset.state ?? '') || document.getElementById('error')!.textContent !== '', null, { timeout: 180_000 });
+    await page.waitForFunction(
+      () =>
+        ['done', 'error', 'lost'].includes(document.body.dataset.state ?? '') ||
+        document.getElementById('error')!.textContent !== '',
+      null,
+      { timeout: 180_000 },
+    );
     assert.equal(await page.locator('#error').innerText(), '');
     assert.equal(await page.evaluate(() => document.body.dataset.state), 'done');
     await page.screenshot({ path: path.join('.cache', 'screenshots', 'training-sandbox-videos.png') });
-    const tracked = await page.locator('#clips li').evaluateAll((items) => items.map((li) => Number((li as HTMLElement).dataset.frames)));
+    const tracked = await page
+      .locator('#clips li')
+      .evaluateAll((items) => items.map((li) => Number((li as HTMLElement).dataset.frames)));
     console.log(`tracked frames per clip: ${tracked.join(', ')} of 12`);
     assert.ok(tracked.length === 2 && tracked.every((n) => n >= 10), `tracked ${tracked}`);
     const rows = await page.evaluate(() => window.cpemSandbox!.lossRows());

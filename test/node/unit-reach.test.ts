@@ -44,12 +44,15 @@ describe('shipped PE-Net: every unit can reach 1', () => {
     for (let u = 0; u < EXPRESSION_UNITS.length; u++) {
       let best = 0;
       for (let start = 0; start < 4 && best < 0.95; start++) {
-        const w = tf.variable(start === 0 ? tf.zeros([1, size]) : tf.randomNormal([1, size], 0, 0.5, 'float32', 1000 * u + start));
+        const w = tf.variable(
+          start === 0 ? tf.zeros([1, size]) : tf.randomNormal([1, size], 0, 0.5, 'float32', 1000 * u + start),
+        );
         const optimizer = tf.train.adam(0.05);
-        const unitOf = (reader: PeNet) => tf.tidy(() => {
-          const x = tf.add(meanInput, tf.div(tf.mul(tf.tanh(w), 4), scaleInput)) as tf.Tensor2D;
-          return tf.squeeze(tf.slice(reader.predict(x).expression, [0, u], [1, 1])) as tf.Scalar;
-        });
+        const unitOf = (reader: PeNet) =>
+          tf.tidy(() => {
+            const x = tf.add(meanInput, tf.div(tf.mul(tf.tanh(w), 4), scaleInput)) as tf.Tensor2D;
+            return tf.squeeze(tf.slice(reader.predict(x).expression, [0, u], [1, 1])) as tf.Scalar;
+          });
         for (let step = 0; step < 300; step++) {
           optimizer.minimize(() => tf.neg(unitOf(beforeCurve)) as tf.Scalar, false, [w]);
           if (step % 20 === 19) {
@@ -77,6 +80,9 @@ describe('shipped PE-Net: every unit can reach 1', () => {
     const full = createNeutralFaceMotion();
     full.units.fill(1);
     const out = calibration.apply({ ...full, timestamp: 100 });
-    assert.ok(out.units.every((v) => v >= 0.999), 'a unit at 1 reads 1 over any resting level');
+    assert.ok(
+      out.units.every((v) => v >= 0.999),
+      'a unit at 1 reads 1 over any resting level',
+    );
   });
 });

@@ -21,11 +21,17 @@ import '@babylonjs/loaders/glTF/2.0';
 // Bone (imported through the side-effect-free re-export bone.js) does not trigger it, and skinned characters then
 // fail with "Bone is not a constructor". loadGlb() uses both classes first.
 function ensureSkinningClasses(): void {
-  if (typeof Bone !== 'function' || typeof Skeleton !== 'function') throw new Error('Babylon Bone/Skeleton did not initialise');
+  if (typeof Bone !== 'function' || typeof Skeleton !== 'function')
+    throw new Error('Babylon Bone/Skeleton did not initialise');
 }
 
 /** The morph targets of the test face: name → which vertices move and where. */
-export const TEST_FACE_TARGETS: ReadonlyArray<{ name: string; centre: [number, number]; radius: number; move: [number, number, number] }> = [
+export const TEST_FACE_TARGETS: ReadonlyArray<{
+  name: string;
+  centre: [number, number];
+  radius: number;
+  move: [number, number, number];
+}> = [
   // The face is on the +z side of the sphere, the way a glTF character (like the Ready Player Me avatar) faces
   // once loaded into Babylon; facing +z, the subject's left is −x. Each target moves the vertices within `radius`
   // of `centre` (x, y on the front) with a smooth falloff.

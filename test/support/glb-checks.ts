@@ -20,12 +20,18 @@ export async function validateGlb(bytes: Uint8Array): Promise<{ errors: number; 
   const report = await validator.validateBytes(bytes, { maxIssues: 50 });
   return {
     errors: report.issues.numErrors,
-    messages: report.issues.messages.filter((m: { severity: number }) => m.severity === 0).map((m: { code: string; pointer?: string }) => `${m.code} ${m.pointer ?? ''}`),
+    messages: report.issues.messages
+      .filter((m: { severity: number }) => m.severity === 0)
+      .map((m: { code: string; pointer?: string }) => `${m.code} ${m.pointer ?? ''}`),
   };
 }
 
 /** A morph-target track as Babylon loads it back: the mesh, the target, its animation. */
-export interface LoadedMorphTrack { mesh: string; target: MorphTarget; animation: Animation }
+export interface LoadedMorphTrack {
+  mesh: string;
+  target: MorphTarget;
+  animation: Animation;
+}
 
 /** Loads a GLB in Babylon (NullEngine); the caller disposes `engine`. */
 export async function loadGlbInBabylon(bytes: Uint8Array) {
@@ -41,7 +47,13 @@ export async function loadGlbInBabylon(bytes: Uint8Array) {
   for (const group of groups) {
     for (const ta of group.targetedAnimations) {
       if (!(ta.target instanceof MorphTarget)) continue;
-      const mesh = scene.meshes.find((m) => m.morphTargetManager && Array.from({ length: m.morphTargetManager.numTargets }, (_, i) => m.morphTargetManager!.getTarget(i)).includes(ta.target));
+      const mesh = scene.meshes.find(
+        (m) =>
+          m.morphTargetManager &&
+          Array.from({ length: m.morphTargetManager.numTargets }, (_, i) =>
+            m.morphTargetManager!.getTarget(i),
+          ).includes(ta.target),
+      );
       morphTracks.push({ mesh: mesh?.name ?? '', target: ta.target, animation: ta.animation });
     }
   }
@@ -58,7 +70,10 @@ export function trackAt(track: { animation: Animation }, ms: number): number {
  * Largest |track − recorded influence| over the recorded frames, for every morph-target track: the recorded influence
  * is the autoMap table evaluated on the frame's units (what the behavior applied).
  */
-export function largestTrackError(loaded: Awaited<ReturnType<typeof loadGlbInBabylon>>, take: TakeUnitsJson): { error: number; tracks: number } {
+export function largestTrackError(
+  loaded: Awaited<ReturnType<typeof loadGlbInBabylon>>,
+  take: TakeUnitsJson,
+): { error: number; tracks: number } {
   const applier = new RetargetApplier(loaded.root, autoMap(loaded.root).table, { onWarning: () => {} });
   const row = new Map(applier.rowNames.map((n, i) => [n, i]));
   const values = new Float32Array(applier.rowNames.length);
@@ -69,23 +84,32 @@ export function largestTrackError(loaded: Awaited<ReturnType<typeof loadGlbInBab
     const r = row.get(track.target.name);
     if (r === undefined) continue;
     tracks++;
-    take.frames.forEach((f, k) => { error = Math.max(error, Math.abs(trackAt(track, f.timeMs) - expected[k][r])); });
+    take.frames.forEach((f, k) => {
+      error = Math.max(error, Math.abs(trackAt(track, f.timeMs) - expected[k][r]));
+    });
   }
   applier.dispose();
   return { error, tracks };
 }
 
 /** three.js' view of the GLB: its animations and, per morph-target track, the mesh's target count. */
-export async function loadGlbInThree(bytes: Uint8Array): Promise<{ animations: number; morphTracks: Array<{ name: string; targets: number }> }> {
+export async function loadGlbInThree(
+  bytes: Uint8Array,
+): Promise<{ animations: number; morphTracks: Array<{ name: string; targets: number }> }> {
   // GLTFLoader reads self.URL for embedded images; textures it cannot decode without a DOM are skipped, the rest loads.
   (globalThis as { self?: unknown }).self ??= globalThis;
   const quiet = console.error;
   console.error = () => {};
   try {
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    const gltf = await new Promise<{ animations: Array<{ tracks: Array<{ name: string; times: ArrayLike<number>; values: ArrayLike<number> }> }> }>((resolve, reject) => new GLTFLoader().parse(buffer, '', resolve, reject));
+    const gltf = await new Promise<{
+      animations: Array<{ tracks: Array<{ name: string; times: ArrayLike<number>; values: ArrayLike<number> }> }>;
+    }>((resolve, reject) => new GLTFLoader().parse(buffer, '', resolve, reject));
     const tracks = gltf.animations.flatMap((a) => a.tracks).filter((t) => t.name.endsWith('.morphTargetInfluences'));
-    return { animations: gltf.animations.length, morphTracks: tracks.map((t) => ({ name: t.name, targets: t.values.length / t.times.length })) };
+    return {
+      animations: gltf.animations.length,
+      morphTracks: tracks.map((t) => ({ name: t.name, targets: t.values.length / t.times.length })),
+    };
   } finally {
     console.error = quiet;
   }
@@ -94,9 +118,19 @@ export async function loadGlbInThree(bytes: Uint8Array): Promise<{ animations: n
 /** Pearson correlation of two equally long series. */
 export function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = a.length;
-  let ma = 0, mb = 0;
-  for (let i = 0; i < n; i++) { ma += a[i] / n; mb += b[i] / n; }
-  let sab = 0, saa = 0, sbb = 0;
-  for (let i = 0; i < n; i++) { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) ** 2; sbb += (b[i] - mb) ** 2; }
+  let ma = 0,
+    mb = 0;
+  for (let i = 0; i < n; i++) {
+    ma += a[i] / n;
+    mb += b[i] / n;
+  }
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) ** 2;
+    sbb += (b[i] - mb) ** 2;
+  }
   return sab / Math.sqrt(saa * sbb);
 }

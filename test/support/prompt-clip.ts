@@ -35,7 +35,24 @@ function makeClip(file: string, graph: string, frames: number): void {
   if (fs.existsSync(file)) return;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const partial = `${file}.${process.pid}.part`;
-  const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', PROMPT_CLIP_SOURCE, '-filter_complex', graph, '-map', '[out]', '-frames:v', String(frames), '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', partial]);
+  const r = spawnSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-i',
+    PROMPT_CLIP_SOURCE,
+    '-filter_complex',
+    graph,
+    '-map',
+    '[out]',
+    '-frames:v',
+    String(frames),
+    '-pix_fmt',
+    'yuv420p',
+    '-f',
+    'yuv4mpegpipe',
+    partial,
+  ]);
   if (r.status !== 0) {
     fs.rmSync(partial, { force: true });
     throw new Error(`ffmpeg failed: ${r.stderr}`);
@@ -45,29 +62,43 @@ function makeClip(file: string, graph: string, frames: number): void {
 
 /** Writes PROMPT_CLIP and STILL_CLIP unless they are there already. */
 export function makePromptClips(): void {
-  const bits = Array.from({ length: 8 }, (_, i) => `drawbox=x=${i * 16 + 2}:y=322:w=12:h=12:color=white:t=fill:enable='mod(floor(n/${2 ** i}),2)'`);
+  const bits = Array.from(
+    { length: 8 },
+    (_, i) => `drawbox=x=${i * 16 + 2}:y=322:w=12:h=12:color=white:t=fill:enable='mod(floor(n/${2 ** i}),2)'`,
+  );
   // Each segment: 3 frames at 15 fps up to the expression's height, then the last one held (tpad) to SEGMENT_FRAMES.
-  const segments = PEAKS.map((t, k) => `[i${k + 1}]trim=start=${(t - 0.14).toFixed(2)}:duration=0.2,setpts=PTS-STARTPTS,fps=15,tpad=stop_mode=clone:stop=${SEGMENT_FRAMES - 3}[s${k + 1}]`);
-  makeClip(PROMPT_CLIP, [
-    `[0:v]split=${PEAKS.length + 1}[i0]${PEAKS.map((_, k) => `[i${k + 1}]`).join('')}`,
-    `[i0]trim=end_frame=1,loop=loop=${NEUTRAL_FRAMES - 1}:size=1,setpts=N/15/TB[s0]`,
-    ...segments,
-    `${[0, ...PEAKS.map((_, k) => k + 1)].map((k) => `[s${k}]`).join('')}concat=n=${PEAKS.length + 1}:v=1,fps=15,scale=320:320,pad=320:336:0:0:black,${bits.join(',')}[out]`,
-  ].join(';'), PROMPT_CLIP_FRAMES);
+  const segments = PEAKS.map(
+    (t, k) =>
+      `[i${k + 1}]trim=start=${(t - 0.14).toFixed(2)}:duration=0.2,setpts=PTS-STARTPTS,fps=15,tpad=stop_mode=clone:stop=${SEGMENT_FRAMES - 3}[s${k + 1}]`,
+  );
+  makeClip(
+    PROMPT_CLIP,
+    [
+      `[0:v]split=${PEAKS.length + 1}[i0]${PEAKS.map((_, k) => `[i${k + 1}]`).join('')}`,
+      `[i0]trim=end_frame=1,loop=loop=${NEUTRAL_FRAMES - 1}:size=1,setpts=N/15/TB[s0]`,
+      ...segments,
+      `${[0, ...PEAKS.map((_, k) => k + 1)].map((k) => `[s${k}]`).join('')}concat=n=${PEAKS.length + 1}:v=1,fps=15,scale=320:320,pad=320:336:0:0:black,${bits.join(',')}[out]`,
+    ].join(';'),
+    PROMPT_CLIP_FRAMES,
+  );
   makeClip(STILL_CLIP, '[0:v]trim=end_frame=1,loop=loop=179:size=1,setpts=N/15/TB,fps=15,scale=320:320[out]', 180);
 }
 
 /** Waits until the page's guided-capture preview shows a frame of PROMPT_CLIP numbered from `from` to `to`. */
 export async function waitForClipFrame(page: Page, from: number, to: number): Promise<void> {
-  await page.waitForFunction(([lo, hi]) => {
-    const v = document.getElementById('teach-video') as HTMLVideoElement;
-    const c = new OffscreenCanvas(320, 336).getContext('2d', { willReadFrequently: true })!;
-    c.drawImage(v, 0, 0, 320, 336);
-    const d = c.getImageData(0, 322, 128, 12).data;
-    let n = 0;
-    for (let i = 0; i < 8; i++) if (d[(6 * 128 + i * 16 + 8) * 4] > 128) n |= 1 << i;
-    return n >= lo && n <= hi;
-  }, [from, to], { timeout: 120_000, polling: 10 });
+  await page.waitForFunction(
+    ([lo, hi]) => {
+      const v = document.getElementById('teach-video') as HTMLVideoElement;
+      const c = new OffscreenCanvas(320, 336).getContext('2d', { willReadFrequently: true })!;
+      c.drawImage(v, 0, 0, 320, 336);
+      const d = c.getImageData(0, 322, 128, 12).data;
+      let n = 0;
+      for (let i = 0; i < 8; i++) if (d[(6 * 128 + i * 16 + 8) * 4] > 128) n |= 1 << i;
+      return n >= lo && n <= hi;
+    },
+    [from, to],
+    { timeout: 120_000, polling: 10 },
+  );
 }
 
 /** The first clip frame of prompt `row` of PROMPT_CLIP_PROMPTS (0: the resting face). */
@@ -78,9 +109,14 @@ export function promptClipStart(row: number): number {
 /** The teach panel's rows: prompt and status (the row's data attributes) and text. */
 export type PromptRow = { prompt: string; status: string; text: string };
 
-export const readPromptRows = (page: Page): Promise<PromptRow[]> => page.locator('#teach-rows tr').evaluateAll((rows) => rows.map((tr) => ({
-  prompt: (tr as HTMLElement).dataset.prompt!, status: (tr as HTMLElement).dataset.status!, text: (tr as HTMLElement).innerText,
-})));
+export const readPromptRows = (page: Page): Promise<PromptRow[]> =>
+  page.locator('#teach-rows tr').evaluateAll((rows) =>
+    rows.map((tr) => ({
+      prompt: (tr as HTMLElement).dataset.prompt!,
+      status: (tr as HTMLElement).dataset.status!,
+      text: (tr as HTMLElement).innerText,
+    })),
+  );
 
 type TeachProbe = { cpemSandbox: { teach: { completedCaptures: number } } };
 
@@ -91,7 +127,9 @@ type TeachProbe = { cpemSandbox: { teach: { completedCaptures: number } } };
 export async function captureOver(page: Page, ask: () => Promise<void>): Promise<void> {
   const before = await page.evaluate(() => (window as unknown as TeachProbe).cpemSandbox.teach.completedCaptures);
   await ask();
-  await page.waitForFunction((n) => (window as unknown as TeachProbe).cpemSandbox.teach.completedCaptures > n, before, { timeout: 300_000 });
+  await page.waitForFunction((n) => (window as unknown as TeachProbe).cpemSandbox.teach.completedCaptures > n, before, {
+    timeout: 300_000,
+  });
 }
 
 /**
@@ -112,9 +150,18 @@ export async function retakeInStep(page: Page, row: number): Promise<PromptRow[]
  * drifted pass may have measured it on the next expression), then every such prompt. Returns the rows and the rows
  * retaken.
  */
-export async function retakeUnusable(page: Page, rows: PromptRow[], extra: number[] = []): Promise<{ rows: PromptRow[]; retaken: number[] }> {
+export async function retakeUnusable(
+  page: Page,
+  rows: PromptRow[],
+  extra: number[] = [],
+): Promise<{ rows: PromptRow[]; retaken: number[] }> {
   const shown = (i: number) => i < PROMPT_CLIP_PROMPTS.length;
-  let retaken = [...new Set([...extra, ...rows.map((r, i) => (i > 0 && shown(i) && r.status !== 'ok' ? i : -1)).filter((i) => i > 0)])].sort((a, b) => a - b);
+  let retaken = [
+    ...new Set([
+      ...extra,
+      ...rows.map((r, i) => (i > 0 && shown(i) && r.status !== 'ok' ? i : -1)).filter((i) => i > 0),
+    ]),
+  ].sort((a, b) => a - b);
   if (retaken.some((i) => !extra.includes(i))) retaken = [0, ...retaken];
   for (const i of retaken) rows = await retakeInStep(page, i);
   return { rows, retaken };

@@ -15,7 +15,7 @@ import { exportTestFaceGlb, loadGlb } from './arkit-test-face.js';
 
 export const POSES: Record<string, { units: Record<string, number>; rotation?: [number, number, number] }> = {
   neutral: { units: {} },
-  'eyeClose_L': { units: { eyeClose_L: 1 } },
+  eyeClose_L: { units: { eyeClose_L: 1 } },
   'jawOpen+smile': { units: { jawOpen: 0.6, mouthSmile_L: 1, mouthSmile_R: 1 } },
   'head yaw 0.4': { units: { jawOpen: 0.3 }, rotation: [0, 0.4, 0] },
   'head pitch 0.4': { units: {}, rotation: [0.4, 0, 0] },

@@ -16,7 +16,9 @@ import { EXPRESSION_UNITS } from '../../plugin/units/expression-units.js';
 import { NUM_FACE_LANDMARKS, NUM_MESH_POINTS } from '../../plugin/constants.js';
 
 declare global {
-  interface Window { faceModelPictures?: Promise<Record<string, string>> }
+  interface Window {
+    faceModelPictures?: Promise<Record<string, string>>;
+  }
 }
 
 // Model axes (x to the subject's left, y up, z towards the viewer) into Babylon's left-handed frame: z flips, and
@@ -50,7 +52,12 @@ async function pictures(): Promise<Record<string, string>> {
     const eye = v >= model.regions.eyeballRight[0] ? 468 : v >= model.regions.eyeballLeft[0] ? 473 : -1;
     if (eye >= 0) {
       const d = Math.hypot(mean[v * 3] - fm[eye * 3], mean[v * 3 + 1] - fm[eye * 3 + 1]);
-      c = mean[v * 3 + 2] > fm[eye * 3 + 2] - 6 && d < 5.9 ? (d < 2.2 ? [0.05, 0.05, 0.05] : [0.25, 0.4, 0.55]) : [0.96, 0.96, 0.94];
+      c =
+        mean[v * 3 + 2] > fm[eye * 3 + 2] - 6 && d < 5.9
+          ? d < 2.2
+            ? [0.05, 0.05, 0.05]
+            : [0.25, 0.4, 0.55]
+          : [0.96, 0.96, 0.94];
     }
     colors.set([...c, 1], v * 4);
   }
@@ -80,7 +87,9 @@ async function pictures(): Promise<Record<string, string>> {
     camera.position = new Vector3(target.x, target.y, -600);
     camera.setTarget(target);
     camera.fov = fov;
-    const tileW = canvas.width, tileH = canvas.height, labelH = 24;
+    const tileW = canvas.width,
+      tileH = canvas.height,
+      labelH = 24;
     const rows = Math.ceil(names.length / cols);
     const sheet = document.createElement('canvas');
     sheet.width = cols * tileW;
@@ -95,7 +104,8 @@ async function pictures(): Promise<Record<string, string>> {
       const u = EXPRESSION_UNITS.indexOf(name as never);
       if (u >= 0) beta[u] = 1;
       show(beta);
-      const x = (i % cols) * tileW, y = Math.floor(i / cols) * (tileH + labelH);
+      const x = (i % cols) * tileW,
+        y = Math.floor(i / cols) * (tileH + labelH);
       g.drawImage(canvas, x, y);
       g.fillStyle = '#222';
       g.fillText(name, x + tileW / 2, y + tileH + 17);
@@ -113,7 +123,10 @@ async function pictures(): Promise<Record<string, string>> {
 
   // Identities: α drawn from N(0, 1) (fixed seed), neutral expression and a smile with the jaw a little open.
   let seed = 2024;
-  const rand = () => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed / 2 ** 32; };
+  const rand = () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed / 2 ** 32;
+  };
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   engine.setSize(260, 300);
   await scene.whenReadyAsync();
@@ -125,7 +138,14 @@ async function pictures(): Promise<Record<string, string>> {
   identities.height = 2 * 300;
   const gi = identities.getContext('2d')!;
   const smile = new Float32Array(EXPRESSION_UNITS.length);
-  for (const [u, w] of [['mouthSmile_L', 0.8], ['mouthSmile_R', 0.8], ['jawOpen', 0.25], ['cheekUp_L', 0.5], ['cheekUp_R', 0.5]] as const) smile[EXPRESSION_UNITS.indexOf(u)] = w;
+  for (const [u, w] of [
+    ['mouthSmile_L', 0.8],
+    ['mouthSmile_R', 0.8],
+    ['jawOpen', 0.25],
+    ['cheekUp_L', 0.5],
+    ['cheekUp_R', 0.5],
+  ] as const)
+    smile[EXPRESSION_UNITS.indexOf(u)] = w;
   for (let i = 0; i < 8; i++) {
     alpha = Float32Array.from({ length: model.identityCount }, gauss);
     show();
@@ -149,9 +169,13 @@ async function pictures(): Promise<Record<string, string>> {
   b.drawImage(canvas, 0, 0);
   const transform = scene.getTransformMatrix();
   const viewport = camera.viewport.toGlobal(800, 960);
-  const project = (k: number, pts: Float32Array) => Vector3.Project(new Vector3(pts[k * 3], pts[k * 3 + 1], -pts[k * 3 + 2]), Matrix.Identity(), transform, viewport);
-  const contour = new Set([33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173, 263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398,
-    78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308, 191, 80, 81, 82, 13, 312, 311, 310, 415]);
+  const project = (k: number, pts: Float32Array) =>
+    Vector3.Project(new Vector3(pts[k * 3], pts[k * 3 + 1], -pts[k * 3 + 2]), Matrix.Identity(), transform, viewport);
+  const contour = new Set([
+    33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173, 263, 249, 390, 373, 374, 380, 381, 382,
+    362, 466, 388, 387, 386, 385, 384, 398, 78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308, 191, 80, 81, 82, 13, 312,
+    311, 310, 415,
+  ]);
   for (let k = 0; k < NUM_FACE_LANDMARKS; k++) {
     const p = project(k, fm);
     b.fillStyle = k >= NUM_MESH_POINTS ? '#1565c0' : contour.has(k) ? '#d50000' : '#00a000';
@@ -165,15 +189,26 @@ async function pictures(): Promise<Record<string, string>> {
   for (let i = 0; i < 68; i++) {
     const p = project(i, lm);
     b.beginPath();
-    b.moveTo(p.x - 5, p.y - 5); b.lineTo(p.x + 5, p.y + 5); b.moveTo(p.x + 5, p.y - 5); b.lineTo(p.x - 5, p.y + 5);
+    b.moveTo(p.x - 5, p.y - 5);
+    b.lineTo(p.x + 5, p.y + 5);
+    b.moveTo(p.x + 5, p.y - 5);
+    b.lineTo(p.x - 5, p.y + 5);
     b.stroke();
   }
   b.fillStyle = 'rgba(255, 255, 255, 0.85)';
   b.fillRect(0, 0, 800, 50);
   b.fillStyle = '#222';
   b.font = '16px sans-serif';
-  b.fillText('478 face-mesh points on the neutral model: green surface points, red eye and inner-lip contours (on the', 10, 20);
-  b.fillText('lid and mouth boundary loops, inside the lips), blue iris points; orange crosses: the 68 iBUG landmark vertices', 10, 40);
+  b.fillText(
+    '478 face-mesh points on the neutral model: green surface points, red eye and inner-lip contours (on the',
+    10,
+    20,
+  );
+  b.fillText(
+    'lid and mouth boundary loops, inside the lips), blue iris points; orange crosses: the 68 iBUG landmark vertices',
+    10,
+    40,
+  );
   engine.dispose();
   return {
     'contact-sheet': sheet.toDataURL('image/png'),

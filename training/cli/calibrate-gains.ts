@@ -15,14 +15,21 @@ import { sharedDir as requireSharedDir } from '../node/shared-data.js';
 import { NUM_EXPRESSION_UNITS } from '../../plugin/constants.js';
 
 async function main(): Promise<void> {
-  const args = readCliArgs({ weights: 'string' }, { usage: 'usage: npm run calibrate:gains -- [--weights weights/pe-net/model.json]' });
+  const args = readCliArgs(
+    { weights: 'string' },
+    { usage: 'usage: npm run calibrate:gains -- [--weights weights/pe-net/model.json]' },
+  );
   const weights = args.weights ?? path.join('weights', 'pe-net', 'model.json');
   const sharedDir = requireSharedDir('Calibration (it reads the labelled clips)');
   await selectBackend('wasm');
   const net = await PeNet.load(modelFilesHandler(weights));
   const labels = readLabelSet();
-  const tuneClips = Object.entries(labels.clips).filter(([, c]) => c.split === 'tune').map(([name]) => name);
-  const tracks = new Map(tuneClips.map((clip) => [clip, loadTrack(path.join(sharedDir, 'videos', clip), { log: (m) => console.error(m) })]));
+  const tuneClips = Object.entries(labels.clips)
+    .filter(([, c]) => c.split === 'tune')
+    .map(([name]) => name);
+  const tracks = new Map(
+    tuneClips.map((clip) => [clip, loadTrack(path.join(sharedDir, 'videos', clip), { log: (m) => console.error(m) })]),
+  );
   const fit = await fitCategoryGains(labels, async (gain) => {
     net.setExpressionGain(new Float32Array(NUM_EXPRESSION_UNITS).fill(gain));
     const estimates = new Map<string, Map<number, FrameEstimate>>();
@@ -36,7 +43,10 @@ async function main(): Promise<void> {
   writeModelFiles(path.dirname(weights), artifacts);
   manifest.calibration = { command: 'npm run calibrate:gains', split: 'tune', categories: fit.categories };
   fs.writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 1)}\n`);
-  for (const [k, v] of Object.entries(fit.categories)) console.error(`${k.padEnd(14)} gain ${v.gain}  tune objective ${v.objectiveAtOne.toFixed(3)} → ${v.objective.toFixed(3)}`);
+  for (const [k, v] of Object.entries(fit.categories))
+    console.error(
+      `${k.padEnd(14)} gain ${v.gain}  tune objective ${v.objectiveAtOne.toFixed(3)} → ${v.objective.toFixed(3)}`,
+    );
   console.error(`wrote ${weights} (unit gains) and ${manifestFile}`);
   net.dispose();
 }

@@ -16,7 +16,13 @@ import { sharedDirOrNull } from '../node/shared-data.js';
 import { outputFile } from '../node/output-folders.js';
 
 async function main(): Promise<void> {
-  const args = readCliArgs({ weights: 'string', out: 'string', json: 'string', 'track-dir': 'string' }, { usage: 'usage: npm run eval -- [--weights weights/pe-net/model.json] [--out docs/evaluation.md] [--json FILE] [--track-dir DIR]' });
+  const args = readCliArgs(
+    { weights: 'string', out: 'string', json: 'string', 'track-dir': 'string' },
+    {
+      usage:
+        'usage: npm run eval -- [--weights weights/pe-net/model.json] [--out docs/evaluation.md] [--json FILE] [--track-dir DIR]',
+    },
+  );
   const weights = args.weights ?? path.join('weights', 'pe-net', 'model.json');
   // Checked before the evaluation runs: a missing or unwritable folder used to end it with a raw ENOENT.
   const outFile = outputFile(args.out ?? path.join('docs', 'evaluation.md'));
@@ -28,17 +34,37 @@ async function main(): Promise<void> {
   const net = await PeNet.load(modelFilesHandler(weights));
   const labels = readLabelSet();
   if (!sharedDir) console.error('../shared is absent: only the synthetic section is evaluated.');
-  const report = await evaluateEstimator(net, model, tensors, { labels, sharedDir, trackDir: args['track-dir'], log: (m) => console.error(m) });
+  const report = await evaluateEstimator(net, model, tensors, {
+    labels,
+    sharedDir,
+    trackDir: args['track-dir'],
+    log: (m) => console.error(m),
+  });
   const manifestFile = path.join(path.dirname(weights), 'manifest.json');
   const manifest = fs.existsSync(manifestFile) ? JSON.parse(fs.readFileSync(manifestFile, 'utf8')) : null;
-  const command = `npm run eval${process.argv.length > 2 ? ` -- ${process.argv.slice(2).filter((a) => a !== '--').join(' ')}` : ''}`;
+  const command = `npm run eval${
+    process.argv.length > 2
+      ? ` -- ${process.argv
+          .slice(2)
+          .filter((a) => a !== '--')
+          .join(' ')}`
+      : ''
+  }`;
   fs.writeFileSync(outFile, evaluationMarkdown(report, { weights, manifest, command }));
-  if (args.json) fs.writeFileSync(args.json, JSON.stringify(report, (_, v) => (v instanceof Float32Array ? Array.from(v) : v), 1));
+  if (args.json)
+    fs.writeFileSync(
+      args.json,
+      JSON.stringify(report, (_, v) => (v instanceof Float32Array ? Array.from(v) : v), 1),
+    );
   const r = report.realFrames?.report;
-  console.error(`synthetic unit MAE ${report.synthetic.meanUnitMae.toFixed(3)}`
-    + (r ? `; report half: category MAE raw ${r.raw.categoryAverage.toFixed(3)}, calibrated ${r.calibrated.categoryAverage.toFixed(3)} (reading 0: ${r.zero.categoryAverage.toFixed(3)}); where shown ${r.raw.activeAverage.toFixed(3)} / ${r.calibrated.activeAverage.toFixed(3)}; neutral mean ${r.calibrated.neutral.meanActivation.toFixed(3)}` : '')
-    + (report.identity ? `; α drift report ${report.identity.report.toFixed(3)}` : '')
-    + (report.reconstruction ? `; landmark NME ${(100 * report.reconstruction.mean).toFixed(2)} %` : ''));
+  console.error(
+    `synthetic unit MAE ${report.synthetic.meanUnitMae.toFixed(3)}` +
+      (r
+        ? `; report half: category MAE raw ${r.raw.categoryAverage.toFixed(3)}, calibrated ${r.calibrated.categoryAverage.toFixed(3)} (reading 0: ${r.zero.categoryAverage.toFixed(3)}); where shown ${r.raw.activeAverage.toFixed(3)} / ${r.calibrated.activeAverage.toFixed(3)}; neutral mean ${r.calibrated.neutral.meanActivation.toFixed(3)}`
+        : '') +
+      (report.identity ? `; α drift report ${report.identity.report.toFixed(3)}` : '') +
+      (report.reconstruction ? `; landmark NME ${(100 * report.reconstruction.mean).toFixed(2)} %` : ''),
+  );
   console.error(`wrote ${outFile}`);
   net.dispose();
   tensors.dispose();

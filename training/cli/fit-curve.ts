@@ -24,22 +24,44 @@ async function main(): Promise<void> {
   const out = args.out ?? path.dirname(weights);
   const sharedDir = requireSharedDir('Fitting the output curve (on labelled clips)');
   const manifestFile = path.join(path.dirname(weights), 'manifest.json');
-  if (!fs.existsSync(manifestFile)) throw new CpemError('WEIGHTS_MISSING', `No ${manifestFile} beside ${weights}: fit the curve on weights the trainer wrote.`);
+  if (!fs.existsSync(manifestFile))
+    throw new CpemError(
+      'WEIGHTS_MISSING',
+      `No ${manifestFile} beside ${weights}: fit the curve on weights the trainer wrote.`,
+    );
   await selectBackend('wasm');
   const loaded = await PeNet.load(modelFilesHandler(weights));
-  const net = loaded.config.expressionCurveKnots === OUTPUT_CURVE_KNOTS ? loaded : loaded.withExpressionCurve(OUTPUT_CURVE_KNOTS);
+  const net =
+    loaded.config.expressionCurveKnots === OUTPUT_CURVE_KNOTS ? loaded : loaded.withExpressionCurve(OUTPUT_CURVE_KNOTS);
   if (net !== loaded) loaded.dispose();
   // Readings before any curve: the identity.
-  net.setExpressionCurve(Float32Array.from({ length: net.config.numExpression * OUTPUT_CURVE_KNOTS }, (_, i) => (i % OUTPUT_CURVE_KNOTS) / (OUTPUT_CURVE_KNOTS - 1)));
+  net.setExpressionCurve(
+    Float32Array.from(
+      { length: net.config.numExpression * OUTPUT_CURVE_KNOTS },
+      (_, i) => (i % OUTPUT_CURVE_KNOTS) / (OUTPUT_CURVE_KNOTS - 1),
+    ),
+  );
   const tune = labelHalf(readLabelSet(), 'tune');
   const estimates = new Map<string, Map<number, FrameEstimate>>();
   for (const clip of Object.keys(tune.clips)) {
-    estimates.set(clip, await estimateTrack(net, loadTrack(path.join(sharedDir, 'videos', clip), { log: (m) => console.error(m) }), false));
+    estimates.set(
+      clip,
+      await estimateTrack(
+        net,
+        loadTrack(path.join(sharedDir, 'videos', clip), { log: (m) => console.error(m) }),
+        false,
+      ),
+    );
   }
   const fit = fitOutputCurve(tune, (f) => estimates.get(f.clip)?.get(f.frame)?.rawUnits ?? null);
   net.setExpressionCurve(fit.curve);
   const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
-  manifest.outputCurve = { command: 'npm run fit:curve', split: 'tune', knots: OUTPUT_CURVE_KNOTS, categories: fit.categories };
+  manifest.outputCurve = {
+    command: 'npm run fit:curve',
+    split: 'tune',
+    knots: OUTPUT_CURVE_KNOTS,
+    categories: fit.categories,
+  };
   const artifacts = await net.toArtifacts({ run: manifest.run?.name ?? 'unknown', outputCurve: 'tune half' });
   net.dispose();
   writeModelFiles(out, artifacts);

@@ -16,7 +16,10 @@ import { NUM_FACE_LANDMARKS } from '../../plugin/constants.js';
 const USAGE = 'usage: npm run track -- VIDEO [--out FILE] [--fps N] [--backend wasm|cpu] [--max-frames N]';
 
 function parseArgs(): { video: string; out: string; fps?: number; backend: TrackerBackend; maxFrames?: number } {
-  const opts = readCliArgs({ out: 'string', fps: 'string', backend: 'string', 'max-frames': 'string' }, { usage: USAGE, positionals: 1 });
+  const opts = readCliArgs(
+    { out: 'string', fps: 'string', backend: 'string', 'max-frames': 'string' },
+    { usage: USAGE, positionals: 1 },
+  );
   const num = (k: 'fps' | 'max-frames') => {
     if (opts[k] === undefined) return undefined;
     const n = Number(opts[k]);
@@ -25,21 +28,33 @@ function parseArgs(): { video: string; out: string; fps?: number; backend: Track
   };
   const video = opts._[0];
   const backend = (opts.backend ?? 'wasm') as TrackerBackend;
-  if (backend !== 'wasm' && backend !== 'cpu') throw new CpemError('INVALID_ARGUMENT', `--backend must be wasm or cpu in Node; got ${backend}.`);
-  return { video, out: opts.out ?? `${path.basename(video, path.extname(video))}.lmtrack`, fps: num('fps'), backend, maxFrames: num('max-frames') };
+  if (backend !== 'wasm' && backend !== 'cpu')
+    throw new CpemError('INVALID_ARGUMENT', `--backend must be wasm or cpu in Node; got ${backend}.`);
+  return {
+    video,
+    out: opts.out ?? `${path.basename(video, path.extname(video))}.lmtrack`,
+    fps: num('fps'),
+    backend,
+    maxFrames: num('max-frames'),
+  };
 }
 
 async function main(): Promise<void> {
   const args = parseArgs();
-  if (!fs.existsSync(args.video)) throw new CpemError('INVALID_ARGUMENT', `No such video: ${args.video}. Name an existing video file.`);
+  if (!fs.existsSync(args.video))
+    throw new CpemError('INVALID_ARGUMENT', `No such video: ${args.video}. Name an existing video file.`);
   const info = probeVideo(args.video);
   outputFile(args.out);
   const sampledFps = args.fps ?? info.fps;
-  const expected = Math.min(args.maxFrames ?? Infinity, Math.max(1, Math.round(args.fps ? info.duration * args.fps : info.frames)));
+  const expected = Math.min(
+    args.maxFrames ?? Infinity,
+    Math.max(1, Math.round(args.fps ? info.duration * args.fps : info.frames)),
+  );
   const tracker = await FaceTracker.create({ backend: args.backend });
   const bar = new ProgressBar(expected, `track ${path.basename(args.video)}`, process.stderr);
   const frames: LandmarkTrackFrame[] = [];
-  let faces = 0, ms = 0;
+  let faces = 0,
+    ms = 0;
   const tensorsBefore = tf.memory().numTensors;
   for await (const frame of decodeVideo(args.video, { fps: args.fps, maxFrames: args.maxFrames })) {
     const r = await tracker.track({ data: frame.data, width: frame.width, height: frame.height, channels: 3 });
@@ -59,14 +74,29 @@ async function main(): Promise<void> {
   if (frames.length < expected) bar.update(expected, `${faces} with a face (clip ended at ${frames.length} frames)`);
   const grown = tf.memory().numTensors - tensorsBefore;
   tracker.dispose();
-  const header = makeTrackHeader({
-    video: { file: path.basename(args.video), width: info.width, height: info.height, fps: info.fps, frames: info.frames },
-    sampledFps,
-    tracker: { backend: tracker.backend, models: '@vladmandic/human models/{blazeface,facemesh,iris}', minConfidence: 0.5 },
-  }, frames);
+  const header = makeTrackHeader(
+    {
+      video: {
+        file: path.basename(args.video),
+        width: info.width,
+        height: info.height,
+        fps: info.fps,
+        frames: info.frames,
+      },
+      sampledFps,
+      tracker: {
+        backend: tracker.backend,
+        models: '@vladmandic/human models/{blazeface,facemesh,iris}',
+        minConfidence: 0.5,
+      },
+    },
+    frames,
+  );
   const bytes = encodeLandmarkTrack(header, frames);
   fs.writeFileSync(args.out, bytes);
-  console.log(`${args.out}: ${frames.length} frames (${faces} with a face), ${info.width}×${info.height} at ${sampledFps.toFixed(2)} fps, ${(bytes.length / 1e6).toFixed(1)} MB; ${(ms / Math.max(1, frames.length)).toFixed(1)} ms/frame on ${tracker.backend}; tensors grew by ${grown}`);
+  console.log(
+    `${args.out}: ${frames.length} frames (${faces} with a face), ${info.width}×${info.height} at ${sampledFps.toFixed(2)} fps, ${(bytes.length / 1e6).toFixed(1)} MB; ${(ms / Math.max(1, frames.length)).toFixed(1)} ms/frame on ${tracker.backend}; tensors grew by ${grown}`,
+  );
 }
 
 runCli(main);

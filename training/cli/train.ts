@@ -9,8 +9,12 @@ import { readCliArgs, readJsonFile, runCli } from '../node/cli-support.js';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 
 async function main(): Promise<void> {
-  const usage = 'usage: npm run train -- --config FILE [--out DIR] [--backend wasm|cpu] [--resume] [--steps N] [--face-model FILE]';
-  const args = readCliArgs({ config: 'string', out: 'string', backend: 'string', resume: 'boolean', steps: 'string', 'face-model': 'string' }, { usage });
+  const usage =
+    'usage: npm run train -- --config FILE [--out DIR] [--backend wasm|cpu] [--resume] [--steps N] [--face-model FILE]';
+  const args = readCliArgs(
+    { config: 'string', out: 'string', backend: 'string', resume: 'boolean', steps: 'string', 'face-model': 'string' },
+    { usage },
+  );
   const configFile = args.config;
   if (!configFile) {
     console.error(usage);
@@ -18,7 +22,11 @@ async function main(): Promise<void> {
   }
   const raw = readJsonFile(configFile, '--config') as { training?: object };
   if (args.steps) {
-    if (typeof raw !== 'object' || raw === null) throw new CpemError('INVALID_ARGUMENT', `--config ${configFile}: expected a JSON object with name, training and data.`);
+    if (typeof raw !== 'object' || raw === null)
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `--config ${configFile}: expected a JSON object with name, training and data.`,
+      );
     raw.training = { ...raw.training, steps: Number(args.steps) };
   }
   const run = resolveRunConfig(raw, configFile);

@@ -14,7 +14,10 @@ export function saveCheckpoint(dir: string, checkpoint: TrainerCheckpoint): void
   fs.writeFileSync(path.join(dir, 'network.bin'), new Uint8Array(toBuffer(weightData)));
   fs.writeFileSync(path.join(dir, 'optimizer.bin'), new Uint8Array(checkpoint.optimizer.data));
   // Written last: a checkpoint.json names a complete set of files.
-  fs.writeFileSync(path.join(dir, 'checkpoint.json'), JSON.stringify({ ...checkpoint, network, optimizer: { specs: checkpoint.optimizer.specs } }));
+  fs.writeFileSync(
+    path.join(dir, 'checkpoint.json'),
+    JSON.stringify({ ...checkpoint, network, optimizer: { specs: checkpoint.optimizer.specs } }),
+  );
 }
 
 export function loadCheckpoint(dir: string): TrainerCheckpoint {
@@ -25,8 +28,16 @@ export function loadCheckpoint(dir: string): TrainerCheckpoint {
   };
   try {
     const json = JSON.parse(fs.readFileSync(file, 'utf8'));
-    return { ...json, network: { ...json.network, weightData: read('network.bin') }, optimizer: { specs: json.optimizer.specs, data: read('optimizer.bin') } };
+    return {
+      ...json,
+      network: { ...json.network, weightData: read('network.bin') },
+      optimizer: { specs: json.optimizer.specs, data: read('optimizer.bin') },
+    };
   } catch (e) {
-    throw new CpemError('WEIGHTS_CORRUPT', `Checkpoint in ${dir} cannot be read (${(e as Error).message}); delete the folder to start the run afresh.`, { cause: e });
+    throw new CpemError(
+      'WEIGHTS_CORRUPT',
+      `Checkpoint in ${dir} cannot be read (${(e as Error).message}); delete the folder to start the run afresh.`,
+      { cause: e },
+    );
   }
 }

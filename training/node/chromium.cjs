@@ -3,7 +3,10 @@
 // the WebGPU canvas path. The last flags keep Chromium from reaching for the network at start.
 const fs = require('node:fs');
 
-const CHROMIUM_PATH = process.env.CHROME_BIN || ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p)) || '/usr/bin/chromium';
+const CHROMIUM_PATH =
+  process.env.CHROME_BIN ||
+  ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p)) ||
+  '/usr/bin/chromium';
 
 const CHROMIUM_FLAGS = [
   '--headless=new',

@@ -15,7 +15,12 @@ export function readCliArgs(options, { usage = '', positionals = 0, args = proce
     process.exit(2);
   };
   if (args.includes('--help') || args.includes('-h')) {
-    console.log(usage || `options: ${Object.keys(options).map((k) => `--${k}`).join(' ')}`);
+    console.log(
+      usage ||
+        `options: ${Object.keys(options)
+          .map((k) => `--${k}`)
+          .join(' ')}`,
+    );
     process.exit(0);
   }
   let parsed;
@@ -32,7 +37,11 @@ export function readCliArgs(options, { usage = '', positionals = 0, args = proce
   const [min, max] = Array.isArray(positionals) ? positionals : [positionals, positionals];
   const count = parsed.positionals.length;
   if (count < min || count > max) {
-    fail(max === 0 ? `unexpected argument ${JSON.stringify(parsed.positionals[0])}` : `expected ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, got ${count}`);
+    fail(
+      max === 0
+        ? `unexpected argument ${JSON.stringify(parsed.positionals[0])}`
+        : `expected ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, got ${count}`,
+    );
   }
   return { ...parsed.values, _: parsed.positionals };
 }

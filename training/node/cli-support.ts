@@ -20,17 +20,26 @@ export function readLabelSet(): LabelSet {
 export function readJsonFile(file: string, what: string): unknown {
   const stat = fs.statSync(file, { throwIfNoEntry: false });
   if (!stat) throw new CpemError('INVALID_ARGUMENT', `${what} ${file}: no such file. Name an existing JSON file.`);
-  if (stat.isDirectory()) throw new CpemError('INVALID_ARGUMENT', `${what} ${file} is a folder: name a JSON file in it.`);
+  if (stat.isDirectory())
+    throw new CpemError('INVALID_ARGUMENT', `${what} ${file} is a folder: name a JSON file in it.`);
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new CpemError('INVALID_ARGUMENT', `${what} ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? e}).`, { cause: e });
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `${what} ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? e}).`,
+      { cause: e },
+    );
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new CpemError('INVALID_ARGUMENT', `${what} ${file} is not valid JSON (${(e as Error).message}). Fix the file.`, { cause: e });
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `${what} ${file} is not valid JSON (${(e as Error).message}). Fix the file.`,
+      { cause: e },
+    );
   }
 }
 
@@ -42,7 +51,10 @@ export function runCli(main: () => Promise<void>): void {
   main().catch((e) => {
     const sys = e as NodeJS.ErrnoException;
     if (isCpemError(e)) console.error(`${e.code}: ${e.message}`);
-    else if (typeof sys?.code === 'string' && typeof sys.path === 'string') console.error(`INVALID_ARGUMENT: ${sys.path}: ${sys.code} (${sys.syscall ?? 'file access'} failed). Check the path.`);
+    else if (typeof sys?.code === 'string' && typeof sys.path === 'string')
+      console.error(
+        `INVALID_ARGUMENT: ${sys.path}: ${sys.code} (${sys.syscall ?? 'file access'} failed). Check the path.`,
+      );
     else console.error(e);
     process.exit(1);
   });

@@ -18,7 +18,9 @@ export interface AnnotatedImage {
 const SETS = ['300w_lp', 'voxceleb2'];
 
 function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 /** Every image of `demoDir` (../shared/cpem-demo) that has a 68-point landmark file, in a stable order. */
@@ -27,7 +29,9 @@ export function readCpemDemoLandmarks(demoDir: string): AnnotatedImage[] {
   for (const set of SETS) {
     const lmDir = path.join(demoDir, set, 'landmarks');
     if (!fs.existsSync(lmDir)) continue;
-    for (const f of filesUnder(lmDir).filter((x) => x.endsWith('.txt')).sort()) {
+    for (const f of filesUnder(lmDir)
+      .filter((x) => x.endsWith('.txt'))
+      .sort()) {
       const name = path.relative(lmDir, f).slice(0, -4).split(path.sep).join('/');
       const file = ['.jpg', '.png'].map((e) => path.join(demoDir, set, 'data', name + e)).find((p) => fs.existsSync(p));
       if (!file) continue;

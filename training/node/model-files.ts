@@ -7,12 +7,15 @@ import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { readPeNetArtifacts } from '../../plugin/estimator/pe-net-files.js';
 import { modelJsonOf, WEIGHTS_SHARD } from '../lib/trainer/estimator-manifest.js';
 
-
 /** Writes `artifacts` as DIR/model.json and DIR/weights.bin; returns the model.json path. */
 export function writeModelFiles(dir: string, artifacts: tf.io.ModelArtifacts): string {
-  if (!artifacts.weightSpecs || !artifacts.weightData) throw new CpemError('INVALID_ARGUMENT', 'Model artifacts without weights cannot be written.');
+  if (!artifacts.weightSpecs || !artifacts.weightData)
+    throw new CpemError('INVALID_ARGUMENT', 'Model artifacts without weights cannot be written.');
   fs.mkdirSync(dir, { recursive: true });
-  const data = artifacts.weightData instanceof ArrayBuffer ? artifacts.weightData : tf.io.concatenateArrayBuffers(artifacts.weightData as ArrayBuffer[]);
+  const data =
+    artifacts.weightData instanceof ArrayBuffer
+      ? artifacts.weightData
+      : tf.io.concatenateArrayBuffers(artifacts.weightData as ArrayBuffer[]);
   const json = modelJsonOf({ ...artifacts, weightData: data });
   const file = path.join(dir, 'model.json');
   fs.writeFileSync(path.join(dir, WEIGHTS_SHARD), new Uint8Array(data));

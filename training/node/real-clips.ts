@@ -24,12 +24,29 @@ export function teacherFileFor(video: string, cacheDir = TEACHER_CACHE_DIR): str
 }
 
 /** The teacher track of a video: read from the cache, or made first with `npm run teacher` (headless Chromium). */
-export function loadTeacherTrack(video: string, options: { cacheDir?: string; log?: (m: string) => void } = {}): TeacherTrack {
+export function loadTeacherTrack(
+  video: string,
+  options: { cacheDir?: string; log?: (m: string) => void } = {},
+): TeacherTrack {
   const file = teacherFileFor(video, options.cacheDir);
   if (!fs.existsSync(file)) {
     options.log?.(`running the teacher on ${video} → ${file}`);
-    const r = spawnSync(process.execPath, ['tools/run-node.mjs', 'training/cli/teacher.ts', '--', video, ...(options.cacheDir ? ['--out-dir', options.cacheDir] : [])], { stdio: ['ignore', 'inherit', 'inherit'] });
-    if (r.status !== 0) throw new CpemError('INVALID_ARGUMENT', `The teacher could not run on ${video} (exit ${r.status}); run npm run teacher -- ${video} to see why.`);
+    const r = spawnSync(
+      process.execPath,
+      [
+        'tools/run-node.mjs',
+        'training/cli/teacher.ts',
+        '--',
+        video,
+        ...(options.cacheDir ? ['--out-dir', options.cacheDir] : []),
+      ],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    if (r.status !== 0)
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `The teacher could not run on ${video} (exit ${r.status}); run npm run teacher -- ${video} to see why.`,
+      );
   }
   const bytes = fs.readFileSync(file);
   return decodeTeacherTrack(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -57,7 +74,9 @@ export interface RealClipOptions {
 
 /** A label set's categories as unit indices (for RealTrackSource's `categories`). */
 export function categoryUnitIndices(labels: LabelSet): Record<string, number[]> {
-  return Object.fromEntries(Object.entries(labels.categories).map(([name, units]) => [name, units.map((u) => expressionUnitIndex(u))]));
+  return Object.fromEntries(
+    Object.entries(labels.categories).map(([name, units]) => [name, units.map((u) => expressionUnitIndex(u))]),
+  );
 }
 
 /**
@@ -68,11 +87,19 @@ export function loadRealClip(video: string, options: RealClipOptions): TrackedCl
   const name = path.basename(video);
   const track = loadTrack(video, { log: options.log, cacheDir: options.trackDir });
   const ok = track.frames.filter((f) => f.status === 'ok');
-  const clip: TrackedClip & { frameIndex: number[] } = { name, frames: ok.map((f) => Float32Array.from(f.landmarks)), frameIndex: ok.map((f) => f.index), targets: {} };
+  const clip: TrackedClip & { frameIndex: number[] } = {
+    name,
+    frames: ok.map((f) => Float32Array.from(f.landmarks)),
+    frameIndex: ok.map((f) => f.index),
+    targets: {},
+  };
   if (options.teacher) {
     const teacher = teacherClipTargets(loadTeacherTrack(video, { log: options.log }));
     if (teacher.frames !== track.frames.length) {
-      throw new CpemError('INVALID_ARGUMENT', `${name}: the teacher cache has ${teacher.frames} frames, the landmark track ${track.frames.length}; remake the older one (npm run teacher -- --force ${video}, or delete its .cache/tracks file).`);
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `${name}: the teacher cache has ${teacher.frames} frames, the landmark track ${track.frames.length}; remake the older one (npm run teacher -- --force ${video}, or delete its .cache/tracks file).`,
+      );
     }
     const map = options.teacherMap;
     const values = ok.map((f) => (map ? applyTeacherMap(map, teacher.values[f.index]) : teacher.values[f.index]));
@@ -86,9 +113,16 @@ export function loadRealClip(video: string, options: RealClipOptions): TrackedCl
     const masks = ok.map(() => new Float32Array(names.length));
     clip.frameIndex.forEach((index, k) => {
       let nearest = null as (typeof labelled)[number] | null;
-      for (const f of labelled) if (Math.abs(f.frame - index) <= spread && (!nearest || Math.abs(f.frame - index) < Math.abs(nearest.frame - index))) nearest = f;
+      for (const f of labelled)
+        if (
+          Math.abs(f.frame - index) <= spread &&
+          (!nearest || Math.abs(f.frame - index) < Math.abs(nearest.frame - index))
+        )
+          nearest = f;
       if (!nearest) return;
-      names.forEach((c, j) => { values[k][j] = nearest!.labels[c] ?? 0; });
+      names.forEach((c, j) => {
+        values[k][j] = nearest!.labels[c] ?? 0;
+      });
       masks[k].fill(1);
     });
     clip.targets!.categories = { values, masks };
@@ -129,31 +163,60 @@ export function applyTeacherMap(map: TeacherTargetMap, values: Float32Array): Fl
  * objective as `npm run calibrate`: the mean of the all-frame error and the error where the category is shown. A unit
  * takes the gain of the smallest category it belongs to.
  */
-export function fitTeacherTargets(labels: LabelSet, videoDir: string, options: { restQuantile?: number; mode?: 'gains' | 'quantile'; log?: (m: string) => void } = {}): TeacherTargetMap {
+export function fitTeacherTargets(
+  labels: LabelSet,
+  videoDir: string,
+  options: { restQuantile?: number; mode?: 'gains' | 'quantile'; log?: (m: string) => void } = {},
+): TeacherTargetMap {
   const { restQuantile = 0.5, mode = 'gains', log } = options;
   const frames = new Map<string, ReturnType<typeof teacherClipTargets>>();
-  for (const clip of new Set(labels.frames.map((f) => f.clip))) frames.set(clip, teacherClipTargets(loadTeacherTrack(path.join(videoDir, clip), { log })));
+  for (const clip of new Set(labels.frames.map((f) => f.clip)))
+    frames.set(clip, teacherClipTargets(loadTeacherTrack(path.join(videoDir, clip), { log })));
   const labelled = labels.frames.filter((f) => frames.get(f.clip)!.face[f.frame]);
   const perUnit: number[][] = Array.from({ length: NUM_EXPRESSION_UNITS }, () => []);
   for (const f of labelled) if (f.neutral) frames.get(f.clip)!.values[f.frame].forEach((v, u) => perUnit[u].push(v));
-  if (perUnit[0].length === 0) throw new CpemError('INVALID_ARGUMENT', 'No neutral labelled frame with a teacher face: the teacher\'s resting levels cannot be measured.');
-  const rest = Float32Array.from(perUnit, (v) => v.sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(restQuantile * v.length))]);
+  if (perUnit[0].length === 0)
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      "No neutral labelled frame with a teacher face: the teacher's resting levels cannot be measured.",
+    );
+  const rest = Float32Array.from(
+    perUnit,
+    (v) => v.sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(restQuantile * v.length))],
+  );
   const map: TeacherTargetMap = { rest, gain: new Float32Array(NUM_EXPRESSION_UNITS).fill(1), categories: {} };
   const mask = TEACHER_UNIT_MASK;
-  const categories = Object.entries(categoryUnitIndices(labels)).filter(([, units]) => units.every((u) => mask[u] > 0)).sort((a, b) => b[1].length - a[1].length);
+  const categories = Object.entries(categoryUnitIndices(labels))
+    .filter(([, units]) => units.every((u) => mask[u] > 0))
+    .sort((a, b) => b[1].length - a[1].length);
   for (const [name, units] of categories) {
     const pairs = labelled.map((f) => {
-      const v = applyTeacherMap({ ...map, gain: new Float32Array(NUM_EXPRESSION_UNITS).fill(1) }, frames.get(f.clip)!.values[f.frame]);
+      const v = applyTeacherMap(
+        { ...map, gain: new Float32Array(NUM_EXPRESSION_UNITS).fill(1) },
+        frames.get(f.clip)!.values[f.frame],
+      );
       return [units.reduce((s, u) => s + v[u], 0) / units.length, f.labels[name] ?? 0] as const;
     });
     const objective = (g: number) => {
       const all = pairs.reduce((s, [t, y]) => s + Math.abs(Math.min(1, g * t) - y), 0) / pairs.length;
       const shown = pairs.filter(([, y]) => y >= ACTIVE_LABEL);
-      return shown.length ? (all + shown.reduce((s, [t, y]) => s + Math.abs(Math.min(1, g * t) - y), 0) / shown.length) / 2 : all;
+      return shown.length
+        ? (all + shown.reduce((s, [t, y]) => s + Math.abs(Math.min(1, g * t) - y), 0) / shown.length) / 2
+        : all;
     };
     if (mode === 'quantile') {
-      map.curve ??= { knots: OUTPUT_CURVE_KNOTS, values: Float32Array.from({ length: NUM_EXPRESSION_UNITS * OUTPUT_CURVE_KNOTS }, (_, i) => (i % OUTPUT_CURVE_KNOTS) / (OUTPUT_CURVE_KNOTS - 1)), categories: {} };
-      const knots = quantileCurve(pairs.map(([t]) => t), pairs.map(([, y]) => y));
+      map.curve ??= {
+        knots: OUTPUT_CURVE_KNOTS,
+        values: Float32Array.from(
+          { length: NUM_EXPRESSION_UNITS * OUTPUT_CURVE_KNOTS },
+          (_, i) => (i % OUTPUT_CURVE_KNOTS) / (OUTPUT_CURVE_KNOTS - 1),
+        ),
+        categories: {},
+      };
+      const knots = quantileCurve(
+        pairs.map(([t]) => t),
+        pairs.map(([, y]) => y),
+      );
       map.curve.categories[name] = knots.map((v) => +v.toFixed(4));
       for (const u of units) map.curve.values.set(knots, u * OUTPUT_CURVE_KNOTS);
       continue;

@@ -18,7 +18,11 @@ export function sharedDirOrNull(): string | null {
  */
 export function sharedDir(what: string): string {
   const dir = sharedDirOrNull();
-  if (!dir) throw new CpemError('INVALID_ARGUMENT', `${what} needs the development data folder ../shared, which is absent: put it beside the checkout.`);
+  if (!dir)
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `${what} needs the development data folder ../shared, which is absent: put it beside the checkout.`,
+    );
   return dir;
 }
 

@@ -24,14 +24,41 @@ export function framesFolderVideo(folder: string, cacheDir = TRACK_CACHE_DIR): s
   const video = path.join(cacheDir, `${path.basename(folder)}.frames.mp4`);
   if (fs.existsSync(video)) return video;
   const images = (fs.readdirSync(folder, { recursive: true }) as string[])
-    .filter((f) => /\.(jpe?g|png|ppm)$/i.test(f)).sort().map((f) => path.resolve(folder, f));
+    .filter((f) => /\.(jpe?g|png|ppm)$/i.test(f))
+    .sort()
+    .map((f) => path.resolve(folder, f));
   if (images.length === 0) throw new CpemError('INVALID_ARGUMENT', `${folder} holds no .jpg, .png or .ppm frames.`);
   fs.mkdirSync(cacheDir, { recursive: true });
   const list = `${video}.txt`;
   fs.writeFileSync(list, images.map((f) => `file '${f.replace(/'/g, "'\\''")}'\nduration 0.04\n`).join(''));
-  const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-vf', 'scale=trunc(iw/2)*2:trunc(ih/2)*2,fps=25', '-pix_fmt', 'yuv420p', '-crf', '12', video], { encoding: 'utf8' });
+  const r = spawnSync(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'concat',
+      '-safe',
+      '0',
+      '-i',
+      list,
+      '-vf',
+      'scale=trunc(iw/2)*2:trunc(ih/2)*2,fps=25',
+      '-pix_fmt',
+      'yuv420p',
+      '-crf',
+      '12',
+      video,
+    ],
+    { encoding: 'utf8' },
+  );
   fs.rmSync(list, { force: true });
-  if (r.error || r.status !== 0) throw new CpemError('INVALID_ARGUMENT', `ffmpeg could not join the frames of ${folder}: ${r.error?.message ?? r.stderr.trim()}`);
+  if (r.error || r.status !== 0)
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `ffmpeg could not join the frames of ${folder}: ${r.error?.message ?? r.stderr.trim()}`,
+    );
   return video;
 }
 
@@ -39,7 +66,10 @@ export function framesFolderVideo(folder: string, cacheDir = TRACK_CACHE_DIR): s
  * The track of `source`: a landmark-track file itself, a video whose cached track is read (or made first with
  * the track CLI, every frame at the video's own rate), or a folder of one person's frames (see framesFolderVideo).
  */
-export function loadTrack(source: string, options: { cacheDir?: string; log?: (m: string) => void } = {}): LandmarkTrack {
+export function loadTrack(
+  source: string,
+  options: { cacheDir?: string; log?: (m: string) => void } = {},
+): LandmarkTrack {
   let file = source;
   if (fs.existsSync(source) && fs.statSync(source).isDirectory()) source = framesFolderVideo(source, options.cacheDir);
   if (!source.endsWith('.lmtrack')) {
@@ -49,8 +79,16 @@ export function loadTrack(source: string, options: { cacheDir?: string; log?: (m
       // A file ffprobe cannot read is said to be one (a failed tracking run used to read as NO_FACE).
       probeVideo(source);
       options.log?.(`tracking ${source} → ${file}`);
-      const r = spawnSync(process.execPath, ['tools/run-node.mjs', 'training/cli/track.ts', '--', source, '--out', file], { stdio: ['ignore', 'inherit', 'inherit'] });
-      if (r.status !== 0) throw new CpemError('INVALID_ARGUMENT', `Tracking ${source} failed (exit ${r.status}): the video could not be read to its end. Run npm run track -- ${source} to see why.`);
+      const r = spawnSync(
+        process.execPath,
+        ['tools/run-node.mjs', 'training/cli/track.ts', '--', source, '--out', file],
+        { stdio: ['ignore', 'inherit', 'inherit'] },
+      );
+      if (r.status !== 0)
+        throw new CpemError(
+          'INVALID_ARGUMENT',
+          `Tracking ${source} failed (exit ${r.status}): the video could not be read to its end. Run npm run track -- ${source} to see why.`,
+        );
     }
   }
   if (!fs.existsSync(file)) throw new CpemError('INVALID_ARGUMENT', `No such landmark track: ${file}.`);
@@ -58,8 +96,13 @@ export function loadTrack(source: string, options: { cacheDir?: string; log?: (m
   try {
     return decodeLandmarkTrack(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (e) {
-    const remake = file === source ? 'make it again with npm run track' : `it is made again from ${source} on the next run`;
-    throw new CpemError('INVALID_ARGUMENT', `The landmark track ${file} is damaged (${(e as Error).message}). Delete it; ${remake}.`, { cause: e });
+    const remake =
+      file === source ? 'make it again with npm run track' : `it is made again from ${source} on the next run`;
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `The landmark track ${file} is damaged (${(e as Error).message}). Delete it; ${remake}.`,
+      { cause: e },
+    );
   }
 }
 

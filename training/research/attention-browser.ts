@@ -22,7 +22,15 @@ export interface BrowserProbeOptions {
   plan: { backend: 'wasm' | 'webgl'; frames: number }[];
 }
 
-export interface BrowserProbeRow { backend: string; model: string; p50: number; p95: number; mean: number; n: number; note?: string }
+export interface BrowserProbeRow {
+  backend: string;
+  model: string;
+  p50: number;
+  p95: number;
+  mean: number;
+  n: number;
+  note?: string;
+}
 
 async function clipFrames(url: string, count: number): Promise<ImageData[]> {
   const video = document.createElement('video');
@@ -39,7 +47,10 @@ async function clipFrames(url: string, count: number): Promise<ImageData[]> {
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   const out: ImageData[] = [];
   for (let i = 0; i < count; i++) {
-    await new Promise<void>((resolve) => { video.addEventListener('seeked', () => resolve(), { once: true }); video.currentTime = (i + 0.5) / 30; });
+    await new Promise<void>((resolve) => {
+      video.addEventListener('seeked', () => resolve(), { once: true });
+      video.currentTime = (i + 0.5) / 30;
+    });
     ctx.drawImage(video, 0, 0);
     out.push(ctx.getImageData(0, 0, canvas.width, canvas.height));
   }
@@ -56,7 +67,10 @@ async function loadAttention(modelUrl: string): Promise<AttentionMesh> {
   return mesh;
 }
 
-export default async function run(options: BrowserProbeOptions, log: (m: string) => void = console.log): Promise<{ rows: BrowserProbeRow[]; webglVsWasmPx: number | null; renderer: string }> {
+export default async function run(
+  options: BrowserProbeOptions,
+  log: (m: string) => void = console.log,
+): Promise<{ rows: BrowserProbeRow[]; webglVsWasmPx: number | null; renderer: string }> {
   const frames = await clipFrames(options.clipUrl, options.distinct);
   const rows: BrowserProbeRow[] = [];
   const gl = document.createElement('canvas').getContext('webgl2');
@@ -70,7 +84,8 @@ export default async function run(options: BrowserProbeOptions, log: (m: string)
     await selectBackend(backend, `${options.assetBaseUrl}tfjs-wasm/`);
     const modes = [true, 'alternate', false] as const;
     const trackers: FaceTracker[] = [];
-    for (const refineIris of modes) trackers.push(await FaceTracker.create({ backend, refineIris, assetBaseUrl: options.assetBaseUrl }));
+    for (const refineIris of modes)
+      trackers.push(await FaceTracker.create({ backend, refineIris, assetBaseUrl: options.assetBaseUrl }));
     const attention = await loadAttention(options.modelUrl);
     const inJs = backend === 'wasm';
     const reader = new PixelReader();
@@ -88,7 +103,10 @@ export default async function run(options: BrowserProbeOptions, log: (m: string)
         const face = r.faces[0];
         if (face && previous && !r.detected) {
           // The crop the facemesh + iris tracker took on this frame; on WebGL the wasm run's crops, so both compare.
-          const roi = backend === 'wasm' || rois.length < i ? roiFromLandmarks(previous, NUM_MESH_POINTS, 33, 263, 1.5) : rois[i - 1];
+          const roi =
+            backend === 'wasm' || rois.length < i
+              ? roiFromLandmarks(previous, NUM_MESH_POINTS, 33, 263, 1.5)
+              : rois[i - 1];
           if (backend === 'wasm') rois[i - 1] = roi;
           const t0 = performance.now();
           const frame = await readTrackerFrame(image, inJs, reader);
@@ -104,16 +122,25 @@ export default async function run(options: BrowserProbeOptions, log: (m: string)
     trackers.forEach((t) => t.dispose());
     attention.dispose();
     const note = `${count} frames of ${options.distinct} looped; tensors grew by ${grown}${backend === 'webgl' ? `; ${renderer}` : ''}`;
-    const names = ['facemesh + iris (refineIris true)', "facemesh + iris (refineIris 'alternate')", 'facemesh only (refineIris false)', 'attention mesh (lips, eyes, irises)'];
+    const names = [
+      'facemesh + iris (refineIris true)',
+      "facemesh + iris (refineIris 'alternate')",
+      'facemesh only (refineIris false)',
+      'attention mesh (lips, eyes, irises)',
+    ];
     names.forEach((model, k) => rows.push({ backend, model, ...summarize(ms[k]), note }));
   }
   let webglVsWasmPx: number | null = null;
   if (pointsBy.webgl && pointsBy.wasm) {
-    let s = 0, n = 0;
+    let s = 0,
+      n = 0;
     pointsBy.webgl.forEach((p, i) => {
       const q = pointsBy.wasm[i];
       if (!p || !q) return;
-      for (let k = 0; k < NUM_FACE_LANDMARKS; k++) { s += Math.hypot(p[3 * k] - q[3 * k], p[3 * k + 1] - q[3 * k + 1]); n++; }
+      for (let k = 0; k < NUM_FACE_LANDMARKS; k++) {
+        s += Math.hypot(p[3 * k] - q[3 * k], p[3 * k + 1] - q[3 * k + 1]);
+        n++;
+      }
     });
     webglVsWasmPx = n ? s / n : null;
   }

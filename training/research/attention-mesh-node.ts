@@ -14,7 +14,13 @@ import { decodeImage, decodeVideo } from '../../plugin/node/ffmpeg-frames.js';
 import { truthBoxSize } from '../lib/eval/landmark-nme.js';
 import { summarize } from '../lib/eval/quantile.js';
 import {
-  AttentionMesh, EYE_263_REFINEMENT, EYE_33_REFINEMENT, LIPS_REFINEMENT, loadAttentionGraph, type AttentionResult, type ModelJson,
+  AttentionMesh,
+  EYE_263_REFINEMENT,
+  EYE_33_REFINEMENT,
+  LIPS_REFINEMENT,
+  loadAttentionGraph,
+  type AttentionResult,
+  type ModelJson,
 } from './attention-mesh.js';
 import { NUM_MESH_POINTS } from '../../plugin/constants.js';
 
@@ -68,7 +74,12 @@ export function nmeAt(points: Float32Array, truth: Float64Array, ibug: readonly 
   return s / ibug.length;
 }
 
-export interface AnnotatedFile { set: string; name: string; file: string; truth: Float64Array }
+export interface AnnotatedFile {
+  set: string;
+  name: string;
+  file: string;
+  truth: Float64Array;
+}
 
 export interface LandmarkErrorRow {
   set: string;
@@ -83,20 +94,32 @@ export interface LandmarkErrorRow {
 }
 
 function nearestToTruth(faces: readonly TrackedFace[], truth: Float64Array): TrackedFace | null {
-  let cx = 0, cy = 0;
-  for (let i = 0; i < 68; i++) { cx += truth[2 * i] / 68; cy += truth[2 * i + 1] / 68; }
+  let cx = 0,
+    cy = 0;
+  for (let i = 0; i < 68; i++) {
+    cx += truth[2 * i] / 68;
+    cy += truth[2 * i + 1] / 68;
+  }
   const d = (f: TrackedFace) => Math.hypot(f.box.x + f.box.width / 2 - cx, f.box.y + f.box.height / 2 - cy);
   return faces.length ? faces.reduce((a, b) => (d(a) <= d(b) ? a : b)) : null;
 }
 
-const scores = (p: Float32Array, truth: Float64Array) => ({ eyes: nmeAt(p, truth, IBUG_EYES), lips: nmeAt(p, truth, IBUG_LIPS), inner: nmeAt(p, truth, IBUG_INNER_LIPS) });
+const scores = (p: Float32Array, truth: Float64Array) => ({
+  eyes: nmeAt(p, truth, IBUG_EYES),
+  lips: nmeAt(p, truth, IBUG_LIPS),
+  inner: nmeAt(p, truth, IBUG_INNER_LIPS),
+});
 
 /**
  * Per image: the tracker finds the faces (detector, then its refinement passes), then tracks the same image once
  * more in tracking mode, each face from the crop its landmarks give (trackerRoi); the attention mesh runs on that same
  * crop of the face nearest the truth. Both results are scored at IBUG68_FROM_FACE_MESH's vertices.
  */
-export async function compareOnImages(tracker: FaceTracker, attention: AttentionMesh, images: readonly AnnotatedFile[]): Promise<LandmarkErrorRow[]> {
+export async function compareOnImages(
+  tracker: FaceTracker,
+  attention: AttentionMesh,
+  images: readonly AnnotatedFile[],
+): Promise<LandmarkErrorRow[]> {
   const rows: LandmarkErrorRow[] = [];
   const reader = new PixelReader();
   const none = { eyes: NaN, lips: NaN, inner: NaN };
@@ -112,12 +135,24 @@ export async function compareOnImages(tracker: FaceTracker, attention: Attention
       frame.dispose();
     }
     if (!second || !att) {
-      rows.push({ set: img.set, name: img.name, found: false, facemesh: none, attention: none, attentionMesh: none, refinedVsFacemeshPx: NaN });
+      rows.push({
+        set: img.set,
+        name: img.name,
+        found: false,
+        facemesh: none,
+        attention: none,
+        attentionMesh: none,
+        refinedVsFacemeshPx: NaN,
+      });
       continue;
     }
     rows.push({
-      set: img.set, name: img.name, found: true,
-      facemesh: scores(second.landmarks, img.truth), attention: scores(att.points, img.truth), attentionMesh: scores(att.mesh, img.truth),
+      set: img.set,
+      name: img.name,
+      found: true,
+      facemesh: scores(second.landmarks, img.truth),
+      attention: scores(att.points, img.truth),
+      attentionMesh: scores(att.mesh, img.truth),
       refinedVsFacemeshPx: meanDistance(att.points, second.landmarks, REFINED_POINTS),
     });
   }
@@ -125,7 +160,9 @@ export async function compareOnImages(tracker: FaceTracker, attention: Attention
 }
 
 /** Mesh points the attention model refines (lips and both eyes), once each. */
-export const REFINED_POINTS: readonly number[] = [...new Set([...LIPS_REFINEMENT, ...EYE_33_REFINEMENT, ...EYE_263_REFINEMENT])];
+export const REFINED_POINTS: readonly number[] = [
+  ...new Set([...LIPS_REFINEMENT, ...EYE_33_REFINEMENT, ...EYE_263_REFINEMENT]),
+];
 
 export function meanDistance(a: Float32Array, b: Float32Array, idx: readonly number[]): number {
   return idx.reduce((s, m) => s + Math.hypot(a[3 * m] - b[3 * m], a[3 * m + 1] - b[3 * m + 1]), 0) / idx.length;
@@ -157,7 +194,12 @@ export interface PairedFrame {
  * the crop from the previous frame's landmarks (trackerRoi); on a fresh detection, the crop from this frame's
  * landmarks (the tracker's last refinement pass took one from its previous pass, within a pixel or two of it).
  */
-export async function* trackClipPaired(file: string, tracker: FaceTracker, attention: AttentionMesh, maxFrames?: number): AsyncGenerator<PairedFrame> {
+export async function* trackClipPaired(
+  file: string,
+  tracker: FaceTracker,
+  attention: AttentionMesh,
+  maxFrames?: number,
+): AsyncGenerator<PairedFrame> {
   const reader = new PixelReader();
   let previous: Float32Array | null = null;
   for await (const f of decodeVideo(file, { maxFrames })) {
@@ -175,14 +217,31 @@ export async function* trackClipPaired(file: string, tracker: FaceTracker, atten
       attentionMs = performance.now() - t0;
     }
     previous = face ? face.landmarks : null;
-    yield { index: f.index, time: f.time, width: f.width, height: f.height, facemesh: face, attention: att, roi, trackerMs: r.timings.landmarks, attentionMs, detected: r.detected };
+    yield {
+      index: f.index,
+      time: f.time,
+      width: f.width,
+      height: f.height,
+      facemesh: face,
+      attention: att,
+      roi,
+      trackerMs: r.timings.landmarks,
+      attentionMs,
+      detected: r.detected,
+    };
   }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Speed on wasm
 
-export interface SpeedRow { model: string; p50: number; p95: number; mean: number; n: number }
+export interface SpeedRow {
+  model: string;
+  p50: number;
+  p95: number;
+  mean: number;
+  n: number;
+}
 
 /**
  * Per-frame time of the mesh stage in tracking mode on the first `distinct` frames of `clip`, looped to `frames`:
@@ -190,9 +249,15 @@ export interface SpeedRow { model: string; p50: number; p95: number; mean: numbe
  * false, and the attention mesh (crop, model, mapping) on the crop of the refineIris-true tracker. All four run on
  * each frame in turn, so that load from other processes falls on all of them alike.
  */
-export async function speedOnClip(clip: string, attention: AttentionMesh, distinct: number, frames: number): Promise<SpeedRow[]> {
+export async function speedOnClip(
+  clip: string,
+  attention: AttentionMesh,
+  distinct: number,
+  frames: number,
+): Promise<SpeedRow[]> {
   const raws: Raw[] = [];
-  for await (const f of decodeVideo(clip, { maxFrames: distinct })) raws.push({ data: f.data, width: f.width, height: f.height, channels: 3 });
+  for await (const f of decodeVideo(clip, { maxFrames: distinct }))
+    raws.push({ data: f.data, width: f.width, height: f.height, channels: 3 });
   const modes = [true, 'alternate', false] as const;
   const trackers = await Promise.all(modes.map((refineIris) => FaceTracker.create({ backend: 'wasm', refineIris })));
   const ms: number[][] = [[], [], [], []];
@@ -221,6 +286,11 @@ export async function speedOnClip(clip: string, attention: AttentionMesh, distin
   const grown = tf.memory().numTensors - tensors;
   trackers.forEach((t) => t.dispose());
   if (grown !== 0) throw new Error(`speed run: tensors grew by ${grown}`);
-  const names = ['facemesh + iris (refineIris true)', "facemesh + iris (refineIris 'alternate')", 'facemesh only (refineIris false)', 'attention mesh (lips, eyes, irises)'];
+  const names = [
+    'facemesh + iris (refineIris true)',
+    "facemesh + iris (refineIris 'alternate')",
+    'facemesh only (refineIris false)',
+    'attention mesh (lips, eyes, irises)',
+  ];
   return names.map((model, k) => ({ model, ...summarize(ms[k]) }));
 }

@@ -3,7 +3,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
-import { BACKEND_ORDER, selectBackend as selectTrackerBackend, type TrackerBackend } from '../../plugin/tracker/backend.js';
+import {
+  BACKEND_ORDER,
+  selectBackend as selectTrackerBackend,
+  type TrackerBackend,
+} from '../../plugin/tracker/backend.js';
 
 export const SANDBOX_BACKENDS: readonly TrackerBackend[] = BACKEND_ORDER;
 export type SandboxBackend = TrackerBackend;
@@ -14,7 +18,9 @@ export type BackendChoice = SandboxBackend | 'auto';
  * starts, GPU backends on a software renderer passed over; a named backend must start or this throws
  * BACKEND_UNAVAILABLE). Returns the backend in use and, for 'auto', the ones before it that were not used.
  */
-export async function selectBackend(choice: BackendChoice): Promise<{ backend: SandboxBackend; skipped: SandboxBackend[] }> {
+export async function selectBackend(
+  choice: BackendChoice,
+): Promise<{ backend: SandboxBackend; skipped: SandboxBackend[] }> {
   if (webGpuLost && (choice === 'auto' || choice === 'webgpu')) renewWebGpuBackend();
   const backend = await selectTrackerBackend(choice);
   const skipped = choice === 'auto' ? SANDBOX_BACKENDS.slice(0, SANDBOX_BACKENDS.indexOf(backend)) : [];
@@ -40,25 +46,31 @@ function renewWebGpuBackend(): void {
   } catch {
     // a lost device may fail to release its buffers; they went with it
   }
-  tf.registerBackend('webgpu', async () => {
-    const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
-    if (!adapter) throw new CpemError('BACKEND_UNAVAILABLE', 'No WebGPU adapter after the device was lost.');
-    const features = (['timestamp-query', 'bgra8unorm-storage'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
-    const limits = adapter.limits;
-    const device = await adapter.requestDevice({
-      requiredFeatures: features,
-      requiredLimits: {
-        maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
-        maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
-        maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
-        maxBufferSize: limits.maxBufferSize,
-        maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
-        maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
-      },
-    });
-    // GPUAdapter.info in current browsers (the bundled WebGPU typings predate it).
-    return new WebGPUBackend(device, (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info);
-  }, 3);
+  tf.registerBackend(
+    'webgpu',
+    async () => {
+      const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
+      if (!adapter) throw new CpemError('BACKEND_UNAVAILABLE', 'No WebGPU adapter after the device was lost.');
+      const features = (['timestamp-query', 'bgra8unorm-storage'] as GPUFeatureName[]).filter((f) =>
+        adapter.features.has(f),
+      );
+      const limits = adapter.limits;
+      const device = await adapter.requestDevice({
+        requiredFeatures: features,
+        requiredLimits: {
+          maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+          maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
+          maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+          maxBufferSize: limits.maxBufferSize,
+          maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+          maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+        },
+      });
+      // GPUAdapter.info in current browsers (the bundled WebGPU typings predate it).
+      return new WebGPUBackend(device, (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info);
+    },
+    3,
+  );
 }
 
 /** The GPUDevice under TF.js' WebGPU backend when that backend is active, else null. */
@@ -86,8 +98,11 @@ export class DeviceWatch {
     this.settled = device.lost.then((info) => {
       this.lost = true;
       webGpuLost = true;
-      this.error = new CpemError('DEVICE_LOST', `The WebGPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''}). `
-        + 'Training stopped at the last checkpoint: resume it on a new WebGPU device or on another backend.');
+      this.error = new CpemError(
+        'DEVICE_LOST',
+        `The WebGPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''}). ` +
+          'Training stopped at the last checkpoint: resume it on a new WebGPU device or on another backend.',
+      );
       for (const l of this.listeners) l(this.error);
     });
   }

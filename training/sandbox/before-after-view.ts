@@ -10,9 +10,13 @@ export function renderBeforeAfterTable(table: HTMLTableElement, result: BeforeAf
   table.innerHTML = '';
   const head = table.createTHead().insertRow();
   for (const [text, title] of [
-    ['prompt', ''], ['frames', 'held-out frames scored (never trained on)'], ['target', 'the value the prompted units were trained towards'],
-    ['prompted, shipped', 'mean of the prompted units, shipped network'], ['prompted, yours', 'mean of the prompted units, personalised network'],
-    ['largest other, shipped', 'the unit the prompt leaves alone that reads highest, shipped network'], ['largest other, yours', 'the same, personalised network'],
+    ['prompt', ''],
+    ['frames', 'held-out frames scored (never trained on)'],
+    ['target', 'the value the prompted units were trained towards'],
+    ['prompted, shipped', 'mean of the prompted units, shipped network'],
+    ['prompted, yours', 'mean of the prompted units, personalised network'],
+    ['largest other, shipped', 'the unit the prompt leaves alone that reads highest, shipped network'],
+    ['largest other, yours', 'the same, personalised network'],
   ]) {
     const th = document.createElement('th');
     th.textContent = text;
@@ -27,14 +31,40 @@ export function renderBeforeAfterTable(table: HTMLTableElement, result: BeforeAf
     return tr;
   };
   for (const r of result.rows) {
-    const tr = row([r.label, String(r.frames), f2(r.target), f2(r.before.prompted), f2(r.after.prompted),
-      `${r.before.largestOther.unit} ${f2(r.before.largestOther.value)}`, `${r.after.largestOther.unit} ${f2(r.after.largestOther.value)}`]);
+    const tr = row([
+      r.label,
+      String(r.frames),
+      f2(r.target),
+      f2(r.before.prompted),
+      f2(r.after.prompted),
+      `${r.before.largestOther.unit} ${f2(r.before.largestOther.value)}`,
+      `${r.after.largestOther.unit} ${f2(r.after.largestOther.value)}`,
+    ]);
     tr.dataset.prompt = r.prompts.join('+');
   }
-  row(['mean', '', '', `error ${f2(result.promptedError.before)}`, `error ${f2(result.promptedError.after)}`, f2(result.largestOther.before), f2(result.largestOther.after)], 'mean');
+  row(
+    [
+      'mean',
+      '',
+      '',
+      `error ${f2(result.promptedError.before)}`,
+      `error ${f2(result.promptedError.after)}`,
+      f2(result.largestOther.before),
+      f2(result.largestOther.after),
+    ],
+    'mean',
+  );
 }
 
-const COLOURS = { before: '#8a8f99', after: '#2f6fdf', otherBefore: '#b07a7a', otherAfter: '#ff6b5b', target: '#ffffff', text: '#c8ccd4', grid: '#2a2e37' };
+const COLOURS = {
+  before: '#8a8f99',
+  after: '#2f6fdf',
+  otherBefore: '#b07a7a',
+  otherAfter: '#ff6b5b',
+  target: '#ffffff',
+  text: '#c8ccd4',
+  grid: '#2a2e37',
+};
 
 /**
  * Two panels of grouped bars, one group per prompt: above, the prompted units (shipped, personalised) with the
@@ -50,7 +80,11 @@ export function drawBeforeAfterChart(canvas: HTMLCanvasElement, result: BeforeAf
   g.setTransform(dpr, 0, 0, dpr, 0, 0);
   g.fillStyle = '#1b1e24';
   g.fillRect(0, 0, width, height);
-  const left = 34, right = 8, top = 22, labels = 46, gap = 18;
+  const left = 34,
+    right = 8,
+    top = 22,
+    labels = 46,
+    gap = 18;
   const panel = (height - top - labels - gap) / 2;
   const rows = result.rows;
   const groupWidth = (width - left - right) / Math.max(1, rows.length);
@@ -74,7 +108,8 @@ export function drawBeforeAfterChart(canvas: HTMLCanvasElement, result: BeforeAf
     const h = panel * Math.min(1, Math.max(0, v));
     g.fillRect(x, y0 + panel - h, w, h);
   };
-  const y1 = top, y2 = top + panel + gap;
+  const y1 = top,
+    y2 = top + panel + gap;
   axes(y1, 'prompted units: shipped (grey), yours (blue), target (white)');
   axes(y2, 'largest unit the prompt leaves alone: shipped, yours');
   rows.forEach((r, i) => {

@@ -24,17 +24,39 @@ export { sha256Hex } from '../../plugin/util/sha256.js';
  * The run's files, by name. Scores the network on the trainer's full held-out synthetic set first. A personalised
  * network (guided capture) carries its record: in manifest.json as `personalization`, summarised in model.json.
  */
-export async function runFiles(session: TrainingSession, info: { faceModelSha256: string | null; data: SandboxRunData; personalization?: PersonalizationRecord; calibrationProfile?: CalibrationProfile | null }): Promise<Record<string, Blob>> {
+export async function runFiles(
+  session: TrainingSession,
+  info: {
+    faceModelSha256: string | null;
+    data: SandboxRunData;
+    personalization?: PersonalizationRecord;
+    calibrationProfile?: CalibrationProfile | null;
+  },
+): Promise<Record<string, Blob>> {
   const net = session.net;
   const name = info.personalization ? 'personalized' : 'training-sandbox';
-  const artifacts = await net.toArtifacts({ run: name, steps: session.step, ...(info.personalization ? personalizationSummary(info.personalization) : {}) });
+  const artifacts = await net.toArtifacts({
+    run: name,
+    steps: session.step,
+    ...(info.personalization ? personalizationSummary(info.personalization) : {}),
+  });
   const report = await evaluateSynthetic(net, session.modelTensors);
   const rows = session.trainer.log.rows;
   const manifest = estimatorManifest({
     packageVersion: packageJson.version,
     faceModelSha256: info.faceModelSha256 ?? 'unknown (the face model had not loaded)',
-    run: { name, command: info.personalization ? 'npm start, then /training: Teach it your face' : 'npm start, then /training', training: session.config, data: info.data },
-    trained: { steps: session.step, seconds: Math.round(rows.at(-1)?.seconds ?? 0), backend: session.backend, cpus: navigator.hardwareConcurrency ?? 0 },
+    run: {
+      name,
+      command: info.personalization ? 'npm start, then /training: Teach it your face' : 'npm start, then /training',
+      training: session.config,
+      data: info.data,
+    },
+    trained: {
+      steps: session.step,
+      seconds: Math.round(rows.at(-1)?.seconds ?? 0),
+      backend: session.backend,
+      cpus: navigator.hardwareConcurrency ?? 0,
+    },
     finalLoss: rows.at(-1)?.total ?? NaN,
     report,
   });

@@ -4,8 +4,20 @@
 // spans of the file are tracked instead. The frames go to the personalisation core (training/lib/personalize/).
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { FaceTracker } from '../../plugin/tracker/face-tracker.js';
-import { analyseCapture, type AlignmentReference, type CaptureAnalysis, type CapturedFrame, type PromptCapture } from '../lib/personalize/capture-analysis.js';
-import { promptDefinition, promptLabel, promptSpec, type PromptName, type PromptSpec } from '../lib/personalize/prompts.js';
+import {
+  analyseCapture,
+  type AlignmentReference,
+  type CaptureAnalysis,
+  type CapturedFrame,
+  type PromptCapture,
+} from '../lib/personalize/capture-analysis.js';
+import {
+  promptDefinition,
+  promptLabel,
+  promptSpec,
+  type PromptName,
+  type PromptSpec,
+} from '../lib/personalize/prompts.js';
 import type { PromptFile } from '../lib/personalize/prompt-file.js';
 import type { BackendChoice } from './backends.js';
 import { waitForVideoEvent } from './video-clips.js';
@@ -34,16 +46,30 @@ export interface PromptRowState {
 /** Opens the webcam; a denied or missing camera becomes CAMERA_DENIED / CAMERA_UNAVAILABLE saying what to do. */
 async function openWebcam(): Promise<MediaStream> {
   if (!navigator.mediaDevices?.getUserMedia) {
-    throw new CpemError('CAMERA_UNAVAILABLE', 'This page has no camera access (serve it from localhost or over https), or choose a video file.');
+    throw new CpemError(
+      'CAMERA_UNAVAILABLE',
+      'This page has no camera access (serve it from localhost or over https), or choose a video file.',
+    );
   }
   try {
-    return await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480, facingMode: 'user' }, audio: false });
+    return await navigator.mediaDevices.getUserMedia({
+      video: { width: 640, height: 480, facingMode: 'user' },
+      audio: false,
+    });
   } catch (e) {
     const name = (e as Error)?.name;
     if (name === 'NotAllowedError' || name === 'SecurityError') {
-      throw new CpemError('CAMERA_DENIED', `Camera access was denied (${name}). Allow the camera for this page, or choose a video file of yourself.`, { cause: e });
+      throw new CpemError(
+        'CAMERA_DENIED',
+        `Camera access was denied (${name}). Allow the camera for this page, or choose a video file of yourself.`,
+        { cause: e },
+      );
     }
-    throw new CpemError('CAMERA_UNAVAILABLE', `No camera could be opened (${name}: ${(e as Error)?.message}). Plug one in or close the app using it, or choose a video file of yourself.`, { cause: e });
+    throw new CpemError(
+      'CAMERA_UNAVAILABLE',
+      `No camera could be opened (${name}: ${(e as Error)?.message}). Plug one in or close the app using it, or choose a video file of yourself.`,
+      { cause: e },
+    );
   }
 }
 
@@ -73,7 +99,10 @@ export class GuidedCapture {
   private previewing = false;
   private previewLoop: Promise<void> | null = null;
 
-  constructor(private readonly el: GuidedCaptureElements, private readonly onChange: () => void) {}
+  constructor(
+    private readonly el: GuidedCaptureElements,
+    private readonly onChange: () => void,
+  ) {}
 
   get busy(): boolean {
     return this.running;
@@ -121,7 +150,9 @@ export class GuidedCapture {
   plan(sequence: readonly PromptName[], timing: CaptureTiming, prompts: PromptFile | null): void {
     this.rows = prompts
       ? prompts.spans.map((s) => ({ spec: s.spec, pass: 0, phase: 'waiting', capture: null }))
-      : [0, ...(timing.secondPass ? [1] : [])].flatMap((pass) => sequence.map((name): PromptRowState => ({ spec: promptSpec([name]), pass, phase: 'waiting', capture: null })));
+      : [0, ...(timing.secondPass ? [1] : [])].flatMap((pass) =>
+          sequence.map((name): PromptRowState => ({ spec: promptSpec([name]), pass, phase: 'waiting', capture: null })),
+        );
     this.onChange();
   }
 
@@ -129,7 +160,12 @@ export class GuidedCapture {
    * Opens the source and captures every row (or only `only`, to retake one), tracking on `backend`. Resolves when
    * done or stopped; throws CAMERA_DENIED / CAMERA_UNAVAILABLE for a source that cannot be opened.
    */
-  async run(source: CaptureSource, backend: BackendChoice, timing: CaptureTiming, only: number | null = null): Promise<void> {
+  async run(
+    source: CaptureSource,
+    backend: BackendChoice,
+    timing: CaptureTiming,
+    only: number | null = null,
+  ): Promise<void> {
     if (this.running) throw new CpemError('INVALID_ARGUMENT', 'A capture is already running.');
     this.running = true;
     this.stopRequested = false;
@@ -170,7 +206,15 @@ export class GuidedCapture {
   }
 
   /** Analyses what was captured (see analyseCapture); null before anything was. */
-  analyse(alignment: AlignmentReference, secondPass: boolean): { analysis: CaptureAnalysis; captures: PromptCapture[]; rows: number[]; holdout: 'last-third' | 'second-pass' } | null {
+  analyse(
+    alignment: AlignmentReference,
+    secondPass: boolean,
+  ): {
+    analysis: CaptureAnalysis;
+    captures: PromptCapture[];
+    rows: number[];
+    holdout: 'last-third' | 'second-pass';
+  } | null {
     const { captures, rows } = this.captures();
     if (captures.length === 0) return null;
     const holdout = secondPass && this.rows.some((r) => r.pass === 1 && r.capture) ? 'second-pass' : 'last-third';
@@ -196,7 +240,10 @@ export class GuidedCapture {
   }
 
   private async open(source: CaptureSource): Promise<void> {
-    const same = this.source && this.source.kind === source.kind && (source.kind === 'webcam' || (this.source.kind === 'file' && this.source.file === source.file));
+    const same =
+      this.source &&
+      this.source.kind === source.kind &&
+      (source.kind === 'webcam' || (this.source.kind === 'file' && this.source.file === source.file));
     if (same && this.el.video.readyState >= 2) {
       this.source = source;
       return;

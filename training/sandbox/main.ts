@@ -11,7 +11,12 @@ import { PeNet } from '../../plugin/estimator/pe-net.js';
 import { CpemError, isCpemError } from '../../plugin/errors/cpem-error.js';
 import { RunBatchSource } from '../lib/data/run-batch-source.js';
 import { RealTrackSource, type TrackedClip } from '../lib/data/real-track-source.js';
-import { DEFAULT_TRAINING_CONFIG, resolveTrainingConfig, type LossWeights, type TrainingConfig } from '../lib/trainer/training-config.js';
+import {
+  DEFAULT_TRAINING_CONFIG,
+  resolveTrainingConfig,
+  type LossWeights,
+  type TrainingConfig,
+} from '../lib/trainer/training-config.js';
 import type { LossLogRow } from '../lib/trainer/loss-log.js';
 import { SANDBOX_BACKENDS, activeWebGpuDevice, fallbacksAfter, type BackendChoice } from './backends.js';
 import { webGpuAdapterInfo } from '../../plugin/tracker/backend.js';
@@ -87,7 +92,12 @@ const teach = new TeachPanel({
     const weights = assetUrl('pe-net/model.json');
     const artifacts = await readPeNetArtifacts(weights);
     // The shipped run's name, from the manifest served beside the weights (absent in some builds: then unknown).
-    const run = await fetch(new URL('manifest.json', new URL(weights, location.href))).then((r) => (r.ok ? r.json() : null)).then((m) => String(m?.run?.name ?? 'unknown'), () => 'unknown');
+    const run = await fetch(new URL('manifest.json', new URL(weights, location.href)))
+      .then((r) => (r.ok ? r.json() : null))
+      .then(
+        (m) => String(m?.run?.name ?? 'unknown'),
+        () => 'unknown',
+      );
     return { artifacts, run, weights: 'weights/pe-net/model.json' };
   },
   launch: (init) => launchTeach(init),
@@ -107,7 +117,15 @@ const teach = new TeachPanel({
 
 // ---- config form ----
 
-const NUMBER_FIELDS = ['steps', 'persons', 'framesPerPerson', 'learningRate', 'seed', 'expressionExclusiveFrom', 'logEvery'] as const;
+const NUMBER_FIELDS = [
+  'steps',
+  'persons',
+  'framesPerPerson',
+  'learningRate',
+  'seed',
+  'expressionExclusiveFrom',
+  'logEvery',
+] as const;
 const WEIGHT_FIELDS = Object.keys(DEFAULT_TRAINING_CONFIG.lossWeights) as Array<keyof LossWeights>;
 
 /** A field for each loss weight of the trainer's config that the page's form does not list (yet), after the last one. */
@@ -158,7 +176,9 @@ function readConfig(): { config: TrainingConfig; validateEvery: number } {
     typed.set(name, text);
     return text === '' ? NaN : Number(text);
   };
-  const hiddenTokens = $<HTMLInputElement>('hidden').value.split(/[\s,]+/).filter(Boolean);
+  const hiddenTokens = $<HTMLInputElement>('hidden')
+    .value.split(/[\s,]+/)
+    .filter(Boolean);
   hiddenTokens.forEach((t, i) => typed.set(`hidden[${i}]`, t));
   const partial = {
     ...Object.fromEntries(NUMBER_FIELDS.map((f) => [f, num(f)])),
@@ -179,7 +199,8 @@ function readConfig(): { config: TrainingConfig; validateEvery: number } {
     }
   }
   const validateEvery = num('validateEvery');
-  if (!Number.isInteger(validateEvery) || validateEvery < 1) problems.push(`validateEvery must be a positive integer (got ${$<HTMLInputElement>('validateEvery').value})`);
+  if (!Number.isInteger(validateEvery) || validateEvery < 1)
+    problems.push(`validateEvery must be a positive integer (got ${$<HTMLInputElement>('validateEvery').value})`);
   if (problems.length > 0 || !config) {
     throw new CpemError('INVALID_ARGUMENT', `Invalid training config:\n- ${problems.join('\n- ')}`);
   }
@@ -201,19 +222,22 @@ function setControls(state: SessionState | 'idle'): void {
   loadInput.disabled = !exportable;
   checkSaved.disabled = !exportable;
   backendSelect.disabled = running || state === 'paused';
-  for (const el of document.querySelectorAll<HTMLInputElement>('#config input, #data input')) el.disabled = running || state === 'paused' || busy;
+  for (const el of document.querySelectorAll<HTMLInputElement>('#config input, #data input'))
+    el.disabled = running || state === 'paused' || busy;
   buttons.start.disabled ||= teach.capturing;
   teach.setControls(running || state === 'paused' || busy, state === 'paused' && teach.isTeaching(session));
 }
 
 /** Names the backend in use (and, for WebGPU, its adapter; a software one gets a note that wasm is faster). */
 async function showBackend(s: TrainingSession): Promise<void> {
-  $('backend-in-use').textContent = s.backend + (s.skippedBackends.length ? ` (not used: ${s.skippedBackends.join(', ')})` : '');
+  $('backend-in-use').textContent =
+    s.backend + (s.skippedBackends.length ? ` (not used: ${s.skippedBackends.join(', ')})` : '');
   const note = $('backend-note');
   note.textContent = '';
   if (s.backend !== 'webgpu') return;
   const adapter = await webGpuAdapterInfo();
-  if (adapter) note.textContent = `adapter: ${adapter.text}${adapter.software ? ' (software: wasm is usually faster on this machine)' : ''}`;
+  if (adapter)
+    note.textContent = `adapter: ${adapter.text}${adapter.software ? ' (software: wasm is usually faster on this machine)' : ''}`;
 }
 
 function showError(e: unknown): void {
@@ -248,14 +272,18 @@ function queueChart(): void {
 }
 
 function renderTableHead(): void {
-  $('validation-note').textContent = `Held-out synthetic set: the first ${VALIDATION_SAMPLES} samples of the trainer's evaluation (training/lib/eval/synthetic-eval.ts), never trained on.`;
+  $('validation-note').textContent =
+    `Held-out synthetic set: the first ${VALIDATION_SAMPLES} samples of the trainer's evaluation (training/lib/eval/synthetic-eval.ts), never trained on.`;
   tableHead.innerHTML = '';
   const tr = document.createElement('tr');
   const headers: Array<[string, string]> = [
     ['step', ''],
     ['β MAE', 'mean absolute error over the 46 units'],
     // Category names may break between their words (a zero-width space), so the table fits its column.
-    ...VALIDATION_CATEGORIES.map((c): [string, string] => [c.replace(/([a-z])([A-Z])/g, '$1\u200b$2'), `β MAE of the ${c} units (training/lib/eval/synthetic-eval.ts)`]),
+    ...VALIDATION_CATEGORIES.map((c): [string, string] => [
+      c.replace(/([a-z])([A-Z])/g, '$1\u200b$2'),
+      `β MAE of the ${c} units (training/lib/eval/synthetic-eval.ts)`,
+    ]),
     ['categories', 'mean of the category errors'],
     ['α MAE', 'identity coefficients'],
     ['rotation °', 'head rotation, mean absolute error in degrees'],
@@ -273,7 +301,11 @@ function addValidationRow(row: ValidationRow, label = String(row.step)): void {
   const tr = document.createElement('tr');
   tr.dataset.step = String(row.step);
   if (label !== String(row.step)) tr.dataset.loaded = 'true';
-  for (const text of [label, ...[row.betaMae, ...row.categoryMae, row.meanCategoryMae, row.alphaMae].map((v) => v.toFixed(3)), row.rotationMaeDeg.toFixed(1)]) {
+  for (const text of [
+    label,
+    ...[row.betaMae, ...row.categoryMae, row.meanCategoryMae, row.alphaMae].map((v) => v.toFixed(3)),
+    row.rotationMaeDeg.toFixed(1),
+  ]) {
     const td = document.createElement('td');
     td.textContent = text;
     tr.append(td);
@@ -299,10 +331,14 @@ function readSampling(): ClipSampling & { realFraction: number } {
   const maxFrames = Number($<HTMLInputElement>('clip-frames').value);
   const realFraction = Number($<HTMLInputElement>('real-fraction').value);
   const problems: string[] = [];
-  if (!(realFraction > 0 && realFraction <= 1)) problems.push(`share of video batches must be in (0, 1] (got ${$<HTMLInputElement>('real-fraction').value})`);
-  if (!(fps > 0 && fps <= 60)) problems.push(`frames per second must be in (0, 60] (got ${$<HTMLInputElement>('clip-fps').value})`);
-  if (!Number.isInteger(maxFrames) || maxFrames < 1) problems.push(`frames per clip must be a positive integer (got ${$<HTMLInputElement>('clip-frames').value})`);
-  if (problems.length > 0) throw new CpemError('INVALID_ARGUMENT', `Invalid video sampling:\n- ${problems.join('\n- ')}`);
+  if (!(realFraction > 0 && realFraction <= 1))
+    problems.push(`share of video batches must be in (0, 1] (got ${$<HTMLInputElement>('real-fraction').value})`);
+  if (!(fps > 0 && fps <= 60))
+    problems.push(`frames per second must be in (0, 60] (got ${$<HTMLInputElement>('clip-fps').value})`);
+  if (!Number.isInteger(maxFrames) || maxFrames < 1)
+    problems.push(`frames per clip must be a positive integer (got ${$<HTMLInputElement>('clip-frames').value})`);
+  if (problems.length > 0)
+    throw new CpemError('INVALID_ARGUMENT', `Invalid video sampling:\n- ${problems.join('\n- ')}`);
   return { fps, maxFrames, realFraction };
 }
 
@@ -363,12 +399,17 @@ async function start(): Promise<void> {
 
 /** "Teach it": a session that fine-tunes the shipped network on the guided capture (teach-panel.ts). */
 async function launchTeach(init: TeachLaunch): Promise<void> {
-  if (session && session.state === 'running') throw new CpemError('INVALID_ARGUMENT', 'A run is in progress: stop it first.');
+  if (session && session.state === 'running')
+    throw new CpemError('INVALID_ARGUMENT', 'A run is in progress: stop it first.');
   busy = true;
   setControls('idle');
   status.textContent = 'starting…';
   try {
-    await launchSession({ ...init, data: { synthetic: {}, realFraction: teach.settings?.realFraction ?? 0, tracks: ['guided capture'] }, teaching: true });
+    await launchSession({
+      ...init,
+      data: { synthetic: {}, realFraction: teach.settings?.realFraction ?? 0, tracks: ['guided capture'] },
+      teaching: true,
+    });
   } catch (e) {
     busy = false;
     setControls('idle');
@@ -377,7 +418,14 @@ async function launchTeach(init: TeachLaunch): Promise<void> {
 }
 
 /** Replaces the current session by a new one and starts it (a fresh network, or `base` fine-tuned). */
-async function launchSession(init: { config: TrainingConfig; validateEvery: number; source: SourceFactory; data: SandboxRunData; base?: tf.io.ModelArtifacts; teaching?: boolean }): Promise<void> {
+async function launchSession(init: {
+  config: TrainingConfig;
+  validateEvery: number;
+  source: SourceFactory;
+  data: SandboxRunData;
+  base?: tf.io.ModelArtifacts;
+  teaching?: boolean;
+}): Promise<void> {
   const { config, validateEvery, source, data } = init;
   loaded?.dispose();
   loaded = null;
@@ -414,7 +462,14 @@ async function launchSession(init: { config: TrainingConfig; validateEvery: numb
 }
 
 function onState(state: SessionState, error: Error | null): void {
-  status.textContent = { running: 'training…', paused: 'paused', stopped: 'stopped', done: 'done', lost: 'device lost', error: 'failed' }[state];
+  status.textContent = {
+    running: 'training…',
+    paused: 'paused',
+    stopped: 'stopped',
+    done: 'done',
+    lost: 'device lost',
+    error: 'failed',
+  }[state];
   setControls(state);
   if ((state === 'done' || state === 'stopped') && session && teach.isTeaching(session)) {
     const finished = session;
@@ -431,9 +486,12 @@ function onState(state: SessionState, error: Error | null): void {
     const select = $<HTMLSelectElement>('resume-backend');
     select.innerHTML = '';
     // After a lost device: a new device first (the loss may have been passing), then the backends after it.
-    const choices = state === 'lost' && session ? [session.backend, ...fallbacksAfter(session.backend)] : [...SANDBOX_BACKENDS];
-    for (const b of choices) select.add(new Option(state === 'lost' && b === session?.backend ? `${b} (new device)` : b, b));
-    $('resume-note').textContent = session?.checkpointStep !== null && session ? `from the checkpoint at step ${session.checkpointStep}` : '';
+    const choices =
+      state === 'lost' && session ? [session.backend, ...fallbacksAfter(session.backend)] : [...SANDBOX_BACKENDS];
+    for (const b of choices)
+      select.add(new Option(state === 'lost' && b === session?.backend ? `${b} (new device)` : b, b));
+    $('resume-note').textContent =
+      session?.checkpointStep !== null && session ? `from the checkpoint at step ${session.checkpointStep}` : '';
   }
   queueChart();
 }
@@ -454,7 +512,13 @@ async function withBusy(task: () => Promise<void>): Promise<void> {
 async function download(): Promise<void> {
   await withBusy(async () => {
     status.textContent = 'scoring on the held-out set and packing the files…';
-    const files = await runFiles(session!, { faceModelSha256, data: runData, ...(teach.isTeaching(session) && teach.record ? { personalization: teach.record, calibrationProfile: teach.calibrationProfile } : {}) });
+    const files = await runFiles(session!, {
+      faceModelSha256,
+      data: runData,
+      ...(teach.isTeaching(session) && teach.record
+        ? { personalization: teach.record, calibrationProfile: teach.calibrationProfile }
+        : {}),
+    });
     await downloadFiles(files);
     savedAtStep = session!.step;
     status.textContent = `downloaded ${Object.keys(files).join(', ')} (step ${session!.step})`;
@@ -464,10 +528,14 @@ async function download(): Promise<void> {
 async function useInScene(): Promise<void> {
   await withBusy(async () => {
     const [handler] = tf.io.getSaveHandlers(SANDBOX_WEIGHTS_URL);
-    await session!.net.save(handler, { step: session!.step, ...(teach.isTeaching(session) && teach.record ? personalizationSummary(teach.record) : {}) });
+    await session!.net.save(handler, {
+      step: session!.step,
+      ...(teach.isTeaching(session) && teach.record ? personalizationSummary(teach.record) : {}),
+    });
     savedAtStep = session!.step;
     status.textContent = `saved to ${SANDBOX_WEIGHTS_URL} (step ${session!.step})`;
-    if (!window.open('/?weights=sandbox', '_blank')) status.textContent += ' · the browser blocked the new tab: open /?weights=sandbox';
+    if (!window.open('/?weights=sandbox', '_blank'))
+      status.textContent += ' · the browser blocked the new tab: open /?weights=sandbox';
   });
 }
 
@@ -491,7 +559,9 @@ async function loadFiles(): Promise<void> {
   const json = files.find((f) => f.name.endsWith('.json'));
   const shards = files.filter((f) => f !== json);
   if (!json || shards.length === 0) {
-    showError(new CpemError('INVALID_ARGUMENT', 'Select the model.json file and its weights file (weights.bin) together.'));
+    showError(
+      new CpemError('INVALID_ARGUMENT', 'Select the model.json file and its weights file (weights.bin) together.'),
+    );
     return;
   }
   await checkWeights(tf.io.browserFiles([json, ...shards]), json.name);
@@ -506,14 +576,21 @@ buttons.stop.addEventListener('click', () => void session?.stop());
 buttons.download.addEventListener('click', () => void download());
 buttons.useInScene.addEventListener('click', () => void useInScene());
 loadInput.addEventListener('change', () => void loadFiles());
-checkSaved.addEventListener('click', () => void checkWeights(tf.io.getLoadHandlers(SANDBOX_WEIGHTS_URL)[0], 'sample-scene copy'));
-$('resume-button').addEventListener('click', () => void withBusy(async () => {
-  await session!.resumeOn($<HTMLSelectElement>('resume-backend').value as BackendChoice);
-  clearError();
-  await showBackend(session!);
-  redrawTable();
-  queueChart();
-}));
+checkSaved.addEventListener(
+  'click',
+  () => void checkWeights(tf.io.getLoadHandlers(SANDBOX_WEIGHTS_URL)[0], 'sample-scene copy'),
+);
+$('resume-button').addEventListener(
+  'click',
+  () =>
+    void withBusy(async () => {
+      await session!.resumeOn($<HTMLSelectElement>('resume-backend').value as BackendChoice);
+      clearError();
+      await showBackend(session!);
+      redrawTable();
+      queueChart();
+    }),
+);
 addEventListener('resize', () => queueChart());
 // Leaving the page loses the run: ask first when it has trained steps that were not saved.
 addEventListener('beforeunload', (e) => {
@@ -545,7 +622,8 @@ window.cpemSandbox = {
 /** Which path the page shows: "Teach it your face" (default) or "Train from scratch" (?mode=train). */
 function setMode(mode: 'teach' | 'train'): void {
   document.body.dataset.mode = mode;
-  for (const radio of document.querySelectorAll<HTMLInputElement>('input[name=mode]')) radio.checked = radio.value === mode;
+  for (const radio of document.querySelectorAll<HTMLInputElement>('input[name=mode]'))
+    radio.checked = radio.value === mode;
 }
 
 for (const radio of document.querySelectorAll<HTMLInputElement>('input[name=mode]')) {

@@ -76,7 +76,12 @@ export class TrainingSession {
     try {
       const source = options.source(model, options.config.seed, 0);
       trainer = options.base
-        ? CpemTrainer.fineTune(options.config, PeNet.fromArtifacts(options.base, 'the network to fine-tune'), model, source)
+        ? CpemTrainer.fineTune(
+            options.config,
+            PeNet.fromArtifacts(options.base, 'the network to fine-tune'),
+            model,
+            source,
+          )
         : await CpemTrainer.create(options.config, model, source);
     } catch (e) {
       validation.dispose();
@@ -115,7 +120,8 @@ export class TrainingSession {
   /** Trains until the last step, a pause or a stop. Resolves when the loop has left. */
   run(): Promise<void> {
     if (this.running) return this.running;
-    if (this.state !== 'paused') throw new CpemError('INVALID_ARGUMENT', `Cannot run a training session that is ${this.state}.`);
+    if (this.state !== 'paused')
+      throw new CpemError('INVALID_ARGUMENT', `Cannot run a training session that is ${this.state}.`);
     this.running = this.loop().finally(() => {
       this.running = null;
     });
@@ -142,7 +148,11 @@ export class TrainingSession {
    * batches (the run's batches depend only on the seed and the step).
    */
   async resumeOn(backend: BackendChoice): Promise<void> {
-    if (this.state !== 'lost' && this.state !== 'error') throw new CpemError('INVALID_ARGUMENT', `Resume on another backend is for a failed run; this one is ${this.state}.`);
+    if (this.state !== 'lost' && this.state !== 'error')
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `Resume on another backend is for a failed run; this one is ${this.state}.`,
+      );
     const checkpoint = this.lastCheckpoint;
     if (!checkpoint) throw new CpemError('INVALID_ARGUMENT', 'There is no checkpoint to resume from: start a new run.');
     const selected = await selectBackend(backend);
@@ -157,10 +167,15 @@ export class TrainingSession {
     this.backend = selected.backend;
     this.model = new FaceModelTensors(this.options.faceModel);
     this.validation = new ValidationSet(this.model);
-    this.trainer = await CpemTrainer.resume(checkpoint, this.model, this.options.source(this.model, this.options.config.seed, checkpoint.step));
+    this.trainer = await CpemTrainer.resume(
+      checkpoint,
+      this.model,
+      this.options.source(this.model, this.options.config.seed, checkpoint.step),
+    );
     this.watch = new DeviceWatch(this.backend);
     this.listenForLoss();
-    while (this.validationRows.length > 0 && this.validationRows.at(-1)!.step > checkpoint.step) this.validationRows.pop();
+    while (this.validationRows.length > 0 && this.validationRows.at(-1)!.step > checkpoint.step)
+      this.validationRows.pop();
     this.error = null;
     this.setState('paused');
   }

@@ -8,14 +8,31 @@ import type { FaceModel } from '../../plugin/face-model/face-model.js';
 import { PeNet, type PeNetConfig } from '../../plugin/estimator/pe-net.js';
 import { featureSpecFor } from '../lib/trainer/cpem-trainer.js';
 import type { TrainingConfig } from '../lib/trainer/training-config.js';
-import { beforeAfterFromUnits, scoreBeforeAfter, scoredFrames, type BeforeAfter } from '../lib/personalize/before-after.js';
+import {
+  beforeAfterFromUnits,
+  scoreBeforeAfter,
+  scoredFrames,
+  type BeforeAfter,
+} from '../lib/personalize/before-after.js';
 import { captureReadings, profileBeforeAfter, rangeProfileFromCapture } from '../lib/personalize/range-profile.js';
 import type { CalibrationProfile } from '../../plugin/calibration/range-profile.js';
 import type { AlignmentReference, CaptureAnalysis, PromptCapture } from '../lib/personalize/capture-analysis.js';
-import { personalizationConfig, personalizationSettings, personalizationSource, type PersonalizationSettings } from '../lib/personalize/fine-tune.js';
+import {
+  personalizationConfig,
+  personalizationSettings,
+  personalizationSource,
+  type PersonalizationSettings,
+} from '../lib/personalize/fine-tune.js';
 import { personalizationRecord, type PersonalizationRecord } from '../lib/personalize/manifest.js';
 import { readPromptFileText, type PromptFile } from '../lib/personalize/prompt-file.js';
-import { DEFAULT_SEQUENCE, isPromptName, promptDefinition, promptLabel, PROMPT_NAMES, type PromptName } from '../lib/personalize/prompts.js';
+import {
+  DEFAULT_SEQUENCE,
+  isPromptName,
+  promptDefinition,
+  promptLabel,
+  PROMPT_NAMES,
+  type PromptName,
+} from '../lib/personalize/prompts.js';
 import { personClip, type PersonClip } from '../lib/personalize/targets.js';
 import type { BackendChoice } from './backends.js';
 import { drawBeforeAfterChart, renderBeforeAfterTable } from './before-after-view.js';
@@ -68,7 +85,12 @@ export class TeachPanel {
    * readings, written beside the fine-tuned weights; and which of the two did better on the held-out frames.
    */
   calibrationProfile: CalibrationProfile | null = null;
-  comparison: { shipped: number; profile: number; fineTuned: number; better: 'range profile' | 'fine-tuning' | 'neither' } | null = null;
+  comparison: {
+    shipped: number;
+    profile: number;
+    fineTuned: number;
+    better: 'range profile' | 'fine-tuning' | 'neither';
+  } | null = null;
   /** The session the last "Teach it" started, and when. */
   private taughtSession: TrainingSession | null = null;
   private base: { artifacts: tf.io.ModelArtifacts; run: string; weights: string } | null = null;
@@ -79,7 +101,10 @@ export class TeachPanel {
   private pausedTeaching = false;
 
   constructor(private readonly deps: TeachPanelDeps) {
-    this.capture = new GuidedCapture({ video: $('teach-video'), overlay: $('teach-overlay'), banner: $('teach-banner') }, () => this.renderRows());
+    this.capture = new GuidedCapture(
+      { video: $('teach-video'), overlay: $('teach-overlay'), banner: $('teach-banner') },
+      () => this.renderRows(),
+    );
     $('teach-capture').addEventListener('click', () => void this.startCapture());
     $('teach-open').addEventListener('click', () => void this.openPreview());
     $('teach-stop-capture').addEventListener('click', () => this.capture.stop());
@@ -89,7 +114,8 @@ export class TeachPanel {
     });
     $<HTMLInputElement>('teach-video-file').addEventListener('change', () => this.sourceChanged('file'));
     $<HTMLInputElement>('teach-prompt-file').addEventListener('change', () => void this.readPromptFile());
-    for (const radio of document.querySelectorAll<HTMLInputElement>('input[name=teach-source]')) radio.addEventListener('change', () => this.deps.changed());
+    for (const radio of document.querySelectorAll<HTMLInputElement>('input[name=teach-source]'))
+      radio.addEventListener('change', () => this.deps.changed());
   }
 
   /** Fills the panel's fields from their defaults and the page's query (promptSeconds, countdown, prompts, steps, …). */
@@ -127,8 +153,11 @@ export class TeachPanel {
     $<HTMLButtonElement>('teach-stop-capture').disabled = !this.capture.busy;
     const start = $<HTMLButtonElement>('teach-start');
     start.textContent = pausedTeaching ? 'Continue' : 'Teach it';
-    start.disabled = pausedTeaching ? this.busy : !idle || !this.analysed?.analysis.prompts.some((p) => p.status === 'ok' && p.spec.prompts[0] !== 'neutral');
-    for (const b of document.querySelectorAll<HTMLButtonElement>('#teach-rows button')) b.disabled = !idle || this.capture.rows.length === 0;
+    start.disabled = pausedTeaching
+      ? this.busy
+      : !idle || !this.analysed?.analysis.prompts.some((p) => p.status === 'ok' && p.spec.prompts[0] !== 'neutral');
+    for (const b of document.querySelectorAll<HTMLButtonElement>('#teach-rows button'))
+      b.disabled = !idle || this.capture.rows.length === 0;
     for (const el of document.querySelectorAll<HTMLInputElement>('#teach-form input')) el.disabled = !idle;
   }
 
@@ -146,7 +175,8 @@ export class TeachPanel {
     if (!file) return;
     try {
       this.promptFile = readPromptFileText(await file.text(), file.name);
-      $('teach-prompt-file-note').textContent = `${file.name}: ${this.promptFile.spans.length} spans (${this.promptFile.spans.map((s) => promptLabel(s.spec)).join(', ')})`;
+      $('teach-prompt-file-note').textContent =
+        `${file.name}: ${this.promptFile.spans.length} spans (${this.promptFile.spans.map((s) => promptLabel(s.spec)).join(', ')})`;
       this.sourceChanged('file');
     } catch (e) {
       input.value = '';
@@ -167,15 +197,26 @@ export class TeachPanel {
     const num = (id: string) => Number($<HTMLInputElement>(id).value);
     const promptSeconds = num('teach-prompt-seconds');
     const countdownSeconds = num('teach-countdown');
-    if (!(promptSeconds >= 0.2 && promptSeconds <= 30)) problems.push(`seconds per prompt must be in [0.2, 30] (got ${$<HTMLInputElement>('teach-prompt-seconds').value})`);
-    if (!(countdownSeconds >= 0 && countdownSeconds <= 10)) problems.push(`countdown must be in [0, 10] s (got ${$<HTMLInputElement>('teach-countdown').value})`);
-    const names = $<HTMLInputElement>('teach-prompts').value.split(/[\s,]+/).filter(Boolean);
+    if (!(promptSeconds >= 0.2 && promptSeconds <= 30))
+      problems.push(
+        `seconds per prompt must be in [0.2, 30] (got ${$<HTMLInputElement>('teach-prompt-seconds').value})`,
+      );
+    if (!(countdownSeconds >= 0 && countdownSeconds <= 10))
+      problems.push(`countdown must be in [0, 10] s (got ${$<HTMLInputElement>('teach-countdown').value})`);
+    const names = $<HTMLInputElement>('teach-prompts')
+      .value.split(/[\s,]+/)
+      .filter(Boolean);
     const unknown = names.filter((n) => !isPromptName(n));
     if (unknown.length) problems.push(`unknown prompt ${unknown.join(', ')} (the prompts: ${PROMPT_NAMES.join(', ')})`);
     if (names.length === 0) problems.push('list at least one prompt');
-    if (names.length && names[0] !== 'neutral') problems.push('the first prompt must be neutral: the others are measured from it');
-    if (problems.length) throw new CpemError('INVALID_ARGUMENT', `Invalid capture settings:\n- ${problems.join('\n- ')}`);
-    return { timing: { promptSeconds, countdownSeconds, secondPass: $<HTMLInputElement>('teach-second-pass').checked }, sequence: names as PromptName[] };
+    if (names.length && names[0] !== 'neutral')
+      problems.push('the first prompt must be neutral: the others are measured from it');
+    if (problems.length)
+      throw new CpemError('INVALID_ARGUMENT', `Invalid capture settings:\n- ${problems.join('\n- ')}`);
+    return {
+      timing: { promptSeconds, countdownSeconds, secondPass: $<HTMLInputElement>('teach-second-pass').checked },
+      sequence: names as PromptName[],
+    };
   }
 
   private readSettings(): { settings: PersonalizationSettings; validateEvery: number } {
@@ -183,13 +224,18 @@ export class TeachPanel {
     const steps = num('teach-steps');
     const validateEvery = num('teach-validate');
     const problems: string[] = [];
-    if (!Number.isInteger(steps) || steps < 1) problems.push(`steps must be a positive integer (got ${$<HTMLInputElement>('teach-steps').value})`);
-    if (!Number.isInteger(validateEvery) || validateEvery < 1) problems.push(`validate every must be a positive integer (got ${$<HTMLInputElement>('teach-validate').value})`);
+    if (!Number.isInteger(steps) || steps < 1)
+      problems.push(`steps must be a positive integer (got ${$<HTMLInputElement>('teach-steps').value})`);
+    if (!Number.isInteger(validateEvery) || validateEvery < 1)
+      problems.push(`validate every must be a positive integer (got ${$<HTMLInputElement>('teach-validate').value})`);
     const learningRate = num('teach-lr');
-    if (!(learningRate > 0 && learningRate < 1)) problems.push(`learning rate must be in (0, 1) (got ${$<HTMLInputElement>('teach-lr').value})`);
+    if (!(learningRate > 0 && learningRate < 1))
+      problems.push(`learning rate must be in (0, 1) (got ${$<HTMLInputElement>('teach-lr').value})`);
     const realFraction = num('teach-real');
-    if (!(realFraction > 0 && realFraction <= 1)) problems.push(`share of your frames must be in (0, 1] (got ${$<HTMLInputElement>('teach-real').value})`);
-    if (problems.length) throw new CpemError('INVALID_ARGUMENT', `Invalid fine-tuning settings:\n- ${problems.join('\n- ')}`);
+    if (!(realFraction > 0 && realFraction <= 1))
+      problems.push(`share of your frames must be in (0, 1] (got ${$<HTMLInputElement>('teach-real').value})`);
+    if (problems.length)
+      throw new CpemError('INVALID_ARGUMENT', `Invalid fine-tuning settings:\n- ${problems.join('\n- ')}`);
     return { settings: personalizationSettings({ steps, learningRate, realFraction }), validateEvery };
   }
 
@@ -357,9 +403,10 @@ export class TeachPanel {
         : 'No held-out frames to score.';
       const c = this.comparison;
       if (c) {
-        $('before-after-note').textContent += ` Through the runtime chain (per-user neutral), prompted units' error on the same frames: shipped ${c.shipped.toFixed(2)}, `
-          + `with your range profile ${c.profile.toFixed(2)}, fine-tuned ${c.fineTuned.toFixed(2)}: ${c.better === 'neither' ? 'neither helped you' : `the ${c.better} helped you more`}. `
-          + 'The range profile is saved beside the weights (calibration-profile.json).';
+        $('before-after-note').textContent +=
+          ` Through the runtime chain (per-user neutral), prompted units' error on the same frames: shipped ${c.shipped.toFixed(2)}, ` +
+          `with your range profile ${c.profile.toFixed(2)}, fine-tuned ${c.fineTuned.toFixed(2)}: ${c.better === 'neither' ? 'neither helped you' : `the ${c.better} helped you more`}. ` +
+          'The range profile is saved beside the weights (calibration-profile.json).';
       }
     } finally {
       shipped.dispose();
@@ -377,18 +424,30 @@ export class TeachPanel {
     const { captures, analysis } = this.analysed;
     try {
       const base = await captureReadings(shipped, captures);
-      const profile = rangeProfileFromCapture(captures, analysis, (p, k) => base[p][k], { skipHeldOut: true, source: 'training sandbox: Teach it your face (guided capture)', weights });
+      const profile = rangeProfileFromCapture(captures, analysis, (p, k) => base[p][k], {
+        skipHeldOut: true,
+        source: 'training sandbox: Teach it your face (guided capture)',
+        weights,
+      });
       const withProfile = profileBeforeAfter(analysis, base, profile);
       const fine = await captureReadings(tuned, captures);
       const zero = new Float32Array(NUM_EXPRESSION_UNITS);
-      const scored = (r: Array<Array<Float32Array | null>>) => scoredFrames(analysis).flatMap((ks, p) => ks.map((k) => r[p][k] ?? zero));
+      const scored = (r: Array<Array<Float32Array | null>>) =>
+        scoredFrames(analysis).flatMap((ks, p) => ks.map((k) => r[p][k] ?? zero));
       const fineTuned = beforeAfterFromUnits(analysis, scored(base), scored(fine));
       const shippedError = withProfile.promptedError.before;
       const [profileError, fineError] = [withProfile.promptedError.after, fineTuned.promptedError.after];
       this.calibrationProfile = profile;
       this.comparison = {
-        shipped: shippedError, profile: profileError, fineTuned: fineError,
-        better: Math.min(profileError, fineError) >= shippedError ? 'neither' : profileError <= fineError ? 'range profile' : 'fine-tuning',
+        shipped: shippedError,
+        profile: profileError,
+        fineTuned: fineError,
+        better:
+          Math.min(profileError, fineError) >= shippedError
+            ? 'neither'
+            : profileError <= fineError
+              ? 'range profile'
+              : 'fine-tuning',
       };
     } catch (e) {
       // No held frame to fit from (every prompt retaken as "no change"): the weights go without a profile.
@@ -423,9 +482,12 @@ export class TeachPanel {
         status = 'no face';
       }
       if (analysis) {
-        status = analysis.status === 'ok'
-          ? `ok · ${analysis.withFace}/${analysis.captured} frames (${row.spec.prompts[0] === 'neutral' ? `${count('plateau')} kept` : `${count('plateau')} held, ${count('ramp')} ramp, ${count('rest')} at rest`})`
-          : analysis.status === 'no-face' ? 'no face' : 'no change from neutral';
+        status =
+          analysis.status === 'ok'
+            ? `ok · ${analysis.withFace}/${analysis.captured} frames (${row.spec.prompts[0] === 'neutral' ? `${count('plateau')} kept` : `${count('plateau')} held, ${count('ramp')} ramp, ${count('rest')} at rest`})`
+            : analysis.status === 'no-face'
+              ? 'no face'
+              : 'no change from neutral';
       }
       const cells = [`${promptLabel(row.spec)}${row.pass ? ' (2nd)' : ''}`, def?.instruction ?? '', status];
       for (const text of cells) {

@@ -24,7 +24,12 @@ interface Clip {
  * Resolves on the video's `ok` event; rejects with `code` when the element reports an error instead (a file the
  * browser cannot decode).
  */
-export function waitForVideoEvent(target: EventTarget, ok: string, what: string, code: CpemErrorCode = 'INVALID_ARGUMENT'): Promise<void> {
+export function waitForVideoEvent(
+  target: EventTarget,
+  ok: string,
+  what: string,
+  code: CpemErrorCode = 'INVALID_ARGUMENT',
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = () => {
       target.removeEventListener(ok, done);
@@ -45,7 +50,11 @@ export class VideoClips {
   private readonly clips: Clip[] = [];
   private tracker: FaceTracker | null = null;
 
-  constructor(drop: HTMLElement, input: HTMLInputElement, private readonly list: HTMLElement) {
+  constructor(
+    drop: HTMLElement,
+    input: HTMLInputElement,
+    private readonly list: HTMLElement,
+  ) {
     drop.addEventListener('dragover', (e) => {
       e.preventDefault();
       drop.classList.add('over');
@@ -92,8 +101,16 @@ export class VideoClips {
    * Tracks every clip not yet tracked with this sampling (on `backend`, as training will run) and returns the
    * clips with a face. Throws INVALID_ARGUMENT when there is none.
    */
-  async prepare(backend: BackendChoice, sampling: ClipSampling, onProgress: (text: string) => void): Promise<TrackedClip[]> {
-    if (this.clips.length === 0) throw new CpemError('INVALID_ARGUMENT', 'Drop at least one video with a face on the page first, or choose synthetic data.');
+  async prepare(
+    backend: BackendChoice,
+    sampling: ClipSampling,
+    onProgress: (text: string) => void,
+  ): Promise<TrackedClip[]> {
+    if (this.clips.length === 0)
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        'Drop at least one video with a face on the page first, or choose synthetic data.',
+      );
     const key = `${sampling.fps}/${sampling.maxFrames}`;
     for (const clip of this.clips) {
       if (clip.frames && clip.sampling === key) continue;
@@ -101,8 +118,14 @@ export class VideoClips {
       clip.frames = await this.track(clip, sampling, onProgress);
       clip.sampling = key;
     }
-    const tracked: TrackedClip[] = this.clips.filter((c) => c.frames!.length > 0).map((c) => ({ name: c.file.name, frames: c.frames! }));
-    if (tracked.length === 0) throw new CpemError('INVALID_ARGUMENT', 'No face was found in the dropped videos. Drop clips where one face is clearly visible.');
+    const tracked: TrackedClip[] = this.clips
+      .filter((c) => c.frames!.length > 0)
+      .map((c) => ({ name: c.file.name, frames: c.frames! }));
+    if (tracked.length === 0)
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        'No face was found in the dropped videos. Drop clips where one face is clearly visible.',
+      );
     return tracked;
   }
 

@@ -5,11 +5,18 @@
 // The page reaches nothing but the loopback server that serves it.
 import { FaceLandmarker, FilesetResolver } from '@mediapipe/tasks-vision';
 import {
-  MEDIAPIPE_BLENDSHAPES, TEACHER_MATRIX_FLOATS, TEACHER_SCALARS, teacherRecordFloats,
+  MEDIAPIPE_BLENDSHAPES,
+  TEACHER_MATRIX_FLOATS,
+  TEACHER_SCALARS,
+  teacherRecordFloats,
 } from '../lib/data/teacher-track.js';
 import { NUM_FACE_LANDMARKS } from '../../plugin/constants.js';
 
-interface RawFrame { index: number; timestampMs: number; image: ImageData }
+interface RawFrame {
+  index: number;
+  timestampMs: number;
+  image: ImageData;
+}
 
 export interface TeacherClipSummary {
   frames: number;
@@ -49,12 +56,16 @@ async function fetchFrame(clip: string, k: number): Promise<RawFrame | null> {
   const height = Number(r.headers.get('x-height'));
   const timestampMs = Number(r.headers.get('x-timestamp-ms'));
   const bytes = new Uint8ClampedArray(await r.arrayBuffer());
-  if (bytes.length !== width * height * 4) throw new Error(`frame ${k} of ${clip}: ${bytes.length} bytes for a ${width}×${height} RGBA frame`);
+  if (bytes.length !== width * height * 4)
+    throw new Error(`frame ${k} of ${clip}: ${bytes.length} bytes for a ${width}×${height} RGBA frame`);
   return { index: k, timestampMs, image: new ImageData(bytes, width, height) };
 }
 
 /** The teacher-track record of one frame (training/lib/data/teacher-track.ts). */
-function toRecord(frame: RawFrame, result: ReturnType<FaceLandmarker['detectForVideo']>): { record: Float32Array; face: boolean } {
+function toRecord(
+  frame: RawFrame,
+  result: ReturnType<FaceLandmarker['detectForVideo']>,
+): { record: Float32Array; face: boolean } {
   const record = new Float32Array(RECORD_FLOATS);
   record[0] = frame.index;
   record[1] = frame.timestampMs;
@@ -62,14 +73,23 @@ function toRecord(frame: RawFrame, result: ReturnType<FaceLandmarker['detectForV
   const shapes = result.faceBlendshapes[0];
   const matrix = result.facialTransformationMatrixes[0];
   if (!points) return { record, face: false };
-  if (!shapes || !matrix) throw new Error(`frame ${frame.index}: landmarks without ${shapes ? 'a transformation matrix' : 'blendshapes'}`);
-  if (points.length !== NUM_FACE_LANDMARKS) throw new Error(`frame ${frame.index}: ${points.length} landmarks, expected ${NUM_FACE_LANDMARKS}`);
-  if (shapes.categories.length !== MEDIAPIPE_BLENDSHAPES.length) throw new Error(`frame ${frame.index}: ${shapes.categories.length} blendshapes, expected ${MEDIAPIPE_BLENDSHAPES.length}`);
-  if (matrix.data.length !== TEACHER_MATRIX_FLOATS) throw new Error(`frame ${frame.index}: a ${matrix.rows}×${matrix.columns} matrix, expected 4×4`);
+  if (!shapes || !matrix)
+    throw new Error(`frame ${frame.index}: landmarks without ${shapes ? 'a transformation matrix' : 'blendshapes'}`);
+  if (points.length !== NUM_FACE_LANDMARKS)
+    throw new Error(`frame ${frame.index}: ${points.length} landmarks, expected ${NUM_FACE_LANDMARKS}`);
+  if (shapes.categories.length !== MEDIAPIPE_BLENDSHAPES.length)
+    throw new Error(
+      `frame ${frame.index}: ${shapes.categories.length} blendshapes, expected ${MEDIAPIPE_BLENDSHAPES.length}`,
+    );
+  if (matrix.data.length !== TEACHER_MATRIX_FLOATS)
+    throw new Error(`frame ${frame.index}: a ${matrix.rows}×${matrix.columns} matrix, expected 4×4`);
   record[2] = 1;
   const b = TEACHER_SCALARS;
   for (const c of shapes.categories) {
-    if (MEDIAPIPE_BLENDSHAPES[c.index] !== c.categoryName) throw new Error(`frame ${frame.index}: blendshape ${c.index} is ${c.categoryName}, expected ${MEDIAPIPE_BLENDSHAPES[c.index]} (another model?)`);
+    if (MEDIAPIPE_BLENDSHAPES[c.index] !== c.categoryName)
+      throw new Error(
+        `frame ${frame.index}: blendshape ${c.index} is ${c.categoryName}, expected ${MEDIAPIPE_BLENDSHAPES[c.index]} (another model?)`,
+      );
     record[b + c.index] = c.score;
   }
   const { width, height } = frame.image;
@@ -84,7 +104,10 @@ function toRecord(frame: RawFrame, result: ReturnType<FaceLandmarker['detectForV
 }
 
 async function postRecord(clip: string, k: number, record: Float32Array): Promise<void> {
-  const r = await fetch(`/results/${encodeURIComponent(clip)}/${k}`, { method: 'POST', body: record.buffer as ArrayBuffer });
+  const r = await fetch(`/results/${encodeURIComponent(clip)}/${k}`, {
+    method: 'POST',
+    body: record.buffer as ArrayBuffer,
+  });
   if (!r.ok) throw new Error(`result ${k} of ${clip}: HTTP ${r.status} ${await r.text()}`);
 }
 
@@ -113,7 +136,13 @@ window.cpemTeacher = {
     // new clip must not start from the last clip's face.
     await lm.setOptions({ runningMode: 'VIDEO' });
     clipStart = lastTimestamp + 1000;
-    const summary: TeacherClipSummary = { frames: 0, faces: 0, detectMs: [], waitMs: [], createMs: performance.now() - c0 };
+    const summary: TeacherClipSummary = {
+      frames: 0,
+      faces: 0,
+      detectMs: [],
+      waitMs: [],
+      createMs: performance.now() - c0,
+    };
     const posts: Promise<void>[] = [];
     try {
       let next = fetchFrame(clip, 0);

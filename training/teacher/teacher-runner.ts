@@ -14,7 +14,11 @@ import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../node/chromium.cjs';
 import { CpemError } from '../../plugin/errors/cpem-error.js';
 import { decodeVideo, probeVideo, type VideoInfo } from '../../plugin/node/ffmpeg-frames.js';
 import {
-  MEDIAPIPE_BLENDSHAPES, TEACHER_MATRIX_FLOATS, TEACHER_SCALARS, teacherRecordFloats, type TeacherFrame,
+  MEDIAPIPE_BLENDSHAPES,
+  TEACHER_MATRIX_FLOATS,
+  TEACHER_SCALARS,
+  teacherRecordFloats,
+  type TeacherFrame,
 } from '../lib/data/teacher-track.js';
 import type { TeacherClipSummary } from './page.js';
 import { NUM_FACE_LANDMARKS } from '../../plugin/constants.js';
@@ -24,14 +28,24 @@ const PAGE_ENTRY = path.join('training', 'teacher', 'page.ts');
 const RECORD_FLOATS = teacherRecordFloats(MEDIAPIPE_BLENDSHAPES.length);
 /** Where a record's landmarks start. */
 const LANDMARKS_AT = TEACHER_SCALARS + MEDIAPIPE_BLENDSHAPES.length;
-const PAGE_HTML = '<!doctype html><html><head><meta charset="utf-8"><title>teacher</title></head><body><script type="module" src="/teacher-page.js"></script></body></html>';
+const PAGE_HTML =
+  '<!doctype html><html><head><meta charset="utf-8"><title>teacher</title></head><body><script type="module" src="/teacher-page.js"></script></body></html>';
 
 /** The tasks-vision version the page runs (from its package.json), for the cache header. */
 export function tasksVisionVersion(): string {
-  return (JSON.parse(fs.readFileSync(path.join('node_modules', '@mediapipe', 'tasks-vision', 'package.json'), 'utf8')) as { version: string }).version;
+  return (
+    JSON.parse(fs.readFileSync(path.join('node_modules', '@mediapipe', 'tasks-vision', 'package.json'), 'utf8')) as {
+      version: string;
+    }
+  ).version;
 }
 
-interface RgbaFrame { rgba: Buffer; width: number; height: number; timestampMs: number }
+interface RgbaFrame {
+  rgba: Buffer;
+  width: number;
+  height: number;
+  timestampMs: number;
+}
 
 /** Frames decoded and converted ahead of the page's requests, so that decoding overlaps detection. */
 const READ_AHEAD = 4;
@@ -52,7 +66,13 @@ class ClipFeed {
   /** Width of the decoded frames (the video's own, or smaller under maxSide). */
   private frameWidth = 0;
 
-  constructor(readonly video: string, readonly info: VideoInfo, maxFrames: number | undefined, private readonly onRecord: (k: number) => void, maxSide?: number) {
+  constructor(
+    readonly video: string,
+    readonly info: VideoInfo,
+    maxFrames: number | undefined,
+    private readonly onRecord: (k: number) => void,
+    maxSide?: number,
+  ) {
     // RGBA from ffmpeg itself: the same RGB values as the tracker's rgb24 frames, without a per-pixel copy in JS
     // (which cost more than detection on large frames); large frames scaled down by ffmpeg to `maxSide`.
     this.frames = decodeVideo(video, { maxFrames, pixelFormat: 'rgba', maxSide });
@@ -62,13 +82,17 @@ class ClipFeed {
   private async pump(): Promise<void> {
     try {
       for (let k = 0; ; k++) {
-        while (this.ready.length >= READ_AHEAD && !this.closed) await new Promise<void>((r) => { this.wakePump = r; });
+        while (this.ready.length >= READ_AHEAD && !this.closed)
+          await new Promise<void>((r) => {
+            this.wakePump = r;
+          });
         if (this.closed) return;
         const r = await this.frames.next();
         if (r.done) break;
         const { data, width, height, index } = r.value;
         if (index !== k) throw new Error(`the decoder yielded frame ${index} where frame ${k} was next`);
-        if (data.length !== width * height * 4) throw new Error(`frame ${k}: ${data.length} bytes for a ${width}×${height} RGBA frame`);
+        if (data.length !== width * height * 4)
+          throw new Error(`frame ${k}: ${data.length} bytes for a ${width}×${height} RGBA frame`);
         const rgba = Buffer.from(data.buffer, data.byteOffset, data.length);
         this.frameWidth = width;
         this.ready.push({ rgba, width, height, timestampMs: (k * 1000) / this.info.fps });
@@ -83,8 +107,12 @@ class ClipFeed {
 
   /** Frame k as RGBA with its timestamp, or null after the last frame. The page asks for frames in order. */
   async frame(k: number): Promise<RgbaFrame | null> {
-    if (k !== this.served) throw new Error(`frame ${k} asked for where frame ${this.served} is next (frames go in order)`);
-    while (this.ready.length === 0 && !this.ended) await new Promise<void>((r) => { this.wakeReader = r; });
+    if (k !== this.served)
+      throw new Error(`frame ${k} asked for where frame ${this.served} is next (frames go in order)`);
+    while (this.ready.length === 0 && !this.ended)
+      await new Promise<void>((r) => {
+        this.wakeReader = r;
+      });
     if (this.failure) throw this.failure;
     const f = this.ready.shift();
     if (!f) return null;
@@ -94,7 +122,8 @@ class ClipFeed {
   }
 
   record(k: number, body: Buffer): void {
-    if (body.length !== RECORD_FLOATS * 4) throw new Error(`record ${k}: ${body.length} bytes, expected ${RECORD_FLOATS * 4}`);
+    if (body.length !== RECORD_FLOATS * 4)
+      throw new Error(`record ${k}: ${body.length} bytes, expected ${RECORD_FLOATS * 4}`);
     const rec = new Float32Array(RECORD_FLOATS);
     new Uint8Array(rec.buffer).set(body);
     if (rec[0] !== k) throw new Error(`record posted for frame ${k} holds frame ${rec[0]}`);
@@ -147,20 +176,39 @@ export class TeacherSession {
 
   /** Starts the server and Chromium and loads the model from `teacherFile`. */
   static async start(teacherFile: string): Promise<TeacherSession> {
-    for (const [file, what] of [[PAGE_ENTRY, 'the teacher page'], [WASM_DIR, 'the tasks-vision wasm fileset (npm ci)']] as const) {
-      if (!fs.existsSync(file)) throw new CpemError('INVALID_ARGUMENT', `${file} (${what}) is missing; run the teacher from the repository root after npm ci.`);
+    for (const [file, what] of [
+      [PAGE_ENTRY, 'the teacher page'],
+      [WASM_DIR, 'the tasks-vision wasm fileset (npm ci)'],
+    ] as const) {
+      if (!fs.existsSync(file))
+        throw new CpemError(
+          'INVALID_ARGUMENT',
+          `${file} (${what}) is missing; run the teacher from the repository root after npm ci.`,
+        );
     }
     // A .task model is a zip archive, read from its end (the shared copy has other bytes before the archive): a file
     // without a zip directory at its end fails deep in the page, which read as a browser problem.
     const size = fs.statSync(teacherFile).size;
     const tail = Buffer.alloc(Math.min(size, 65_557));
     const fd = fs.openSync(teacherFile, 'r');
-    try { fs.readSync(fd, tail, 0, tail.length, size - tail.length); } finally { fs.closeSync(fd); }
+    try {
+      fs.readSync(fd, tail, 0, tail.length, size - tail.length);
+    } finally {
+      fs.closeSync(fd);
+    }
     if (tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06])) < 0) {
-      throw new CpemError('WEIGHTS_CORRUPT', `The teacher model ${teacherFile} is not a MediaPipe .task file (no zip directory at its end). Put MediaPipe Face Landmarker v2 (face_landmarker_v2_with_blendshapes.task) there again.`);
+      throw new CpemError(
+        'WEIGHTS_CORRUPT',
+        `The teacher model ${teacherFile} is not a MediaPipe .task file (no zip directory at its end). Put MediaPipe Face Landmarker v2 (face_landmarker_v2_with_blendshapes.task) there again.`,
+      );
     }
     const bundle = await esbuild.build({
-      entryPoints: [PAGE_ENTRY], bundle: true, format: 'esm', target: 'es2022', write: false, logLevel: 'warning',
+      entryPoints: [PAGE_ENTRY],
+      bundle: true,
+      format: 'esm',
+      target: 'es2022',
+      write: false,
+      logLevel: 'warning',
     });
     const pageJs = bundle.outputFiles[0].contents;
     const feeds = new Map<string, ClipFeed>();
@@ -175,7 +223,8 @@ export class TeacherSession {
       const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
       if (url.pathname === '/') return send(res, 200, 'text/html; charset=utf-8', PAGE_HTML);
       if (url.pathname === '/teacher-page.js') return send(res, 200, 'text/javascript; charset=utf-8', pageJs);
-      if (url.pathname === '/model/teacher.task') return send(res, 200, 'application/octet-stream', fs.readFileSync(teacherFile));
+      if (url.pathname === '/model/teacher.task')
+        return send(res, 200, 'application/octet-stream', fs.readFileSync(teacherFile));
       if (parts[0] === 'wasm' && parts.length === 2 && /^[\w.-]+$/.test(parts[1])) {
         const file = path.join(WASM_DIR, parts[1]);
         if (!fs.existsSync(file)) return send(res, 404, 'text/plain', `no ${parts[1]}`);
@@ -184,13 +233,22 @@ export class TeacherSession {
       if ((parts[0] === 'frames' || parts[0] === 'results') && parts.length === 3) {
         const feed = feeds.get(parts[1]);
         const k = Number(parts[2]);
-        if (!feed || !Number.isInteger(k) || k < 0) return send(res, 404, 'text/plain', `no clip ${parts[1]} frame ${parts[2]}`);
+        if (!feed || !Number.isInteger(k) || k < 0)
+          return send(res, 404, 'text/plain', `no clip ${parts[1]} frame ${parts[2]}`);
         if (parts[0] === 'frames') {
           const f = await feed.frame(k);
-          if (!f) { res.writeHead(204); res.end(); return; }
+          if (!f) {
+            res.writeHead(204);
+            res.end();
+            return;
+          }
           res.writeHead(200, {
-            'content-type': 'application/octet-stream', 'content-length': f.rgba.length, 'cache-control': 'no-store',
-            'x-width': f.width, 'x-height': f.height, 'x-timestamp-ms': String(f.timestampMs),
+            'content-type': 'application/octet-stream',
+            'content-length': f.rgba.length,
+            'cache-control': 'no-store',
+            'x-width': f.width,
+            'x-height': f.height,
+            'x-timestamp-ms': String(f.timestampMs),
           });
           res.end(f.rgba);
           return;
@@ -210,7 +268,11 @@ export class TeacherSession {
       // Every host name but the loopback address fails to resolve, so requests to anything else (the wasm's
       // telemetry) fail at once instead of stalling the page. Playwright's request routing would do the same but
       // intercepts every request, the frame transfers included, and costs tens of milliseconds a frame.
-      browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: false, args: [...CHROMIUM_FLAGS, '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'] });
+      browser = await chromium.launch({
+        executablePath: CHROMIUM_PATH,
+        headless: false,
+        args: [...CHROMIUM_FLAGS, '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
+      });
       const context = await browser.newContext();
       const blocked = new Set<string>();
       context.on('requestfailed', (r) => {
@@ -219,22 +281,35 @@ export class TeacherSession {
       });
       const page = await context.newPage();
       const consoleTail: string[] = [];
-      page.on('console', (m) => { consoleTail.push(`${m.type()}: ${m.text()}`); if (consoleTail.length > 20) consoleTail.shift(); });
-      page.on('pageerror', (e) => { consoleTail.push(`pageerror: ${e.message}`); });
+      page.on('console', (m) => {
+        consoleTail.push(`${m.type()}: ${m.text()}`);
+        if (consoleTail.length > 20) consoleTail.shift();
+      });
+      page.on('pageerror', (e) => {
+        consoleTail.push(`pageerror: ${e.message}`);
+      });
       await page.goto(`http://127.0.0.1:${port}/`);
       await page.waitForFunction(() => window.cpemTeacher !== undefined, null, { timeout: 60_000 });
       let init: Awaited<ReturnType<NonNullable<typeof window.cpemTeacher>['init']>>;
       try {
         init = await page.evaluate(() => window.cpemTeacher!.init());
       } catch (e) {
-        throw new CpemError('WEIGHTS_CORRUPT', `The teacher model ${teacherFile} could not be loaded (${(e as Error).message.split('\n')[0]}). Put MediaPipe Face Landmarker v2 (face_landmarker_v2_with_blendshapes.task) there again.`, { cause: e });
+        throw new CpemError(
+          'WEIGHTS_CORRUPT',
+          `The teacher model ${teacherFile} could not be loaded (${(e as Error).message.split('\n')[0]}). Put MediaPipe Face Landmarker v2 (face_landmarker_v2_with_blendshapes.task) there again.`,
+          { cause: e },
+        );
       }
       return new TeacherSession(server, feeds, browser, page, init.loadMs, blocked, consoleTail);
     } catch (e) {
       await browser?.close();
       server.close();
       if (e instanceof CpemError) throw e;
-      throw new CpemError('BACKEND_UNAVAILABLE', `The teacher page did not start in Chromium (${CHROMIUM_PATH}): ${(e as Error).message}`, { cause: e });
+      throw new CpemError(
+        'BACKEND_UNAVAILABLE',
+        `The teacher page did not start in Chromium (${CHROMIUM_PATH}): ${(e as Error).message}`,
+        { cause: e },
+      );
     }
   }
 
@@ -242,22 +317,36 @@ export class TeacherSession {
    * Runs the teacher over every frame of `video` (or its first maxFrames); `onProgress(done, faces)` after each
    * frame's record arrives. Frame k of the result is the k-th frame decodeVideo yields.
    */
-  async runClip(video: string, options: { maxFrames?: number; maxSide?: number; onProgress?: (done: number, faces: number) => void } = {}): Promise<TeacherClipResult> {
+  async runClip(
+    video: string,
+    options: { maxFrames?: number; maxSide?: number; onProgress?: (done: number, faces: number) => void } = {},
+  ): Promise<TeacherClipResult> {
     const info = probeVideo(video);
     const id = `clip${this.clips++}`;
-    let done = 0, faces = 0;
-    const feed = new ClipFeed(video, info, options.maxFrames, (k) => {
-      done++;
-      if (feed.records[k]![2] === 1) faces++;
-      options.onProgress?.(done, faces);
-    }, options.maxSide);
+    let done = 0,
+      faces = 0;
+    const feed = new ClipFeed(
+      video,
+      info,
+      options.maxFrames,
+      (k) => {
+        done++;
+        if (feed.records[k]![2] === 1) faces++;
+        options.onProgress?.(done, faces);
+      },
+      options.maxSide,
+    );
     this.feeds.set(id, feed);
     const t0 = performance.now();
     let summary: TeacherClipSummary;
     try {
       summary = await this.page.evaluate((clip) => window.cpemTeacher!.runClip(clip), id);
     } catch (e) {
-      throw new CpemError('ESTIMATION_FAILED', `The teacher failed on ${video}: ${(e as Error).message}\n${this.consoleTail.join('\n')}`, { cause: e });
+      throw new CpemError(
+        'ESTIMATION_FAILED',
+        `The teacher failed on ${video}: ${(e as Error).message}\n${this.consoleTail.join('\n')}`,
+        { cause: e },
+      );
     } finally {
       await feed.close();
       this.feeds.delete(id);
@@ -267,16 +356,30 @@ export class TeacherSession {
     const frames: TeacherFrame[] = [];
     for (let k = 0; k < summary.frames; k++) {
       const r = feed.records[k];
-      if (!r) throw new CpemError('ESTIMATION_FAILED', `The teacher page reported ${summary.frames} frames of ${video} but frame ${k}'s record never arrived.`);
+      if (!r)
+        throw new CpemError(
+          'ESTIMATION_FAILED',
+          `The teacher page reported ${summary.frames} frames of ${video} but frame ${k}'s record never arrived.`,
+        );
       const s = TEACHER_SCALARS;
       frames.push({
-        index: k, timestampMs: r[1], face: r[2] === 1,
+        index: k,
+        timestampMs: r[1],
+        face: r[2] === 1,
         blendshapes: r.subarray(s, s + nb),
         landmarks: r.subarray(s + nb, s + nb + NUM_FACE_LANDMARKS * 3),
         matrix: r.subarray(s + nb + NUM_FACE_LANDMARKS * 3, s + nb + NUM_FACE_LANDMARKS * 3 + TEACHER_MATRIX_FLOATS),
       });
     }
-    return { frames, faces: summary.faces, detectMs: summary.detectMs, waitMs: summary.waitMs, createMs: summary.createMs, wallMs, info };
+    return {
+      frames,
+      faces: summary.faces,
+      detectMs: summary.detectMs,
+      waitMs: summary.waitMs,
+      createMs: summary.createMs,
+      wallMs,
+      info,
+    };
   }
 
   async close(): Promise<void> {

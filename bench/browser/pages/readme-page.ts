@@ -29,5 +29,7 @@ const behavior = new FaceRetargetBehavior({ source: video });
 meshes[0].addBehavior(behavior);
 engine.runRenderLoop(() => scene.render());
 const startup: { behavior: FaceRetargetBehavior; error: string | null } = { behavior, error: null };
-behavior.onErrorObservable.add((e) => { startup.error = `${e.code}: ${e.message}`; });
+behavior.onErrorObservable.add((e) => {
+  startup.error = `${e.code}: ${e.message}`;
+});
 (window as unknown as { cpemStartup: unknown }).cpemStartup = startup;

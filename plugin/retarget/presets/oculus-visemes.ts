@@ -18,10 +18,28 @@ const ROWS: readonly RetargetTargetRow[] = [
 ];
 
 /** The 15 Oculus visemes (without the `viseme_` prefix). */
-export const OCULUS_VISEMES = ['sil', 'PP', 'FF', 'TH', 'DD', 'kk', 'CH', 'SS', 'nn', 'RR', 'aa', 'E', 'I', 'O', 'U'] as const;
+export const OCULUS_VISEMES = [
+  'sil',
+  'PP',
+  'FF',
+  'TH',
+  'DD',
+  'kk',
+  'CH',
+  'SS',
+  'nn',
+  'RR',
+  'aa',
+  'E',
+  'I',
+  'O',
+  'U',
+] as const;
 
 /** Visemes with no lip/jaw shape among the units; not in the table. */
-export const OCULUS_VISEMES_UNMAPPED: readonly string[] = OCULUS_VISEMES.filter((v) => !ROWS.some((r) => r.target === `viseme_${v}`));
+export const OCULUS_VISEMES_UNMAPPED: readonly string[] = OCULUS_VISEMES.filter(
+  (v) => !ROWS.some((r) => r.target === `viseme_${v}`),
+);
 
 /** The Oculus viseme preset (7 of the 15 visemes; see {@link OCULUS_VISEMES_UNMAPPED}). */
 export function oculusVisemeRetargetTable(): RetargetTable {

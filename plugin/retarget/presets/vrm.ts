@@ -16,7 +16,11 @@ const ROWS: readonly RetargetTargetRow[] = [
   { target: 'sad', units: { mouthFrown_L: 0.5, mouthFrown_R: 0.5 }, deadZone: 0.1 },
   // No unit measures a relaxed face (a soft smile with lowered lids is happy + squint, not a unit of its own).
   { target: 'relaxed', units: {} },
-  { target: 'surprised', units: { eyeWide_L: 0.25, eyeWide_R: 0.25, browOuterUp_L: 0.25, browOuterUp_R: 0.25 }, deadZone: 0.1 },
+  {
+    target: 'surprised',
+    units: { eyeWide_L: 0.25, eyeWide_R: 0.25, browOuterUp_L: 0.25, browOuterUp_R: 0.25 },
+    deadZone: 0.1,
+  },
   // Vowels from mouth shapes: open (aa), spread (ih), rounded-closed (ou), open-spread (ee), rounded-open (oh).
   { target: 'aa', units: { jawOpen: 1 } },
   { target: 'ih', units: { mouthDimple_L: 0.5, mouthDimple_R: 0.5 } },

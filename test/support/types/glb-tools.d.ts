@@ -1,7 +1,14 @@
 // The little of gltf-validator and three's GLTFLoader that the GLB checks use (neither ships TypeScript types).
 declare module 'gltf-validator' {
-  export function validateBytes(data: Uint8Array, options?: { maxIssues?: number }): Promise<{
-    issues: { numErrors: number; numWarnings: number; messages: Array<{ code: string; message: string; severity: number; pointer?: string }> };
+  export function validateBytes(
+    data: Uint8Array,
+    options?: { maxIssues?: number },
+  ): Promise<{
+    issues: {
+      numErrors: number;
+      numWarnings: number;
+      messages: Array<{ code: string; message: string; severity: number; pointer?: string }>;
+    };
   }>;
 }
 

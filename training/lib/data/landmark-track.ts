@@ -50,12 +50,28 @@ export interface LandmarkTrackFrame {
   landmarks: Float32Array;
 }
 
-export interface LandmarkTrack { header: LandmarkTrackHeader; frames: LandmarkTrackFrame[] }
+export interface LandmarkTrack {
+  header: LandmarkTrackHeader;
+  frames: LandmarkTrackFrame[];
+}
 
-export const RECORD_FIELDS = ['index', 'time', 'status', 'confidence', 'boxX', 'boxY', 'boxWidth', 'boxHeight', 'landmarks'];
+export const RECORD_FIELDS = [
+  'index',
+  'time',
+  'status',
+  'confidence',
+  'boxX',
+  'boxY',
+  'boxWidth',
+  'boxHeight',
+  'landmarks',
+];
 
 /** Builds a header with the fixed fields filled in. */
-export function makeTrackHeader(init: Pick<LandmarkTrackHeader, 'video' | 'sampledFps' | 'tracker'>, frames: readonly LandmarkTrackFrame[]): LandmarkTrackHeader {
+export function makeTrackHeader(
+  init: Pick<LandmarkTrackHeader, 'video' | 'sampledFps' | 'tracker'>,
+  frames: readonly LandmarkTrackFrame[],
+): LandmarkTrackHeader {
   return {
     format: 'cpem-landmark-track',
     version: LANDMARK_TRACK_VERSION,
@@ -64,7 +80,8 @@ export function makeTrackHeader(init: Pick<LandmarkTrackHeader, 'video' | 'sampl
     points: NUM_FACE_LANDMARKS,
     recordFloats: RECORD_FLOATS,
     fields: RECORD_FIELDS,
-    landmarkOrder: 'MediaPipe face mesh 0-467, then iris 468-477 (468 centre of the iris near mesh 33/133, 469-472 its rim right, top, left, bottom in the image; 473-477 the same near 263/362); x, y video pixels, z relative depth in pixels',
+    landmarkOrder:
+      'MediaPipe face mesh 0-467, then iris 468-477 (468 centre of the iris near mesh 33/133, 469-472 its rim right, top, left, bottom in the image; 473-477 the same near 263/362); x, y video pixels, z relative depth in pixels',
     faceRate: frames.length ? frames.filter((f) => f.status === 'ok').length / frames.length : 0,
     created: new Date().toISOString(),
   };
@@ -83,10 +100,16 @@ export function encodeLandmarkTrack(header: LandmarkTrackHeader, frames: readonl
   const records = new Float32Array(out.buffer, dataOffset, frames.length * RECORD_FLOATS);
   frames.forEach((f, i) => {
     if (f.landmarks.length !== NUM_FACE_LANDMARKS * 3) {
-      throw new CpemError('INVALID_ARGUMENT', `Landmark track: frame ${f.index} has ${f.landmarks.length} landmark values; a track stores ${NUM_FACE_LANDMARKS * 3} (478 × 3).`);
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `Landmark track: frame ${f.index} has ${f.landmarks.length} landmark values; a track stores ${NUM_FACE_LANDMARKS * 3} (478 × 3).`,
+      );
     }
     const o = i * RECORD_FLOATS;
-    records.set([f.index, f.time, f.status === 'ok' ? 1 : 0, f.confidence, f.box.x, f.box.y, f.box.width, f.box.height], o);
+    records.set(
+      [f.index, f.time, f.status === 'ok' ? 1 : 0, f.confidence, f.box.x, f.box.y, f.box.width, f.box.height],
+      o,
+    );
     records.set(f.landmarks, o + 8);
   });
   return out;
@@ -95,8 +118,13 @@ export function encodeLandmarkTrack(header: LandmarkTrackHeader, frames: readonl
 /** Parses a track; the frames' landmarks are views into one Float32Array copy of the records. */
 export function decodeLandmarkTrack(bytes: Uint8Array | ArrayBuffer): LandmarkTrack {
   const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  const bad = (why: string) => new CpemError('INVALID_ARGUMENT', `Landmark track: ${why}. Write the file with \`npm run track -- VIDEO --out FILE\`.`);
-  if (b.length < 12 || new TextDecoder().decode(b.subarray(0, 8)) !== LANDMARK_TRACK_MAGIC) throw bad(`not a landmark-track file (no ${LANDMARK_TRACK_MAGIC} magic)`);
+  const bad = (why: string) =>
+    new CpemError(
+      'INVALID_ARGUMENT',
+      `Landmark track: ${why}. Write the file with \`npm run track -- VIDEO --out FILE\`.`,
+    );
+  if (b.length < 12 || new TextDecoder().decode(b.subarray(0, 8)) !== LANDMARK_TRACK_MAGIC)
+    throw bad(`not a landmark-track file (no ${LANDMARK_TRACK_MAGIC} magic)`);
   const jsonLength = new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(8, true);
   if (12 + jsonLength > b.length) throw bad('the header runs past the end of the file (truncated)');
   let header: LandmarkTrackHeader;
@@ -105,11 +133,20 @@ export function decodeLandmarkTrack(bytes: Uint8Array | ArrayBuffer): LandmarkTr
   } catch (e) {
     throw bad(`the JSON header does not parse (${(e as Error).message})`);
   }
-  if (header.format !== 'cpem-landmark-track' || header.version !== LANDMARK_TRACK_VERSION) throw bad(`format ${String(header.format)} version ${String(header.version)}; this reader knows cpem-landmark-track version ${LANDMARK_TRACK_VERSION}`);
-  if (header.recordFloats !== RECORD_FLOATS || header.points !== NUM_FACE_LANDMARKS) throw bad(`records of ${header.recordFloats} floats for ${header.points} points; expected ${RECORD_FLOATS} for ${NUM_FACE_LANDMARKS}`);
+  if (header.format !== 'cpem-landmark-track' || header.version !== LANDMARK_TRACK_VERSION)
+    throw bad(
+      `format ${String(header.format)} version ${String(header.version)}; this reader knows cpem-landmark-track version ${LANDMARK_TRACK_VERSION}`,
+    );
+  if (header.recordFloats !== RECORD_FLOATS || header.points !== NUM_FACE_LANDMARKS)
+    throw bad(
+      `records of ${header.recordFloats} floats for ${header.points} points; expected ${RECORD_FLOATS} for ${NUM_FACE_LANDMARKS}`,
+    );
   const dataOffset = 12 + jsonLength;
   const expected = header.frameCount * RECORD_FLOATS * 4;
-  if (b.length - dataOffset !== expected) throw bad(`${b.length - dataOffset} bytes of records where ${header.frameCount} frames need ${expected} (truncated or padded)`);
+  if (b.length - dataOffset !== expected)
+    throw bad(
+      `${b.length - dataOffset} bytes of records where ${header.frameCount} frames need ${expected} (truncated or padded)`,
+    );
   const records = new Float32Array(header.frameCount * RECORD_FLOATS);
   new Uint8Array(records.buffer).set(b.subarray(dataOffset));
   const frames: LandmarkTrackFrame[] = [];

@@ -12,7 +12,8 @@ export interface PoseSamplerOptions {
 
 /** Draws [pitch, yaw, roll] in radians. */
 export function samplePose(random: SeededRandom, options: PoseSamplerOptions = {}): Float32Array {
-  const draw = (r: { sigma: number; limit: number }) => Math.max(-r.limit, Math.min(r.limit, r.sigma * random.normal()));
+  const draw = (r: { sigma: number; limit: number }) =>
+    Math.max(-r.limit, Math.min(r.limit, r.sigma * random.normal()));
   return Float32Array.of(
     draw(options.pitch ?? { sigma: 0.2, limit: 0.5 }),
     draw(options.yaw ?? { sigma: 0.35, limit: 0.9 }),

@@ -81,21 +81,40 @@ export class RealTrackSource implements BatchSource {
 
   constructor(clips: TrackedClip[], seed = 1, options: RealTrackSourceOptions = {}) {
     const usable = clips.filter((c) => c.frames.length > 0);
-    if (usable.length === 0) throw new CpemError('INVALID_ARGUMENT', 'Real training data has no tracked frames: track videos with npm run track first.');
+    if (usable.length === 0)
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        'Real training data has no tracked frames: track videos with npm run track first.',
+      );
     this.categoryNames = Object.keys(options.categories ?? {});
     const C = this.categoryNames.length;
     for (const clip of usable) {
       for (const f of clip.frames) {
-        if (f.length !== TRACKED_FRAME_VALUES) throw new CpemError('INVALID_ARGUMENT', `Clip ${clip.name}: a frame has ${f.length} values, expected ${TRACKED_FRAME_VALUES} (478 landmarks × x, y, z).`);
+        if (f.length !== TRACKED_FRAME_VALUES)
+          throw new CpemError(
+            'INVALID_ARGUMENT',
+            `Clip ${clip.name}: a frame has ${f.length} values, expected ${TRACKED_FRAME_VALUES} (478 landmarks × x, y, z).`,
+          );
       }
       const check = (what: string, t: { values: Float32Array[]; masks: Float32Array[] } | undefined, width: number) => {
         if (!t) return;
-        if (t.values.length !== clip.frames.length || t.masks.length !== clip.frames.length || t.values.some((v, k) => v.length !== width || t.masks[k].length !== width)) {
-          throw new CpemError('INVALID_ARGUMENT', `Clip ${clip.name}: ${what} targets need ${width} values and mask entries for each of its ${clip.frames.length} frames.`);
+        if (
+          t.values.length !== clip.frames.length ||
+          t.masks.length !== clip.frames.length ||
+          t.values.some((v, k) => v.length !== width || t.masks[k].length !== width)
+        ) {
+          throw new CpemError(
+            'INVALID_ARGUMENT',
+            `Clip ${clip.name}: ${what} targets need ${width} values and mask entries for each of its ${clip.frames.length} frames.`,
+          );
         }
       };
       check('unit', clip.targets?.units, NUM_EXPRESSION_UNITS);
-      if (clip.targets?.categories && C === 0) throw new CpemError('INVALID_ARGUMENT', `Clip ${clip.name} has category targets, but the source was given no categories.`);
+      if (clip.targets?.categories && C === 0)
+        throw new CpemError(
+          'INVALID_ARGUMENT',
+          `Clip ${clip.name} has category targets, but the source was given no categories.`,
+        );
       check('category', clip.targets?.categories, C);
     }
     this.clips = usable;
@@ -104,7 +123,10 @@ export class RealTrackSource implements BatchSource {
     this.categoryNames.forEach((name, c) => {
       const units = options.categories![name];
       if (units.length === 0 || units.some((u) => !(Number.isInteger(u) && u >= 0 && u < NUM_EXPRESSION_UNITS))) {
-        throw new CpemError('INVALID_ARGUMENT', `Category ${name} must name unit indices in [0, ${NUM_EXPRESSION_UNITS}).`);
+        throw new CpemError(
+          'INVALID_ARGUMENT',
+          `Category ${name} must name unit indices in [0, ${NUM_EXPRESSION_UNITS}).`,
+        );
       }
       for (const u of units) this.categoryUnits[u * C + c] = 1 / units.length;
     });
@@ -114,7 +136,8 @@ export class RealTrackSource implements BatchSource {
     });
     this.labelledShare = options.labelledShare ?? 0.25;
     this.mirror = options.mirror ?? false;
-    if (!(this.labelledShare >= 0 && this.labelledShare <= 1)) throw new CpemError('INVALID_ARGUMENT', `labelledShare must be in [0, 1]; got ${this.labelledShare}.`);
+    if (!(this.labelledShare >= 0 && this.labelledShare <= 1))
+      throw new CpemError('INVALID_ARGUMENT', `labelledShare must be in [0, 1]; got ${this.labelledShare}.`);
   }
 
   /** Restarts the draws from `seed` (the run's batch source does this per batch, for exact resumes). */
@@ -182,14 +205,21 @@ export class RealTrackSource implements BatchSource {
       const width = Math.max(C, 1);
       const targets = hasTargets
         ? {
-          units: tf.tensor2d(units, [n, NUM_EXPRESSION_UNITS]),
-          unitMask: tf.tensor2d(unitMask, [n, NUM_EXPRESSION_UNITS]),
-          categories: tf.tensor2d(categories, [n, width]),
-          categoryMask: tf.tensor2d(categoryMask, [n, width]),
-          categoryUnits: tf.tensor2d(this.categoryUnits, [NUM_EXPRESSION_UNITS, width]),
-        }
+            units: tf.tensor2d(units, [n, NUM_EXPRESSION_UNITS]),
+            unitMask: tf.tensor2d(unitMask, [n, NUM_EXPRESSION_UNITS]),
+            categories: tf.tensor2d(categories, [n, width]),
+            categoryMask: tf.tensor2d(categoryMask, [n, width]),
+            categoryUnits: tf.tensor2d(this.categoryUnits, [NUM_EXPRESSION_UNITS, width]),
+          }
         : undefined;
-      return { persons, frames, features, landmarks, points3d, ...(targets ? { targets } : {}) } as unknown as tf.TensorContainerObject;
+      return {
+        persons,
+        frames,
+        features,
+        landmarks,
+        points3d,
+        ...(targets ? { targets } : {}),
+      } as unknown as tf.TensorContainerObject;
     }) as unknown as FaceBatch;
   }
 }

@@ -64,7 +64,11 @@ export interface SyntheticOptions {
 export class SyntheticFaceSource {
   private readonly random: SeededRandom;
 
-  constructor(private readonly model: FaceModelTensors, seed: number, private readonly options: SyntheticOptions = {}) {
+  constructor(
+    private readonly model: FaceModelTensors,
+    seed: number,
+    private readonly options: SyntheticOptions = {},
+  ) {
     this.random = seededRandom(seed);
   }
 
@@ -83,9 +87,14 @@ export class SyntheticFaceSource {
         const row = p * frames + t;
         alpha.set(identity, row * K);
         beta.set(sampleExpression(this.random, this.options.expression), row * NUM_EXPRESSION_UNITS);
-        for (let a = 0; a < 3; a++) rotation[row * 3 + a] = basePose[a] + (t === 0 ? 0 : framePoseSigma * this.random.normal() * (a === 1 ? 1 : 0.6));
+        for (let a = 0; a < 3; a++)
+          rotation[row * 3 + a] =
+            basePose[a] + (t === 0 ? 0 : framePoseSigma * this.random.normal() * (a === 1 ? 1 : 0.6));
         // Camera: any scale and offset; the face-box normalisation removes them again.
-        camera.set([this.random.uniform(-200, 200), this.random.uniform(-200, 200), Math.log(this.random.uniform(1, 4))], row * 3);
+        camera.set(
+          [this.random.uniform(-200, 200), this.random.uniform(-200, 200), Math.log(this.random.uniform(1, 4))],
+          row * 3,
+        );
       }
     }
     return tf.tidy(() => {
@@ -98,17 +107,39 @@ export class SyntheticFaceSource {
       const { center, size } = landmarkFeaturesBatch(image);
       // Ground-truth camera in face-box units: offset relative to the box centre, scale relative to its size.
       const [t, logScale] = tf.split(cam, [2, 1], 1);
-      const translation = tf.concat([tf.div(tf.sub(t, center), size), tf.sub(logScale, tf.log(size))], 1) as tf.Tensor2D;
+      const translation = tf.concat(
+        [tf.div(tf.sub(t, center), size), tf.sub(logScale, tf.log(size))],
+        1,
+      ) as tf.Tensor2D;
       const noiseSeed = this.random.int(2 ** 31);
-      const noisy = tf.add(tf.div(tf.sub(image, tf.expandDims(center, 1)), tf.expandDims(size, 1)), tf.randomNormal(image.shape, 0, landmarkNoise, 'float32', noiseSeed));
+      const noisy = tf.add(
+        tf.div(tf.sub(image, tf.expandDims(center, 1)), tf.expandDims(size, 1)),
+        tf.randomNormal(image.shape, 0, landmarkNoise, 'float32', noiseSeed),
+      );
       const landmarks = noisy as tf.Tensor3D;
       const features = tf.reshape(landmarks, [n, -1]) as tf.Tensor2D;
       // The tracker's view of the same noisy points: pixels, and depth −s·(R·p)_z (the tracker's z grows away from
       // the camera) with noise of the same size.
-      const depth = tf.mul(tf.neg(tf.slice(tf.matMul(points, rotationMatrices(rot), false, true), [0, 0, 2], [-1, -1, 1])), tf.expandDims(tf.exp(logScale), 1));
-      const depthNoise = tf.mul(tf.randomNormal(depth.shape, 0, landmarkNoise, 'float32', (noiseSeed ^ 0x2545f491) >>> 0), tf.expandDims(size, 1));
-      const points3d = tf.concat([tf.add(tf.mul(noisy, tf.expandDims(size, 1)), tf.expandDims(center, 1)), tf.add(depth, depthNoise)], 2) as tf.Tensor3D;
-      return { persons, frames, features, landmarks, points3d, truth: { identity, expression, rotation: rot, translation } } as unknown as tf.TensorContainerObject;
+      const depth = tf.mul(
+        tf.neg(tf.slice(tf.matMul(points, rotationMatrices(rot), false, true), [0, 0, 2], [-1, -1, 1])),
+        tf.expandDims(tf.exp(logScale), 1),
+      );
+      const depthNoise = tf.mul(
+        tf.randomNormal(depth.shape, 0, landmarkNoise, 'float32', (noiseSeed ^ 0x2545f491) >>> 0),
+        tf.expandDims(size, 1),
+      );
+      const points3d = tf.concat(
+        [tf.add(tf.mul(noisy, tf.expandDims(size, 1)), tf.expandDims(center, 1)), tf.add(depth, depthNoise)],
+        2,
+      ) as tf.Tensor3D;
+      return {
+        persons,
+        frames,
+        features,
+        landmarks,
+        points3d,
+        truth: { identity, expression, rotation: rot, translation },
+      } as unknown as tf.TensorContainerObject;
     }) as unknown as FaceBatch;
   }
 }

@@ -32,15 +32,58 @@ export const TEACHER_SCALARS = 3;
  * frame's categories against this list, so a model with another order cannot write a cache.
  */
 export const MEDIAPIPE_BLENDSHAPES = [
-  '_neutral', 'browDownLeft', 'browDownRight', 'browInnerUp', 'browOuterUpLeft', 'browOuterUpRight', 'cheekPuff',
-  'cheekSquintLeft', 'cheekSquintRight', 'eyeBlinkLeft', 'eyeBlinkRight', 'eyeLookDownLeft', 'eyeLookDownRight',
-  'eyeLookInLeft', 'eyeLookInRight', 'eyeLookOutLeft', 'eyeLookOutRight', 'eyeLookUpLeft', 'eyeLookUpRight',
-  'eyeSquintLeft', 'eyeSquintRight', 'eyeWideLeft', 'eyeWideRight', 'jawForward', 'jawLeft', 'jawOpen', 'jawRight',
-  'mouthClose', 'mouthDimpleLeft', 'mouthDimpleRight', 'mouthFrownLeft', 'mouthFrownRight', 'mouthFunnel',
-  'mouthLeft', 'mouthLowerDownLeft', 'mouthLowerDownRight', 'mouthPressLeft', 'mouthPressRight', 'mouthPucker',
-  'mouthRight', 'mouthRollLower', 'mouthRollUpper', 'mouthShrugLower', 'mouthShrugUpper', 'mouthSmileLeft',
-  'mouthSmileRight', 'mouthStretchLeft', 'mouthStretchRight', 'mouthUpperUpLeft', 'mouthUpperUpRight',
-  'noseSneerLeft', 'noseSneerRight',
+  '_neutral',
+  'browDownLeft',
+  'browDownRight',
+  'browInnerUp',
+  'browOuterUpLeft',
+  'browOuterUpRight',
+  'cheekPuff',
+  'cheekSquintLeft',
+  'cheekSquintRight',
+  'eyeBlinkLeft',
+  'eyeBlinkRight',
+  'eyeLookDownLeft',
+  'eyeLookDownRight',
+  'eyeLookInLeft',
+  'eyeLookInRight',
+  'eyeLookOutLeft',
+  'eyeLookOutRight',
+  'eyeLookUpLeft',
+  'eyeLookUpRight',
+  'eyeSquintLeft',
+  'eyeSquintRight',
+  'eyeWideLeft',
+  'eyeWideRight',
+  'jawForward',
+  'jawLeft',
+  'jawOpen',
+  'jawRight',
+  'mouthClose',
+  'mouthDimpleLeft',
+  'mouthDimpleRight',
+  'mouthFrownLeft',
+  'mouthFrownRight',
+  'mouthFunnel',
+  'mouthLeft',
+  'mouthLowerDownLeft',
+  'mouthLowerDownRight',
+  'mouthPressLeft',
+  'mouthPressRight',
+  'mouthPucker',
+  'mouthRight',
+  'mouthRollLower',
+  'mouthRollUpper',
+  'mouthShrugLower',
+  'mouthShrugUpper',
+  'mouthSmileLeft',
+  'mouthSmileRight',
+  'mouthStretchLeft',
+  'mouthStretchRight',
+  'mouthUpperUpLeft',
+  'mouthUpperUpRight',
+  'noseSneerLeft',
+  'noseSneerRight',
 ] as const;
 
 /** Floats per record for `blendshapes` scores. */
@@ -89,7 +132,10 @@ export interface TeacherFrame {
   matrix: Float32Array;
 }
 
-export interface TeacherTrack { header: TeacherTrackHeader; frames: TeacherFrame[] }
+export interface TeacherTrack {
+  header: TeacherTrackHeader;
+  frames: TeacherFrame[];
+}
 
 const HOW_TO_MAKE = 'Write the file again with `npm run teacher -- VIDEO --force`.';
 
@@ -109,10 +155,13 @@ export function makeTeacherHeader(
     points: NUM_FACE_LANDMARKS,
     recordFloats: teacherRecordFloats(blendshapes.length),
     fields: TEACHER_RECORD_FIELDS,
-    frameOrder: 'record k is the k-th frame that decodeVideo (plugin/node/ffmpeg-frames.ts) yields, every decoded frame once (ffmpeg -fps_mode passthrough), as the landmark tracks and the by-eye labels count frames; timestampMs = k × 1000 / video.fps',
+    frameOrder:
+      'record k is the k-th frame that decodeVideo (plugin/node/ffmpeg-frames.ts) yields, every decoded frame once (ffmpeg -fps_mode passthrough), as the landmark tracks and the by-eye labels count frames; timestampMs = k × 1000 / video.fps',
     coordinates: {
-      landmarks: 'MediaPipe face mesh 0-467, then iris 468-477; x, y in video pixels (normalised x × width, y × height), z = normalised z × width (the same pixel scale as x; smaller is nearer the camera)',
-      matrix: '4 × 4 facial transformation matrix of the canonical face model (centimetres) to the detected face in camera space, column-major (translation in elements 12-14)',
+      landmarks:
+        'MediaPipe face mesh 0-467, then iris 468-477; x, y in video pixels (normalised x × width, y × height), z = normalised z × width (the same pixel scale as x; smaller is nearer the camera)',
+      matrix:
+        '4 × 4 facial transformation matrix of the canonical face model (centimetres) to the detected face in camera space, column-major (translation in elements 12-14)',
     },
     teacher: init.teacher,
     faceRate: frames.length ? frames.filter((f) => f.face).length / frames.length : 0,
@@ -125,7 +174,8 @@ export function encodeTeacherTrack(header: TeacherTrackHeader, frames: readonly 
   const nb = header.blendshapes.length;
   const recordFloats = teacherRecordFloats(nb);
   const bad = (why: string) => new CpemError('INVALID_ARGUMENT', `Teacher track: ${why}.`);
-  if (header.recordFloats !== recordFloats) throw bad(`header.recordFloats is ${header.recordFloats}; ${nb} blendshapes need ${recordFloats}`);
+  if (header.recordFloats !== recordFloats)
+    throw bad(`header.recordFloats is ${header.recordFloats}; ${nb} blendshapes need ${recordFloats}`);
   let json = JSON.stringify({ ...header, frameCount: frames.length });
   const enc = new TextEncoder();
   while ((12 + enc.encode(json).length) % 4 !== 0) json += ' ';
@@ -139,11 +189,19 @@ export function encodeTeacherTrack(header: TeacherTrackHeader, frames: readonly 
   let lastTime = -Infinity;
   frames.forEach((f, i) => {
     if (f.index !== i) throw bad(`record ${i} holds frame ${f.index}; records are frames 0, 1, 2 … in order`);
-    if (!(f.timestampMs > lastTime)) throw bad(`frame ${i} has timestamp ${f.timestampMs} ms, not after ${lastTime} ms; timestamps must increase strictly`);
+    if (!(f.timestampMs > lastTime))
+      throw bad(
+        `frame ${i} has timestamp ${f.timestampMs} ms, not after ${lastTime} ms; timestamps must increase strictly`,
+      );
     lastTime = f.timestampMs;
-    if (f.blendshapes.length !== nb) throw bad(`frame ${i} has ${f.blendshapes.length} blendshape scores; the header names ${nb}`);
-    if (f.landmarks.length !== NUM_FACE_LANDMARKS * 3) throw bad(`frame ${i} has ${f.landmarks.length} landmark values; a teacher track stores ${NUM_FACE_LANDMARKS * 3} (478 × 3)`);
-    if (f.matrix.length !== TEACHER_MATRIX_FLOATS) throw bad(`frame ${i} has ${f.matrix.length} matrix values; a teacher track stores 16 (4 × 4)`);
+    if (f.blendshapes.length !== nb)
+      throw bad(`frame ${i} has ${f.blendshapes.length} blendshape scores; the header names ${nb}`);
+    if (f.landmarks.length !== NUM_FACE_LANDMARKS * 3)
+      throw bad(
+        `frame ${i} has ${f.landmarks.length} landmark values; a teacher track stores ${NUM_FACE_LANDMARKS * 3} (478 × 3)`,
+      );
+    if (f.matrix.length !== TEACHER_MATRIX_FLOATS)
+      throw bad(`frame ${i} has ${f.matrix.length} matrix values; a teacher track stores 16 (4 × 4)`);
     const o = i * recordFloats;
     records[o] = f.index;
     records[o + 1] = f.timestampMs;
@@ -156,10 +214,14 @@ export function encodeTeacherTrack(header: TeacherTrackHeader, frames: readonly 
 }
 
 /** Reads only the JSON header (a prefix of the file is enough). Throws INVALID_ARGUMENT naming the problem. */
-export function decodeTeacherHeader(bytes: Uint8Array | ArrayBuffer): { header: TeacherTrackHeader; dataOffset: number } {
+export function decodeTeacherHeader(bytes: Uint8Array | ArrayBuffer): {
+  header: TeacherTrackHeader;
+  dataOffset: number;
+} {
   const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   const bad = (why: string) => new CpemError('INVALID_ARGUMENT', `Teacher track: ${why}. ${HOW_TO_MAKE}`);
-  if (b.length < 12 || new TextDecoder().decode(b.subarray(0, 8)) !== TEACHER_TRACK_MAGIC) throw bad(`not a teacher-track file (no ${TEACHER_TRACK_MAGIC} magic)`);
+  if (b.length < 12 || new TextDecoder().decode(b.subarray(0, 8)) !== TEACHER_TRACK_MAGIC)
+    throw bad(`not a teacher-track file (no ${TEACHER_TRACK_MAGIC} magic)`);
   const jsonLength = new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(8, true);
   if (12 + jsonLength > b.length) throw bad(`the ${jsonLength}-byte header runs past the end of the file (truncated)`);
   let header: TeacherTrackHeader;
@@ -169,13 +231,19 @@ export function decodeTeacherHeader(bytes: Uint8Array | ArrayBuffer): { header: 
     throw bad(`the JSON header does not parse (${(e as Error).message})`);
   }
   if (!header || header.format !== TEACHER_TRACK_FORMAT || header.version !== TEACHER_TRACK_VERSION) {
-    throw bad(`format ${String(header?.format)} version ${String(header?.version)}; this reader knows ${TEACHER_TRACK_FORMAT} version ${TEACHER_TRACK_VERSION}`);
+    throw bad(
+      `format ${String(header?.format)} version ${String(header?.version)}; this reader knows ${TEACHER_TRACK_FORMAT} version ${TEACHER_TRACK_VERSION}`,
+    );
   }
-  if (!Array.isArray(header.blendshapes) || header.blendshapes.some((n) => typeof n !== 'string')) throw bad('the header has no list of blendshape names');
+  if (!Array.isArray(header.blendshapes) || header.blendshapes.some((n) => typeof n !== 'string'))
+    throw bad('the header has no list of blendshape names');
   if (header.points !== NUM_FACE_LANDMARKS || header.recordFloats !== teacherRecordFloats(header.blendshapes.length)) {
-    throw bad(`records of ${header.recordFloats} floats for ${header.points} points and ${header.blendshapes.length} blendshapes; expected ${teacherRecordFloats(header.blendshapes.length)} for ${NUM_FACE_LANDMARKS}`);
+    throw bad(
+      `records of ${header.recordFloats} floats for ${header.points} points and ${header.blendshapes.length} blendshapes; expected ${teacherRecordFloats(header.blendshapes.length)} for ${NUM_FACE_LANDMARKS}`,
+    );
   }
-  if (!Number.isInteger(header.frameCount) || header.frameCount < 0) throw bad(`frameCount ${String(header.frameCount)} is not a count`);
+  if (!Number.isInteger(header.frameCount) || header.frameCount < 0)
+    throw bad(`frameCount ${String(header.frameCount)} is not a count`);
   return { header, dataOffset: 12 + jsonLength };
 }
 
@@ -186,11 +254,14 @@ export function decodeTeacherHeader(bytes: Uint8Array | ArrayBuffer): { header: 
 export function decodeTeacherTrack(bytes: Uint8Array | ArrayBuffer): TeacherTrack {
   const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   const { header, dataOffset } = decodeTeacherHeader(b);
-  const bad = (why: string) => new CpemError('INVALID_ARGUMENT', `Teacher track ${header.video?.file ?? ''}: ${why}. ${HOW_TO_MAKE}`);
+  const bad = (why: string) =>
+    new CpemError('INVALID_ARGUMENT', `Teacher track ${header.video?.file ?? ''}: ${why}. ${HOW_TO_MAKE}`);
   const rf = header.recordFloats;
   const expected = header.frameCount * rf * 4;
   if (b.length - dataOffset !== expected) {
-    throw bad(`${b.length - dataOffset} bytes of records where ${header.frameCount} frames need ${expected} (${b.length - dataOffset < expected ? 'truncated' : 'padded'})`);
+    throw bad(
+      `${b.length - dataOffset} bytes of records where ${header.frameCount} frames need ${expected} (${b.length - dataOffset < expected ? 'truncated' : 'padded'})`,
+    );
   }
   const records = new Float32Array(header.frameCount * rf);
   new Uint8Array(records.buffer).set(b.subarray(dataOffset));
@@ -200,9 +271,11 @@ export function decodeTeacherTrack(bytes: Uint8Array | ArrayBuffer): TeacherTrac
   for (let i = 0; i < header.frameCount; i++) {
     const o = i * rf;
     if (records[o] !== i) throw bad(`record ${i} holds frame index ${records[o]} (corrupt or out of order)`);
-    if (!(records[o + 1] > lastTime)) throw bad(`frame ${i} has timestamp ${records[o + 1]} ms, not after the previous ${lastTime} ms (corrupt)`);
+    if (!(records[o + 1] > lastTime))
+      throw bad(`frame ${i} has timestamp ${records[o + 1]} ms, not after the previous ${lastTime} ms (corrupt)`);
     lastTime = records[o + 1];
-    if (records[o + 2] !== 0 && records[o + 2] !== 1) throw bad(`frame ${i} has face flag ${records[o + 2]}; it must be 0 or 1 (corrupt)`);
+    if (records[o + 2] !== 0 && records[o + 2] !== 1)
+      throw bad(`frame ${i} has face flag ${records[o + 2]}; it must be 0 or 1 (corrupt)`);
     const s = o + TEACHER_SCALARS;
     frames.push({
       index: i,

@@ -26,14 +26,38 @@ export interface FrameEstimate {
  * Runs the runtime's estimator chain (landmark features → PE-Net → identity lock and per-user neutral; no
  * temporal filter, which only delays) over a clip's tracked frames in order, as the behavior would live.
  */
-export async function estimateClip(net: PeNet, frames: ClipFrame[], width: number, height: number, calibration: IdentityCalibrationOptions | false = {}): Promise<Map<number, FrameEstimate>> {
-  const estimator = await FaceEstimator.create({ tracker: null, weights: net, calibration, smoothing: false, minConfidence: 0 });
+export async function estimateClip(
+  net: PeNet,
+  frames: ClipFrame[],
+  width: number,
+  height: number,
+  calibration: IdentityCalibrationOptions | false = {},
+): Promise<Map<number, FrameEstimate>> {
+  const estimator = await FaceEstimator.create({
+    tracker: null,
+    weights: net,
+    calibration,
+    smoothing: false,
+    minConfidence: 0,
+  });
   const out = new Map<number, FrameEstimate>();
   try {
     for (const frame of frames) {
       if (!frame.landmarks) continue;
-      const m = await estimator.estimateFromLandmarks({ landmarks: frame.landmarks, confidence: frame.confidence }, width, height, frame.time * 1000);
-      if (m) out.set(frame.index, { index: frame.index, rawUnits: m.rawUnits, units: m.units, identity: m.frameIdentity, rotation: m.frameRotation });
+      const m = await estimator.estimateFromLandmarks(
+        { landmarks: frame.landmarks, confidence: frame.confidence },
+        width,
+        height,
+        frame.time * 1000,
+      );
+      if (m)
+        out.set(frame.index, {
+          index: frame.index,
+          rawUnits: m.rawUnits,
+          units: m.units,
+          identity: m.frameIdentity,
+          rotation: m.frameRotation,
+        });
     }
   } finally {
     estimator.dispose();
@@ -42,8 +66,17 @@ export async function estimateClip(net: PeNet, frames: ClipFrame[], width: numbe
 }
 
 /** {@link estimateClip} over a landmark track (`npm run track`): its frames with a face, at the video's size. */
-export function estimateTrack(net: PeNet, track: LandmarkTrack, calibration: IdentityCalibrationOptions | false = {}): Promise<Map<number, FrameEstimate>> {
-  const frames = track.frames.map((f) => ({ index: f.index, time: f.time, confidence: f.confidence, landmarks: f.status === 'ok' ? f.landmarks : null }));
+export function estimateTrack(
+  net: PeNet,
+  track: LandmarkTrack,
+  calibration: IdentityCalibrationOptions | false = {},
+): Promise<Map<number, FrameEstimate>> {
+  const frames = track.frames.map((f) => ({
+    index: f.index,
+    time: f.time,
+    confidence: f.confidence,
+    landmarks: f.status === 'ok' ? f.landmarks : null,
+  }));
   return estimateClip(net, frames, track.header.video.width, track.header.video.height, calibration);
 }
 

@@ -9,10 +9,15 @@ const REGIONS = { jaw: [0, 17], brows: [17, 27], nose: [27, 36], eyes: [36, 48],
 
 /** Sqrt of the area of the truth's bounding box (68 × 2 values): the NME normaliser. */
 export function truthBoxSize(truth: ArrayLike<number>): number {
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    x1 = -Infinity,
+    y0 = Infinity,
+    y1 = -Infinity;
   for (let i = 0; i < 68; i++) {
-    x0 = Math.min(x0, truth[2 * i]); x1 = Math.max(x1, truth[2 * i]);
-    y0 = Math.min(y0, truth[2 * i + 1]); y1 = Math.max(y1, truth[2 * i + 1]);
+    x0 = Math.min(x0, truth[2 * i]);
+    x1 = Math.max(x1, truth[2 * i]);
+    y0 = Math.min(y0, truth[2 * i + 1]);
+    y1 = Math.max(y1, truth[2 * i + 1]);
   }
   return Math.sqrt((x1 - x0) * (y1 - y0));
 }
@@ -21,7 +26,11 @@ export function truthBoxSize(truth: ArrayLike<number>): number {
  * NME of 68 points in iBUG order (`stride` values per point, x and y first) against 68-point truth, overall and
  * per region, with each point's own error.
  */
-export function normalizedMeanError(points: ArrayLike<number>, stride: number, truth: ArrayLike<number>): { nme: number; regions: NmeRegions; perPoint: Float64Array } {
+export function normalizedMeanError(
+  points: ArrayLike<number>,
+  stride: number,
+  truth: ArrayLike<number>,
+): { nme: number; regions: NmeRegions; perPoint: Float64Array } {
   const norm = truthBoxSize(truth);
   const perPoint = new Float64Array(68);
   for (let i = 0; i < 68; i++) {

@@ -23,7 +23,8 @@ const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
 function line(x: number[], y: number[]): { a: number; b: number } {
   const mx = x.reduce((s, v) => s + v, 0) / x.length;
   const my = y.reduce((s, v) => s + v, 0) / y.length;
-  let sxy = 0, sxx = 0;
+  let sxy = 0,
+    sxx = 0;
   x.forEach((v, i) => {
     sxy += (v - mx) * (y[i] - my);
     sxx += (v - mx) ** 2;
@@ -37,16 +38,28 @@ function line(x: number[], y: number[]): { a: number; b: number } {
  * oracle correction fitted on the rows themselves, category by category. Throws INVALID_ARGUMENT without rows.
  */
 export function oracleCorrections(names: readonly string[], rows: readonly Row[]): OracleCorrections {
-  if (rows.length === 0) throw new CpemError('INVALID_ARGUMENT', 'An oracle correction needs at least one labelled frame.');
+  if (rows.length === 0)
+    throw new CpemError('INVALID_ARGUMENT', 'An oracle correction needs at least one labelled frame.');
   const offset: Row[] = rows.map((r) => ({ labels: r.labels, values: { ...r.values } }));
   const affine: Row[] = rows.map((r) => ({ labels: r.labels, values: { ...r.values } }));
   for (const k of names) {
     const x = rows.map((r) => r.values[k]);
     const y = rows.map((r) => r.labels[k] ?? 0);
-    const shift = quantile(y.map((v, i) => v - x[i]), 0.5);
+    const shift = quantile(
+      y.map((v, i) => v - x[i]),
+      0.5,
+    );
     const { a, b } = line(x, y);
-    offset.forEach((r, i) => { r.values[k] = clamp01(x[i] + shift); });
-    affine.forEach((r, i) => { r.values[k] = clamp01(a + b * x[i]); });
+    offset.forEach((r, i) => {
+      r.values[k] = clamp01(x[i] + shift);
+    });
+    affine.forEach((r, i) => {
+      r.values[k] = clamp01(a + b * x[i]);
+    });
   }
-  return { none: categoryErrors(names, rows), offset: categoryErrors(names, offset), affine: categoryErrors(names, affine) };
+  return {
+    none: categoryErrors(names, rows),
+    offset: categoryErrors(names, offset),
+    affine: categoryErrors(names, affine),
+  };
 }

@@ -43,14 +43,17 @@ function interpolate(xs: number[], ys: number[], x: number): number {
  */
 export function quantileCurve(readings: number[], labels: number[], knots = OUTPUT_CURVE_KNOTS): number[] {
   if (readings.length !== labels.length || readings.length < 2) {
-    throw new CpemError('INVALID_ARGUMENT', `A quantile curve needs as many readings as labels, at least 2; got ${readings.length} and ${labels.length}.`);
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `A quantile curve needs as many readings as labels, at least 2; got ${readings.length} and ${labels.length}.`,
+    );
   }
   const r = [...readings].sort((a, b) => a - b);
   const y = [...labels].sort((a, b) => a - b);
   // Ties in the readings (e.g. many at 0) take the mean of their labels' quantiles.
   const xs: number[] = [0];
   const ys: number[] = [0];
-  for (let i = 0; i < r.length;) {
+  for (let i = 0; i < r.length; ) {
     let j = i;
     let sum = 0;
     while (j < r.length && r[j] === r[i]) sum += y[j++];
@@ -78,10 +81,16 @@ export function quantileCurve(readings: number[], labels: number[], knots = OUTP
  * the network reads there before any curve (null where no face was found). A unit takes the curve of the smallest
  * category it belongs to (browInnerUp: its own category, not brows raised); units of no category keep the identity.
  */
-export function fitOutputCurve(labels: LabelSet, reading: (f: LabelledFrame) => Float32Array | null, knots = OUTPUT_CURVE_KNOTS): OutputCurveFit {
+export function fitOutputCurve(
+  labels: LabelSet,
+  reading: (f: LabelledFrame) => Float32Array | null,
+  knots = OUTPUT_CURVE_KNOTS,
+): OutputCurveFit {
   const curve = Float32Array.from({ length: NUM_EXPRESSION_UNITS * knots }, (_, i) => (i % knots) / (knots - 1));
   const categories: Record<string, CategoryCurve> = {};
-  const read = labels.frames.map((f) => [f, reading(f)] as const).filter(([, r]) => r !== null) as Array<readonly [LabelledFrame, Float32Array]>;
+  const read = labels.frames.map((f) => [f, reading(f)] as const).filter(([, r]) => r !== null) as Array<
+    readonly [LabelledFrame, Float32Array]
+  >;
   const ordered = Object.entries(labels.categories).sort((a, b) => b[1].length - a[1].length);
   for (const [name, unitNames] of ordered) {
     const units = unitNames.map((u) => expressionUnitIndex(u));

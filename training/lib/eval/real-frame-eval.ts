@@ -31,7 +31,11 @@ export function trainableClip(set: LabelSet, clip: string): boolean {
   if (set.duplicates?.[clip]) return false;
   const info = set.clips[clip];
   if (info?.split === 'report') return false;
-  const reportPeople = new Set(Object.values(set.clips).filter((c) => c.split === 'report' && c.person).map((c) => c.person));
+  const reportPeople = new Set(
+    Object.values(set.clips)
+      .filter((c) => c.split === 'report' && c.person)
+      .map((c) => c.person),
+  );
   return !(info?.person && reportPeople.has(info.person));
 }
 
@@ -76,7 +80,14 @@ export interface RealFrameReport {
    * On the neutral frames: mean and max activation over all 46 units, and the unit whose mean over those frames is
    * largest (a face at rest should leave every unit near 0, not just their average).
    */
-  neutral: { frames: number; meanActivation: number; maxActivation: number; maxUnit: string; maxUnitMean: number; maxMeanUnit: string };
+  neutral: {
+    frames: number;
+    meanActivation: number;
+    maxActivation: number;
+    maxUnit: string;
+    maxUnitMean: number;
+    maxMeanUnit: string;
+  };
   /**
    * The top of the range: per category, on the frames labelled at least STRONG_LABEL, their count, the mean label and
    * the mean predicted value (a strong expression must drive a character fully: the reading over the label).
@@ -102,19 +113,30 @@ const lookingUp = (units: Float32Array) => (units[LOOK_UP[0]] + units[LOOK_UP[1]
 export function parseLabelSet(json: unknown): LabelSet {
   const set = json as LabelSet;
   if (!set || typeof set.categories !== 'object' || typeof set.clips !== 'object' || !Array.isArray(set.frames)) {
-    throw new CpemError('INVALID_ARGUMENT', 'A label set needs categories, clips and frames (see test/data/real-frame-labels.json).');
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      'A label set needs categories, clips and frames (see test/data/real-frame-labels.json).',
+    );
   }
   for (const units of Object.values(set.categories)) units.forEach((u) => expressionUnitIndex(u));
   for (const f of set.frames) {
-    if (!set.clips[f.clip]) throw new CpemError('INVALID_ARGUMENT', `Labelled frame ${f.clip}#${f.frame}: the clip is not listed under clips.`);
+    if (!set.clips[f.clip])
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `Labelled frame ${f.clip}#${f.frame}: the clip is not listed under clips.`,
+      );
   }
   return set;
 }
 
 /** The predicted value of each category: the mean of its units. */
 export function categoryValues(set: LabelSet, units: Float32Array): Record<string, number> {
-  return Object.fromEntries(Object.entries(set.categories).map(([k, names]) =>
-    [k, names.reduce((s, u) => s + units[expressionUnitIndex(u)], 0) / names.length]));
+  return Object.fromEntries(
+    Object.entries(set.categories).map(([k, names]) => [
+      k,
+      names.reduce((s, u) => s + units[expressionUnitIndex(u)], 0) / names.length,
+    ]),
+  );
 }
 
 export function framesOf(set: LabelSet, split: Split): LabelledFrame[] {
@@ -130,11 +152,16 @@ export type CategoryErrors = Pick<RealFrameReport, 'categoryMae' | 'categoryAver
  * average over the categories shown at all). `names` are the categories scored; a row without a label for one
  * counts it as 0.
  */
-export function categoryErrors(names: readonly string[], rows: ReadonlyArray<{ labels: Record<string, number>; values: Record<string, number> }>): CategoryErrors {
+export function categoryErrors(
+  names: readonly string[],
+  rows: ReadonlyArray<{ labels: Record<string, number>; values: Record<string, number> }>,
+): CategoryErrors {
   const categoryMae: Record<string, number> = {};
   const activeMae: Record<string, { frames: number; mae: number }> = {};
   for (const k of names) {
-    let sum = 0, activeSum = 0, active = 0;
+    let sum = 0,
+      activeSum = 0,
+      active = 0;
     for (const { labels, values } of rows) {
       const label = labels[k] ?? 0;
       const error = Math.abs(values[k] - label);
@@ -168,7 +195,11 @@ export interface CategoryRow {
 }
 
 /** Each frame with its prediction (`predict` once a frame; null where no face was found) as it is scored. */
-export function categoryRows(set: LabelSet, frames: readonly LabelledFrame[], predict: (frame: LabelledFrame) => Float32Array | null): CategoryRow[] {
+export function categoryRows(
+  set: LabelSet,
+  frames: readonly LabelledFrame[],
+  predict: (frame: LabelledFrame) => Float32Array | null,
+): CategoryRow[] {
   return frames.map((frame) => {
     const predicted = predict(frame);
     const units = predicted ?? new Float32Array(NUM_EXPRESSION_UNITS);
@@ -180,20 +211,31 @@ export function categoryRows(set: LabelSet, frames: readonly LabelledFrame[], pr
  * Scores predictions against the labels of one split. `predict` gives the 46 units of a labelled frame, or
  * null when no face was found there (counted as missing and scored as all-zero units, so a tracker miss costs).
  */
-export function scoreRealFrames(set: LabelSet, split: Split, predict: (frame: LabelledFrame) => Float32Array | null): RealFrameReport {
+export function scoreRealFrames(
+  set: LabelSet,
+  split: Split,
+  predict: (frame: LabelledFrame) => Float32Array | null,
+): RealFrameReport {
   const frames = framesOf(set, split);
   if (frames.length === 0) throw new CpemError('INVALID_ARGUMENT', `No labelled frames in split ${split}.`);
   const names = Object.keys(set.categories);
   const rows = categoryRows(set, frames, predict);
-  let neutralFrames = 0, neutralSum = 0, neutralMax = 0, neutralMaxUnit = -1;
-  let neutralLookUp = 0, jawFrames = 0, jawLookUp = 0;
+  let neutralFrames = 0,
+    neutralSum = 0,
+    neutralMax = 0,
+    neutralMaxUnit = -1;
+  let neutralLookUp = 0,
+    jawFrames = 0,
+    jawLookUp = 0;
   const neutralUnitSum = new Float64Array(NUM_EXPRESSION_UNITS);
   const unitMax = new Array<number>(NUM_EXPRESSION_UNITS).fill(0);
   const unitMaxShown = new Array<number | null>(NUM_EXPRESSION_UNITS).fill(null);
   const categoryUnits = Object.fromEntries(names.map((k) => [k, set.categories[k].map((u) => expressionUnitIndex(u))]));
   for (const { frame: f, units, missing } of rows) {
     if (missing) continue;
-    units.forEach((v, u) => { unitMax[u] = Math.max(unitMax[u], v); });
+    units.forEach((v, u) => {
+      unitMax[u] = Math.max(unitMax[u], v);
+    });
     for (const k of names) {
       if ((f.labels[k] ?? 0) < ACTIVE_LABEL) continue;
       for (const u of categoryUnits[k]) unitMaxShown[u] = Math.max(unitMaxShown[u] ?? 0, units[u]);
@@ -214,12 +256,22 @@ export function scoreRealFrames(set: LabelSet, split: Split, predict: (frame: La
       if (lookingUp(units)) jawLookUp++;
     }
   }
-  const strong = Object.fromEntries(names.map((k) => {
-    const shown = rows.filter((r) => (r.labels[k] ?? 0) >= STRONG_LABEL);
-    const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
-    return [k, { frames: shown.length, meanLabel: mean(shown.map((r) => r.labels[k])), meanReading: mean(shown.map((r) => r.values[k])) }];
-  }));
-  let maxMean = 0, maxMeanUnit = -1;
+  const strong = Object.fromEntries(
+    names.map((k) => {
+      const shown = rows.filter((r) => (r.labels[k] ?? 0) >= STRONG_LABEL);
+      const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
+      return [
+        k,
+        {
+          frames: shown.length,
+          meanLabel: mean(shown.map((r) => r.labels[k])),
+          meanReading: mean(shown.map((r) => r.values[k])),
+        },
+      ];
+    }),
+  );
+  let maxMean = 0,
+    maxMeanUnit = -1;
   neutralUnitSum.forEach((v, u) => {
     if (neutralFrames && v / neutralFrames > maxMean) [maxMean, maxMeanUnit] = [v / neutralFrames, u];
   });
@@ -228,12 +280,24 @@ export function scoreRealFrames(set: LabelSet, split: Split, predict: (frame: La
     frames: frames.length,
     missing: rows.filter((r) => r.missing).length,
     ...categoryErrors(names, rows),
-    correlation: Object.fromEntries(names.map((k) => [k, pearson(rows.map((r): [number, number] => [r.values[k], r.labels[k] ?? 0]))])),
-    neutral: { frames: neutralFrames, meanActivation: neutralFrames ? neutralSum / (neutralFrames * NUM_EXPRESSION_UNITS) : NaN, maxActivation: neutralMax, maxUnit: EXPRESSION_UNITS[neutralMaxUnit] ?? '–', maxUnitMean: neutralFrames ? maxMean : NaN, maxMeanUnit: EXPRESSION_UNITS[maxMeanUnit] ?? '–' },
+    correlation: Object.fromEntries(
+      names.map((k) => [k, pearson(rows.map((r): [number, number] => [r.values[k], r.labels[k] ?? 0]))]),
+    ),
+    neutral: {
+      frames: neutralFrames,
+      meanActivation: neutralFrames ? neutralSum / (neutralFrames * NUM_EXPRESSION_UNITS) : NaN,
+      maxActivation: neutralMax,
+      maxUnit: EXPRESSION_UNITS[neutralMaxUnit] ?? '–',
+      maxUnitMean: neutralFrames ? maxMean : NaN,
+      maxMeanUnit: EXPRESSION_UNITS[maxMeanUnit] ?? '–',
+    },
     strong,
     unitMax,
     unitMaxShown,
-    gazeUpFires: { neutral: neutralFrames ? neutralLookUp / neutralFrames : NaN, jawOpen: jawFrames ? jawLookUp / jawFrames : NaN },
+    gazeUpFires: {
+      neutral: neutralFrames ? neutralLookUp / neutralFrames : NaN,
+      jawOpen: jawFrames ? jawLookUp / jawFrames : NaN,
+    },
   };
 }
 
@@ -242,7 +306,9 @@ export function pearson(pairs: Array<[number, number]>): number {
   const n = pairs.length;
   const mx = pairs.reduce((s, p) => s + p[0], 0) / n;
   const my = pairs.reduce((s, p) => s + p[1], 0) / n;
-  let sxy = 0, sxx = 0, syy = 0;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
   for (const [x, y] of pairs) {
     sxy += (x - mx) * (y - my);
     sxx += (x - mx) ** 2;

@@ -59,12 +59,20 @@ function meanPointDistance(a: tf.Tensor3D, b: tf.Tensor3D): tf.Scalar {
 }
 
 /** Scores `net` on a held-out synthetic set (its own seed, never used in training). */
-export async function evaluateSynthetic(net: PeNet, model: FaceModelTensors, options: { samples?: number; seed?: number; synthetic?: SyntheticOptions; neutralFace?: boolean } = {}): Promise<SyntheticReport> {
+export async function evaluateSynthetic(
+  net: PeNet,
+  model: FaceModelTensors,
+  options: { samples?: number; seed?: number; synthetic?: SyntheticOptions; neutralFace?: boolean } = {},
+): Promise<SyntheticReport> {
   const samples = options.samples ?? 1024;
   const source = new SyntheticFaceSource(model, options.seed ?? 987654, options.synthetic);
   const unitSum = new Float64Array(NUM_EXPRESSION_UNITS);
   const moments = Array.from({ length: NUM_EXPRESSION_UNITS }, () => ({ x: 0, y: 0, xx: 0, yy: 0, xy: 0 }));
-  let identitySum = 0, identityTruthSum = 0, rotationSum = 0, seen = 0, truthSum = 0;
+  let identitySum = 0,
+    identityTruthSum = 0,
+    rotationSum = 0,
+    seen = 0,
+    truthSum = 0;
   const vertex = { all: 0, landmarks: 0, meanFaceAll: 0, meanFaceLandmarks: 0 };
   while (seen < samples) {
     const persons = Math.min(64, samples - seen);
@@ -73,21 +81,38 @@ export async function evaluateSynthetic(net: PeNet, model: FaceModelTensors, opt
       const out = net.predict(batch.features);
       try {
         if (options.neutralFace) {
-        // The neutral faces of the predicted, true and zero α (no expression), weighted by the batch's size.
-        const errors = tf.tidy(() => {
-          const none = tf.zeros([persons, model.expressionCount]) as tf.Tensor2D;
-          const zero = tf.zeros([persons, model.identityCount]) as tf.Tensor2D;
-          const faces = (alpha: tf.Tensor2D) => [model.decode(alpha, none), model.faceMeshLandmarks(alpha, none)];
-          const [pa, pl] = faces(out.identity);
-          const [ta, tl] = faces(batch.truth!.identity);
-          const [za, zl] = faces(zero);
-          return tf.stack([meanPointDistance(pa, ta), meanPointDistance(pl, tl), meanPointDistance(za, ta), meanPointDistance(zl, tl)]);
-        });
-        const [ea, el, za, zl] = await errors.data();
-        errors.dispose();
-        vertex.all += ea * persons; vertex.landmarks += el * persons; vertex.meanFaceAll += za * persons; vertex.meanFaceLandmarks += zl * persons;
+          // The neutral faces of the predicted, true and zero α (no expression), weighted by the batch's size.
+          const errors = tf.tidy(() => {
+            const none = tf.zeros([persons, model.expressionCount]) as tf.Tensor2D;
+            const zero = tf.zeros([persons, model.identityCount]) as tf.Tensor2D;
+            const faces = (alpha: tf.Tensor2D) => [model.decode(alpha, none), model.faceMeshLandmarks(alpha, none)];
+            const [pa, pl] = faces(out.identity);
+            const [ta, tl] = faces(batch.truth!.identity);
+            const [za, zl] = faces(zero);
+            return tf.stack([
+              meanPointDistance(pa, ta),
+              meanPointDistance(pl, tl),
+              meanPointDistance(za, ta),
+              meanPointDistance(zl, tl),
+            ]);
+          });
+          const [ea, el, za, zl] = await errors.data();
+          errors.dispose();
+          vertex.all += ea * persons;
+          vertex.landmarks += el * persons;
+          vertex.meanFaceAll += za * persons;
+          vertex.meanFaceLandmarks += zl * persons;
         }
-        return await Promise.all([out.expression, batch.truth!.expression, out.identity, batch.truth!.identity, out.rotation, batch.truth!.rotation].map((t) => t.data() as Promise<Float32Array>));
+        return await Promise.all(
+          [
+            out.expression,
+            batch.truth!.expression,
+            out.identity,
+            batch.truth!.identity,
+            out.rotation,
+            batch.truth!.rotation,
+          ].map((t) => t.data() as Promise<Float32Array>),
+        );
       } finally {
         tf.dispose([out.expression, out.identity, out.rotation, out.translation]);
         disposeBatch(batch);
@@ -98,7 +123,11 @@ export async function evaluateSynthetic(net: PeNet, model: FaceModelTensors, opt
       unitSum[u] += Math.abs(beta[i] - betaTrue[i]);
       truthSum += Math.abs(betaTrue[i]);
       const m = moments[u];
-      m.x += beta[i]; m.y += betaTrue[i]; m.xx += beta[i] ** 2; m.yy += betaTrue[i] ** 2; m.xy += beta[i] * betaTrue[i];
+      m.x += beta[i];
+      m.y += betaTrue[i];
+      m.xx += beta[i] ** 2;
+      m.yy += betaTrue[i] ** 2;
+      m.xy += beta[i] * betaTrue[i];
     }
     for (let i = 0; i < alpha.length; i++) {
       identitySum += Math.abs(alpha[i] - alphaTrue[i]);
@@ -108,8 +137,12 @@ export async function evaluateSynthetic(net: PeNet, model: FaceModelTensors, opt
     seen += persons;
   }
   const unitMae = Float32Array.from(unitSum, (s) => s / samples);
-  const categoryMae = Object.fromEntries(Object.entries(SYNTHETIC_CATEGORIES).map(([k, units]) =>
-    [k, units.reduce((s, u) => s + unitMae[expressionUnitIndex(u)], 0) / units.length]));
+  const categoryMae = Object.fromEntries(
+    Object.entries(SYNTHETIC_CATEGORIES).map(([k, units]) => [
+      k,
+      units.reduce((s, u) => s + unitMae[expressionUnitIndex(u)], 0) / units.length,
+    ]),
+  );
   const mean = (v: ArrayLike<number>) => Array.from(v).reduce((a, b) => a + b, 0) / v.length;
   const unitCorrelation = Float32Array.from(moments, (m) => {
     const cov = m.xy / samples - (m.x / samples) * (m.y / samples);
@@ -129,6 +162,13 @@ export async function evaluateSynthetic(net: PeNet, model: FaceModelTensors, opt
     identityMae: identitySum / (samples * model.identityCount),
     zeroIdentityMae: identityTruthSum / (samples * model.identityCount),
     rotationMaeDeg: (rotationSum / (samples * 3)) * (180 / Math.PI),
-    neutralVertexError: !options.neutralFace ? null : { all: vertex.all / samples, landmarks: vertex.landmarks / samples, meanFaceAll: vertex.meanFaceAll / samples, meanFaceLandmarks: vertex.meanFaceLandmarks / samples },
+    neutralVertexError: !options.neutralFace
+      ? null
+      : {
+          all: vertex.all / samples,
+          landmarks: vertex.landmarks / samples,
+          meanFaceAll: vertex.meanFaceAll / samples,
+          meanFaceLandmarks: vertex.meanFaceLandmarks / samples,
+        },
   };
 }

@@ -1,4 +1,3 @@
-
 import type { TeacherTrack } from '../data/teacher-track.js';
 import { TEACHER_UNIT_TABLE } from '../data/teacher-units.js';
 import { NUM_EXPRESSION_UNITS } from '../../../plugin/constants.js';
@@ -11,7 +10,9 @@ import { NUM_EXPRESSION_UNITS } from '../../../plugin/constants.js';
  */
 export function teacherPeerUnits(track: TeacherTrack): Map<number, Float32Array> {
   const index = new Map(track.header.blendshapes.map((n, i) => [n, i]));
-  const sources = TEACHER_UNIT_TABLE.map((row) => row.counterpart.map((n) => index.get(n)).filter((i): i is number => i !== undefined));
+  const sources = TEACHER_UNIT_TABLE.map((row) =>
+    row.counterpart.map((n) => index.get(n)).filter((i): i is number => i !== undefined),
+  );
   const out = new Map<number, Float32Array>();
   for (const f of track.frames) {
     if (!f.face) continue;

@@ -21,7 +21,10 @@ export interface GainFit {
  * per grid value scores every category). The objective per category is the mean of its all-frame error and its
  * error where shown: the first alone rewards reading nothing, the second alone rewards reading everything.
  */
-export async function fitCategoryGains(set: LabelSet, predictAt: (gain: number) => Promise<(frame: LabelledFrame) => Float32Array | null>): Promise<GainFit> {
+export async function fitCategoryGains(
+  set: LabelSet,
+  predictAt: (gain: number) => Promise<(frame: LabelledFrame) => Float32Array | null>,
+): Promise<GainFit> {
   const scores = new Map<number, ReturnType<typeof scoreRealFrames>>();
   for (const g of GAIN_GRID) scores.set(g, scoreRealFrames(set, 'tune', await predictAt(g)));
   const categories: GainFit['categories'] = {};

@@ -28,7 +28,7 @@ class Heap {
   push(item: [number, number, number]): void {
     const a = this.items;
     a.push(item);
-    for (let i = a.length - 1; i > 0;) {
+    for (let i = a.length - 1; i > 0; ) {
       const p = (i - 1) >> 1;
       if (a[p][0] <= a[i][0]) break;
       [a[p], a[i]] = [a[i], a[p]];
@@ -42,8 +42,9 @@ class Heap {
     const last = a.pop()!;
     if (a.length > 0) {
       a[0] = last;
-      for (let i = 0; ;) {
-        const l = 2 * i + 1, r = l + 1;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1,
+          r = l + 1;
         let m = i;
         if (l < a.length && a[l][0] < a[m][0]) m = l;
         if (r < a.length && a[r][0] < a[m][0]) m = r;
@@ -62,11 +63,12 @@ export function decimateSymmetric(input: DecimateInput): DecimateResult {
   const T = tris.length / 3;
   const alive = new Uint8Array(T).fill(1);
   const incident = new Map<number, Set<number>>();
-  for (let f = 0; f < T; f++) for (let c = 0; c < 3; c++) {
-    const v = tris[f * 3 + c];
-    if (!incident.has(v)) incident.set(v, new Set());
-    incident.get(v)!.add(f);
-  }
+  for (let f = 0; f < T; f++)
+    for (let c = 0; c < 3; c++) {
+      const v = tris[f * 3 + c];
+      if (!incident.has(v)) incident.set(v, new Set());
+      incident.get(v)!.add(f);
+    }
   let remaining = incident.size;
   const cost = (a: number, b: number) => {
     let s = 0;
@@ -75,7 +77,8 @@ export function decimateSymmetric(input: DecimateInput): DecimateResult {
   };
   const ring = (v: number): Set<number> => {
     const out = new Set<number>();
-    for (const f of incident.get(v) ?? []) for (let c = 0; c < 3; c++) if (tris[f * 3 + c] !== v) out.add(tris[f * 3 + c]);
+    for (const f of incident.get(v) ?? [])
+      for (let c = 0; c < 3; c++) if (tris[f * 3 + c] !== v) out.add(tris[f * 3 + c]);
     return out;
   };
   // Normals of the input surface at each vertex: a new triangle must face the way the surface faced at all three
@@ -83,13 +86,19 @@ export function decimateSymmetric(input: DecimateInput): DecimateResult {
   const vertexNormal = new Map<number, Vec3>();
   for (let f = 0; f < T; f++) {
     const vs = [0, 1, 2].map((c) => tris[f * 3 + c]);
-    const n = cross(sub(get3(positions, vs[1]), get3(positions, vs[0])), sub(get3(positions, vs[2]), get3(positions, vs[0])));
+    const n = cross(
+      sub(get3(positions, vs[1]), get3(positions, vs[0])),
+      sub(get3(positions, vs[2]), get3(positions, vs[0])),
+    );
     for (const v of vs) {
       const acc = vertexNormal.get(v) ?? [0, 0, 0];
       vertexNormal.set(v, [acc[0] + n[0], acc[1] + n[1], acc[2] + n[2]]);
     }
   }
-  for (const [v, n] of vertexNormal) { const l = norm(n) || 1; vertexNormal.set(v, [n[0] / l, n[1] / l, n[2] / l]); }
+  for (const [v, n] of vertexNormal) {
+    const l = norm(n) || 1;
+    vertexNormal.set(v, [n[0] / l, n[1] / l, n[2] / l]);
+  }
   const heap = new Heap();
   const pushAround = (v: number) => {
     for (const u of ring(v)) {
@@ -103,12 +112,17 @@ export function decimateSymmetric(input: DecimateInput): DecimateResult {
   // May a → b be collapsed? Link condition, no flipped or needle triangles.
   const valid = (a: number, b: number): boolean => {
     if (locked.has(a) || !incident.has(a) || !incident.has(b)) return false;
-    const ra = ring(a), rb = ring(b);
+    const ra = ring(a),
+      rb = ring(b);
     if (!ra.has(b)) return false;
     const shared = [...incident.get(a)!].filter((f) => incident.get(b)!.has(f));
     if (shared.length === 0 || shared.length > 2) return false;
     const opposite = new Set<number>();
-    for (const f of shared) for (let c = 0; c < 3; c++) { const v = tris[f * 3 + c]; if (v !== a && v !== b) opposite.add(v); }
+    for (const f of shared)
+      for (let c = 0; c < 3; c++) {
+        const v = tris[f * 3 + c];
+        if (v !== a && v !== b) opposite.add(v);
+      }
     for (const v of ra) if (v !== b && rb.has(v) && !opposite.has(v)) return false;
     // A boundary edge may only collapse along the boundary: the shared count 1 means a boundary edge; a is unlocked,
     // and all boundary vertices are locked, so this cannot occur, but keep the guard.
@@ -119,11 +133,16 @@ export function decimateSymmetric(input: DecimateInput): DecimateResult {
       const vs = [0, 1, 2].map((c) => tris[f * 3 + c]);
       const before = vs.map((v) => get3(positions, v)) as [Vec3, Vec3, Vec3];
       const after = vs.map((v) => (v === a ? pb : get3(positions, v))) as [Vec3, Vec3, Vec3];
-      const n0 = normalOf(...before), n1 = normalOf(...after);
-      const l0 = norm(n0), l1 = norm(n1);
+      const n0 = normalOf(...before),
+        n1 = normalOf(...after);
+      const l0 = norm(n0),
+        l1 = norm(n1);
       if (l1 < 1e-12 || dot(n0, n1) < 0.5 * l0 * l1) return false;
       for (const v of vs) if (dot(n1, vertexNormal.get(v === a ? b : v)!) < 0.5 * l1) return false;
-      const e2 = [sub(after[1], after[0]), sub(after[2], after[1]), sub(after[0], after[2])].reduce((s, e) => s + dot(e, e), 0);
+      const e2 = [sub(after[1], after[0]), sub(after[2], after[1]), sub(after[0], after[2])].reduce(
+        (s, e) => s + dot(e, e),
+        0,
+      );
       if ((2 * Math.sqrt(3) * l1) / e2 < 0.15) return false; // 1 for equilateral, 0 for a needle
     }
     return true;
@@ -148,8 +167,10 @@ export function decimateSymmetric(input: DecimateInput): DecimateResult {
     if (!item) break;
     const [, a, b] = item;
     if (!incident.has(a) || !incident.has(b)) continue;
-    const ma = mirror[a], mb = mirror[b];
-    const centreA = ma === a, centreB = mb === b;
+    const ma = mirror[a],
+      mb = mirror[b];
+    const centreA = ma === a,
+      centreB = mb === b;
     if (centreA !== centreB || b === ma) continue;
     if (centreA) {
       if (!valid(a, b)) continue;

@@ -7,16 +7,24 @@ export const sub = (a: Vec3, b: Vec3): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] -
 export const add = (a: Vec3, b: Vec3): Vec3 => [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
 export const scale = (a: Vec3, s: number): Vec3 => [a[0] * s, a[1] * s, a[2] * s];
 export const dot = (a: Vec3, b: Vec3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-export const cross = (a: Vec3, b: Vec3): Vec3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+export const cross = (a: Vec3, b: Vec3): Vec3 => [
+  a[1] * b[2] - a[2] * b[1],
+  a[2] * b[0] - a[0] * b[2],
+  a[0] * b[1] - a[1] * b[0],
+];
 export const norm = (a: Vec3): number => Math.hypot(a[0], a[1], a[2]);
 
 /** Closest point to p on triangle (a, b, c), as barycentric weights (Ericson, Real-Time Collision Detection 5.1.5). */
 export function closestOnTriangle(p: Vec3, a: Vec3, b: Vec3, c: Vec3): Vec3 {
-  const ab = sub(b, a), ac = sub(c, a), ap = sub(p, a);
-  const d1 = dot(ab, ap), d2 = dot(ac, ap);
+  const ab = sub(b, a),
+    ac = sub(c, a),
+    ap = sub(p, a);
+  const d1 = dot(ab, ap),
+    d2 = dot(ac, ap);
   if (d1 <= 0 && d2 <= 0) return [1, 0, 0];
   const bp = sub(p, b);
-  const d3 = dot(ab, bp), d4 = dot(ac, bp);
+  const d3 = dot(ab, bp),
+    d4 = dot(ac, bp);
   if (d3 >= 0 && d4 <= d3) return [0, 1, 0];
   const vc = d1 * d4 - d3 * d2;
   if (vc <= 0 && d1 >= 0 && d3 <= 0) {
@@ -24,7 +32,8 @@ export function closestOnTriangle(p: Vec3, a: Vec3, b: Vec3, c: Vec3): Vec3 {
     return [1 - v, v, 0];
   }
   const cp = sub(p, c);
-  const d5 = dot(ab, cp), d6 = dot(ac, cp);
+  const d5 = dot(ab, cp),
+    d6 = dot(ac, cp);
   if (d6 >= 0 && d5 <= d6) return [0, 0, 1];
   const vb = d5 * d2 - d1 * d6;
   if (vb <= 0 && d2 >= 0 && d6 <= 0) {
@@ -37,7 +46,8 @@ export function closestOnTriangle(p: Vec3, a: Vec3, b: Vec3, c: Vec3): Vec3 {
     return [0, 1 - w, w];
   }
   const denom = 1 / (va + vb + vc);
-  const v = vb * denom, w = vc * denom;
+  const v = vb * denom,
+    w = vc * denom;
   return [1 - v - w, v, w];
 }
 
@@ -57,7 +67,11 @@ export function baryPosition(pos: ArrayLike<number>, tris: ArrayLike<number>, p:
 export class SurfaceQuery {
   private readonly centre: Float64Array;
   private readonly radius: Float64Array;
-  constructor(private readonly pos: ArrayLike<number>, private readonly tris: ArrayLike<number>, private readonly list: readonly number[]) {
+  constructor(
+    private readonly pos: ArrayLike<number>,
+    private readonly tris: ArrayLike<number>,
+    private readonly list: readonly number[],
+  ) {
     this.centre = new Float64Array(list.length * 3);
     this.radius = new Float64Array(list.length);
     list.forEach((f, k) => {
@@ -76,7 +90,10 @@ export class SurfaceQuery {
       const dc = Math.hypot(p[0] - this.centre[k * 3], p[1] - this.centre[k * 3 + 1], p[2] - this.centre[k * 3 + 2]);
       if (dc - this.radius[k] > d0 + slack) continue;
       const f = this.list[k];
-      const w = closestOnTriangle(p, ...([0, 1, 2].map((i) => get3(this.pos, this.tris[f * 3 + i])) as [Vec3, Vec3, Vec3]));
+      const w = closestOnTriangle(
+        p,
+        ...([0, 1, 2].map((i) => get3(this.pos, this.tris[f * 3 + i])) as [Vec3, Vec3, Vec3]),
+      );
       if (norm(sub(p, baryPosition(this.pos, this.tris, { tri: f, w }))) <= d0 + slack) out.push({ tri: f, w });
     }
     return out;
@@ -89,7 +106,10 @@ export class SurfaceQuery {
       const dc = Math.hypot(p[0] - this.centre[k * 3], p[1] - this.centre[k * 3 + 1], p[2] - this.centre[k * 3 + 2]);
       if (dc - this.radius[k] >= best) continue;
       const f = this.list[k];
-      const w = closestOnTriangle(p, ...([0, 1, 2].map((i) => get3(this.pos, this.tris[f * 3 + i])) as [Vec3, Vec3, Vec3]));
+      const w = closestOnTriangle(
+        p,
+        ...([0, 1, 2].map((i) => get3(this.pos, this.tris[f * 3 + i])) as [Vec3, Vec3, Vec3]),
+      );
       const d = norm(sub(p, baryPosition(this.pos, this.tris, { tri: f, w })));
       if (d < best) {
         best = d;
@@ -107,13 +127,15 @@ export function boundaryLoops(tris: ArrayLike<number>, list: readonly number[]):
   const key = (a: number, b: number) => (a < b ? `${a},${b}` : `${b},${a}`);
   for (const f of list) {
     for (let c = 0; c < 3; c++) {
-      const a = tris[f * 3 + c], b = tris[f * 3 + ((c + 1) % 3)];
+      const a = tris[f * 3 + c],
+        b = tris[f * 3 + ((c + 1) % 3)];
       count.set(key(a, b), (count.get(key(a, b)) ?? 0) + 1);
     }
   }
   for (const f of list) {
     for (let c = 0; c < 3; c++) {
-      const a = tris[f * 3 + c], b = tris[f * 3 + ((c + 1) % 3)];
+      const a = tris[f * 3 + c],
+        b = tris[f * 3 + ((c + 1) % 3)];
       if (count.get(key(a, b)) === 1) directed.set(a, b);
     }
   }
@@ -135,33 +157,47 @@ export function boundaryLoops(tris: ArrayLike<number>, list: readonly number[]):
  * For each vertex in [start, end), the vertex of the same range nearest to its mirror image (x → −x).
  * Returns the map and the largest mismatch distance.
  */
-export function mirrorMap(pos: ArrayLike<number>, ranges: ReadonlyArray<readonly [number, number]>, total: number): { map: Int32Array; worst: number } {
+export function mirrorMap(
+  pos: ArrayLike<number>,
+  ranges: ReadonlyArray<readonly [number, number]>,
+  total: number,
+): { map: Int32Array; worst: number } {
   const map = new Int32Array(total).fill(-1);
   let worst = 0;
   // A uniform grid keeps the search local.
   const cell = 0.5;
   const grid = new Map<string, number[]>();
-  const k = (x: number, y: number, z: number) => `${Math.floor(x / cell)},${Math.floor(y / cell)},${Math.floor(z / cell)}`;
-  for (const [s, e] of ranges) for (let v = s; v < e; v++) {
-    const key = k(pos[v * 3], pos[v * 3 + 1], pos[v * 3 + 2]);
-    const list = grid.get(key);
-    if (list) list.push(v); else grid.set(key, [v]);
-  }
-  for (const [s, e] of ranges) for (let v = s; v < e; v++) {
-    const q: Vec3 = [-pos[v * 3], pos[v * 3 + 1], pos[v * 3 + 2]];
-    let best = Infinity, bi = -1;
-    for (let r = 1; bi < 0 || r <= 2; r++) {
-      const [cx, cy, cz] = q.map((x) => Math.floor(x / cell));
-      for (let dx = -r; dx <= r; dx++) for (let dy = -r; dy <= r; dy++) for (let dz = -r; dz <= r; dz++) {
-        for (const u of grid.get(`${cx + dx},${cy + dy},${cz + dz}`) ?? []) {
-          const d = Math.hypot(pos[u * 3] - q[0], pos[u * 3 + 1] - q[1], pos[u * 3 + 2] - q[2]);
-          if (d < best) { best = d; bi = u; }
-        }
-      }
-      if (r > 20) break;
+  const k = (x: number, y: number, z: number) =>
+    `${Math.floor(x / cell)},${Math.floor(y / cell)},${Math.floor(z / cell)}`;
+  for (const [s, e] of ranges)
+    for (let v = s; v < e; v++) {
+      const key = k(pos[v * 3], pos[v * 3 + 1], pos[v * 3 + 2]);
+      const list = grid.get(key);
+      if (list) list.push(v);
+      else grid.set(key, [v]);
     }
-    map[v] = bi;
-    worst = Math.max(worst, best);
-  }
+  for (const [s, e] of ranges)
+    for (let v = s; v < e; v++) {
+      const q: Vec3 = [-pos[v * 3], pos[v * 3 + 1], pos[v * 3 + 2]];
+      let best = Infinity,
+        bi = -1;
+      for (let r = 1; bi < 0 || r <= 2; r++) {
+        const [cx, cy, cz] = q.map((x) => Math.floor(x / cell));
+        for (let dx = -r; dx <= r; dx++)
+          for (let dy = -r; dy <= r; dy++)
+            for (let dz = -r; dz <= r; dz++) {
+              for (const u of grid.get(`${cx + dx},${cy + dy},${cz + dz}`) ?? []) {
+                const d = Math.hypot(pos[u * 3] - q[0], pos[u * 3 + 1] - q[1], pos[u * 3 + 2] - q[2]);
+                if (d < best) {
+                  best = d;
+                  bi = u;
+                }
+              }
+            }
+        if (r > 20) break;
+      }
+      map[v] = bi;
+      worst = Math.max(worst, best);
+    }
   return { map, worst };
 }

@@ -10,7 +10,11 @@ export interface UnitRecipe {
   /** ICT shapes and weights that are summed. */
   readonly terms: ReadonlyArray<readonly [ictName: string, weight: number]>;
   /** Eyeball rotation added to the unit: which eye, the gaze direction the front of the eye turns to, degrees. */
-  readonly eyeRotation?: { readonly eye: 'left' | 'right'; readonly towards: readonly [number, number, number]; readonly degrees: number };
+  readonly eyeRotation?: {
+    readonly eye: 'left' | 'right';
+    readonly towards: readonly [number, number, number];
+    readonly degrees: number;
+  };
   /** Why, where the unit has no one-to-one ICT counterpart. */
   readonly note?: string;
 }
@@ -43,7 +47,13 @@ export const ICT_UNIT_RECIPES: Readonly<Record<ExpressionUnitName, UnitRecipe>> 
   eyeLookUp_R: look('eyeLookUp_R', 'right', [0, 1, 0], EYE_LOOK_DEGREES.up),
   browDown_L: same('browDown_L'),
   browDown_R: same('browDown_R'),
-  browInnerUp: { terms: [['browInnerUp_L', 1], ['browInnerUp_R', 1]], note: 'one centre unit for both inner brows.' },
+  browInnerUp: {
+    terms: [
+      ['browInnerUp_L', 1],
+      ['browInnerUp_R', 1],
+    ],
+    note: 'one centre unit for both inner brows.',
+  },
   browOuterUp_L: same('browOuterUp_L'),
   browOuterUp_R: same('browOuterUp_R'),
   jawForward: same('jawForward'),
@@ -56,27 +66,67 @@ export const ICT_UNIT_RECIPES: Readonly<Record<ExpressionUnitName, UnitRecipe>> 
   mouthFrown_R: same('mouthFrown_R'),
   mouthSmile_L: same('mouthSmile_L'),
   mouthSmile_R: same('mouthSmile_R'),
-  mouthPress_L: { terms: [['mouthDimple_L', 1]], note: "CPEM's mouthPress is FaceWarehouse's weak lip-corner pull (AU14 dimpler): ARKit's mouthDimple, not ARKit's lip press." },
-  mouthPress_R: { terms: [['mouthDimple_R', 1]], note: "as mouthPress_L." },
-  mouthDimple_L: { terms: [['mouthStretch_L', 1]], note: "CPEM's mouthDimple is FaceWarehouse's lip-corner stretch (AU20): ARKit's mouthStretch." },
+  mouthPress_L: {
+    terms: [['mouthDimple_L', 1]],
+    note: "CPEM's mouthPress is FaceWarehouse's weak lip-corner pull (AU14 dimpler): ARKit's mouthDimple, not ARKit's lip press.",
+  },
+  mouthPress_R: { terms: [['mouthDimple_R', 1]], note: 'as mouthPress_L.' },
+  mouthDimple_L: {
+    terms: [['mouthStretch_L', 1]],
+    note: "CPEM's mouthDimple is FaceWarehouse's lip-corner stretch (AU20): ARKit's mouthStretch.",
+  },
   mouthDimple_R: { terms: [['mouthStretch_R', 1]], note: 'as mouthDimple_L.' },
   mouthRollUpper: same('mouthRollUpper'),
   mouthRollLower: same('mouthRollLower'),
-  mouthUpperUp: { terms: [['mouthUpperUp_L', 1], ['mouthUpperUp_R', 1]], note: 'AU10 upper-lip raiser, both sides.' },
-  mouthLowerDown: { terms: [['mouthLowerDown_L', 1], ['mouthLowerDown_R', 1]], note: 'AU16 lower-lip depressor, both sides.' },
+  mouthUpperUp: {
+    terms: [
+      ['mouthUpperUp_L', 1],
+      ['mouthUpperUp_R', 1],
+    ],
+    note: 'AU10 upper-lip raiser, both sides.',
+  },
+  mouthLowerDown: {
+    terms: [
+      ['mouthLowerDown_L', 1],
+      ['mouthLowerDown_R', 1],
+    ],
+    note: 'AU16 lower-lip depressor, both sides.',
+  },
   lipLowerDown: {
-    terms: [['mouthLowerDown_L', 0.5], ['mouthLowerDown_R', 0.5], ['mouthRollLower', -0.5]],
+    terms: [
+      ['mouthLowerDown_L', 0.5],
+      ['mouthLowerDown_R', 0.5],
+      ['mouthRollLower', -0.5],
+    ],
     note: 'no ICT counterpart: the lower lip lowered and turned out, the opposite of mouthRollLower (CPEM pairs {mouthRollLower, mouthShrug} against {mouthLowerDown, lipLowerDown}).',
   },
   mouthFunnel: same('mouthFunnel'),
   mouthPucker: same('mouthPucker'),
-  mouthShrug: { terms: [['mouthShrugLower', 1]], note: "FaceWarehouse's lower-lip close (AU17 chin raiser pushing the lower lip up): ARKit's mouthShrugLower." },
+  mouthShrug: {
+    terms: [['mouthShrugLower', 1]],
+    note: "FaceWarehouse's lower-lip close (AU17 chin raiser pushing the lower lip up): ARKit's mouthShrugLower.",
+  },
   lipUpperUp: {
-    terms: [['mouthShrugUpper', 1], ['mouthRollUpper', -0.5]],
+    terms: [
+      ['mouthShrugUpper', 1],
+      ['mouthRollUpper', -0.5],
+    ],
     note: 'no ICT counterpart: the upper lip raised and turned out, the opposite of mouthRollUpper (CPEM pairs mouthRollUpper against {mouthUpperUp, lipUpperUp}); distinct from the AU10 raise of mouthUpperUp.',
   },
-  noseWrinkle: { terms: [['noseSneer_L', 1], ['noseSneer_R', 1]], note: 'one centre unit for both sides of the nose.' },
-  cheekPuff: { terms: [['cheekPuff_L', 1], ['cheekPuff_R', 1]], note: 'one centre unit for both cheeks.' },
+  noseWrinkle: {
+    terms: [
+      ['noseSneer_L', 1],
+      ['noseSneer_R', 1],
+    ],
+    note: 'one centre unit for both sides of the nose.',
+  },
+  cheekPuff: {
+    terms: [
+      ['cheekPuff_L', 1],
+      ['cheekPuff_R', 1],
+    ],
+    note: 'one centre unit for both cheeks.',
+  },
   cheekUp_L: { terms: [['cheekSquint_L', 1]], note: 'AU6 cheek raiser: ARKit cheekSquint.' },
   cheekUp_R: { terms: [['cheekSquint_R', 1]], note: 'as cheekUp_L.' },
 };
@@ -89,11 +139,13 @@ export const ICT_UNIT_RECIPE_LIST: readonly UnitRecipe[] = EXPRESSION_UNITS.map(
 
 /** A recipe as one line of text, as docs/face-model.md lists it: `eyeLookUp_L + eyeball left up 25°`. */
 export function formatRecipe(r: UnitRecipe): string {
-  const terms = r.terms.map(([n, w], i) => {
-    const mag = Math.abs(w) === 1 ? '' : `${Math.abs(w)}·`;
-    const sign = w < 0 ? (i === 0 ? '−' : ' − ') : i === 0 ? '' : ' + ';
-    return `${sign}${mag}${n}`;
-  }).join('');
+  const terms = r.terms
+    .map(([n, w], i) => {
+      const mag = Math.abs(w) === 1 ? '' : `${Math.abs(w)}·`;
+      const sign = w < 0 ? (i === 0 ? '−' : ' − ') : i === 0 ? '' : ' + ';
+      return `${sign}${mag}${n}`;
+    })
+    .join('');
   if (!r.eyeRotation) return terms;
   const { eye, towards, degrees } = r.eyeRotation;
   const dir = towards[1] > 0 ? 'up' : towards[1] < 0 ? 'down' : towards[0] > 0 ? 'towards +x' : 'towards −x';

@@ -43,19 +43,23 @@ export function symmetricEigen(M: Float64Array, n: number): { values: Float64Arr
         if (Math.abs(apq) < 1e-300) continue;
         const theta = (A[q * n + q] - A[p * n + p]) / (2 * apq);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
         for (let k = 0; k < n; k++) {
-          const akp = A[k * n + p], akq = A[k * n + q];
+          const akp = A[k * n + p],
+            akq = A[k * n + q];
           A[k * n + p] = c * akp - s * akq;
           A[k * n + q] = s * akp + c * akq;
         }
         for (let k = 0; k < n; k++) {
-          const apk = A[p * n + k], aqk = A[q * n + k];
+          const apk = A[p * n + k],
+            aqk = A[q * n + k];
           A[p * n + k] = c * apk - s * aqk;
           A[q * n + k] = s * apk + c * aqk;
         }
         for (let k = 0; k < n; k++) {
-          const vkp = V[k * n + p], vkq = V[k * n + q];
+          const vkp = V[k * n + p],
+            vkq = V[k * n + q];
           V[k * n + p] = c * vkp - s * vkq;
           V[k * n + q] = s * vkp + c * vkq;
         }
@@ -74,7 +78,11 @@ export interface Similarity {
 
 export function applySimilarity(T: Similarity, p: ArrayLike<number>): [number, number, number] {
   const { s, R, t } = T;
-  return [0, 1, 2].map((i) => s * (R[i * 3] * p[0] + R[i * 3 + 1] * p[1] + R[i * 3 + 2] * p[2]) + t[i]) as [number, number, number];
+  return [0, 1, 2].map((i) => s * (R[i * 3] * p[0] + R[i * 3 + 1] * p[1] + R[i * 3 + 2] * p[2]) + t[i]) as [
+    number,
+    number,
+    number,
+  ];
 }
 
 /**
@@ -85,13 +93,18 @@ export function fitSimilarity(x: ArrayLike<number>, y: ArrayLike<number>, weight
   const n = x.length / 3;
   const w = (i: number) => (weights ? weights[i] : 1);
   let W = 0;
-  const mx = [0, 0, 0], my = [0, 0, 0];
-  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) {
-    mx[c] += w(i) * x[i * 3 + c];
-    my[c] += w(i) * y[i * 3 + c];
-  }
+  const mx = [0, 0, 0],
+    my = [0, 0, 0];
+  for (let i = 0; i < n; i++)
+    for (let c = 0; c < 3; c++) {
+      mx[c] += w(i) * x[i * 3 + c];
+      my[c] += w(i) * y[i * 3 + c];
+    }
   for (let i = 0; i < n; i++) W += w(i);
-  for (let c = 0; c < 3; c++) { mx[c] /= W; my[c] /= W; }
+  for (let c = 0; c < 3; c++) {
+    mx[c] /= W;
+    my[c] /= W;
+  }
   const S = new Float64Array(9);
   let sx = 0;
   for (let i = 0; i < n; i++) {
@@ -102,19 +115,37 @@ export function fitSimilarity(x: ArrayLike<number>, y: ArrayLike<number>, weight
   }
   const [Sxx, Sxy, Sxz, Syx, Syy, Syz, Szx, Szy, Szz] = S;
   const N = Float64Array.from([
-    Sxx + Syy + Szz, Syz - Szy, Szx - Sxz, Sxy - Syx,
-    Syz - Szy, Sxx - Syy - Szz, Sxy + Syx, Szx + Sxz,
-    Szx - Sxz, Sxy + Syx, -Sxx + Syy - Szz, Syz + Szy,
-    Sxy - Syx, Szx + Sxz, Syz + Szy, -Sxx - Syy + Szz,
+    Sxx + Syy + Szz,
+    Syz - Szy,
+    Szx - Sxz,
+    Sxy - Syx,
+    Syz - Szy,
+    Sxx - Syy - Szz,
+    Sxy + Syx,
+    Szx + Sxz,
+    Szx - Sxz,
+    Sxy + Syx,
+    -Sxx + Syy - Szz,
+    Syz + Szy,
+    Sxy - Syx,
+    Szx + Sxz,
+    Syz + Szy,
+    -Sxx - Syy + Szz,
   ]);
   const { values, vectors } = symmetricEigen(N, 4);
   let best = 0;
   for (let i = 1; i < 4; i++) if (values[i] > values[best]) best = i;
   const [q0, qx, qy, qz] = [0, 1, 2, 3].map((r) => vectors[r * 4 + best]);
   const R = [
-    q0 * q0 + qx * qx - qy * qy - qz * qz, 2 * (qx * qy - q0 * qz), 2 * (qx * qz + q0 * qy),
-    2 * (qy * qx + q0 * qz), q0 * q0 - qx * qx + qy * qy - qz * qz, 2 * (qy * qz - q0 * qx),
-    2 * (qz * qx - q0 * qy), 2 * (qz * qy + q0 * qx), q0 * q0 - qx * qx - qy * qy + qz * qz,
+    q0 * q0 + qx * qx - qy * qy - qz * qz,
+    2 * (qx * qy - q0 * qz),
+    2 * (qx * qz + q0 * qy),
+    2 * (qy * qx + q0 * qz),
+    q0 * q0 - qx * qx + qy * qy - qz * qz,
+    2 * (qy * qz - q0 * qx),
+    2 * (qz * qx - q0 * qy),
+    2 * (qz * qy + q0 * qx),
+    q0 * q0 - qx * qx - qy * qy + qz * qz,
   ];
   // Scale: Σ b · R a / Σ |a|².
   let num = 0;
@@ -124,6 +155,10 @@ export function fitSimilarity(x: ArrayLike<number>, y: ArrayLike<number>, weight
     for (let r = 0; r < 3; r++) num += w(i) * b[r] * (R[r * 3] * a[0] + R[r * 3 + 1] * a[1] + R[r * 3 + 2] * a[2]);
   }
   const s = num / sx;
-  const t = [0, 1, 2].map((r) => my[r] - s * (R[r * 3] * mx[0] + R[r * 3 + 1] * mx[1] + R[r * 3 + 2] * mx[2])) as [number, number, number];
+  const t = [0, 1, 2].map((r) => my[r] - s * (R[r * 3] * mx[0] + R[r * 3 + 1] * mx[1] + R[r * 3 + 2] * mx[2])) as [
+    number,
+    number,
+    number,
+  ];
   return { s, R, t };
 }

@@ -46,26 +46,31 @@ export function registerCanonical(inp: RegistrationInput): RegistrationResult {
   const V = mean.length / 3;
   const shape = (alpha: Float64Array): Float32Array => {
     const s = Float32Array.from(mean);
-    for (let m = 0; m < K; m++) if (alpha[m] !== 0) for (let i = 0; i < V * 3; i++) s[i] += alpha[m] * identity[m * V * 3 + i];
+    for (let m = 0; m < K; m++)
+      if (alpha[m] !== 0) for (let i = 0; i < V * 3; i++) s[i] += alpha[m] * identity[m * V * 3 + i];
     return s;
   };
   const vertexPoint = (v: number): BaryPoint => {
-    for (let f = 0; f < triangles.length / 3; f++) for (let c = 0; c < 3; c++) if (triangles[f * 3 + c] === v) {
-      const w: Vec3 = [0, 0, 0];
-      w[c] = 1;
-      return { tri: f, w };
-    }
+    for (let f = 0; f < triangles.length / 3; f++)
+      for (let c = 0; c < 3; c++)
+        if (triangles[f * 3 + c] === v) {
+          const w: Vec3 = [0, 0, 0];
+          w[c] = 1;
+          return { tri: f, w };
+        }
     throw new Error(`vertex ${v} is in no triangle`);
   };
   const fitAlpha = (targets: Target[]): Float64Array => {
-    const AtA = new Float64Array(K * K), Atb = new Float64Array(K);
+    const AtA = new Float64Array(K * K),
+      Atb = new Float64Array(K);
     const row = new Float64Array(K);
     for (const { point, y } of targets) {
       for (let d = 0; d < 3; d++) {
         row.fill(0);
         let m0 = 0;
         for (let c = 0; c < 3; c++) {
-          const v = triangles[point.tri * 3 + c], w = point.w[c];
+          const v = triangles[point.tri * 3 + c],
+            w = point.w[c];
           if (w === 0) continue;
           m0 += w * mean[v * 3 + d];
           for (let m = 0; m < K; m++) row[m] += w * identity[m * V * 3 + v * 3 + d];
@@ -80,7 +85,8 @@ export function registerCanonical(inp: RegistrationInput): RegistrationResult {
     return solveSpd(AtA, Atb, K, inp.lambda);
   };
   const fitTransform = (src: number[], pts: BaryPoint[], s: Float32Array): Similarity => {
-    const x = new Float64Array(src.length * 3), y = new Float64Array(src.length * 3);
+    const x = new Float64Array(src.length * 3),
+      y = new Float64Array(src.length * 3);
     src.forEach((k, i) => {
       x.set(get3(inp.canonical, k), i * 3);
       y.set(baryPosition(s, triangles, pts[i]), i * 3);
@@ -100,15 +106,27 @@ export function registerCanonical(inp: RegistrationInput): RegistrationResult {
 
   // 2. Closest-point refinement over all 468 points.
   const edgeTriangle = new Map<string, number>();
-  for (const f of inp.faceTriangles) for (let c = 0; c < 3; c++) {
-    edgeTriangle.set(`${triangles[f * 3 + c]},${triangles[f * 3 + ((c + 1) % 3)]}`, f);
-  }
+  for (const f of inp.faceTriangles)
+    for (let c = 0; c < 3; c++) {
+      edgeTriangle.set(`${triangles[f * 3 + c]},${triangles[f * 3 + ((c + 1) % 3)]}`, f);
+    }
   const onLoop = (loop: readonly number[], s: Float32Array, p: Vec3): BaryPoint => {
-    let best = Infinity, out: BaryPoint | null = null;
+    let best = Infinity,
+      out: BaryPoint | null = null;
     for (let i = 0; i < loop.length; i++) {
-      const u = loop[i], v = loop[(i + 1) % loop.length];
-      const a = get3(s, u), b = get3(s, v), ab = sub(b, a);
-      const t = Math.min(1, Math.max(0, (ab[0] * (p[0] - a[0]) + ab[1] * (p[1] - a[1]) + ab[2] * (p[2] - a[2])) / (ab[0] ** 2 + ab[1] ** 2 + ab[2] ** 2)));
+      const u = loop[i],
+        v = loop[(i + 1) % loop.length];
+      const a = get3(s, u),
+        b = get3(s, v),
+        ab = sub(b, a);
+      const t = Math.min(
+        1,
+        Math.max(
+          0,
+          (ab[0] * (p[0] - a[0]) + ab[1] * (p[1] - a[1]) + ab[2] * (p[2] - a[2])) /
+            (ab[0] ** 2 + ab[1] ** 2 + ab[2] ** 2),
+        ),
+      );
       const q: Vec3 = [a[0] + t * ab[0], a[1] + t * ab[1], a[2] + t * ab[2]];
       const d = norm(sub(p, q));
       if (d >= best) continue;
@@ -144,7 +162,11 @@ export function registerCanonical(inp: RegistrationInput): RegistrationResult {
   }
   const s = shape(alpha);
   points = correspond(s);
-  const residuals = Float64Array.from(all, (k) => norm(sub(applySimilarity(T, get3(inp.canonical, k)), baryPosition(s, triangles, points[k]))));
-  const ibugResiduals = Float64Array.from(inp.ibugFromFaceMesh, (k, i) => norm(sub(applySimilarity(T, get3(inp.canonical, k)), get3(s, inp.landmarks68[i]))));
+  const residuals = Float64Array.from(all, (k) =>
+    norm(sub(applySimilarity(T, get3(inp.canonical, k)), baryPosition(s, triangles, points[k]))),
+  );
+  const ibugResiduals = Float64Array.from(inp.ibugFromFaceMesh, (k, i) =>
+    norm(sub(applySimilarity(T, get3(inp.canonical, k)), get3(s, inp.landmarks68[i]))),
+  );
   return { transform: T, alpha, points, residuals, ibugResiduals };
 }

@@ -26,15 +26,28 @@ export interface RegressorSample {
   weight: number;
 }
 
-export interface RegressorFit { neighbours: number; lambda: number; points: { vertices: number[]; weights: number[] }[] }
+export interface RegressorFit {
+  neighbours: number;
+  lambda: number;
+  points: { vertices: number[]; weights: number[] }[];
+}
 
 /** The `count` canonical-mesh points nearest to point `centre` (itself first), ties broken by index. */
 export function meshNeighbours(canonical: ArrayLike<number>, centre: number, count: number): number[] {
-  const d = (j: number) => (canonical[3 * j] - canonical[3 * centre]) ** 2 + (canonical[3 * j + 1] - canonical[3 * centre + 1]) ** 2 + (canonical[3 * j + 2] - canonical[3 * centre + 2]) ** 2;
-  return Array.from({ length: NUM_MESH_POINTS }, (_, j) => j).sort((a, b) => d(a) - d(b) || a - b).slice(0, count);
+  const d = (j: number) =>
+    (canonical[3 * j] - canonical[3 * centre]) ** 2 +
+    (canonical[3 * j + 1] - canonical[3 * centre + 1]) ** 2 +
+    (canonical[3 * j + 2] - canonical[3 * centre + 2]) ** 2;
+  return Array.from({ length: NUM_MESH_POINTS }, (_, j) => j)
+    .sort((a, b) => d(a) - d(b) || a - b)
+    .slice(0, count);
 }
 
-interface Normalised { mesh: Float64Array /* 468 × 2 */; truth: Float64Array /* 68 × 2 */; weight: number }
+interface Normalised {
+  mesh: Float64Array /* 468 × 2 */;
+  truth: Float64Array /* 68 × 2 */;
+  weight: number;
+}
 
 function normalise(s: RegressorSample, mirror: Int32Array | null): Normalised {
   const n = truthBoxSize(s.truth);
@@ -61,7 +74,8 @@ function normalise(s: RegressorSample, mirror: Int32Array | null): Normalised {
 function fitPoint(data: readonly Normalised[], point: number, vertices: readonly number[], lambda: number): number[] {
   const K = vertices.length;
   if (K === 1) return [1];
-  const A = new Float64Array(K * K), b = new Float64Array(K);
+  const A = new Float64Array(K * K),
+    b = new Float64Array(K);
   const total = data.reduce((s, d) => s + d.weight, 0);
   for (const d of data) {
     const w = d.weight / total;
@@ -84,7 +98,12 @@ function fitPoint(data: readonly Normalised[], point: number, vertices: readonly
 }
 
 /** Fits the regressor with K neighbours and ridge λ on all samples (each also mirrored). */
-export function fitIbug68Regressor(samples: readonly RegressorSample[], canonical: ArrayLike<number>, neighbours: number, lambda: number): RegressorFit {
+export function fitIbug68Regressor(
+  samples: readonly RegressorSample[],
+  canonical: ArrayLike<number>,
+  neighbours: number,
+  lambda: number,
+): RegressorFit {
   const { map: mirror } = mirrorMap(canonical, [[0, NUM_MESH_POINTS]], NUM_MESH_POINTS);
   const data = samples.flatMap((s) => [normalise(s, null), normalise(s, mirror)]);
   const points = IBUG68_FROM_FACE_MESH.map((centre, i) => {
@@ -95,7 +114,11 @@ export function fitIbug68Regressor(samples: readonly RegressorSample[], canonica
 }
 
 /** 68 × 2 points of a fitted map applied to a tracked mesh. */
-export function applyFit(fit: Pick<Ibug68RegressorFile, 'points'>, mesh: ArrayLike<number>, stride: number): Float64Array {
+export function applyFit(
+  fit: Pick<Ibug68RegressorFile, 'points'>,
+  mesh: ArrayLike<number>,
+  stride: number,
+): Float64Array {
   const out = new Float64Array(136);
   fit.points.forEach(({ vertices, weights }, i) => {
     for (let p = 0; p < vertices.length; p++) {
@@ -108,20 +131,40 @@ export function applyFit(fit: Pick<Ibug68RegressorFile, 'points'>, mesh: ArrayLi
 
 /** Mean NME (mean point error / truth box size) of a fitted map over samples, unweighted. */
 export function meanNmeOf(fit: Pick<Ibug68RegressorFile, 'points'>, samples: readonly RegressorSample[]): number {
-  return samples.reduce((sum, s) => sum + normalizedMeanError(applyFit(fit, s.mesh, s.stride), 2, s.truth).nme, 0) / Math.max(1, samples.length);
+  return (
+    samples.reduce((sum, s) => sum + normalizedMeanError(applyFit(fit, s.mesh, s.stride), 2, s.truth).nme, 0) /
+    Math.max(1, samples.length)
+  );
 }
 
-export interface CrossValidationRow { neighbours: number; lambda: number; perGroup: Record<string, number>; mean: number }
+export interface CrossValidationRow {
+  neighbours: number;
+  lambda: number;
+  perGroup: Record<string, number>;
+  mean: number;
+}
 
 /** Leave-one-group-out NME for each (K, λ) of the grid; rows in grid order. */
-export function crossValidate(samples: readonly RegressorSample[], canonical: ArrayLike<number>, grid: readonly { neighbours: number; lambda: number }[]): CrossValidationRow[] {
+export function crossValidate(
+  samples: readonly RegressorSample[],
+  canonical: ArrayLike<number>,
+  grid: readonly { neighbours: number; lambda: number }[],
+): CrossValidationRow[] {
   const groups = [...new Set(samples.map((s) => s.group))].sort();
   if (groups.length < 2) throw new Error(`cross-validation needs at least two groups (persons); got ${groups.length}`);
   return grid.map(({ neighbours, lambda }) => {
     const perGroup: Record<string, number> = {};
     for (const g of groups) {
-      const fit = fitIbug68Regressor(samples.filter((s) => s.group !== g), canonical, neighbours, lambda);
-      perGroup[g] = meanNmeOf(fit, samples.filter((s) => s.group === g));
+      const fit = fitIbug68Regressor(
+        samples.filter((s) => s.group !== g),
+        canonical,
+        neighbours,
+        lambda,
+      );
+      perGroup[g] = meanNmeOf(
+        fit,
+        samples.filter((s) => s.group === g),
+      );
     }
     const mean = groups.reduce((s, g) => s + perGroup[g], 0) / groups.length;
     return { neighbours, lambda, perGroup, mean };

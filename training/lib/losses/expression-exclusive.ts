@@ -23,10 +23,14 @@ function winnerMasks(beta: tf.Tensor2D, maskA: tf.Tensor2D, maskB: tf.Tensor2D):
     const b = args[0] as tf.Tensor2D;
     const expanded = tf.expandDims(b, 1); // [N, 1, U]
     const negInf = tf.fill([1, maskA.shape[0], maskA.shape[1]], -Infinity);
-    const sideMax = (mask: tf.Tensor2D) => tf.max(tf.where(tf.cast(tf.expandDims(mask, 0), 'bool'), expanded, negInf), 2);
+    const sideMax = (mask: tf.Tensor2D) =>
+      tf.max(tf.where(tf.cast(tf.expandDims(mask, 0), 'bool'), expanded, negInf), 2);
     const maxA = sideMax(maskA);
     const maxB = sideMax(maskB);
-    const value = tf.concat([tf.cast(tf.greater(maxA, maxB), 'float32'), tf.cast(tf.greater(maxB, maxA), 'float32')], 1);
+    const value = tf.concat(
+      [tf.cast(tf.greater(maxA, maxB), 'float32'), tf.cast(tf.greater(maxB, maxA), 'float32')],
+      1,
+    );
     return { value, gradFunc: (_dy: tf.Tensor | tf.Tensor[]) => tf.zerosLike(b) };
   });
   return compare(beta) as tf.Tensor2D;
@@ -41,7 +45,10 @@ function winnerMasks(beta: tf.Tensor2D, maskA: tf.Tensor2D, maskB: tf.Tensor2D):
 export function expressionExclusiveLoss(beta: tf.Tensor, groups: GroupPairs = CONTRADICTORY_GROUPS): tf.Scalar {
   const numUnits = beta.shape[beta.rank - 1];
   if (numUnits !== NUM_EXPRESSION_UNITS && groups === CONTRADICTORY_GROUPS) {
-    throw new CpemError('INVALID_ARGUMENT', `expressionExclusiveLoss expects ${NUM_EXPRESSION_UNITS} units in the last axis, got [${beta.shape}].`);
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `expressionExclusiveLoss expects ${NUM_EXPRESSION_UNITS} units in the last axis, got [${beta.shape}].`,
+    );
   }
   const masks = groupMasks(groups, numUnits);
   return tf.tidy(() => {

@@ -10,7 +10,10 @@ import '../tf/register-gradients.js';
  */
 export function identityConsistencyLoss(alpha: tf.Tensor3D): tf.Scalar {
   if (alpha.rank !== 3) {
-    throw new CpemError('INVALID_ARGUMENT', `identityConsistencyLoss expects alpha shaped [persons, frames, K], got [${alpha.shape}].`);
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `identityConsistencyLoss expects alpha shaped [persons, frames, K], got [${alpha.shape}].`,
+    );
   }
   return tf.tidy(() => {
     const mean = stopGradient(tf.mean(alpha, 1, true));

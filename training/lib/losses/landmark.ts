@@ -14,23 +14,37 @@ export function landmarkLoss(
   visible?: tf.Tensor2D,
 ): tf.Scalar {
   if (predicted.rank !== 3 || target.rank !== 3 || predicted.shape.some((s, i) => s !== target.shape[i])) {
-    throw new CpemError('INVALID_ARGUMENT', `landmarkLoss expects predicted and target of one shape [N, L, D], got [${predicted.shape}] and [${target.shape}].`);
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `landmarkLoss expects predicted and target of one shape [N, L, D], got [${predicted.shape}] and [${target.shape}].`,
+    );
   }
   const numLandmarks = predicted.shape[1];
   if (weights.length !== numLandmarks) {
-    throw new CpemError('INVALID_ARGUMENT', `landmarkLoss has ${weights.length} weights for ${numLandmarks} landmarks.`);
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `landmarkLoss has ${weights.length} weights for ${numLandmarks} landmarks.`,
+    );
   }
   return tf.tidy(() => {
     const squared = tf.sum(tf.square(tf.sub(predicted, target)), 2); // [N, L]
     let w: tf.Tensor = tf.tensor2d(Float32Array.from(weights), [1, numLandmarks]);
     if (visible) w = tf.mul(w, visible);
-    const perSample = tf.div(tf.sum(tf.mul(squared, w), 1), tf.maximum(tf.sum(tf.broadcastTo(w, squared.shape), 1), 1e-8));
+    const perSample = tf.div(
+      tf.sum(tf.mul(squared, w), 1),
+      tf.maximum(tf.sum(tf.broadcastTo(w, squared.shape), 1), 1e-8),
+    );
     return tf.mean(perSample) as tf.Scalar;
   });
 }
 
 /** CPEM's landmark weights: `contourWeight` on contour landmarks (indices in `contour`), `innerWeight` elsewhere. */
-export function contourWeightedLandmarks(count: number, contour: readonly number[], contourWeight = 1, innerWeight = 10): Float32Array {
+export function contourWeightedLandmarks(
+  count: number,
+  contour: readonly number[],
+  contourWeight = 1,
+  innerWeight = 10,
+): Float32Array {
   const w = new Float32Array(count).fill(innerWeight);
   for (const i of contour) w[i] = contourWeight;
   return w;

@@ -59,7 +59,8 @@ export async function networkUnits(net: PeNet, landmarks: Float32Array[]): Promi
     const expression = tf.tidy(() => net.predict(input).expression);
     try {
       const data = (await expression.data()) as Float32Array;
-      for (let i = 0; i < chunk.length; i++) out.push(data.slice(i * NUM_EXPRESSION_UNITS, (i + 1) * NUM_EXPRESSION_UNITS));
+      for (let i = 0; i < chunk.length; i++)
+        out.push(data.slice(i * NUM_EXPRESSION_UNITS, (i + 1) * NUM_EXPRESSION_UNITS));
     } finally {
       tf.dispose([input, expression]);
     }
@@ -72,7 +73,8 @@ function reading(units: Float32Array[], prompted: boolean[], free: boolean[]): P
   for (const u of units) for (let i = 0; i < NUM_EXPRESSION_UNITS; i++) mean[i] += u[i] / units.length;
   const idx = prompted.map((p, i) => (p ? i : -1)).filter((i) => i >= 0);
   let best = -1;
-  for (let i = 0; i < NUM_EXPRESSION_UNITS; i++) if (!prompted[i] && !free[i] && (best < 0 || mean[i] > mean[best])) best = i;
+  for (let i = 0; i < NUM_EXPRESSION_UNITS; i++)
+    if (!prompted[i] && !free[i] && (best < 0 || mean[i] > mean[best])) best = i;
   return {
     prompted: idx.length ? idx.reduce((s, i) => s + mean[i], 0) / idx.length : NaN,
     largestOther: { unit: EXPRESSION_UNITS[best], value: mean[best] },
@@ -80,7 +82,12 @@ function reading(units: Float32Array[], prompted: boolean[], free: boolean[]): P
 }
 
 /** Scores two networks (e.g. the shipped and the personalised one) on the held-out frames of a capture. */
-export async function scoreBeforeAfter(before: PeNet, after: PeNet, captures: readonly PromptCapture[], analysis: CaptureAnalysis): Promise<BeforeAfter> {
+export async function scoreBeforeAfter(
+  before: PeNet,
+  after: PeNet,
+  captures: readonly PromptCapture[],
+  analysis: CaptureAnalysis,
+): Promise<BeforeAfter> {
   const scored = scoredFrames(analysis);
   const landmarks = scored.flatMap((ks, i) => ks.map((k) => captures[i].frames[k].landmarks!));
   const [a, b] = [await networkUnits(before, landmarks), await networkUnits(after, landmarks)];
@@ -118,17 +125,26 @@ export function beforeAfterFromUnits(analysis: CaptureAnalysis, a: Float32Array[
       before: mean(withTarget.map((r) => Math.abs(r.before.prompted - r.target))),
       after: mean(withTarget.map((r) => Math.abs(r.after.prompted - r.target))),
     },
-    largestOther: { before: mean(rows.map((r) => r.before.largestOther.value)), after: mean(rows.map((r) => r.after.largestOther.value)) },
+    largestOther: {
+      before: mean(rows.map((r) => r.before.largestOther.value)),
+      after: mean(rows.map((r) => r.after.largestOther.value)),
+    },
   };
 }
 
 /** The before/after table as Markdown. */
-export function beforeAfterMarkdown(result: BeforeAfter, names: { before: string; after: string } = { before: 'shipped', after: 'personalised' }): string {
+export function beforeAfterMarkdown(
+  result: BeforeAfter,
+  names: { before: string; after: string } = { before: 'shipped', after: 'personalised' },
+): string {
   const f = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '–');
   const lines = [
     `| prompt | frames | target | prompted, ${names.before} | prompted, ${names.after} | largest other unit, ${names.before} | largest other unit, ${names.after} |`,
     '| --- | --- | --- | --- | --- | --- | --- |',
-    ...result.rows.map((r) => `| ${r.label} | ${r.frames} | ${f(r.target)} | ${f(r.before.prompted)} | ${f(r.after.prompted)} | ${r.before.largestOther.unit} ${f(r.before.largestOther.value)} | ${r.after.largestOther.unit} ${f(r.after.largestOther.value)} |`),
+    ...result.rows.map(
+      (r) =>
+        `| ${r.label} | ${r.frames} | ${f(r.target)} | ${f(r.before.prompted)} | ${f(r.after.prompted)} | ${r.before.largestOther.unit} ${f(r.before.largestOther.value)} | ${r.after.largestOther.unit} ${f(r.after.largestOther.value)} |`,
+    ),
     `| **mean** | | | error ${f(result.promptedError.before)} | error ${f(result.promptedError.after)} | ${f(result.largestOther.before)} | ${f(result.largestOther.after)} |`,
   ];
   return `${lines.join('\n')}\n`;

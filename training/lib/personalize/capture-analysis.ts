@@ -119,7 +119,9 @@ function medianFace(frames: Float32Array[]): Float32Array {
 function regionMotion(aligned: Float32Array, neutral: Float32Array, points: readonly number[]): number {
   let sum = 0;
   for (const p of points) {
-    const dx = aligned[p * 3] - neutral[p * 3], dy = aligned[p * 3 + 1] - neutral[p * 3 + 1], dz = aligned[p * 3 + 2] - neutral[p * 3 + 2];
+    const dx = aligned[p * 3] - neutral[p * 3],
+      dy = aligned[p * 3 + 1] - neutral[p * 3 + 1],
+      dz = aligned[p * 3 + 2] - neutral[p * 3 + 2];
     sum += dx * dx + dy * dy + dz * dz;
   }
   return Math.sqrt(sum / points.length);
@@ -137,20 +139,29 @@ const isNeutral = (spec: PromptSpec) => spec.prompts.length === 1 && spec.prompt
  * 'no-change', one with too few faces 'no-face'; neither is trained on.
  */
 export function analyseCapture(captures: readonly PromptCapture[], options: AnalysisOptions): CaptureAnalysis {
-  if (captures.length === 0) throw new CpemError('INVALID_ARGUMENT', 'Nothing was captured: run the guided capture (or give a prompt file with spans) first.');
+  if (captures.length === 0)
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      'Nothing was captured: run the guided capture (or give a prompt file with spans) first.',
+    );
   const minFaceFrames = options.minFaceFrames ?? 4;
   const minFaceShare = options.minFaceShare ?? 0.5;
   const holdout = options.holdout ?? 'last-third';
   const { points, reference } = options.alignment;
   const scratch = new Float32Array(NUM_FACE_LANDMARKS * 3);
-  const aligned: Array<Array<Float32Array | null>> = captures.map((c) => c.frames.map((f) => {
-    if (!f.landmarks) return null;
-    if (f.landmarks.length !== NUM_FACE_LANDMARKS * 3) {
-      throw new CpemError('INVALID_ARGUMENT', `A captured frame of ${promptLabel(c.spec)} has ${f.landmarks.length} landmark values; the tracker gives ${NUM_FACE_LANDMARKS} × 3.`);
-    }
-    alignLandmarks(f.landmarks, 3, points, reference, scratch);
-    return Float32Array.from(scratch);
-  }));
+  const aligned: Array<Array<Float32Array | null>> = captures.map((c) =>
+    c.frames.map((f) => {
+      if (!f.landmarks) return null;
+      if (f.landmarks.length !== NUM_FACE_LANDMARKS * 3) {
+        throw new CpemError(
+          'INVALID_ARGUMENT',
+          `A captured frame of ${promptLabel(c.spec)} has ${f.landmarks.length} landmark values; the tracker gives ${NUM_FACE_LANDMARKS} × 3.`,
+        );
+      }
+      alignLandmarks(f.landmarks, 3, points, reference, scratch);
+      return Float32Array.from(scratch);
+    }),
+  );
   const faceCounts = aligned.map((frames) => frames.filter((f) => f !== null).length);
   // Enough faces: minFaceFrames (or every frame of a shorter span) and at least minFaceShare of the frames.
   const hasFaces = (i: number) => {
@@ -163,7 +174,10 @@ export function analyseCapture(captures: readonly PromptCapture[], options: Anal
   const all = aligned.flatMap((frames, i) => (hasFaces(i) ? frames.filter((f): f is Float32Array => f !== null) : []));
   if (all.length === 0) {
     const frames = captures.reduce((s, c) => s + c.frames.length, 0);
-    throw new CpemError('NO_FACE', `No face was found in the capture (${faceCounts.reduce((a, b) => a + b, 0)} of ${frames} frames): face the camera in good light and capture again.`);
+    throw new CpemError(
+      'NO_FACE',
+      `No face was found in the capture (${faceCounts.reduce((a, b) => a + b, 0)} of ${frames} frames): face the camera in good light and capture again.`,
+    );
   }
   const expressive = regionPoints(['leftEye', 'rightEye', 'brows', 'lips', 'nose', 'cheeks']);
   let neutral: Float32Array;
@@ -184,7 +198,14 @@ export function analyseCapture(captures: readonly PromptCapture[], options: Anal
   const restCache = new Map<string, number>();
   const restMotionOf = (regions: readonly MotionRegion[]) => {
     const key = regions.join();
-    if (!restCache.has(key)) restCache.set(key, quantile(restFrames.map((f) => regionMotion(f, neutral, regionPoints(regions))), 0.9));
+    if (!restCache.has(key))
+      restCache.set(
+        key,
+        quantile(
+          restFrames.map((f) => regionMotion(f, neutral, regionPoints(regions))),
+          0.9,
+        ),
+      );
     return restCache.get(key)!;
   };
 
@@ -201,12 +222,15 @@ export function analyseCapture(captures: readonly PromptCapture[], options: Anal
     const withFace = faceCounts[i];
     const faceFrames = aligned[i].map((f, k) => (f ? k : -1)).filter((k) => k >= 0);
     // Held out: the last third of the frames with a face, or the whole capture on a second pass.
-    const firstHeldOut = holdout === 'last-third' ? faceFrames[Math.ceil((faceFrames.length * 2) / 3)] ?? Infinity : Infinity;
+    const firstHeldOut =
+      holdout === 'last-third' ? (faceFrames[Math.ceil((faceFrames.length * 2) / 3)] ?? Infinity) : Infinity;
     const heldOut = (k: number) => (holdout === 'second-pass' && secondPass) || k >= firstHeldOut;
     const base = { spec, label, captured: capture.frames.length, withFace, restMotion: rest };
     if (!hasFaces(i)) {
       return {
-        ...base, status: 'no-face', plateauMotion: NaN,
+        ...base,
+        status: 'no-face',
+        plateauMotion: NaN,
         message: `No face in ${withFace} of ${capture.frames.length} frames of "${label}": keep your whole face in the picture, facing the camera in good light, and retake it.`,
         frames: motions.map((m, k) => ({ role: 'no-face' as const, level: NaN, motion: m, heldOut: heldOut(k) })),
       };
@@ -216,26 +240,47 @@ export function analyseCapture(captures: readonly PromptCapture[], options: Anal
       // Frames far from the neutral face (a blink, a word) are left out.
       const limit = Math.max(CHANGE_FACTOR * rest, rest + MIN_CHANGE_MM);
       return {
-        ...base, status: 'ok', message: null, plateauMotion: quantile(faceMotions, 0.8),
-        frames: motions.map((m, k) => (Number.isFinite(m)
-          ? { role: m > limit ? 'outlier' as const : 'plateau' as const, level: 1, motion: m, heldOut: heldOut(k) }
-          : { role: 'no-face' as const, level: NaN, motion: m, heldOut: heldOut(k) })),
+        ...base,
+        status: 'ok',
+        message: null,
+        plateauMotion: quantile(faceMotions, 0.8),
+        frames: motions.map((m, k) =>
+          Number.isFinite(m)
+            ? {
+                role: m > limit ? ('outlier' as const) : ('plateau' as const),
+                level: 1,
+                motion: m,
+                heldOut: heldOut(k),
+              }
+            : { role: 'no-face' as const, level: NaN, motion: m, heldOut: heldOut(k) },
+        ),
       };
     }
     const plateau = quantile(faceMotions, 0.8);
     if (!(plateau > Math.max(CHANGE_FACTOR * rest, rest + MIN_CHANGE_MM))) {
       return {
-        ...base, status: 'no-change', plateauMotion: plateau,
+        ...base,
+        status: 'no-change',
+        plateauMotion: plateau,
         message: `"${label}" looks like your neutral face (its landmarks moved ${plateau.toFixed(2)} mm, against ${rest.toFixed(2)} mm of jitter at rest): make the expression more clearly and retake it.`,
-        frames: motions.map((m, k) => ({ role: Number.isFinite(m) ? 'rest' as const : 'no-face' as const, level: Number.isFinite(m) ? 0 : NaN, motion: m, heldOut: heldOut(k) })),
+        frames: motions.map((m, k) => ({
+          role: Number.isFinite(m) ? ('rest' as const) : ('no-face' as const),
+          level: Number.isFinite(m) ? 0 : NaN,
+          motion: m,
+          heldOut: heldOut(k),
+        })),
       };
     }
     return {
-      ...base, status: 'ok', message: null, plateauMotion: plateau,
+      ...base,
+      status: 'ok',
+      message: null,
+      plateauMotion: plateau,
       frames: motions.map((m, k) => {
         if (!Number.isFinite(m)) return { role: 'no-face' as const, level: NaN, motion: m, heldOut: heldOut(k) };
         const level = Math.min(1, Math.max(0, (m - rest) / (plateau - rest)));
-        const role = level >= PLATEAU_LEVEL ? 'plateau' as const : level >= REST_LEVEL ? 'ramp' as const : 'rest' as const;
+        const role =
+          level >= PLATEAU_LEVEL ? ('plateau' as const) : level >= REST_LEVEL ? ('ramp' as const) : ('rest' as const);
         return { role, level, motion: m, heldOut: heldOut(k) };
       }),
     };

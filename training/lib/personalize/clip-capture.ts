@@ -19,10 +19,18 @@ export function capturesFromTrack(track: LandmarkTrack, file: PromptFile, source
   const captures = file.spans.map((span) => {
     const frames = track.frames
       .filter((f) => f.time >= span.from - TIME_EPSILON && f.time <= span.to + TIME_EPSILON)
-      .map((f) => ({ time: f.time, index: f.index, landmarks: f.status === 'ok' ? Float32Array.from(f.landmarks) : null }));
-    if (frames.length === 0) problems.push(`${promptLabel(span.spec)} at ${span.from}-${span.to} s holds no frame of ${source} (0-${duration.toFixed(2)} s)`);
+      .map((f) => ({
+        time: f.time,
+        index: f.index,
+        landmarks: f.status === 'ok' ? Float32Array.from(f.landmarks) : null,
+      }));
+    if (frames.length === 0)
+      problems.push(
+        `${promptLabel(span.spec)} at ${span.from}-${span.to} s holds no frame of ${source} (0-${duration.toFixed(2)} s)`,
+      );
     return { spec: span.spec, frames };
   });
-  if (problems.length > 0) throw new CpemError('INVALID_ARGUMENT', `The prompt file does not fit ${source}:\n- ${problems.join('\n- ')}`);
+  if (problems.length > 0)
+    throw new CpemError('INVALID_ARGUMENT', `The prompt file does not fit ${source}:\n- ${problems.join('\n- ')}`);
   return captures;
 }

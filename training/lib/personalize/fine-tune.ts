@@ -69,18 +69,30 @@ export const PERSONALIZATION_DEFAULTS: PersonalizationSettings = {
   logEvery: 5,
 };
 
-export type PersonalizationOverrides = Partial<Omit<PersonalizationSettings, 'lossWeights'>> & { lossWeights?: Partial<LossWeights> };
+export type PersonalizationOverrides = Partial<Omit<PersonalizationSettings, 'lossWeights'>> & {
+  lossWeights?: Partial<LossWeights>;
+};
 
 /**
  * The settings with `overrides` applied; throws INVALID_ARGUMENT for a real fraction outside (0, 1], a target
  * weight outside [0, 1] or a member count that is not a positive integer.
  */
 export function personalizationSettings(overrides: PersonalizationOverrides = {}): PersonalizationSettings {
-  const s = { ...PERSONALIZATION_DEFAULTS, ...overrides, lossWeights: { ...PERSONALIZATION_DEFAULTS.lossWeights, ...overrides.lossWeights } };
-  if (!(s.realFraction > 0 && s.realFraction <= 1)) throw new CpemError('INVALID_ARGUMENT', `The share of the person's batches must be in (0, 1]; got ${s.realFraction}.`);
-  if (!(Number.isInteger(s.members) && s.members >= 1)) throw new CpemError('INVALID_ARGUMENT', `members must be a positive integer; got ${s.members}.`);
+  const s = {
+    ...PERSONALIZATION_DEFAULTS,
+    ...overrides,
+    lossWeights: { ...PERSONALIZATION_DEFAULTS.lossWeights, ...overrides.lossWeights },
+  };
+  if (!(s.realFraction > 0 && s.realFraction <= 1))
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `The share of the person's batches must be in (0, 1]; got ${s.realFraction}.`,
+    );
+  if (!(Number.isInteger(s.members) && s.members >= 1))
+    throw new CpemError('INVALID_ARGUMENT', `members must be a positive integer; got ${s.members}.`);
   for (const key of ['leaveAloneWeight', 'rampWeight'] as const) {
-    if (!(s[key] >= 0 && s[key] <= 1)) throw new CpemError('INVALID_ARGUMENT', `${key} must be in [0, 1]; got ${s[key]}.`);
+    if (!(s[key] >= 0 && s[key] <= 1))
+      throw new CpemError('INVALID_ARGUMENT', `${key} must be in [0, 1]; got ${s[key]}.`);
   }
   return s;
 }
@@ -111,8 +123,19 @@ export function personalizationConfig(net: PeNetConfig, settings: Personalizatio
  * The run's batches, positioned at batch `position`: the person's clip (one person) at `realFraction`, synthetic
  * faces otherwise. Batch k depends only on the seed and k, so a run resumed from a checkpoint continues exactly.
  */
-export function personalizationSource(model: FaceModelTensors, clip: TrackedClip, seed: number, realFraction: number, position = 0): BatchSource {
-  const source = new RunBatchSource(model, seed, {}, { source: new RealTrackSource([clip], seed), fraction: realFraction });
+export function personalizationSource(
+  model: FaceModelTensors,
+  clip: TrackedClip,
+  seed: number,
+  realFraction: number,
+  position = 0,
+): BatchSource {
+  const source = new RunBatchSource(
+    model,
+    seed,
+    {},
+    { source: new RealTrackSource([clip], seed), fraction: realFraction },
+  );
   source.position = position;
   return source;
 }
@@ -129,11 +152,22 @@ export async function copyNetwork(net: PeNet): Promise<PeNet> {
  * row, tagged with its member. Returns the first member's trainer, holding the result (its log is that member's;
  * dispose it when done).
  */
-export async function personalize(base: PeNet, model: FaceModelTensors, clip: TrackedClip, settings: PersonalizationSettings, onRow?: (row: LossLogRow, member: number) => void): Promise<CpemTrainer> {
+export async function personalize(
+  base: PeNet,
+  model: FaceModelTensors,
+  clip: TrackedClip,
+  settings: PersonalizationSettings,
+  onRow?: (row: LossLogRow, member: number) => void,
+): Promise<CpemTrainer> {
   const train = async (member: number): Promise<CpemTrainer> => {
     const net = await copyNetwork(base);
     const config = personalizationConfig(net.config, { ...settings, seed: settings.seed + member });
-    const trainer = CpemTrainer.fineTune(config, net, model, personalizationSource(model, clip, config.seed, settings.realFraction));
+    const trainer = CpemTrainer.fineTune(
+      config,
+      net,
+      model,
+      personalizationSource(model, clip, config.seed, settings.realFraction),
+    );
     try {
       while (trainer.step < config.steps) {
         const row = await trainer.trainStep();
@@ -151,7 +185,11 @@ export async function personalize(base: PeNet, model: FaceModelTensors, clip: Tr
     for (let member = 1; member < settings.members; member++) {
       const other = await train(member);
       // Running mean: after member k (0-based), mean = mean + (member k − mean) / (k + 1).
-      other.net.trainableVariables.forEach((v, i) => tf.tidy(() => { mean[i].assign(tf.add(mean[i], tf.div(tf.sub(v, mean[i]), member + 1))); }));
+      other.net.trainableVariables.forEach((v, i) =>
+        tf.tidy(() => {
+          mean[i].assign(tf.add(mean[i], tf.div(tf.sub(v, mean[i]), member + 1)));
+        }),
+      );
       other.dispose();
     }
   } catch (e) {

@@ -112,7 +112,14 @@ export function personalizationSummary(record: PersonalizationRecord): ModelMeta
       prompts: record.prompts.filter((p) => p.status === 'ok').map((p) => p.label),
       trainedFrames: record.frames.trained,
       steps: record.trained.steps,
-      ...(record.scores ? { promptedError: { before: round(record.scores.promptedError.before), after: round(record.scores.promptedError.after) } } : {}),
+      ...(record.scores
+        ? {
+            promptedError: {
+              before: round(record.scores.promptedError.before),
+              after: round(record.scores.promptedError.after),
+            },
+          }
+        : {}),
     },
   };
 }

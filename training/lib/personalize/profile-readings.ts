@@ -2,7 +2,11 @@
 // per-user neutral is locked over the clip's first seconds as the runtime does, and applied to every frame (also to
 // the frames read while it was still being collected, which the runtime passes through unchanged), so a capture's
 // frames and the later ones are read against the same neutral.
-import { applyRangeProfile, compileRangeProfile, type CalibrationProfile } from '../../../plugin/calibration/range-profile.js';
+import {
+  applyRangeProfile,
+  compileRangeProfile,
+  type CalibrationProfile,
+} from '../../../plugin/calibration/range-profile.js';
 import { IdentityCalibration, type IdentityCalibrationOptions } from '../../../plugin/motion/identity-calibration.js';
 import type { FrameEstimate } from '../eval/clip-estimates.js';
 
@@ -11,12 +15,24 @@ import type { FrameEstimate } from '../eval/clip-estimates.js';
  * replayed over `estimates` in frame order, `timeOf` giving each frame's time in seconds). Null when the clip is too
  * short for it to lock: the raw units then.
  */
-export function unitsAfterNeutral(estimates: Map<number, FrameEstimate>, timeOf: (index: number) => number, options: IdentityCalibrationOptions = {}): Map<number, Float32Array> {
+export function unitsAfterNeutral(
+  estimates: Map<number, FrameEstimate>,
+  timeOf: (index: number) => number,
+  options: IdentityCalibrationOptions = {},
+): Map<number, Float32Array> {
   const calibration = new IdentityCalibration(options);
   const ordered = [...estimates.values()].sort((a, b) => a.index - b.index);
   for (const e of ordered) {
     if (calibration.locked) break;
-    calibration.apply({ units: e.rawUnits, rotation: e.rotation, translation: new Float32Array(3), identity: e.identity, landmarks: new Float32Array(0), confidence: 1, timestamp: timeOf(e.index) * 1000 });
+    calibration.apply({
+      units: e.rawUnits,
+      rotation: e.rotation,
+      translation: new Float32Array(3),
+      identity: e.identity,
+      landmarks: new Float32Array(0),
+      confidence: 1,
+      timestamp: timeOf(e.index) * 1000,
+    });
   }
   const neutral = calibration.locked?.neutralUnits;
   const out = new Map<number, Float32Array>();
@@ -26,7 +42,8 @@ export function unitsAfterNeutral(estimates: Map<number, FrameEstimate>, timeOf:
       continue;
     }
     const u = new Float32Array(e.rawUnits.length);
-    for (let i = 0; i < u.length; i++) u[i] = Math.min(1, Math.max(0, (e.rawUnits[i] - neutral[i]) / Math.max(1 - neutral[i], 1e-3)));
+    for (let i = 0; i < u.length; i++)
+      u[i] = Math.min(1, Math.max(0, (e.rawUnits[i] - neutral[i]) / Math.max(1 - neutral[i], 1e-3)));
     out.set(e.index, u);
   }
   return out;

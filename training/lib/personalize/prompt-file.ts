@@ -40,9 +40,13 @@ export function parsePromptFile(json: unknown, source = 'prompt file'): PromptFi
   const problems: string[] = [];
   const file = json as Record<string, unknown>;
   if (!file || typeof file !== 'object' || Array.isArray(file)) {
-    throw new CpemError('INVALID_ARGUMENT', `${source}: expected a JSON object with "spans" (see docs/personalization.md).`);
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `${source}: expected a JSON object with "spans" (see docs/personalization.md).`,
+    );
   }
-  if (file.format !== undefined && file.format !== PROMPT_FILE_FORMAT) problems.push(`"format" is ${JSON.stringify(file.format)}; expected "${PROMPT_FILE_FORMAT}" (or leave it out)`);
+  if (file.format !== undefined && file.format !== PROMPT_FILE_FORMAT)
+    problems.push(`"format" is ${JSON.stringify(file.format)}; expected "${PROMPT_FILE_FORMAT}" (or leave it out)`);
   for (const key of ['video', 'person', 'notes'] as const) {
     if (file[key] !== undefined && typeof file[key] !== 'string') problems.push(`"${key}" must be a string`);
   }
@@ -59,21 +63,38 @@ export function parsePromptFile(json: unknown, source = 'prompt file'): PromptFi
         problems.push(`${where} is not an object`);
         return;
       }
-      for (const key of Object.keys(s)) if (!['prompt', 'from', 'to', 'intensity', 'note'].includes(key)) problems.push(`${where}: unknown field "${key}"`);
+      for (const key of Object.keys(s))
+        if (!['prompt', 'from', 'to', 'intensity', 'note'].includes(key))
+          problems.push(`${where}: unknown field "${key}"`);
       const names = (Array.isArray(s.prompt) ? s.prompt : [s.prompt]) as unknown[];
       const unknown = names.filter((n) => !isPromptName(n));
       if (unknown.length > 0 || names.length === 0) {
-        problems.push(`${where}: unknown prompt ${unknown.map((n) => JSON.stringify(n)).join(', ') || '(none)'}; the prompts are ${PROMPT_NAMES.join(', ')}`);
+        problems.push(
+          `${where}: unknown prompt ${unknown.map((n) => JSON.stringify(n)).join(', ') || '(none)'}; the prompts are ${PROMPT_NAMES.join(', ')}`,
+        );
         return;
       }
-      const from = s.from, to = s.to;
-      if (typeof from !== 'number' || typeof to !== 'number' || !Number.isFinite(from) || !Number.isFinite(to) || from < 0 || to <= from) {
-        problems.push(`${where} (${names.join(' + ')}): "from" and "to" must be seconds with 0 ≤ from < to (got ${JSON.stringify(from)}, ${JSON.stringify(to)})`);
+      const from = s.from,
+        to = s.to;
+      if (
+        typeof from !== 'number' ||
+        typeof to !== 'number' ||
+        !Number.isFinite(from) ||
+        !Number.isFinite(to) ||
+        from < 0 ||
+        to <= from
+      ) {
+        problems.push(
+          `${where} (${names.join(' + ')}): "from" and "to" must be seconds with 0 ≤ from < to (got ${JSON.stringify(from)}, ${JSON.stringify(to)})`,
+        );
         return;
       }
       if (s.note !== undefined && typeof s.note !== 'string') problems.push(`${where}: "note" must be a string`);
       try {
-        const spec = promptSpec(names as PromptName[], s.intensity as number | Partial<Record<PromptName, number>> | undefined);
+        const spec = promptSpec(
+          names as PromptName[],
+          s.intensity as number | Partial<Record<PromptName, number>> | undefined,
+        );
         spans.push({ spec, from, to, ...(typeof s.note === 'string' ? { note: s.note } : {}) });
       } catch (e) {
         problems.push(`${where}: ${(e as Error).message}`);
@@ -83,10 +104,13 @@ export function parsePromptFile(json: unknown, source = 'prompt file'): PromptFi
   spans.sort((a, b) => a.from - b.from);
   for (let i = 1; i < spans.length; i++) {
     if (spans[i].from <= spans[i - 1].to) {
-      problems.push(`spans ${spans[i - 1].spec.prompts.join(' + ')} (${spans[i - 1].from}-${spans[i - 1].to} s) and ${spans[i].spec.prompts.join(' + ')} (${spans[i].from}-${spans[i].to} s) overlap: a frame shows one prompt`);
+      problems.push(
+        `spans ${spans[i - 1].spec.prompts.join(' + ')} (${spans[i - 1].from}-${spans[i - 1].to} s) and ${spans[i].spec.prompts.join(' + ')} (${spans[i].from}-${spans[i].to} s) overlap: a frame shows one prompt`,
+      );
     }
   }
-  if (problems.length > 0) throw new CpemError('INVALID_ARGUMENT', `${source} is not a usable prompt file:\n- ${problems.join('\n- ')}`);
+  if (problems.length > 0)
+    throw new CpemError('INVALID_ARGUMENT', `${source} is not a usable prompt file:\n- ${problems.join('\n- ')}`);
   return {
     ...(typeof file.video === 'string' ? { video: file.video } : {}),
     ...(typeof file.person === 'string' ? { person: file.person } : {}),

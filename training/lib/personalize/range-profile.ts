@@ -1,8 +1,17 @@
 // The guided capture (or a clip cut by a prompt file) as the range profile's input: the capture analysis says which
 // frames hold each prompt's expression and which are at rest; the estimator's readings of those frames (after the
 // per-user neutral) give the levels. Shared by the sample scene's "Calibrate", the sandbox and `npm run calibrate`.
-import { fitRangeProfile, type CalibrationFrameRole, type CalibrationSpan, type RangeFitOptions } from '../../../plugin/calibration/range-profile-fit.js';
-import { applyRangeProfile, compileRangeProfile, type CalibrationProfile } from '../../../plugin/calibration/range-profile.js';
+import {
+  fitRangeProfile,
+  type CalibrationFrameRole,
+  type CalibrationSpan,
+  type RangeFitOptions,
+} from '../../../plugin/calibration/range-profile-fit.js';
+import {
+  applyRangeProfile,
+  compileRangeProfile,
+  type CalibrationProfile,
+} from '../../../plugin/calibration/range-profile.js';
 import { FaceEstimator } from '../../../plugin/estimator/face-estimator.js';
 import type { PeNet } from '../../../plugin/estimator/pe-net.js';
 import type { FrameEstimate } from '../eval/clip-estimates.js';
@@ -64,8 +73,18 @@ export function rangeProfileFromCapture(
  * that the runtime locks over the capture's first seconds (the neutral prompt) applied to every frame. Null where a
  * frame has no face. Frees what it builds.
  */
-export async function captureReadings(net: PeNet, captures: readonly PromptCapture[], size: { width: number; height: number } = { width: 640, height: 480 }): Promise<Array<Array<Float32Array | null>>> {
-  const estimator = await FaceEstimator.create({ tracker: null, weights: net, calibration: false, smoothing: false, minConfidence: 0 });
+export async function captureReadings(
+  net: PeNet,
+  captures: readonly PromptCapture[],
+  size: { width: number; height: number } = { width: 640, height: 480 },
+): Promise<Array<Array<Float32Array | null>>> {
+  const estimator = await FaceEstimator.create({
+    tracker: null,
+    weights: net,
+    calibration: false,
+    smoothing: false,
+    minConfidence: 0,
+  });
   const raw = new Map<number, FrameEstimate>();
   const times = new Map<number, number>();
   const keys: number[][] = [];
@@ -78,8 +97,20 @@ export async function captureReadings(net: PeNet, captures: readonly PromptCaptu
         row.push(key);
         times.set(key, frame.time);
         if (!frame.landmarks) continue;
-        const m = await estimator.estimateFromLandmarks({ landmarks: frame.landmarks, confidence: 1 }, size.width, size.height, frame.time * 1000);
-        if (m) raw.set(key, { index: key, rawUnits: m.rawUnits, units: m.units, identity: m.frameIdentity, rotation: m.frameRotation });
+        const m = await estimator.estimateFromLandmarks(
+          { landmarks: frame.landmarks, confidence: 1 },
+          size.width,
+          size.height,
+          frame.time * 1000,
+        );
+        if (m)
+          raw.set(key, {
+            index: key,
+            rawUnits: m.rawUnits,
+            units: m.units,
+            identity: m.frameIdentity,
+            rotation: m.frameRotation,
+          });
       }
       keys.push(row);
     }
@@ -94,9 +125,17 @@ export async function captureReadings(net: PeNet, captures: readonly PromptCaptu
  * Before / after a range profile on the capture's held-out frames (the analysis' last third of each prompt): the
  * prompted units against their target and the largest unit left alone, read without and with the profile.
  */
-export function profileBeforeAfter(analysis: CaptureAnalysis, readings: ReadonlyArray<ReadonlyArray<Float32Array | null>>, profile: CalibrationProfile): BeforeAfter {
+export function profileBeforeAfter(
+  analysis: CaptureAnalysis,
+  readings: ReadonlyArray<ReadonlyArray<Float32Array | null>>,
+  profile: CalibrationProfile,
+): BeforeAfter {
   const compiled = compileRangeProfile(profile);
   const zero = new Float32Array(NUM_EXPRESSION_UNITS);
   const plain = scoredFrames(analysis).flatMap((ks, p) => ks.map((k) => readings[p][k] ?? zero));
-  return beforeAfterFromUnits(analysis, plain, plain.map((u) => applyRangeProfile(compiled, u)));
+  return beforeAfterFromUnits(
+    analysis,
+    plain,
+    plain.map((u) => applyRangeProfile(compiled, u)),
+  );
 }

@@ -20,7 +20,11 @@ export const DEFAULT_LEAVE_ALONE_WEIGHT = 0.1;
 export const DEFAULT_RAMP_WEIGHT = 0.5;
 
 /** The unit targets of one frame (values and their weights, 0 where there is no target), or null for none. */
-export function frameTargets(capture: PromptCapture, frame: FrameAnalysis, options: TargetOptions = {}): { values: Float32Array; weights: Float32Array } | null {
+export function frameTargets(
+  capture: PromptCapture,
+  frame: FrameAnalysis,
+  options: TargetOptions = {},
+): { values: Float32Array; weights: Float32Array } | null {
   const leaveAlone = options.leaveAloneWeight ?? DEFAULT_LEAVE_ALONE_WEIGHT;
   const ramp = options.rampWeight ?? DEFAULT_RAMP_WEIGHT;
   if (frame.role !== 'plateau' && frame.role !== 'ramp') return null;
@@ -58,11 +62,21 @@ export interface PersonClip {
  * weights as the mask: the trainer's masked squared error weighs each unit by its mask entry); frames at rest carry
  * none. Throws INVALID_ARGUMENT when no prompt besides the neutral one is usable.
  */
-export function personClip(name: string, captures: readonly PromptCapture[], analysis: CaptureAnalysis, options: TargetOptions = {}): PersonClip {
-  const usable = analysis.prompts.filter((p) => p.status === 'ok' && !(p.spec.prompts.length === 1 && p.spec.prompts[0] === 'neutral'));
+export function personClip(
+  name: string,
+  captures: readonly PromptCapture[],
+  analysis: CaptureAnalysis,
+  options: TargetOptions = {},
+): PersonClip {
+  const usable = analysis.prompts.filter(
+    (p) => p.status === 'ok' && !(p.spec.prompts.length === 1 && p.spec.prompts[0] === 'neutral'),
+  );
   if (usable.length === 0) {
     const problems = analysis.prompts.filter((p) => p.message).map((p) => `- ${p.message}`);
-    throw new CpemError('INVALID_ARGUMENT', `No prompt besides the neutral face can be trained on.${problems.length ? `\n${problems.join('\n')}` : ''}`);
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `No prompt besides the neutral face can be trained on.${problems.length ? `\n${problems.join('\n')}` : ''}`,
+    );
   }
   const frames: Float32Array[] = [];
   const values: Float32Array[] = [];
@@ -82,6 +96,15 @@ export function personClip(name: string, captures: readonly PromptCapture[], ana
       if (t) targeted++;
     });
   });
-  if (targeted === 0) throw new CpemError('INVALID_ARGUMENT', 'The capture has no frame that holds a prompted expression outside the held-out frames: capture longer prompts.');
-  return { clip: { name, frames, targets: { units: { values, masks } } }, sources, targeted, untargeted: frames.length - targeted };
+  if (targeted === 0)
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      'The capture has no frame that holds a prompted expression outside the held-out frames: capture longer prompts.',
+    );
+  return {
+    clip: { name, frames, targets: { units: { values, masks } } },
+    sources,
+    targeted,
+    untargeted: frames.length - targeted,
+  };
 }

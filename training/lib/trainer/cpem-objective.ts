@@ -30,7 +30,13 @@ export interface ObjectiveTerms {
  * ground truth exists, and on real frames a teacher's unit values and categories labelled by eye, where given). `landmarkWeights` weigh the 478 points (default: contour 1, inner 10). Terms with weight 0 are not computed. Call it inside a tidy scope (an optimiser's
  * minimize, or tf.tidy): intermediate tensors are left to that scope.
  */
-export function cpemObjective(model: FaceModelTensors, out: PeNetOutput, batch: FaceBatch, weights: LossWeights, landmarkWeights: Float32Array = DEFAULT_LANDMARK_WEIGHTS): ObjectiveTerms {
+export function cpemObjective(
+  model: FaceModelTensors,
+  out: PeNetOutput,
+  batch: FaceBatch,
+  weights: LossWeights,
+  landmarkWeights: Float32Array = DEFAULT_LANDMARK_WEIGHTS,
+): ObjectiveTerms {
   const terms: Record<string, tf.Scalar> = {};
   const weighted: tf.Scalar[] = [];
   const add = (name: string, weight: number, compute: () => tf.Scalar) => {
@@ -39,16 +45,23 @@ export function cpemObjective(model: FaceModelTensors, out: PeNetOutput, batch: 
     terms[name] = value;
     weighted.push(tf.mul(value, weight) as tf.Scalar);
   };
-  add('landmark', weights.landmark, () => tf.tidy(() => {
-    const points = projectPointsBatch(model.faceMeshLandmarks(out.identity, out.expression), out.rotation, out.translation);
-    return landmarkLoss(
-      tf.mul(points, LANDMARK_PIXEL_SCALE) as tf.Tensor3D,
-      tf.mul(batch.landmarks, LANDMARK_PIXEL_SCALE) as tf.Tensor3D,
-      landmarkWeights,
-    );
-  }));
-  add('identityConsistency', batch.frames > 1 ? weights.identityConsistency : 0, () => tf.tidy(() =>
-    identityConsistencyLoss(tf.reshape(out.identity, [batch.persons, batch.frames, -1]) as tf.Tensor3D)));
+  add('landmark', weights.landmark, () =>
+    tf.tidy(() => {
+      const points = projectPointsBatch(
+        model.faceMeshLandmarks(out.identity, out.expression),
+        out.rotation,
+        out.translation,
+      );
+      return landmarkLoss(
+        tf.mul(points, LANDMARK_PIXEL_SCALE) as tf.Tensor3D,
+        tf.mul(batch.landmarks, LANDMARK_PIXEL_SCALE) as tf.Tensor3D,
+        landmarkWeights,
+      );
+    }),
+  );
+  add('identityConsistency', batch.frames > 1 ? weights.identityConsistency : 0, () =>
+    tf.tidy(() => identityConsistencyLoss(tf.reshape(out.identity, [batch.persons, batch.frames, -1]) as tf.Tensor3D)),
+  );
   add('expressionExclusive', weights.expressionExclusive, () => expressionExclusiveLoss(out.expression));
   add('identityRegularization', weights.identityRegularization, () => identityRegularization(out.identity));
   add('expressionSparsity', weights.expressionSparsity, () => expressionSparsity(out.expression));
@@ -61,26 +74,36 @@ export function cpemObjective(model: FaceModelTensors, out: PeNetOutput, batch: 
       return tf.div(tf.sum(tf.mul(mask, tf.square(tf.sub(predicted, target)))), tf.maximum(rows, 1)) as tf.Scalar;
     };
     add('teacher', weights.teacher, () => tf.tidy(() => maskedMse(out.expression, targets.units, targets.unitMask)));
-    add('labels', weights.labels, () => tf.tidy(() =>
-      maskedMse(tf.matMul(out.expression, targets.categoryUnits), targets.categories, targets.categoryMask)));
+    add('labels', weights.labels, () =>
+      tf.tidy(() =>
+        maskedMse(tf.matMul(out.expression, targets.categoryUnits), targets.categories, targets.categoryMask),
+      ),
+    );
     // Units with no teacher target on a frame and in no labelled category have nothing to follow on real faces:
     // an l1 pull keeps them at rest there instead of drifting (e.g. a jaw shift on every resting face).
-    add('untargetedSparsity', weights.untargetedSparsity, () => tf.tidy(() => {
-      const free = tf.mul(tf.sub(1, targets.unitMask), tf.cast(tf.equal(tf.sum(targets.categoryUnits, 1), 0), 'float32'));
-      return tf.mean(tf.sum(tf.mul(free, tf.abs(out.expression)), -1)) as tf.Scalar;
-    }));
+    add('untargetedSparsity', weights.untargetedSparsity, () =>
+      tf.tidy(() => {
+        const free = tf.mul(
+          tf.sub(1, targets.unitMask),
+          tf.cast(tf.equal(tf.sum(targets.categoryUnits, 1), 0), 'float32'),
+        );
+        return tf.mean(tf.sum(tf.mul(free, tf.abs(out.expression)), -1)) as tf.Scalar;
+      }),
+    );
   }
   const truth = batch.truth;
   if (truth) {
-    add('syntheticSupervision', weights.syntheticSupervision, () => tf.tidy(() => {
-      const sq = (a: tf.Tensor, b: tf.Tensor) => tf.mean(tf.sum(tf.square(tf.sub(a, b)), -1));
-      return tf.addN([
-        sq(out.expression, truth.expression),
-        tf.mul(sq(out.identity, truth.identity), weights.syntheticIdentity),
-        sq(out.rotation, truth.rotation),
-        sq(out.translation, truth.translation),
-      ]) as tf.Scalar;
-    }));
+    add('syntheticSupervision', weights.syntheticSupervision, () =>
+      tf.tidy(() => {
+        const sq = (a: tf.Tensor, b: tf.Tensor) => tf.mean(tf.sum(tf.square(tf.sub(a, b)), -1));
+        return tf.addN([
+          sq(out.expression, truth.expression),
+          tf.mul(sq(out.identity, truth.identity), weights.syntheticIdentity),
+          sq(out.rotation, truth.rotation),
+          sq(out.translation, truth.translation),
+        ]) as tf.Scalar;
+      }),
+    );
   }
   const total = (weighted.length ? tf.addN(weighted) : tf.scalar(0)) as tf.Scalar;
   return { total, terms };

@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { PeNet } from '../../../plugin/estimator/pe-net.js';
 import type { FaceModelTensors } from '../../../plugin/face-model/face-model-tensors.js';
-import { faceMeshLandmarkWeights, featureSize, frameFeatures, landmarkFeatures, type LandmarkFeatureSpec } from '../../../plugin/estimator/landmark-features.js';
+import {
+  faceMeshLandmarkWeights,
+  featureSize,
+  frameFeatures,
+  landmarkFeatures,
+  type LandmarkFeatureSpec,
+} from '../../../plugin/estimator/landmark-features.js';
 import { ALIGNMENT_POINTS } from '../../../plugin/estimator/face-alignment.js';
 import type { FaceModel } from '../../../plugin/face-model/face-model.js';
 import { CpemError } from '../../../plugin/errors/cpem-error.js';
@@ -27,7 +33,11 @@ export const ADAM_BETA2 = 0.99;
 export function featureSpecFor(set: TrainingConfig['features'], model: FaceModel): LandmarkFeatureSpec {
   if (set === 'face-box') return { set };
   const neutral = model.faceMeshLandmarksOf(model.decode());
-  return { set, points: [...ALIGNMENT_POINTS], reference: ALIGNMENT_POINTS.flatMap((i) => [neutral[i * 3], neutral[i * 3 + 1], neutral[i * 3 + 2]]) };
+  return {
+    set,
+    points: [...ALIGNMENT_POINTS],
+    reference: ALIGNMENT_POINTS.flatMap((i) => [neutral[i * 3], neutral[i * 3 + 1], neutral[i * 3 + 2]]),
+  };
 }
 
 /**
@@ -41,7 +51,10 @@ export async function withFeatures(batch: FaceBatch, spec: LandmarkFeatureSpec):
   const size = featureSize(spec);
   const values = new Float32Array(n * size);
   for (let i = 0; i < n; i++) {
-    values.set(frameFeatures(spec, points.subarray(i * NUM_FACE_LANDMARKS * 3, (i + 1) * NUM_FACE_LANDMARKS * 3), 3).features, i * size);
+    values.set(
+      frameFeatures(spec, points.subarray(i * NUM_FACE_LANDMARKS * 3, (i + 1) * NUM_FACE_LANDMARKS * 3), 3).features,
+      i * size,
+    );
   }
   batch.features.dispose();
   batch.features = tf.tensor2d(values, [n, size]);
@@ -52,7 +65,11 @@ export async function withFeatures(batch: FaceBatch, spec: LandmarkFeatureSpec):
  * Per-feature mean and 1/std of PE-Net's input over `batches` batches of 256 × 4 frames of `source` (the run's own
  * data: synthetic faces, real frames or both), for the fixed input standardisation.
  */
-export async function featureStatistics(source: BatchSource, spec: LandmarkFeatureSpec, batches = 1): Promise<{ mean: Float32Array; scale: Float32Array }> {
+export async function featureStatistics(
+  source: BatchSource,
+  spec: LandmarkFeatureSpec,
+  batches = 1,
+): Promise<{ mean: Float32Array; scale: Float32Array }> {
   const parts: tf.Tensor2D[] = [];
   for (let b = 0; b < batches; b++) {
     const batch = await withFeatures(source.next(256, 4), spec);
@@ -113,14 +130,30 @@ export class CpemTrainer {
   }
 
   /** A new run with a freshly initialised network (seeded by config.seed). */
-  static async create(config: TrainingConfig, model: FaceModelTensors, source: BatchSource, statistics?: BatchSource): Promise<CpemTrainer> {
+  static async create(
+    config: TrainingConfig,
+    model: FaceModelTensors,
+    source: BatchSource,
+    statistics?: BatchSource,
+  ): Promise<CpemTrainer> {
     // The inputs are standardised per feature with statistics of the run's data (`statistics`, by default synthetic
     // faces): expression moves landmarks by a few hundredths of the face box, pose by tenths, and unscaled inputs
     // leave the network reading pose only.
     const features = featureSpecFor(config.features, model.model);
-    const { mean, scale } = await featureStatistics(statistics ?? new SyntheticFaceSource(model, (config.seed ^ 0x5eed) >>> 0), features);
+    const { mean, scale } = await featureStatistics(
+      statistics ?? new SyntheticFaceSource(model, (config.seed ^ 0x5eed) >>> 0),
+      features,
+    );
     const net = PeNet.create(
-      { inputSize: featureSize(features), hidden: config.hidden, numIdentity: model.identityCount, numExpression: model.expressionCount, detachIdentity: config.detachIdentity, ...(config.identityHidden.length ? { identityHidden: config.identityHidden } : {}), features },
+      {
+        inputSize: featureSize(features),
+        hidden: config.hidden,
+        numIdentity: model.identityCount,
+        numExpression: model.expressionCount,
+        detachIdentity: config.detachIdentity,
+        ...(config.identityHidden.length ? { identityHidden: config.identityHidden } : {}),
+        features,
+      },
       config.seed,
       {
         // The translation head starts at the face model's size in face-box units (log scale): with a zero log scale a
@@ -141,17 +174,31 @@ export class CpemTrainer {
    */
   static fineTune(config: TrainingConfig, net: PeNet, model: FaceModelTensors, source: BatchSource): CpemTrainer {
     if (net.config.numIdentity !== model.identityCount || net.config.numExpression !== model.expressionCount) {
-      throw new CpemError('INVALID_ARGUMENT', `Fine-tuning needs a network for this face model (${model.identityCount} identity, ${model.expressionCount} expression coefficients); it has ${net.config.numIdentity} and ${net.config.numExpression}.`);
+      throw new CpemError(
+        'INVALID_ARGUMENT',
+        `Fine-tuning needs a network for this face model (${model.identityCount} identity, ${model.expressionCount} expression coefficients); it has ${net.config.numIdentity} and ${net.config.numExpression}.`,
+      );
     }
     return new CpemTrainer(config, net, model, source);
   }
 
   /** Continues a run from a checkpoint. The batch source must be recreated by the caller for its position. */
-  static async resume(checkpoint: TrainerCheckpoint, model: FaceModelTensors, source: BatchSource): Promise<CpemTrainer> {
-    const trainer = new CpemTrainer(checkpoint.config, PeNet.fromArtifacts(checkpoint.network, 'checkpoint'), model, source);
+  static async resume(
+    checkpoint: TrainerCheckpoint,
+    model: FaceModelTensors,
+    source: BatchSource,
+  ): Promise<CpemTrainer> {
+    const trainer = new CpemTrainer(
+      checkpoint.config,
+      PeNet.fromArtifacts(checkpoint.network, 'checkpoint'),
+      model,
+      source,
+    );
     trainer.stepCount = checkpoint.step;
     const named = tf.io.decodeWeights(checkpoint.optimizer.data, checkpoint.optimizer.specs);
-    await trainer.optimizer.setWeights(checkpoint.optimizer.specs.map((s) => ({ name: s.name, tensor: named[s.name] })));
+    await trainer.optimizer.setWeights(
+      checkpoint.optimizer.specs.map((s) => ({ name: s.name, tensor: named[s.name] })),
+    );
     for (const row of LossLog.fromCsv(checkpoint.lossLogCsv).rows) trainer.log.add(row);
     trainer.secondsBefore = trainer.log.rows.at(-1)?.seconds ?? 0;
     return trainer;
@@ -176,12 +223,16 @@ export class CpemTrainer {
     const batch = await withFeatures(this.source.next(this.config.persons, this.config.framesPerPerson), this.features);
     let kept: Record<string, tf.Scalar> = {};
     try {
-      const total = this.optimizer.minimize(() => {
-        const out = this.net.predict(batch.features);
-        const { total: loss, terms } = cpemObjective(this.model, out, batch, weights, this.landmarkWeights);
-        kept = Object.fromEntries(Object.entries(terms).map(([k, v]) => [k, tf.keep(v)]));
-        return loss;
-      }, true, this.net.trainableVariables) as tf.Scalar;
+      const total = this.optimizer.minimize(
+        () => {
+          const out = this.net.predict(batch.features);
+          const { total: loss, terms } = cpemObjective(this.model, out, batch, weights, this.landmarkWeights);
+          kept = Object.fromEntries(Object.entries(terms).map(([k, v]) => [k, tf.keep(v)]));
+          return loss;
+        },
+        true,
+        this.net.trainableVariables,
+      ) as tf.Scalar;
       this.stepCount++;
       const logNow = step % this.config.logEvery === 0 || this.stepCount === this.config.steps;
       if (!logNow) {
@@ -191,7 +242,10 @@ export class CpemTrainer {
       const [value, ...termValues] = await Promise.all([total.data(), ...Object.values(kept).map((t) => t.data())]);
       total.dispose();
       if (!Number.isFinite(value[0])) {
-        throw new CpemError('INVALID_ARGUMENT', `Training diverged at step ${step}: the loss is ${value[0]}. Lower the learning rate or check the data.`);
+        throw new CpemError(
+          'INVALID_ARGUMENT',
+          `Training diverged at step ${step}: the loss is ${value[0]}. Lower the learning rate or check the data.`,
+        );
       }
       const row: LossLogRow = {
         step,

@@ -54,7 +54,9 @@ export function estimatorManifest(init: {
       syntheticCategoryMae: report.meanCategoryMae,
       syntheticUnitCorrelation: report.meanCorrelation,
       syntheticIdentityMae: report.identityMae,
-      ...(report.neutralVertexError ? { syntheticNeutralVertexRatio: report.neutralVertexError.all / report.neutralVertexError.meanFaceAll } : {}),
+      ...(report.neutralVertexError
+        ? { syntheticNeutralVertexRatio: report.neutralVertexError.all / report.neutralVertexError.meanFaceAll }
+        : {}),
       syntheticRotationMaeDeg: report.rotationMaeDeg,
     },
   };

@@ -32,7 +32,9 @@ export class LossLog {
     for (const line of lines) {
       const cells = line.split(',');
       const terms: Record<string, number> = {};
-      names.slice(3).forEach((n, i) => { if (cells[i + 3] !== '') terms[n] = Number(cells[i + 3]); });
+      names.slice(3).forEach((n, i) => {
+        if (cells[i + 3] !== '') terms[n] = Number(cells[i + 3]);
+      });
       log.add({ step: Number(cells[0]), seconds: Number(cells[1]), total: Number(cells[2]), terms });
     }
     return log;

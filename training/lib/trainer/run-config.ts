@@ -76,9 +76,15 @@ function syntheticProblems(v: unknown): string[] {
   type Schema = { [field: string]: 'probability' | 'nonNegative' | Schema };
   const range: Schema = { sigma: 'nonNegative', limit: 'nonNegative' };
   const schema: Schema = {
-    expression: { neutralProbability: 'probability', meanActiveUnits: 'nonNegative', symmetricProbability: 'probability' },
+    expression: {
+      neutralProbability: 'probability',
+      meanActiveUnits: 'nonNegative',
+      symmetricProbability: 'probability',
+    },
     pose: { yaw: range, pitch: range, roll: range },
-    identitySigma: 'nonNegative', landmarkNoise: 'nonNegative', framePoseSigma: 'nonNegative',
+    identitySigma: 'nonNegative',
+    landmarkNoise: 'nonNegative',
+    framePoseSigma: 'nonNegative',
   };
   const problems: string[] = [];
   const check = (where: string, o: unknown, fields: Schema): void => {
@@ -92,7 +98,9 @@ function syntheticProblems(v: unknown): string[] {
       if (!kind) problems.push(`unknown field ${where}.${k}`);
       else if (typeof kind === 'object') check(`${where}.${k}`, x, kind);
       else if (typeof x !== 'number' || !Number.isFinite(x) || x < 0 || (kind === 'probability' && x > 1)) {
-        problems.push(`${where}.${k} must be ${kind === 'probability' ? 'in [0, 1]' : 'a finite number ≥ 0'} (got ${JSON.stringify(x)})`);
+        problems.push(
+          `${where}.${k} must be ${kind === 'probability' ? 'in [0, 1]' : 'a finite number ≥ 0'} (got ${JSON.stringify(x)})`,
+        );
       }
     }
   };
@@ -107,10 +115,12 @@ export function resolveRunConfig(input: unknown, source = 'config'): RunConfig {
     throw new CpemError('INVALID_ARGUMENT', `${source}: expected a JSON object with name, training and data.`);
   }
   const raw = input as RunConfigInput;
-  for (const k of Object.keys(raw)) if (!['name', 'training', 'data', '$comment'].includes(k)) problems.push(`unknown field ${k}`);
+  for (const k of Object.keys(raw))
+    if (!['name', 'training', 'data', '$comment'].includes(k)) problems.push(`unknown field ${k}`);
   const name = raw.name ?? 'run';
   // The name is a folder under .cache/train that a fresh run deletes first: '.' or '..' would delete .cache/train or .cache.
-  if (typeof name !== 'string' || !/^[\w-][\w.-]*$/.test(name)) problems.push(`name must be letters, digits, '.', '_' or '-', not starting with '.' (got ${JSON.stringify(name)})`);
+  if (typeof name !== 'string' || !/^[\w-][\w.-]*$/.test(name))
+    problems.push(`name must be letters, digits, '.', '_' or '-', not starting with '.' (got ${JSON.stringify(name)})`);
   let training: TrainingConfig | null = null;
   try {
     training = resolveTrainingConfig(raw.training ?? {});
@@ -118,31 +128,87 @@ export function resolveRunConfig(input: unknown, source = 'config'): RunConfig {
     problems.push((e as Error).message.replace(/^Invalid training config:\n- /, 'training: ').replace(/\n- /g, '; '));
   }
   const data = raw.data ?? {};
-  for (const k of Object.keys(data)) if (!['synthetic', 'realFraction', 'tracks', 'teacher', 'labels', 'labelSpread', 'labelledShare', 'teacherRestQuantile', 'teacherMap', 'mirror', 'labelRounds', 'trackDir'].includes(k)) problems.push(`unknown field data.${k}`);
+  for (const k of Object.keys(data))
+    if (
+      ![
+        'synthetic',
+        'realFraction',
+        'tracks',
+        'teacher',
+        'labels',
+        'labelSpread',
+        'labelledShare',
+        'teacherRestQuantile',
+        'teacherMap',
+        'mirror',
+        'labelRounds',
+        'trackDir',
+      ].includes(k)
+    )
+      problems.push(`unknown field data.${k}`);
   const teacherRestQuantile = data.teacherRestQuantile ?? 0.5;
-  if (typeof teacherRestQuantile !== 'number' || !(teacherRestQuantile >= 0 && teacherRestQuantile <= 1)) problems.push(`data.teacherRestQuantile must be in [0, 1] (got ${JSON.stringify(teacherRestQuantile)})`);
+  if (typeof teacherRestQuantile !== 'number' || !(teacherRestQuantile >= 0 && teacherRestQuantile <= 1))
+    problems.push(`data.teacherRestQuantile must be in [0, 1] (got ${JSON.stringify(teacherRestQuantile)})`);
   const teacherMap = data.teacherMap ?? 'gains';
-  if (teacherMap !== 'gains' && teacherMap !== 'quantile') problems.push(`data.teacherMap must be 'gains' or 'quantile' (got ${JSON.stringify(teacherMap)})`);
+  if (teacherMap !== 'gains' && teacherMap !== 'quantile')
+    problems.push(`data.teacherMap must be 'gains' or 'quantile' (got ${JSON.stringify(teacherMap)})`);
   const mirror = data.mirror ?? false;
   if (typeof mirror !== 'boolean') problems.push(`data.mirror must be true or false (got ${JSON.stringify(mirror)})`);
   const labelRounds = data.labelRounds ?? null;
-  if (labelRounds !== null && !(Array.isArray(labelRounds) && labelRounds.length > 0 && labelRounds.every((r: unknown) => Number.isInteger(r) && (r as number) >= 1))) problems.push(`data.labelRounds must list label rounds (whole numbers from 1), or be null (got ${JSON.stringify(labelRounds)})`);
+  if (
+    labelRounds !== null &&
+    !(
+      Array.isArray(labelRounds) &&
+      labelRounds.length > 0 &&
+      labelRounds.every((r: unknown) => Number.isInteger(r) && (r as number) >= 1)
+    )
+  )
+    problems.push(
+      `data.labelRounds must list label rounds (whole numbers from 1), or be null (got ${JSON.stringify(labelRounds)})`,
+    );
   const trackDir = data.trackDir ?? null;
-  if (trackDir !== null && typeof trackDir !== 'string') problems.push(`data.trackDir must be a folder path (got ${JSON.stringify(trackDir)})`);
+  if (trackDir !== null && typeof trackDir !== 'string')
+    problems.push(`data.trackDir must be a folder path (got ${JSON.stringify(trackDir)})`);
   const teacher = data.teacher ?? false;
-  if (typeof teacher !== 'boolean') problems.push(`data.teacher must be true or false (got ${JSON.stringify(teacher)})`);
+  if (typeof teacher !== 'boolean')
+    problems.push(`data.teacher must be true or false (got ${JSON.stringify(teacher)})`);
   const labels = data.labels ?? 'none';
-  if (labels !== 'tune' && labels !== 'none') problems.push(`data.labels must be 'tune' or 'none' (got ${JSON.stringify(labels)}); the report half is never trained on`);
+  if (labels !== 'tune' && labels !== 'none')
+    problems.push(
+      `data.labels must be 'tune' or 'none' (got ${JSON.stringify(labels)}); the report half is never trained on`,
+    );
   const labelSpread = data.labelSpread ?? 2;
-  if (!Number.isInteger(labelSpread) || labelSpread < 0) problems.push(`data.labelSpread must be a whole number ≥ 0 (got ${JSON.stringify(labelSpread)})`);
+  if (!Number.isInteger(labelSpread) || labelSpread < 0)
+    problems.push(`data.labelSpread must be a whole number ≥ 0 (got ${JSON.stringify(labelSpread)})`);
   const labelledShare = data.labelledShare ?? 0.25;
-  if (typeof labelledShare !== 'number' || !(labelledShare >= 0 && labelledShare <= 1)) problems.push(`data.labelledShare must be in [0, 1] (got ${JSON.stringify(labelledShare)})`);
+  if (typeof labelledShare !== 'number' || !(labelledShare >= 0 && labelledShare <= 1))
+    problems.push(`data.labelledShare must be in [0, 1] (got ${JSON.stringify(labelledShare)})`);
   const realFraction = data.realFraction ?? 0;
-  if (typeof realFraction !== 'number' || !(realFraction >= 0 && realFraction <= 1)) problems.push(`data.realFraction must be in [0, 1] (got ${JSON.stringify(realFraction)})`);
+  if (typeof realFraction !== 'number' || !(realFraction >= 0 && realFraction <= 1))
+    problems.push(`data.realFraction must be in [0, 1] (got ${JSON.stringify(realFraction)})`);
   const tracks = data.tracks ?? [];
-  if (!Array.isArray(tracks) || !tracks.every((t) => typeof t === 'string')) problems.push('data.tracks must be a list of paths');
+  if (!Array.isArray(tracks) || !tracks.every((t) => typeof t === 'string'))
+    problems.push('data.tracks must be a list of paths');
   else if (realFraction > 0 && tracks.length === 0) problems.push('data.realFraction > 0 needs data.tracks');
   problems.push(...syntheticProblems(data.synthetic ?? {}));
-  if (problems.length > 0) throw new CpemError('INVALID_ARGUMENT', `Invalid run config (${source}):\n- ${problems.join('\n- ')}`);
-  return { name, training: training!, data: { synthetic: data.synthetic ?? {}, realFraction, tracks, teacher, labels, labelSpread, labelledShare, teacherRestQuantile, teacherMap, mirror, labelRounds, trackDir } };
+  if (problems.length > 0)
+    throw new CpemError('INVALID_ARGUMENT', `Invalid run config (${source}):\n- ${problems.join('\n- ')}`);
+  return {
+    name,
+    training: training!,
+    data: {
+      synthetic: data.synthetic ?? {},
+      realFraction,
+      tracks,
+      teacher,
+      labels,
+      labelSpread,
+      labelledShare,
+      teacherRestQuantile,
+      teacherMap,
+      mirror,
+      labelRounds,
+      trackDir,
+    },
+  };
 }

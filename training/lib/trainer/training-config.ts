@@ -99,7 +99,12 @@ export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
  * Merges a partial config over the defaults and checks every number; throws INVALID_ARGUMENT listing all
  * bad fields at once.
  */
-export function resolveTrainingConfig(partial: Partial<Omit<TrainingConfig, 'lossWeights' | 'landmarkRegionWeights'>> & { lossWeights?: Partial<LossWeights>; landmarkRegionWeights?: Partial<TrainingConfig['landmarkRegionWeights']> } = {}): TrainingConfig {
+export function resolveTrainingConfig(
+  partial: Partial<Omit<TrainingConfig, 'lossWeights' | 'landmarkRegionWeights'>> & {
+    lossWeights?: Partial<LossWeights>;
+    landmarkRegionWeights?: Partial<TrainingConfig['landmarkRegionWeights']>;
+  } = {},
+): TrainingConfig {
   const config: TrainingConfig = {
     ...DEFAULT_TRAINING_CONFIG,
     ...partial,
@@ -107,32 +112,47 @@ export function resolveTrainingConfig(partial: Partial<Omit<TrainingConfig, 'los
     landmarkRegionWeights: { ...DEFAULT_TRAINING_CONFIG.landmarkRegionWeights, ...partial.landmarkRegionWeights },
   } as TrainingConfig;
   const problems: string[] = [];
-  const positiveInt = (name: string, v: unknown) => { if (!Number.isInteger(v) || (v as number) < 1) problems.push(`${name} must be a positive integer (got ${JSON.stringify(v)})`); };
-  const nonNegative = (name: string, v: unknown) => { if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) problems.push(`${name} must be a finite number ≥ 0 (got ${JSON.stringify(v)})`); };
+  const positiveInt = (name: string, v: unknown) => {
+    if (!Number.isInteger(v) || (v as number) < 1)
+      problems.push(`${name} must be a positive integer (got ${JSON.stringify(v)})`);
+  };
+  const nonNegative = (name: string, v: unknown) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      problems.push(`${name} must be a finite number ≥ 0 (got ${JSON.stringify(v)})`);
+  };
   // A whole number ≥ 0 (checked as seed + 1 ≥ 1 before, -1 was reported as "got 0").
-  if (!Number.isInteger(config.seed) || config.seed < 0) problems.push(`seed must be a whole number ≥ 0 (got ${JSON.stringify(config.seed)})`);
+  if (!Number.isInteger(config.seed) || config.seed < 0)
+    problems.push(`seed must be a whole number ≥ 0 (got ${JSON.stringify(config.seed)})`);
   positiveInt('steps', config.steps);
   positiveInt('persons', config.persons);
   positiveInt('framesPerPerson', config.framesPerPerson);
   positiveInt('logEvery', config.logEvery);
   nonNegative('checkpointEvery', config.checkpointEvery);
-  if (!(config.learningRate > 0 && config.learningRate < 1)) problems.push(`learningRate must be in (0, 1) (got ${config.learningRate})`);
-  if (!(config.expressionExclusiveFrom >= 0 && config.expressionExclusiveFrom <= 1)) problems.push(`expressionExclusiveFrom must be in [0, 1] (got ${config.expressionExclusiveFrom})`);
-  if (!Array.isArray(config.hidden) || config.hidden.length === 0) problems.push('hidden must list at least one layer width');
+  if (!(config.learningRate > 0 && config.learningRate < 1))
+    problems.push(`learningRate must be in (0, 1) (got ${config.learningRate})`);
+  if (!(config.expressionExclusiveFrom >= 0 && config.expressionExclusiveFrom <= 1))
+    problems.push(`expressionExclusiveFrom must be in [0, 1] (got ${config.expressionExclusiveFrom})`);
+  if (!Array.isArray(config.hidden) || config.hidden.length === 0)
+    problems.push('hidden must list at least one layer width');
   else config.hidden.forEach((h, i) => positiveInt(`hidden[${i}]`, h));
-  if (config.features !== 'face-box' && config.features !== 'aligned') problems.push(`features must be face-box or aligned (got ${JSON.stringify(config.features)})`);
+  if (config.features !== 'face-box' && config.features !== 'aligned')
+    problems.push(`features must be face-box or aligned (got ${JSON.stringify(config.features)})`);
   if (!Array.isArray(config.identityHidden)) problems.push('identityHidden must list layer widths (or be empty)');
   else config.identityHidden.forEach((h, i) => positiveInt(`identityHidden[${i}]`, h));
-  if (typeof config.detachIdentity !== 'boolean') problems.push(`detachIdentity must be true or false (got ${JSON.stringify(config.detachIdentity)})`);
+  if (typeof config.detachIdentity !== 'boolean')
+    problems.push(`detachIdentity must be true or false (got ${JSON.stringify(config.detachIdentity)})`);
   for (const [k, v] of Object.entries(config.lossWeights)) nonNegative(`lossWeights.${k}`, v);
   for (const [k, v] of Object.entries(config.landmarkRegionWeights)) nonNegative(`landmarkRegionWeights.${k}`, v);
   const knownRegions = new Set(Object.keys(DEFAULT_TRAINING_CONFIG.landmarkRegionWeights));
-  for (const k of Object.keys(partial.landmarkRegionWeights ?? {})) if (!knownRegions.has(k)) problems.push(`unknown landmark region ${k}`);
+  for (const k of Object.keys(partial.landmarkRegionWeights ?? {}))
+    if (!knownRegions.has(k)) problems.push(`unknown landmark region ${k}`);
   const known = new Set([...Object.keys(DEFAULT_TRAINING_CONFIG)]);
   for (const k of Object.keys(partial)) if (!known.has(k)) problems.push(`unknown field ${k}`);
   const knownWeights = new Set(Object.keys(DEFAULT_TRAINING_CONFIG.lossWeights));
-  for (const k of Object.keys(partial.lossWeights ?? {})) if (!knownWeights.has(k)) problems.push(`unknown loss weight ${k}`);
-  if (problems.length > 0) throw new CpemError('INVALID_ARGUMENT', `Invalid training config:\n- ${problems.join('\n- ')}`);
+  for (const k of Object.keys(partial.lossWeights ?? {}))
+    if (!knownWeights.has(k)) problems.push(`unknown loss weight ${k}`);
+  if (problems.length > 0)
+    throw new CpemError('INVALID_ARGUMENT', `Invalid training config:\n- ${problems.join('\n- ')}`);
   return config;
 }
 

@@ -65,23 +65,44 @@ function teacherEstimates(videos: string[], log: (m: string) => void): Map<strin
 
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
 
-export async function evaluateEstimator(net: PeNet, model: FaceModel, tensors: FaceModelTensors, options: EvaluationOptions): Promise<EvaluationReport> {
+export async function evaluateEstimator(
+  net: PeNet,
+  model: FaceModel,
+  tensors: FaceModelTensors,
+  options: EvaluationOptions,
+): Promise<EvaluationReport> {
   const log = options.log ?? (() => {});
   log('synthetic held-out set');
-  const synthetic = await evaluateSynthetic(net, tensors, { samples: options.syntheticSamples ?? 2048, neutralFace: true });
-  if (!options.sharedDir || !options.labels) return { synthetic, realFrames: null, identity: null, mirror: null, reconstruction: null };
+  const synthetic = await evaluateSynthetic(net, tensors, {
+    samples: options.syntheticSamples ?? 2048,
+    neutralFace: true,
+  });
+  if (!options.sharedDir || !options.labels)
+    return { synthetic, realFrames: null, identity: null, mirror: null, reconstruction: null };
 
   const labels = options.labels;
   const estimates = new Map<string, Map<number, FrameEstimate>>();
   for (const clip of Object.keys(labels.clips)) {
-    estimates.set(clip, await estimateTrack(net, loadTrack(path.join(options.sharedDir, 'videos', clip), { log, cacheDir: options.trackDir })));
+    estimates.set(
+      clip,
+      await estimateTrack(
+        net,
+        loadTrack(path.join(options.sharedDir, 'videos', clip), { log, cacheDir: options.trackDir }),
+      ),
+    );
   }
   const pick = (which: 'raw' | 'calibrated') => (f: { clip: string; frame: number }) => {
     const e = estimates.get(f.clip)?.get(f.frame);
     return e ? (which === 'raw' ? e.rawUnits : e.units) : null;
   };
   const zero = () => new Float32Array(NUM_EXPRESSION_UNITS);
-  const teacher = options.teacher === false ? null : teacherEstimates(Object.keys(labels.clips).map((c) => path.join(options.sharedDir!, 'videos', c)), log);
+  const teacher =
+    options.teacher === false
+      ? null
+      : teacherEstimates(
+          Object.keys(labels.clips).map((c) => path.join(options.sharedDir!, 'videos', c)),
+          log,
+        );
   const split = (s: 'tune' | 'report'): RealFrameScores => ({
     raw: scoreRealFrames(labels, s, pick('raw')),
     calibrated: scoreRealFrames(labels, s, pick('calibrated')),
@@ -89,7 +110,12 @@ export async function evaluateEstimator(net: PeNet, model: FaceModel, tensors: F
     zero: scoreRealFrames(labels, s, zero),
   });
   const perClip = Object.fromEntries([...estimates.entries()].map(([clip, e]) => [clip, identityDrift(e)]));
-  const bySplit = (s: string) => mean(Object.entries(perClip).filter(([c, v]) => labels.clips[c].split === s && Number.isFinite(v)).map(([, v]) => v));
+  const bySplit = (s: string) =>
+    mean(
+      Object.entries(perClip)
+        .filter(([c, v]) => labels.clips[c].split === s && Number.isFinite(v))
+        .map(([, v]) => v),
+    );
 
   log('mirrored check on the report half');
   const mirror = await mirrorCheck(net, labels, 'report', path.join(options.sharedDir, 'videos'), log);
@@ -98,7 +124,12 @@ export async function evaluateEstimator(net: PeNet, model: FaceModel, tensors: F
   const tracker = await FaceTracker.create({ backend: 'wasm', maxFaces: 3 });
   let rows: ReconstructionRow[];
   try {
-    rows = await reconstructionNme(net, model, tracker, readLandmarkImages(path.join(options.sharedDir, 'landmark-images')));
+    rows = await reconstructionNme(
+      net,
+      model,
+      tracker,
+      readLandmarkImages(path.join(options.sharedDir, 'landmark-images')),
+    );
   } finally {
     tracker.dispose();
   }

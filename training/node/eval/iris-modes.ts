@@ -5,7 +5,10 @@ import { decodeVideo } from '../../../plugin/node/ffmpeg-frames.js';
 import { pearson } from '../../lib/eval/real-frame-eval.js';
 
 /** Lid and corner points of both eyes (iris-model contour rows 0-15 of each eye). */
-const EYE_CONTOUR = [33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173, 263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398];
+const EYE_CONTOUR = [
+  33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173, 263, 249, 390, 373, 374, 380, 381, 382,
+  362, 466, 388, 387, 386, 385, 384, 398,
+];
 const IRIS = [468, 469, 470, 471, 472, 473, 474, 475, 476, 477];
 
 export interface IrisModeRow {
@@ -25,27 +28,42 @@ export async function compareIrisModes(clip: string, maxFrames: number): Promise
     const tracker = await FaceTracker.create({ backend: 'wasm', refineIris: mode });
     const out: (Float32Array | null)[] = [];
     for await (const f of decodeVideo(clip, { maxFrames })) {
-      out.push((await tracker.track({ data: f.data, width: f.width, height: f.height, channels: 3 })).faces[0]?.landmarks ?? null);
+      out.push(
+        (await tracker.track({ data: f.data, width: f.width, height: f.height, channels: 3 })).faces[0]?.landmarks ??
+          null,
+      );
     }
     tracker.dispose();
     tracked[String(mode)] = out;
   }
   return (['alternate', 'false'] as const).map((mode) => {
-    let contour = 0, iris = 0, frames = 0;
+    let contour = 0,
+      iris = 0,
+      frames = 0;
     const opening: [Array<[number, number]>, Array<[number, number]>] = [[], []];
     tracked[mode].forEach((p, f) => {
       const q = tracked.true[f];
       if (!p || !q) return;
       const iod = Math.hypot(q[3 * 33] - q[3 * 263], q[3 * 33 + 1] - q[3 * 263 + 1]);
-      const mean = (ks: number[]) => ks.reduce((s, k) => s + Math.hypot(p[3 * k] - q[3 * k], p[3 * k + 1] - q[3 * k + 1]), 0) / ks.length / iod;
+      const mean = (ks: number[]) =>
+        ks.reduce((s, k) => s + Math.hypot(p[3 * k] - q[3 * k], p[3 * k + 1] - q[3 * k + 1]), 0) / ks.length / iod;
       contour += mean(EYE_CONTOUR);
       iris += mean(IRIS);
       frames++;
-      [[159, 145], [386, 374]].forEach(([up, low], e) => {
+      [
+        [159, 145],
+        [386, 374],
+      ].forEach(([up, low], e) => {
         const open = (x: Float32Array) => Math.hypot(x[3 * up] - x[3 * low], x[3 * up + 1] - x[3 * low + 1]) / iod;
         opening[e].push([open(p), open(q)]);
       });
     });
-    return { mode, frames, contour: contour / frames, iris: iris / frames, openingCorrelation: [pearson(opening[0]), pearson(opening[1])] };
+    return {
+      mode,
+      frames,
+      contour: contour / frames,
+      iris: iris / frames,
+      openingCorrelation: [pearson(opening[0]), pearson(opening[1])],
+    };
   });
 }

@@ -23,14 +23,17 @@ export interface MirrorCheck {
 }
 
 /** The units that have a mirror unit other than themselves, each pair once (the _L / Left side). */
-export const PAIRED_UNITS: readonly number[] = EXPRESSION_UNITS.map((_, u) => u).filter((u) => MIRRORED_UNIT_INDEX[u] > u);
+export const PAIRED_UNITS: readonly number[] = EXPRESSION_UNITS.map((_, u) => u).filter(
+  (u) => MIRRORED_UNIT_INDEX[u] > u,
+);
 
 /** An RGB frame flipped left to right. */
 function flipRgb(data: Uint8Array, width: number, height: number): Uint8Array {
   const out = new Uint8Array(data.length);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const a = (y * width + x) * 3, b = (y * width + (width - 1 - x)) * 3;
+      const a = (y * width + x) * 3,
+        b = (y * width + (width - 1 - x)) * 3;
       out[b] = data[a];
       out[b + 1] = data[a + 1];
       out[b + 2] = data[a + 2];
@@ -39,9 +42,26 @@ function flipRgb(data: Uint8Array, width: number, height: number): Uint8Array {
   return out;
 }
 
-export async function mirrorCheck(net: PeNet, labels: LabelSet, split: 'report' | 'tune', videoDir: string, log: (m: string) => void = () => {}): Promise<MirrorCheck> {
+export async function mirrorCheck(
+  net: PeNet,
+  labels: LabelSet,
+  split: 'report' | 'tune',
+  videoDir: string,
+  log: (m: string) => void = () => {},
+): Promise<MirrorCheck> {
   const tracker = await FaceTracker.create({ backend: 'wasm' });
-  const estimators = await Promise.all([true, false].map((symmetric) => FaceEstimator.create({ tracker: null, weights: net, calibration: false, smoothing: false, minConfidence: 0, symmetric })));
+  const estimators = await Promise.all(
+    [true, false].map((symmetric) =>
+      FaceEstimator.create({
+        tracker: null,
+        weights: net,
+        calibration: false,
+        smoothing: false,
+        minConfidence: 0,
+        symmetric,
+      }),
+    ),
+  );
   const sums = [new Float64Array(EXPRESSION_UNITS.length), new Float64Array(EXPRESSION_UNITS.length)];
   let frames = 0;
   try {
@@ -55,7 +75,9 @@ export async function mirrorCheck(net: PeNet, labels: LabelSet, split: 'report' 
         if (!wanted.has(frame.index)) continue;
         const track = async (data: Uint8Array) => {
           tracker.reset();
-          return (await tracker.track({ data, width: frame.width, height: frame.height, channels: 3 })).faces[0] ?? null;
+          return (
+            (await tracker.track({ data, width: frame.width, height: frame.height, channels: 3 })).faces[0] ?? null
+          );
         };
         const faces = [await track(frame.data), await track(flipRgb(frame.data, frame.width, frame.height))];
         if (!faces[0] || !faces[1]) continue;
@@ -63,9 +85,18 @@ export async function mirrorCheck(net: PeNet, labels: LabelSet, split: 'report' 
         for (const [k, estimator] of estimators.entries()) {
           // One frame at a time: an estimator runs its frames in turn.
           const units: Float32Array[] = [];
-          for (const face of faces) units.push((await estimator.estimateFromLandmarks({ landmarks: face!.landmarks, confidence: face!.confidence }, frame.width, frame.height, 0))!.rawUnits);
+          for (const face of faces)
+            units.push(
+              (await estimator.estimateFromLandmarks(
+                { landmarks: face!.landmarks, confidence: face!.confidence },
+                frame.width,
+                frame.height,
+                0,
+              ))!.rawUnits,
+            );
           const [a, b] = units;
-          for (const u of PAIRED_UNITS) sums[k][u] += (Math.abs(a[u] - b[MIRRORED_UNIT_INDEX[u]]) + Math.abs(a[MIRRORED_UNIT_INDEX[u]] - b[u])) / 2;
+          for (const u of PAIRED_UNITS)
+            sums[k][u] += (Math.abs(a[u] - b[MIRRORED_UNIT_INDEX[u]]) + Math.abs(a[MIRRORED_UNIT_INDEX[u]] - b[u])) / 2;
         }
       }
     }

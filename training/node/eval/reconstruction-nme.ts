@@ -22,7 +22,12 @@ export interface ReconstructionRow {
  * face model's own 68 landmark vertices are decoded, projected and compared with the annotation (NME by the
  * ground truth's bounding box, as for the tracker).
  */
-export async function reconstructionNme(net: PeNet, model: FaceModel, tracker: FaceTracker, images: readonly LandmarkImage[]): Promise<ReconstructionRow[]> {
+export async function reconstructionNme(
+  net: PeNet,
+  model: FaceModel,
+  tracker: FaceTracker,
+  images: readonly LandmarkImage[],
+): Promise<ReconstructionRow[]> {
   const rows: ReconstructionRow[] = [];
   for (const img of images) {
     tracker.reset();
@@ -34,7 +39,9 @@ export async function reconstructionNme(net: PeNet, model: FaceModel, tracker: F
     const { features, box } = frameFeatures(net.config.features ?? { set: 'face-box' }, face.landmarks, 3);
     const input = tf.tensor2d(features, [1, features.length]);
     const out = net.predict(input);
-    const [alpha, beta, rotation, translation] = await Promise.all([out.identity, out.expression, out.rotation, out.translation].map((t) => t.data()));
+    const [alpha, beta, rotation, translation] = await Promise.all(
+      [out.identity, out.expression, out.rotation, out.translation].map((t) => t.data()),
+    );
     tf.dispose([input, out.identity, out.expression, out.rotation, out.translation]);
     const points = projectPoints(model.landmarks68Of(model.decode(alpha, beta)), rotation, translation);
     const pixels = new Float32Array(68 * 2);
@@ -43,7 +50,12 @@ export async function reconstructionNme(net: PeNet, model: FaceModel, tracker: F
       pixels[i + 1] = points[i + 1] * box.size + box.centerY;
     }
     const all = normalizedMeanError(pixels, 2, img.truth);
-    rows.push({ set: img.set, image: img.name, nme: all.nme, inner: all.perPoint.slice(17).reduce((s, v) => s + v, 0) / 51 });
+    rows.push({
+      set: img.set,
+      image: img.name,
+      nme: all.nme,
+      inner: all.perPoint.slice(17).reduce((s, v) => s + v, 0) / 51,
+    });
   }
   return rows;
 }

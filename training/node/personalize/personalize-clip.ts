@@ -17,17 +17,31 @@ import { featureSpecFor } from '../../lib/trainer/cpem-trainer.js';
 import { estimatorManifest, type EstimatorManifest } from '../../lib/trainer/estimator-manifest.js';
 import type { CpemTrainer } from '../../lib/trainer/cpem-trainer.js';
 import { beforeAfterMarkdown, scoreBeforeAfter, type BeforeAfter } from '../../lib/personalize/before-after.js';
-import { analyseCapture, type AlignmentReference, type AnalysisOptions, type CaptureAnalysis, type PromptCapture } from '../../lib/personalize/capture-analysis.js';
+import {
+  analyseCapture,
+  type AlignmentReference,
+  type AnalysisOptions,
+  type CaptureAnalysis,
+  type PromptCapture,
+} from '../../lib/personalize/capture-analysis.js';
 import { capturesFromTrack } from '../../lib/personalize/clip-capture.js';
 import { personalize, type PersonalizationSettings } from '../../lib/personalize/fine-tune.js';
-import { personalizationRecord, personalizationSummary, type PersonalizationRecord } from '../../lib/personalize/manifest.js';
+import {
+  personalizationRecord,
+  personalizationSummary,
+  type PersonalizationRecord,
+} from '../../lib/personalize/manifest.js';
 import { readPromptFileText, type PromptFile } from '../../lib/personalize/prompt-file.js';
 import { personClip, type PersonClip } from '../../lib/personalize/targets.js';
 
 /** The face model (weights/face-model.bin by default) as tensors on the active backend, with its file's SHA-256. */
-export async function loadFaceModelTensors(file = path.join('weights', 'face-model.bin')): Promise<{ tensors: FaceModelTensors; sha256: string }> {
+export async function loadFaceModelTensors(
+  file = path.join('weights', 'face-model.bin'),
+): Promise<{ tensors: FaceModelTensors; sha256: string }> {
   const bytes = fs.readFileSync(file);
-  const model = await FaceModel.load(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  const model = await FaceModel.load(
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+  );
   return { tensors: new FaceModelTensors(model), sha256: crypto.createHash('sha256').update(bytes).digest('hex') };
 }
 
@@ -41,7 +55,8 @@ export function captureAlignment(model: FaceModelTensors): AlignmentReference {
 /** Reads and checks a prompt file. */
 export function loadPromptFile(file: string): PromptFile {
   if (!fs.existsSync(file)) throw new CpemError('INVALID_ARGUMENT', `No such prompt file: ${file}.`);
-  if (fs.statSync(file).isDirectory()) throw new CpemError('INVALID_ARGUMENT', `The prompt file ${file} is a folder: name the JSON prompt file in it.`);
+  if (fs.statSync(file).isDirectory())
+    throw new CpemError('INVALID_ARGUMENT', `The prompt file ${file} is a folder: name the JSON prompt file in it.`);
   return readPromptFileText(fs.readFileSync(file, 'utf8'), file);
 }
 
@@ -93,28 +108,44 @@ export async function loadBaseNetwork(weights: string): Promise<PeNet> {
  * Writes a personalised network as `npm run train` lays out its runs: model.json + weights.bin, manifest.json (with
  * the personalisation record), loss.csv, and the before/after table (before-after.md, before-after.json).
  */
-export async function writePersonalizedFiles(outDir: string, init: {
-  result: ClipPersonalization;
-  record: PersonalizationRecord;
-  scores: BeforeAfter;
-  model: FaceModelTensors;
-  faceModelSha256: string;
-  command: string;
-}): Promise<EstimatorManifest & { personalization: PersonalizationRecord }> {
+export async function writePersonalizedFiles(
+  outDir: string,
+  init: {
+    result: ClipPersonalization;
+    record: PersonalizationRecord;
+    scores: BeforeAfter;
+    model: FaceModelTensors;
+    faceModelSha256: string;
+    command: string;
+  },
+): Promise<EstimatorManifest & { personalization: PersonalizationRecord }> {
   const { trainer } = init.result;
   const report = await evaluateSynthetic(trainer.net, init.model);
   const manifest = {
     ...estimatorManifest({
       packageVersion: JSON.parse(fs.readFileSync('package.json', 'utf8')).version,
       faceModelSha256: init.faceModelSha256,
-      run: { name: 'personalized', command: init.command, training: trainer.config, data: { person: init.record.source } },
-      trained: { steps: trainer.step, seconds: Math.round(init.result.seconds), backend: tf.getBackend(), cpus: os.cpus().length },
+      run: {
+        name: 'personalized',
+        command: init.command,
+        training: trainer.config,
+        data: { person: init.record.source },
+      },
+      trained: {
+        steps: trainer.step,
+        seconds: Math.round(init.result.seconds),
+        backend: tf.getBackend(),
+        cpus: os.cpus().length,
+      },
       finalLoss: trainer.log.rows.at(-1)?.total ?? NaN,
       report,
     }),
     personalization: init.record,
   };
-  writeModelFiles(outDir, await trainer.net.toArtifacts({ run: 'personalized', steps: trainer.step, ...personalizationSummary(init.record) }));
+  writeModelFiles(
+    outDir,
+    await trainer.net.toArtifacts({ run: 'personalized', steps: trainer.step, ...personalizationSummary(init.record) }),
+  );
   fs.writeFileSync(path.join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
   fs.writeFileSync(path.join(outDir, 'loss.csv'), trainer.log.toCsv());
   fs.writeFileSync(path.join(outDir, 'before-after.json'), `${JSON.stringify(init.scores, null, 1)}\n`);

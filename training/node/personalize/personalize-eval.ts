@@ -13,7 +13,13 @@ import type { CalibrationProfile } from '../../../plugin/calibration/range-profi
 import type { LandmarkTrack } from '../../lib/data/landmark-track.js';
 import { estimateTrack } from '../../lib/eval/clip-estimates.js';
 import { oracleCorrections, type OracleCorrections } from '../../lib/eval/oracle-correction.js';
-import { categoryRows, scoreRealFrames, type CategoryErrors, type LabelSet, type RealFrameReport } from '../../lib/eval/real-frame-eval.js';
+import {
+  categoryRows,
+  scoreRealFrames,
+  type CategoryErrors,
+  type LabelSet,
+  type RealFrameReport,
+} from '../../lib/eval/real-frame-eval.js';
 import { loadTrack } from '../track-cache.js';
 import { analyseCapture, type CaptureAnalysis, type PromptCapture } from '../../lib/personalize/capture-analysis.js';
 import { capturesFromTrack } from '../../lib/personalize/clip-capture.js';
@@ -94,13 +100,20 @@ export function meanReport(reports: readonly RealFrameReport[]): RealFrameReport
     ...first,
     categoryMae: Object.fromEntries(Object.keys(first.categoryMae).map((k) => [k, avg((r) => r.categoryMae[k])])),
     categoryAverage: avg((r) => r.categoryAverage),
-    activeMae: Object.fromEntries(Object.entries(first.activeMae).map(([k, a]) => [k, { frames: a.frames, mae: avg((r) => r.activeMae[k].mae) }])),
+    activeMae: Object.fromEntries(
+      Object.entries(first.activeMae).map(([k, a]) => [k, { frames: a.frames, mae: avg((r) => r.activeMae[k].mae) }]),
+    ),
     activeAverage: avg((r) => r.activeAverage),
   };
 }
 
 /** The prompts' spans of a clip, analysed as the fine-tuning and the range profile use them (every frame usable). */
-function spansOf(track: LandmarkTrack, prompts: PromptFile, video: string, model: FaceModelTensors): { captures: PromptCapture[]; analysis: CaptureAnalysis } {
+function spansOf(
+  track: LandmarkTrack,
+  prompts: PromptFile,
+  video: string,
+  model: FaceModelTensors,
+): { captures: PromptCapture[]; analysis: CaptureAnalysis } {
   const captures = capturesFromTrack(track, prompts, path.basename(video));
   return { captures, analysis: analyseCapture(captures, { alignment: captureAlignment(model), holdout: 'none' }) };
 }
@@ -108,8 +121,16 @@ function spansOf(track: LandmarkTrack, prompts: PromptFile, video: string, model
 /** The label set restricted to `clip`'s labelled frames after frame `after`. */
 export function testLabels(labels: LabelSet, clip: string, after: number): LabelSet {
   const info = labels.clips[clip];
-  if (!info) throw new CpemError('INVALID_ARGUMENT', `${clip} has no labelled frames in test/data/real-frame-labels.json: the evaluation needs labels after the prompts' spans.`);
-  return { ...labels, clips: { [clip]: info }, frames: labels.frames.filter((f) => f.clip === clip && f.frame > after) };
+  if (!info)
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `${clip} has no labelled frames in test/data/real-frame-labels.json: the evaluation needs labels after the prompts' spans.`,
+    );
+  return {
+    ...labels,
+    clips: { [clip]: info },
+    frames: labels.frames.filter((f) => f.clip === clip && f.frame > after),
+  };
 }
 
 /**
@@ -132,37 +153,81 @@ export async function evaluatePerson(init: {
   log?: (message: string) => void;
 }): Promise<PersonResult> {
   const { prompts, labels } = init;
-  if (!prompts.video) throw new CpemError('INVALID_ARGUMENT', `${init.promptFile} names no "video": the evaluation needs the clip.`);
+  if (!prompts.video)
+    throw new CpemError('INVALID_ARGUMENT', `${init.promptFile} names no "video": the evaluation needs the clip.`);
   const video = path.join(init.videoDir, prompts.video);
   const info = labels.clips[prompts.video];
-  if (!info) throw new CpemError('INVALID_ARGUMENT', `${prompts.video} (${init.promptFile}) has no labelled frames in test/data/real-frame-labels.json.`);
+  if (!info)
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `${prompts.video} (${init.promptFile}) has no labelled frames in test/data/real-frame-labels.json.`,
+    );
   const track = loadTrack(video, { log: init.log });
   const { captures, analysis } = spansOf(track, prompts, video, init.model);
   for (const p of analysis.prompts) if (p.message) init.log?.(p.message);
   const lastFrame = Math.max(...captures.flatMap((c) => c.frames.map((f) => f.index ?? -1)));
   const trainedUntil = prompts.spans.at(-1)!.to;
   const test = testLabels(labels, prompts.video, lastFrame);
-  if (test.frames.length === 0) throw new CpemError('INVALID_ARGUMENT', `${init.promptFile}: no labelled frame of ${prompts.video} comes after the last span (${trainedUntil} s).`);
+  if (test.frames.length === 0)
+    throw new CpemError(
+      'INVALID_ARGUMENT',
+      `${init.promptFile}: no labelled frame of ${prompts.video} comes after the last span (${trainedUntil} s).`,
+    );
   const times = new Map(track.frames.map((f) => [f.index, f.time]));
   /** A network's readings over the whole clip: PE-Net's raw units, the calibrated ones, and those with a range profile fitted on the spans. */
   const readings = async (net: PeNet) => {
     const estimates = await estimateTrack(net, track);
     const units = unitsAfterNeutral(estimates, (i) => times.get(i) ?? 0);
-    const profile = rangeProfileFromCapture(captures, analysis, (p, k) => units.get(captures[p].frames[k].index ?? -1) ?? null, { ...init.profileOptions, source: `${prompts.video} spans of ${path.basename(init.promptFile)}`, createdAt: 'evaluation' });
+    const profile = rangeProfileFromCapture(
+      captures,
+      analysis,
+      (p, k) => units.get(captures[p].frames[k].index ?? -1) ?? null,
+      {
+        ...init.profileOptions,
+        source: `${prompts.video} spans of ${path.basename(init.promptFile)}`,
+        createdAt: 'evaluation',
+      },
+    );
     const profiled = withProfile(units, profile);
-    const pick = (which: 'raw' | 'units' | 'profiled') => (f: { frame: number }) => (which === 'profiled' ? profiled.get(f.frame) : estimates.get(f.frame)?.[which === 'raw' ? 'rawUnits' : 'units']) ?? null;
+    const pick = (which: 'raw' | 'units' | 'profiled') => (f: { frame: number }) =>
+      (which === 'profiled'
+        ? profiled.get(f.frame)
+        : estimates.get(f.frame)?.[which === 'raw' ? 'rawUnits' : 'units']) ?? null;
     return { pick, profile };
   };
-  const scores = (pick: (which: 'raw' | 'units') => (f: { frame: number }) => Float32Array | null): PersonScores => ({ calibrated: scoreRealFrames(test, 'all', pick('units')), raw: scoreRealFrames(test, 'all', pick('raw')) });
+  const scores = (pick: (which: 'raw' | 'units') => (f: { frame: number }) => Float32Array | null): PersonScores => ({
+    calibrated: scoreRealFrames(test, 'all', pick('units')),
+    raw: scoreRealFrames(test, 'all', pick('raw')),
+  });
   const shipped = await readings(init.base);
-  const tuned: Array<{ scores: PersonScores; both: RealFrameReport; seconds: number; trainedFrames: number; targetedFrames: number }> = [];
+  const tuned: Array<{
+    scores: PersonScores;
+    both: RealFrameReport;
+    seconds: number;
+    trainedFrames: number;
+    targetedFrames: number;
+  }> = [];
   const seeds = init.fineTune === false ? 0 : Math.max(1, init.seeds ?? 1);
   for (let s = 0; s < seeds; s++) {
     const settings = { ...init.settings, seed: init.settings.seed + s };
-    const result = await personalizeFromClip({ video, prompts, base: init.base, model: init.model, holdout: 'none', settings, log: init.log });
+    const result = await personalizeFromClip({
+      video,
+      prompts,
+      base: init.base,
+      model: init.model,
+      holdout: 'none',
+      settings,
+      log: init.log,
+    });
     try {
       const r = await readings(result.trainer.net);
-      tuned.push({ scores: scores(r.pick), both: scoreRealFrames(test, 'all', r.pick('profiled')), seconds: result.seconds, trainedFrames: result.clip.clip.frames.length, targetedFrames: result.clip.targeted });
+      tuned.push({
+        scores: scores(r.pick),
+        both: scoreRealFrames(test, 'all', r.pick('profiled')),
+        seconds: result.seconds,
+        trainedFrames: result.clip.clip.frames.length,
+        targetedFrames: result.clip.targeted,
+      });
     } finally {
       result.trainer.dispose();
     }
@@ -176,10 +241,17 @@ export async function evaluatePerson(init: {
     spans: analysis.prompts.map((p) => `${p.label}${p.status === 'ok' ? '' : ` (${p.status})`}`),
     trainedUntil,
     trainedFrames: tuned[0]?.trainedFrames ?? usable.reduce((s, p) => s + p.withFace, 0),
-    targetedFrames: tuned[0]?.targetedFrames ?? usable.reduce((s, p) => s + p.frames.filter((f) => f.role === 'plateau' || f.role === 'ramp').length, 0),
+    targetedFrames:
+      tuned[0]?.targetedFrames ??
+      usable.reduce((s, p) => s + p.frames.filter((f) => f.role === 'plateau' || f.role === 'ramp').length, 0),
     testFrames: test.frames.length,
     shipped: scores(shipped.pick),
-    personalised: tuned.length ? { calibrated: meanReport(tuned.map((t) => t.scores.calibrated)), raw: meanReport(tuned.map((t) => t.scores.raw)) } : null,
+    personalised: tuned.length
+      ? {
+          calibrated: meanReport(tuned.map((t) => t.scores.calibrated)),
+          raw: meanReport(tuned.map((t) => t.scores.raw)),
+        }
+      : null,
     profiled: scoreRealFrames(test, 'all', shipped.pick('profiled')),
     profile: shipped.profile,
     both: tuned.length ? meanReport(tuned.map((t) => t.both)) : null,
@@ -192,5 +264,9 @@ export async function evaluatePerson(init: {
 /** The prompt files of the evaluation: every docs/personalize/*.json, by name. */
 export function evaluationPromptFiles(dir = path.join('docs', 'personalize')): string[] {
   if (!fs.existsSync(dir)) throw new CpemError('INVALID_ARGUMENT', `No prompt files: ${dir} is missing.`);
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => path.join(dir, f));
 }
