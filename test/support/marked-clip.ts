@@ -120,7 +120,16 @@ export async function recordClip(
         Math.hypot(l[a * 3] - l[b * 3], l[a * 3 + 1] - l[b * 3 + 1]);
       let last: object | null = null;
       let recording = false;
-      const onMotion = behavior.onFaceMotionObservable.add((m: object) => frameOf.set(m, readMarker()));
+      // The marker is read when the behavior takes a frame to estimate, not when the motion comes back: on a loaded
+      // machine an estimate takes several clip frames, and a marker read on its return named a later frame.
+      const stage = behavior.inference as { run(video: unknown, t0: number): Promise<object | null> };
+      const run = stage.run;
+      stage.run = async (video: unknown, t0: number) => {
+        const frame = readMarker();
+        const m = await run.call(stage, video, t0);
+        if (m) frameOf.set(m, frame);
+        return m;
+      };
       const onRender = scene.onAfterRenderObservable.add(() => {
         const m = behavior.latestMotion as Motion | null;
         if (!recording || !m || m === last || !frameOf.has(m)) return;
@@ -139,7 +148,7 @@ export async function recordClip(
       (window as unknown as Record<string, unknown>).cpemRecording = {
         samples,
         stop: () => {
-          behavior.onFaceMotionObservable.remove(onMotion);
+          stage.run = run;
           scene.onAfterRenderObservable.remove(onRender);
         },
       };
