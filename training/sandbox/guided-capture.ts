@@ -267,8 +267,12 @@ export class GuidedCapture {
     this.source = source;
   }
 
-  /** Tracks the current video frame, draws it and returns the frame (landmarks or null). */
+  /**
+   * Tracks the current video frame, draws it and returns the frame (landmarks or null). A video without a current
+   * frame (a camera stream that stalls for a moment on a busy machine) gives a frame without landmarks, not an error.
+   */
   private async trackFrame(time: number): Promise<CapturedFrame> {
+    if (this.el.video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return { time, landmarks: null };
     const result = await this.tracker!.track(this.el.video);
     const face = result.status === 'ok' ? result.faces[0] : undefined;
     this.trackedFrames++;
