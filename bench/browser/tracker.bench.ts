@@ -3,40 +3,16 @@
 // (software) on this machine, so they get few frames and their figures say nothing about a real GPU.
 import { trackerStageRows, type TrackerBenchPlan } from '../support/tracker-stages.js';
 import type { BenchFunction } from '../support/bench-types.js';
+import { videoFramesInBrowser } from '../../training/lib/data/video-frames-browser.js';
 
 const CLIP = 'liveportrait_d0.mp4';
 const DISTINCT = 100; // frames decoded once to ImageData, then looped
-
-async function clipFrames(url: string, count: number): Promise<ImageData[]> {
-  const video = document.createElement('video');
-  video.muted = true;
-  video.preload = 'auto';
-  video.src = url;
-  await new Promise<void>((resolve, reject) => {
-    video.addEventListener('loadeddata', () => resolve(), { once: true });
-    video.addEventListener('error', () => reject(new Error(`cannot load ${url}`)), { once: true });
-  });
-  const canvas = document.createElement('canvas');
-  canvas.width = video.videoWidth;
-  canvas.height = video.videoHeight;
-  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-  const out: ImageData[] = [];
-  for (let i = 0; i < count; i++) {
-    await new Promise<void>((resolve) => {
-      video.addEventListener('seeked', () => resolve(), { once: true });
-      video.currentTime = (i + 0.5) / 30;
-    });
-    ctx.drawImage(video, 0, 0);
-    out.push(ctx.getImageData(0, 0, canvas.width, canvas.height));
-  }
-  return out;
-}
 
 const run: BenchFunction = async ({ sharedDir, log }) => {
   const url = sharedDir ? `${sharedDir}/videos/${CLIP}` : null;
   if (!url || !(await fetch(url, { method: 'HEAD' })).ok)
     return [{ bench: 'tracker', case: 'track a clip', unit: 'ms', note: `skipped: no ../shared/videos/${CLIP}` }];
-  const frames = await clipFrames(url, DISTINCT);
+  const frames = await videoFramesInBrowser(url, DISTINCT);
   const size = `${frames[0].width}×${frames[0].height}`;
   const plan: TrackerBenchPlan[] = [
     { backend: 'wasm', frames: 1000, detects: 30, note: `${CLIP} ${size}, ${DISTINCT} frames looped (ImageData)` },

@@ -24,8 +24,9 @@ import {
   windowCounts,
   windowMean,
 } from '../support/marked-clip.js';
+import { sharedPath } from '../../training/node/shared-data.js';
 
-const AVATAR = path.resolve('..', 'shared', 'avatars', 'rpm_brunette-t.glb');
+const AVATAR = path.resolve(sharedPath('avatars', 'rpm_brunette-t.glb'));
 const CLIP = path.resolve('.cache', 'e2e', 'liveportrait_d3-marked.y4m');
 const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';

@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { sampleSceneSession } from '../support/sample-scene-session.js';
+import { openedRunning, sampleSceneSession } from '../support/sample-scene-session.js';
 import { expressionUnitIndex } from '../../plugin/units/expression-units.js';
 import {
   makePromptClips,
@@ -52,21 +52,6 @@ async function clickAtClipFrame(page: Page, selector: string, from: number, to: 
       }),
     [selector, from, to, clipFrameInPage.toString()] as const,
   );
-}
-
-async function opened(page: Page, url: string): Promise<void> {
-  await page.goto(url, { timeout: 90_000 });
-  await page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, {
-    timeout: 90_000,
-  });
-  assert.equal(
-    await page.evaluate(() => document.body.dataset.started),
-    'running',
-    await page.locator('#message').innerText(),
-  );
-  await page.waitForFunction(() => (window as unknown as Probe).cpemSample.behavior.latestMotion !== null, null, {
-    timeout: 60_000,
-  });
 }
 
 /** Mean of unit `u` (the motion the behavior hands on) over the frames of clip frames [from, to], over one loop of the clip. */
@@ -116,7 +101,7 @@ describe('sample scene: Calibrate (fake camera playing the prompts clip)', () =>
     const page = await (await session.browser()).newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await opened(page, `${session.url}?backend=wasm&calibrate=${SEQUENCE}&countdown=0`);
+    await openedRunning(page, `${session.url}?backend=wasm&calibrate=${SEQUENCE}&countdown=0`);
     assert.equal(await page.evaluate(() => (window as unknown as Probe).cpemSample.behavior.calibrationProfile), null);
 
     // Start as the clip's loop begins (its resting face), so the prompts and the clip are in step.
@@ -183,7 +168,7 @@ describe('sample scene: Calibrate (fake camera playing the prompts clip)', () =>
     const unitIndex = expressionUnitIndex(best.unit);
 
     // Reload: the stored profile is applied from the start.
-    await opened(page, `${session.url}?backend=wasm`);
+    await openedRunning(page, `${session.url}?backend=wasm`);
     assert.deepEqual(
       await page.evaluate(() => (window as unknown as Probe).cpemSample.behavior.calibrationProfile),
       profile,

@@ -36,21 +36,7 @@ describe('sample scene end to end (fake camera playing a clip)', () => {
     timeout: 420_000,
   }, async (t) => {
     if (!session.available) return t.skip('../shared/videos/liveportrait_d3.mp4 is not present');
-    const page = await (await session.browser()).newPage({ viewport: { width: 1280, height: 760 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${session.url}?backend=wasm`, { timeout: 90_000 });
-    await page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, {
-      timeout: 90_000,
-    });
-    assert.equal(
-      await page.evaluate(() => document.body.dataset.started),
-      'running',
-      await page.locator('#message').innerText(),
-    );
-    await page.waitForFunction(() => (window as any).cpemSample.behavior.latestMotion !== null, null, {
-      timeout: 30_000,
-    });
+    const { page, errors } = await session.openRunning('?backend=wasm', undefined, 30_000);
 
     // The double's own targets are named by unit (the cpem-units preset).
     await page.evaluate(() => {

@@ -20,23 +20,9 @@ describe('sample scene: record, play and download a take', () => {
     timeout: 300_000,
   }, async (t) => {
     if (!session.available) return t.skip(`${CLIP_SOURCE} is not present`);
-    const page = await (await session.browser()).newPage({
+    const { page, errors } = await session.openRunning('?backend=wasm', {
       viewport: { width: 1280, height: 760 },
       acceptDownloads: true,
-    });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${session.url}?backend=wasm`, { timeout: 90_000 });
-    await page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, {
-      timeout: 90_000,
-    });
-    assert.equal(
-      await page.evaluate(() => document.body.dataset.started),
-      'running',
-      await page.locator('#message').innerText(),
-    );
-    await page.waitForFunction(() => (window as any).cpemSample.behavior.latestMotion !== null, null, {
-      timeout: 60_000,
     });
 
     // Record a whole loop of the clip (5.7 s), however many frames the machine estimates in it.

@@ -3,7 +3,8 @@
 // Chromium whose webcam is a fake camera playing `clip`, starts on first use and serves every test of the describe.
 import { before, after } from 'node:test';
 import fs from 'node:fs';
-import type { Browser } from 'playwright-core';
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../tools/server.mjs';
 import { fakeCameraFlags } from '../../training/node/chromium.cjs';
 import { launchChromium } from './browser-page.js';
@@ -14,6 +15,35 @@ export interface SampleSceneSession {
   /** The served repository's address (the sample scene is its root page). */
   readonly url: string;
   browser(): Promise<Browser>;
+  /**
+   * Opens the sample scene at `query` (e.g. '?backend=wasm') in a new page and waits until the behavior runs and has
+   * handed on a first motion; fails with the page's message when it stopped instead. `errors` gathers page errors.
+   */
+  openRunning(
+    query: string,
+    options?: BrowserContextOptions,
+    motionTimeout?: number,
+  ): Promise<{ page: Page; errors: string[] }>;
+}
+
+/** Waits until the page at `url` runs the behavior and it has produced a motion; asserts with the page's message otherwise. */
+export async function openedRunning(page: Page, url: string, motionTimeout = 60_000): Promise<void> {
+  await page.goto(url, { timeout: 90_000 });
+  await page.waitForFunction(() => document.body.dataset.started || document.body.dataset.error, null, {
+    timeout: 90_000,
+  });
+  assert.equal(
+    await page.evaluate(() => document.body.dataset.started),
+    'running',
+    await page.locator('#message').innerText(),
+  );
+  await page.waitForFunction(
+    () =>
+      (window as unknown as { cpemSample: { behavior: { latestMotion: unknown } } }).cpemSample.behavior
+        .latestMotion !== null,
+    null,
+    { timeout: motionTimeout },
+  );
 }
 
 export function sampleSceneSession(source: string, clip: string, prepare: () => void): SampleSceneSession {
@@ -38,6 +68,13 @@ export function sampleSceneSession(source: string, clip: string, prepare: () => 
     async browser() {
       browser ??= await launchChromium(fakeCameraFlags(clip));
       return browser;
+    },
+    async openRunning(query, options = { viewport: { width: 1280, height: 760 } }, motionTimeout = 60_000) {
+      const page = await (await this.browser()).newPage(options);
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await openedRunning(page, `${this.url}${query}`, motionTimeout);
+      return { page, errors };
     },
   };
 }

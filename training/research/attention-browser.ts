@@ -10,6 +10,7 @@ import { selectBackend } from '../../plugin/tracker/backend.js';
 import { AttentionMesh, loadAttentionGraph, type ModelJson } from './attention-mesh.js';
 import { summarize } from '../lib/eval/quantile.js';
 import { NUM_FACE_LANDMARKS, NUM_MESH_POINTS } from '../../plugin/constants.js';
+import { videoFramesInBrowser } from '../lib/data/video-frames-browser.js';
 
 export interface BrowserProbeOptions {
   /** The package's weights/ folder as served (FaceTracker's assetBaseUrl; the wasm binaries from its tfjs-wasm/). */
@@ -32,31 +33,6 @@ export interface BrowserProbeRow {
   note?: string;
 }
 
-async function clipFrames(url: string, count: number): Promise<ImageData[]> {
-  const video = document.createElement('video');
-  video.muted = true;
-  video.preload = 'auto';
-  video.src = url;
-  await new Promise<void>((resolve, reject) => {
-    video.addEventListener('loadeddata', () => resolve(), { once: true });
-    video.addEventListener('error', () => reject(new Error(`cannot load ${url}`)), { once: true });
-  });
-  const canvas = document.createElement('canvas');
-  canvas.width = video.videoWidth;
-  canvas.height = video.videoHeight;
-  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-  const out: ImageData[] = [];
-  for (let i = 0; i < count; i++) {
-    await new Promise<void>((resolve) => {
-      video.addEventListener('seeked', () => resolve(), { once: true });
-      video.currentTime = (i + 0.5) / 30;
-    });
-    ctx.drawImage(video, 0, 0);
-    out.push(ctx.getImageData(0, 0, canvas.width, canvas.height));
-  }
-  return out;
-}
-
 async function loadAttention(modelUrl: string): Promise<AttentionMesh> {
   const json = (await (await fetch(modelUrl)).json()) as ModelJson;
   const binUrl = new URL(json.weightsManifest[0].paths[0], new URL(modelUrl, location.href)).href;
@@ -71,7 +47,7 @@ export default async function run(
   options: BrowserProbeOptions,
   log: (m: string) => void = console.log,
 ): Promise<{ rows: BrowserProbeRow[]; webglVsWasmPx: number | null; renderer: string }> {
-  const frames = await clipFrames(options.clipUrl, options.distinct);
+  const frames = await videoFramesInBrowser(options.clipUrl, options.distinct);
   const rows: BrowserProbeRow[] = [];
   const gl = document.createElement('canvas').getContext('webgl2');
   const ext = gl?.getExtension('WEBGL_debug_renderer_info');
