@@ -30,7 +30,7 @@ const VARIANTS = [
     weights: { identityConsistency: 0, expressionExclusive: 0 },
   },
   { key: 'idc', label: '+ L_idc', data: {}, weights: { expressionExclusive: 0 } },
-  { key: 'both', label: '+ L_idc and L_exp (shipped)', data: {}, weights: {} },
+  { key: 'both', label: '+ L_idc and L_exp (the full objective)', data: {}, weights: {} },
 ] as const;
 
 const f3 = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v.toFixed(3) : '–');
