@@ -10,6 +10,7 @@ import path from 'node:path';
 import { readCliArgs } from '../training/node/cli-args.mjs';
 import { prepareOutputFile } from '../bin/output-dir.mjs';
 import { contentKeyedFile, TRACK_CACHE_VARIANT } from '../training/node/content-key.mjs';
+import { sharedPath } from '../training/node/shared-path.mjs';
 
 const USAGE =
   'usage: node tools/frame-sheet.mjs CLIP.mp4 (--frames 0,12,40 | --every SECONDS [--from S] [--to S]) [--size 256] [--cols 6] [--out FILE.png]';
@@ -20,7 +21,7 @@ const args = readCliArgs(
 const opt = (name, fallback) => args[name] ?? fallback;
 const clip = args._[0];
 const name = path.basename(clip);
-const video = fs.existsSync(clip) ? clip : path.resolve('..', 'shared', 'videos', name);
+const video = fs.existsSync(clip) ? clip : path.resolve(sharedPath('videos', name));
 if (!fs.existsSync(video)) throw new Error(`no such clip: ${video}`);
 const trackFile = contentKeyedFile(video, path.join('.cache', 'tracks'), 'lmtrack', TRACK_CACHE_VARIANT);
 if (!fs.existsSync(trackFile))

@@ -6,13 +6,14 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readCliArgs } from '../training/node/cli-args.mjs';
+import { sharedPath } from '../training/node/shared-path.mjs';
 
 const requested = readCliArgs(
   {},
   { usage: 'usage: node tools/label-sheet.mjs [CLIP.mp4 ...]', positionals: [0, Infinity] },
 )._;
 const labels = JSON.parse(fs.readFileSync('test/data/real-frame-labels.json', 'utf8'));
-const videos = path.resolve('..', 'shared', 'videos');
+const videos = path.resolve(sharedPath('videos'));
 if (!fs.existsSync(videos)) {
   console.error('../shared/videos is absent: nothing to render.');
   process.exit(1);

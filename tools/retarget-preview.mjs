@@ -10,6 +10,7 @@ import { startServer } from './server.mjs';
 import { CHROMIUM_PATH, CHROMIUM_FLAGS } from '../training/node/chromium.cjs';
 import { readCliArgs } from '../training/node/cli-args.mjs';
 import { prepareOutputDir } from '../bin/output-dir.mjs';
+import { sharedPath } from '../training/node/shared-path.mjs';
 
 const args = readCliArgs(
   { out: 'string', mirror: 'boolean' },
@@ -39,7 +40,7 @@ try {
   page.on('console', (m) => process.stderr.write(`  [page] ${m.text()}\n`));
   await page.goto(`${server.url}retarget-preview/`);
   const characters = ['test-face'];
-  if (fs.existsSync(path.resolve('..', 'shared', 'avatars', 'rpm_brunette-t.glb')))
+  if (fs.existsSync(path.resolve(sharedPath('avatars', 'rpm_brunette-t.glb'))))
     characters.push('/shared/avatars/rpm_brunette-t.glb');
   for (const which of characters) {
     const frames = await page.evaluate(async ({ url, which, mirror }) => (await import(url)).default(which, mirror), {

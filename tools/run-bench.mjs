@@ -14,10 +14,12 @@ import { CHROMIUM_PATH, CHROMIUM_FLAGS } from '../training/node/chromium.cjs';
 import { readCliArgs } from '../training/node/cli-args.mjs';
 import assetUrls from './esbuild-asset-urls.cjs';
 import { copyRuntimeAssets } from './copy-runtime-assets.mjs';
+import { sharedDirOrNull } from '../training/node/shared-path.mjs';
 
 const only = readCliArgs({ only: 'string' }, { usage: 'usage: node tools/run-bench.mjs [--only NAME]' }).only ?? null;
 copyRuntimeAssets();
-const sharedDir = fs.existsSync(path.resolve('..', 'shared')) ? path.resolve('..', 'shared') : null;
+const sharedFolder = sharedDirOrNull();
+const sharedDir = sharedFolder === null ? null : path.resolve(sharedFolder);
 const pick = (dir) =>
   (fs.existsSync(dir) ? fs.readdirSync(dir) : [])
     .filter((f) => f.endsWith('.bench.ts') && (!only || f === `${only}.bench.ts`))
