@@ -13,6 +13,7 @@ import { IBUG68_FROM_FACE_MESH } from '../../plugin/landmarks/ibug68-from-face-m
 import { decodeImage, decodeVideo } from '../../plugin/node/ffmpeg-frames.js';
 import { truthBoxSize } from '../lib/eval/landmark-nme.js';
 import { summarize } from '../lib/eval/quantile.js';
+import { faceNearestTruth } from '../node/eval/tracker-nme.js';
 import {
   AttentionMesh,
   EYE_263_REFINEMENT,
@@ -93,17 +94,6 @@ export interface LandmarkErrorRow {
   refinedVsFacemeshPx: number;
 }
 
-function nearestToTruth(faces: readonly TrackedFace[], truth: Float64Array): TrackedFace | null {
-  let cx = 0,
-    cy = 0;
-  for (let i = 0; i < 68; i++) {
-    cx += truth[2 * i] / 68;
-    cy += truth[2 * i + 1] / 68;
-  }
-  const d = (f: TrackedFace) => Math.hypot(f.box.x + f.box.width / 2 - cx, f.box.y + f.box.height / 2 - cy);
-  return faces.length ? faces.reduce((a, b) => (d(a) <= d(b) ? a : b)) : null;
-}
-
 const scores = (p: Float32Array, truth: Float64Array) => ({
   eyes: nmeAt(p, truth, IBUG_EYES),
   lips: nmeAt(p, truth, IBUG_LIPS),
@@ -126,8 +116,8 @@ export async function compareOnImages(
   for (const img of images) {
     const raw = decodeImage(img.file);
     tracker.reset();
-    const first = nearestToTruth((await tracker.track(raw)).faces, img.truth);
-    const second = first ? nearestToTruth((await tracker.track(raw)).faces, img.truth) : null;
+    const first = faceNearestTruth((await tracker.track(raw)).faces, img.truth);
+    const second = first ? faceNearestTruth((await tracker.track(raw)).faces, img.truth) : null;
     let att: AttentionResult | null = null;
     if (first && second) {
       const frame = await readTrackerFrame(raw, true, reader);
