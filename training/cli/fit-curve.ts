@@ -8,8 +8,7 @@ import path from 'node:path';
 import { PeNet } from '../../plugin/estimator/pe-net.js';
 import { selectBackend } from '../../plugin/tracker/backend.js';
 import { modelFilesHandler, writeModelFiles } from '../node/model-files.js';
-import { loadTrack } from '../node/track-cache.js';
-import { estimateTrack, type FrameEstimate } from '../lib/eval/clip-estimates.js';
+import { estimateLabelledClips } from '../node/eval/labelled-clip-estimates.js';
 import { labelHalf } from '../lib/eval/real-frame-eval.js';
 import { fitOutputCurve, OUTPUT_CURVE_KNOTS } from '../lib/eval/output-curve.js';
 import { readCliArgs, runCli, readLabelSet } from '../node/cli-support.js';
@@ -42,17 +41,10 @@ async function main(): Promise<void> {
     ),
   );
   const tune = labelHalf(readLabelSet(), 'tune');
-  const estimates = new Map<string, Map<number, FrameEstimate>>();
-  for (const clip of Object.keys(tune.clips)) {
-    estimates.set(
-      clip,
-      await estimateTrack(
-        net,
-        loadTrack(path.join(sharedDir, 'videos', clip), { log: (m) => console.error(m) }),
-        false,
-      ),
-    );
-  }
+  const estimates = await estimateLabelledClips(net, tune, sharedDir, {
+    log: (m) => console.error(m),
+    calibration: false,
+  });
   const fit = fitOutputCurve(tune, (f) => estimates.get(f.clip)?.get(f.frame)?.rawUnits ?? null);
   net.setExpressionCurve(fit.curve);
   const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));

@@ -5,12 +5,12 @@ import type { PeNet } from '../../../plugin/estimator/pe-net.js';
 import type { FaceModel } from '../../../plugin/face-model/face-model.js';
 import type { FaceModelTensors } from '../../../plugin/face-model/face-model-tensors.js';
 import { FaceTracker } from '../../../plugin/tracker/face-tracker.js';
-import { estimateTrack, identityDrift, type FrameEstimate } from '../../lib/eval/clip-estimates.js';
+import { identityDrift } from '../../lib/eval/clip-estimates.js';
 import { evaluateSynthetic, type SyntheticReport } from '../../lib/eval/synthetic-eval.js';
 import { scoreRealFrames, type LabelSet, type RealFrameReport } from '../../lib/eval/real-frame-eval.js';
 import { reconstructionNme, type ReconstructionRow } from './reconstruction-nme.js';
 import { readLandmarkImages } from './tracker-nme.js';
-import { loadTrack } from '../track-cache.js';
+import { estimateLabelledClips } from './labelled-clip-estimates.js';
 import { loadTeacherTrack } from '../real-clips.js';
 import { teacherPeerUnits } from '../../lib/eval/teacher-peer.js';
 import { mirrorCheck, type MirrorCheck } from './mirror-check.js';
@@ -81,16 +81,7 @@ export async function evaluateEstimator(
     return { synthetic, realFrames: null, identity: null, mirror: null, reconstruction: null };
 
   const labels = options.labels;
-  const estimates = new Map<string, Map<number, FrameEstimate>>();
-  for (const clip of Object.keys(labels.clips)) {
-    estimates.set(
-      clip,
-      await estimateTrack(
-        net,
-        loadTrack(path.join(options.sharedDir, 'videos', clip), { log, cacheDir: options.trackDir }),
-      ),
-    );
-  }
+  const estimates = await estimateLabelledClips(net, labels, options.sharedDir, { log, trackDir: options.trackDir });
   const pick = (which: 'raw' | 'calibrated') => (f: { clip: string; frame: number }) => {
     const e = estimates.get(f.clip)?.get(f.frame);
     return e ? (which === 'raw' ? e.rawUnits : e.units) : null;
