@@ -58,10 +58,10 @@ if ((await run('npx', ['tsc', '-p', 'tsconfig.build.json'])) !== 0) problems.pus
 step('type-check (tsc --noEmit)');
 if ((await run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'])) !== 0) problems.push('type-check');
 
-// The whole tree, also when specs are named: formatting and the lint rules of biome.jsonc (`npx biome check --write`
+// The whole tree, also when specs are named: formatting and the lint rules of biome.jsonc, warnings included (`npx biome check --write`
 // formats and applies the safe fixes).
 step('lint and format (biome ci)');
-if ((await run('npx', ['biome', 'ci', '--reporter=summary', '.'])) !== 0)
+if ((await run('npx', ['biome', 'ci', '--error-on-warnings', '--reporter=summary', '.'])) !== 0)
   problems.push('lint or format (npx biome check --write, then fix what it lists)');
 
 const nodeSpecs = findSpecs('test/node', '.test.ts');
