@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../tools/server.mjs';
 import { fakeCameraFlags } from '../../training/node/chromium.cjs';
-import { launchChromium } from '../support/browser-page.js';
+import { launchChromium, openTrainingSandbox } from '../support/browser-page.js';
 import {
   captureOver,
   makePromptClips,
@@ -28,22 +28,9 @@ const PROMPTS = PROMPT_CLIP_PROMPTS.join(',');
 const STEPS = 24;
 
 async function openTeach(browser: Browser, url: string, query: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${url}training?${query}`);
-  await page.waitForFunction(
-    () => document.body.dataset.ready === 'true' || document.body.dataset.error === 'true',
-    null,
-    { timeout: 60_000 },
-  );
-  assert.equal(
-    await page.evaluate(() => document.body.dataset.error),
-    undefined,
-    await page.locator('#error').innerText(),
-  );
-  assert.equal(await page.evaluate(() => document.body.dataset.mode), 'teach');
-  return { page, errors };
+  const opened = await openTrainingSandbox(browser, url, query, { width: 1280, height: 1000 });
+  assert.equal(await opened.page.evaluate(() => document.body.dataset.mode), 'teach');
+  return opened;
 }
 
 /**

@@ -9,31 +9,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { servedPagesInChromium } from '../support/browser-page.js';
+import { openTrainingSandbox, servedPagesInChromium } from '../support/browser-page.js';
 import { sharedPath } from '../../training/node/shared-data.js';
 
 const STEPS = 30;
 
-async function openSandbox(
-  browser: Browser,
-  url: string,
-  backend = 'webgpu',
-): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${url}training?mode=train&backend=${backend}`);
-  await page.waitForFunction(
-    () => document.body.dataset.ready === 'true' || document.body.dataset.error === 'true',
-    null,
-    { timeout: 60_000 },
-  );
-  assert.equal(
-    await page.evaluate(() => document.body.dataset.error),
-    undefined,
-    await page.locator('#error').innerText(),
-  );
-  return { page, errors };
+function openSandbox(browser: Browser, url: string, backend = 'webgpu'): Promise<{ page: Page; errors: string[] }> {
+  return openTrainingSandbox(browser, url, `mode=train&backend=${backend}`, { width: 1280, height: 900 });
 }
 
 /** A config small enough for WebGPU on SwiftShader: P = 2, T = 4, one hidden layer of 32. */

@@ -1,6 +1,7 @@
 // Node-side helpers for specs that drive the served pages in Debian's headless Chromium.
 import { before, after } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_PATH, CHROMIUM_FLAGS } from '../../training/node/chromium.cjs';
 import { startServer, type RunningServer } from '../../tools/server.mjs';
 
@@ -29,4 +30,31 @@ export function servedPagesInChromium(): { readonly server: RunningServer; reado
     await pages.server?.close();
   });
   return pages;
+}
+
+/**
+ * Opens the training sandbox (/training?`query`) of the server at `url` in a new page and waits until it is ready;
+ * fails with the page's error when it stopped instead. `errors` gathers page errors.
+ */
+export async function openTrainingSandbox(
+  browser: Browser,
+  url: string,
+  query: string,
+  viewport: { width: number; height: number },
+): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport, acceptDownloads: true });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${url}training?${query}`);
+  await page.waitForFunction(
+    () => document.body.dataset.ready === 'true' || document.body.dataset.error === 'true',
+    null,
+    { timeout: 60_000 },
+  );
+  assert.equal(
+    await page.evaluate(() => document.body.dataset.error),
+    undefined,
+    await page.locator('#error').innerText(),
+  );
+  return { page, errors };
 }
