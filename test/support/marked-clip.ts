@@ -8,8 +8,10 @@
 // and a wink, 24-26 and 28-31 both eyes closed (27 open between them; from 32 on she looks down through lowered
 // lids, which counts as neither), 53-56 eyes wide, 58-85 mouth wide open (eyes open).
 import { spawnSync } from 'node:child_process';
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
 import { sharedPath } from '../../training/node/shared-data.js';
 
@@ -205,4 +207,27 @@ export function sampleTable(samples: readonly ClipSample[], key: 'jawOpen' | 'ey
     .filter((s) => s.locked)
     .map((s) => `${s.frame}:${s[key].toFixed(2)}`)
     .join(' ');
+}
+
+/**
+ * Writes the recorded samples into the test's diagnostics (`names`: how the jaw and eye readings are called there)
+ * and asserts that every window of the clip holds at least `perWindow` calibrated samples, enough to judge it.
+ */
+export function reportClipSamples(
+  t: TestContext,
+  samples: readonly ClipSample[],
+  names: { jaw: string; eyes: string },
+  perWindow = 6,
+): void {
+  const counts = windowCounts(samples);
+  t.diagnostic(
+    `${samples.length} samples, ${samples.filter((s) => s.locked).length} calibrated; per window ${JSON.stringify(counts)}`,
+  );
+  const width = Math.max(names.jaw.length, names.eyes.length);
+  t.diagnostic(`${names.jaw.padEnd(width)} ${sampleTable(samples, 'jawOpen')}`);
+  t.diagnostic(`${names.eyes.padEnd(width)} ${sampleTable(samples, 'eyeClose')}`);
+  assert.ok(
+    Object.values(counts).every((n) => n >= perWindow),
+    `too few calibrated frames in some window of the clip to judge: ${JSON.stringify(counts)}`,
+  );
 }
